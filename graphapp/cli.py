@@ -1,0 +1,294 @@
+"""The ``graphapp`` command: a thin front end over the formats and the engine.
+
+Exit codes: 0 success; 1 evaluation failed (shapes that do not fit), finite differences
+disagree, or an output file could not be written; 2 the input could not be read (syntax,
+unknown names or ops, bad JSON, cycles, slots) or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from graphapp import __version__
+from graphapp.paths import default_example
+
+__all__ = ["main"]
+
+COMMANDS = ("eval", "grad", "check", "export", "convert", "bench", "open", "examples", "ops")
+
+
+class CliError(Exception):
+    """A failure to report in one line, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="graphapp",
+        description="A lab for the chain rule: values, gradients and per-edge derivatives of "
+                    "expression graphs. With no command, opens the window.",
+        epilog="Files: .expr scripts (a = 2.0 / L = (a*b + c) * f) or .graph.json. "
+               "`graphapp COMMAND -h` explains each command.")
+    p.add_argument("--version", action="version", version=f"graphapp {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def graph_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_text, description=help_text)
+        c.add_argument("file", help="an .expr or .graph.json file")
+        c.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                       help="give an input another value for this run (a number or a JSON "
+                            "list); may be repeated")
+        return c
+
+    c = graph_cmd("eval", "Print every node's forward value.")
+    c.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    c = graph_cmd("grad", "Print values, gradients and each edge's local derivative and "
+                          "carried gradient.")
+    c.add_argument("--output", metavar="NAME", help="differentiate this node (default: the "
+                                                    "file's output)")
+    c.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    c = graph_cmd("check", "Compare backprop with central finite differences for every input; "
+                           "exit 1 if any disagree.")
+    c.add_argument("--output", metavar="NAME")
+    c.add_argument("--eps", type=float, default=1e-6, help="relative step (default 1e-6)")
+    c.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance (default 1e-4)")
+    c.add_argument("--atol", type=float, default=1e-6, help="absolute tolerance (default 1e-6)")
+    c = graph_cmd("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.")
+    c.add_argument("-o", "--out", required=True, metavar="OUT", help="the picture to write")
+    c.add_argument("--output", metavar="NAME")
+    c.add_argument("--no-grads", action="store_true", help="show values only")
+    c.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
+                   help="layout direction (default LR: inputs on the left)")
+    c = sub.add_parser("convert", help="Convert between .expr and .graph.json.",
+                       description="Convert between .expr and .graph.json.")
+    c.add_argument("file")
+    c.add_argument("-o", "--out", required=True, metavar="OUT",
+                   help="OUT.graph.json or OUT.expr")
+    c = sub.add_parser("bench", help="Measure speed (forward+backward, MLP steps, a whole "
+                                     "`grad` run against micrograd).",
+                       description="Measure speed. Quotes medians of several runs.")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    c.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
+    c.add_argument("--gui", action="store_true", help="also time the window (1,000 nodes)")
+    c = sub.add_parser("open", help="Open a graph in the window (optionally render a "
+                                    "screenshot and exit).",
+                       description="Open a graph in the window.")
+    c.add_argument("file", nargs="?", help="an .expr or .graph.json file")
+    c.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to "
+                                                           "this PNG and exit")
+    c.add_argument("--backward", action="store_true", help="with --screenshot: show the "
+                                                           "backward pass")
+    c.add_argument("--step", type=int, default=None, metavar="N",
+                   help="with --screenshot: stop the backward pass after N steps")
+    c.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
+    sub.add_parser("examples", help="List the bundled examples and their lessons.")
+    sub.add_parser("ops", help="List the op table: every op and its local derivatives.")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``sys.exit(main())``)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed usage or help
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "bench":
+        from graphapp.bench import run_bench
+
+        return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
+    if command == "open":
+        return _open(args)
+    if command == "examples":
+        return _examples()
+    if command == "ops":
+        return _ops()
+    if command == "convert":
+        return _convert(args)
+    doc = _load(args.file)
+    overrides = _overrides(args.file, doc, args.set)
+    from graphapp.engine import EvaluationError, GraphError
+
+    output = getattr(args, "output", None) or doc.output
+    if output is not None and output not in doc.graph:
+        raise CliError(f"{args.file}: unknown output {output!r}", 2)
+    try:
+        return _compute(command, args, doc, output, overrides)
+    except EvaluationError as exc:
+        raise CliError(f"{args.file}: evaluation failed at node {exc.node!r}: {exc.message}",
+                       1) from None
+    except GraphError as exc:
+        raise CliError(f"{args.file}: {exc.message}", 2) from None
+
+
+def _compute(command: str, args: argparse.Namespace, doc: Any, output: str | None,
+             overrides: dict[str, Any]) -> int:
+    from graphapp.engine import gradcheck
+    from graphapp.formats import report
+
+    plan = doc.graph.plan()
+    fwd = plan.forward(doc.graph, overrides)
+    _warn_nonfinite(fwd)
+    if command == "eval":
+        doc.output = output
+        _print(report.eval_json(doc, fwd) if args.json else report.eval_table(doc, fwd),
+               args.json)
+        return 0
+    if output is None:
+        raise CliError(f"{args.file}: the graph has no output; name one with --output", 2)
+    back = plan.backward(fwd, output) if not (command == "export" and args.no_grads) else None
+    if command == "grad":
+        _print(report.grad_json(doc, back) if args.json else report.grad_table(doc, back),
+               args.json)
+        return 0
+    if command == "check":
+        rows = gradcheck(doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
+                         overrides=overrides)
+        if not rows:
+            print("no inputs to check")
+            return 0
+        print(report.check_table(rows))
+        bad = sum(not r.ok for r in rows)
+        if bad:
+            print(f"\n{bad} of {len(rows)} disagree", file=sys.stderr)
+            return 1
+        print(f"\nall {len(rows)} agree")
+        return 0
+    if command == "export":
+        return _export(args, doc, output, fwd, back)
+    raise AssertionError(command)
+
+
+def _export(args: argparse.Namespace, doc: Any, output: str, fwd: Any, back: Any) -> int:
+    from graphapp.formats.graphviz_export import DotMissing, export_graph
+
+    doc.output = output
+    try:
+        export_graph(doc, args.out, fwd, back, rankdir=args.rankdir,
+                     show_grads=not args.no_grads)
+    except DotMissing as exc:
+        raise CliError(f"graphapp: {exc}", 1) from None
+    except ValueError as exc:
+        raise CliError(f"graphapp: {exc}", 2) from None
+    except OSError as exc:
+        raise CliError(f"graphapp: cannot write {args.out}: {exc.strerror or exc}", 1) from None
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from graphapp.formats.io import kind_of, save_graph
+
+    doc = _load(args.file)
+    try:
+        kind_of(args.out)
+    except ValueError as exc:
+        raise CliError(f"graphapp: {exc}", 2) from None
+    try:
+        save_graph(doc, args.out)
+    except ValueError as exc:  # nan cannot be written as .expr
+        raise CliError(f"graphapp: cannot write {args.out}: {exc}", 1) from None
+    except OSError as exc:
+        raise CliError(f"graphapp: cannot write {args.out}: {exc.strerror or exc}", 1) from None
+    return 0
+
+
+def _load(path: str) -> Any:
+    from graphapp.formats import FormatError
+    from graphapp.formats.io import load_graph
+
+    try:
+        return load_graph(path)
+    except FormatError as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
+    from graphapp.engine import as_value
+
+    out: dict[str, Any] = {}
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CliError(f"graphapp: --set {item!r}: expected NAME=VALUE", 2)
+        if name not in doc.graph:
+            raise CliError(f"{path}: --set {name}: no such node", 2)
+        if doc.graph.op(name).name != "input":
+            raise CliError(f"{path}: --set {name}: only inputs can be set, and {name!r} is "
+                           f"a {doc.graph.op(name).name} node", 2)
+        try:
+            out[name] = as_value(json.loads(text))
+        except (ValueError, TypeError):
+            raise CliError(f"graphapp: --set {name}: {text!r} is not a number or a JSON list of "
+                           "numbers", 2) from None
+    return out
+
+
+def _warn_nonfinite(fwd: Any) -> None:
+    if fwd.nonfinite is not None:
+        print(f"graphapp: note: {fwd.nonfinite.message}; values downstream may be nan or inf",
+              file=sys.stderr)
+
+
+def _print(result: Any, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, allow_nan=False))
+        sys.stdout.write("\n")
+    else:
+        print(result)
+
+
+def _examples() -> int:
+    from graphapp.paths import examples
+
+    for path in examples():
+        from graphapp.formats.expr import lesson_of
+
+        lesson = lesson_of(path.read_text(encoding="utf-8")).split("\n")
+        print(f"{path.name}\n    " + "\n    ".join(lesson) + "\n")
+    return 0
+
+
+def _ops() -> int:
+    from graphapp.engine import iter_ops
+
+    for spec in iter_ops():
+        print(f"{spec.name:9} {spec.symbol:5} {spec.description}")
+        for s in range(spec.arity):
+            print(f"{'':16}{spec.render_formula(s)}")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else default_example()
+    try:
+        from graphapp.gui.launch import launch
+    except ImportError as exc:  # the window is not installed/buildable here: say so
+        raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
+    return launch(path, screenshot=args.screenshot, backward=args.backward, step=args.step,
+                  size=args.size)

@@ -1,0 +1,351 @@
+"""The expression graph: a networkx ``MultiDiGraph`` whose edges are keyed by input slot.
+
+``x * x`` is two parallel edges ``x → mul`` with keys 0 and 1, so both factors get their share
+of the gradient; ``x - y`` knows which side is which. Nodes carry their op name (``op``), leaves
+carry their ``value``, and any node may carry display attributes (``label``, ``pos``).
+
+Mutate a graph through :class:`Graph`'s methods, not through ``graph.nx`` directly: they check
+the structure (no cycles, one edge per slot, no inputs into leaves), keep the compiled plan's
+cache honest, and tell listeners (the GUI's document) what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import networkx as nx
+
+from graphapp.engine.errors import ArityError, CycleError, NodeError, OpError, SlotError
+from graphapp.engine.ops import OPS, OpSpec
+from graphapp.engine.values import Value, as_value
+
+__all__ = ["Edge", "Graph", "Listener"]
+
+#: An edge as ``(src, dst, slot)``.
+Edge = tuple[str, str, int]
+#: Called as ``listener(event, **details)`` after every change.
+Listener = Callable[..., None]
+
+_RESERVED = frozenset({"op", "value"})
+
+
+class Graph:
+    """An expression graph, with a compiled plan cached until its structure changes.
+
+    >>> g = Graph()
+    >>> g.add_node("x", "input", 3.0)
+    >>> g.add_node("sq", "mul")
+    >>> g.connect("x", "sq", 0); g.connect("x", "sq", 1)
+    >>> sorted(g.edges())
+    [('x', 'sq', 0), ('x', 'sq', 1)]
+    """
+
+    def __init__(self) -> None:
+        self._g = nx.MultiDiGraph()
+        self._version = 0
+        self._plan: Any = None
+        self._plan_version = -1
+        self._listeners: list[Listener] = []
+
+    # ----------------------------------------------------------------- reading
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The underlying networkx graph (read it freely; change it through this class)."""
+        return self._g
+
+    @property
+    def structure_version(self) -> int:
+        """A counter bumped by every structural change (not by value or attribute edits)."""
+        return self._version
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._g
+
+    def __len__(self) -> int:
+        return self._g.number_of_nodes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._g)
+
+    def nodes(self) -> list[str]:
+        """Node ids in insertion order."""
+        return list(self._g)
+
+    def edges(self) -> list[Edge]:
+        """Every edge as ``(src, dst, slot)``."""
+        return [(u, v, k) for u, v, k in self._g.edges(keys=True)]
+
+    def op(self, node: str) -> OpSpec:
+        """The op of ``node``."""
+        return OPS[self._data(node)["op"]]
+
+    def value(self, node: str) -> Value | None:
+        """The value set on a leaf (``None`` for computed nodes)."""
+        return self._data(node).get("value")
+
+    def attrs(self, node: str) -> dict[str, Any]:
+        """Display attributes of ``node`` (everything but its op and value)."""
+        return {k: v for k, v in self._data(node).items() if k not in _RESERVED}
+
+    def inputs(self, node: str) -> list[str | None]:
+        """The node feeding each input slot of ``node``, ``None`` where a slot is empty."""
+        slots: list[str | None] = [None] * self.op(node).arity
+        for src, keys in self._g.pred[node].items():
+            for slot in keys:
+                slots[slot] = src
+        return slots
+
+    def consumers(self, node: str) -> list[tuple[str, int]]:
+        """``(dst, slot)`` for every edge leaving ``node``."""
+        self._data(node)
+        return [(dst, slot) for _, dst, slot in self._g.out_edges(node, keys=True)]
+
+    def leaves(self) -> list[str]:
+        """Inputs and constants."""
+        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_leaf]
+
+    def inputs_nodes(self) -> list[str]:
+        """The nodes of op ``input``: the ones that receive gradients."""
+        return [n for n, d in self._g.nodes(data="op") if d == "input"]
+
+    def missing_slots(self) -> list[tuple[str, int]]:
+        """``(node, slot)`` for every empty input slot, in node order."""
+        missing = []
+        for node, op in self._g.nodes(data="op"):
+            arity = OPS[op].arity
+            if arity and self._g.in_degree(node) < arity:
+                filled = {k for _, keys in self._g.pred[node].items() for k in keys}
+                missing.extend((node, s) for s in range(arity) if s not in filled)
+        return missing
+
+    # ----------------------------------------------------------------- listening
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(event, **details)`` after each change (see ``_emit`` calls)."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def _emit(self, event: str, **details: Any) -> None:
+        for listener in list(self._listeners):
+            listener(event, **details)
+
+    # ----------------------------------------------------------------- editing
+    def add_node(self, node: str, op: str, value: Any = None, **attrs: Any) -> None:
+        """Add ``node`` computing ``op``; leaves need a ``value`` (a number or nested list)."""
+        self._check_new_id(node)
+        spec = self._spec(op)
+        data: dict[str, Any] = {"op": op, **attrs}
+        if spec.is_leaf:
+            if value is None:
+                raise NodeError(f"{op} node {node!r} needs a value", (node,))
+            data["value"] = self._as_value(node, value)
+        elif value is not None:
+            raise NodeError(f"{op} node {node!r} is computed; it cannot be given a value", (node,))
+        self._g.add_node(node, **data)
+        self._changed()
+        self._emit("node_added", node=node)
+
+    def remove_node(self, node: str) -> None:
+        """Remove ``node`` and every edge touching it."""
+        self._data(node)
+        edges = [(u, v, k) for u, v, k in self._g.in_edges(node, keys=True)]
+        edges += [(u, v, k) for u, v, k in self._g.out_edges(node, keys=True)]
+        for src, dst, slot in edges:
+            self.disconnect(src, dst, slot)
+        self._g.remove_node(node)
+        self._changed()
+        self._emit("node_removed", node=node)
+
+    def connect(self, src: str, dst: str, slot: int) -> None:
+        """Feed ``src`` into input ``slot`` of ``dst``; refuses cycles and filled slots."""
+        self.check_connect(src, dst, slot)
+        self._g.add_edge(src, dst, key=slot, slot=slot)
+        self._changed()
+        self._emit("edge_added", edge=(src, dst, slot))
+
+    def check_connect(self, src: str, dst: str, slot: int) -> None:
+        """Raise the error :meth:`connect` would raise, without changing anything."""
+        self._data(src)
+        spec = self.op(dst)
+        if spec.is_leaf:
+            raise ArityError(f"{dst!r} is an {spec.name} node: it takes no inputs", (dst,))
+        if not isinstance(slot, int) or not 0 <= slot < spec.arity:
+            raise SlotError(f"{spec.name} node {dst!r} has slots 0..{spec.arity - 1}, "
+                            f"not {slot!r}", (dst,))
+        for other, keys in self._g.pred[dst].items():
+            if slot in keys:
+                raise SlotError(f"slot {slot} of {dst!r} is already fed by {other!r}",
+                                (dst, other))
+        if src == dst or nx.has_path(self._g, dst, src):
+            raise CycleError(f"connecting {src!r} → {dst!r} would make a cycle", (src, dst))
+
+    def disconnect(self, src: str, dst: str, slot: int) -> None:
+        """Remove the edge feeding ``src`` into ``slot`` of ``dst``."""
+        if not self._g.has_edge(src, dst, key=slot):
+            raise SlotError(f"there is no edge {src!r} → {dst!r} on slot {slot}", (src, dst))
+        self._g.remove_edge(src, dst, key=slot)
+        self._changed()
+        self._emit("edge_removed", edge=(src, dst, slot))
+
+    def set_value(self, node: str, value: Any) -> None:
+        """Set a leaf's value. Not a structural change: the cached plan is kept."""
+        data = self._data(node)
+        if not OPS[data["op"]].is_leaf:
+            raise NodeError(f"{node!r} is computed ({data['op']}); only inputs and constants "
+                            "hold values", (node,))
+        old = data["value"]
+        new = self._as_value(node, value)
+        data["value"] = new
+        if type(old) is not type(new) or getattr(old, "shape", ()) != getattr(new, "shape", ()):
+            self._changed()  # a shape change can change how the plan runs
+        self._emit("value_changed", node=node)
+
+    def set_op(self, node: str, op: str, value: Any = None) -> None:
+        """Change what ``node`` computes; its edges must still fit the new op's slots."""
+        data = self._data(node)
+        spec = self._spec(op)
+        for _, keys in self._g.pred[node].items():
+            for slot in keys:
+                if slot >= spec.arity:
+                    raise ArityError(f"{node!r} has an input on slot {slot}; {op} takes "
+                                     f"{spec.arity}", (node,))
+        if spec.is_leaf:
+            data["value"] = self._as_value(node, 0.0 if value is None else value)
+        else:
+            data.pop("value", None)
+        data["op"] = op
+        self._changed()
+        self._emit("op_changed", node=node)
+
+    def rename(self, old: str, new: str) -> None:
+        """Give node ``old`` the id ``new``, keeping its edges and their slots."""
+        self._data(old)
+        if new == old:
+            return
+        self._check_new_id(new)
+        nx.relabel_nodes(self._g, {old: new}, copy=False)
+        self._changed()
+        self._emit("node_renamed", old=old, new=new)
+
+    def update_attrs(self, node: str, **attrs: Any) -> None:
+        """Set display attributes (``label``, ``pos``...); ``None`` removes one."""
+        data = self._data(node)
+        for key, val in attrs.items():
+            if key in _RESERVED:
+                raise NodeError(f"use set_op/set_value to change {key!r}", (node,))
+            if val is None:
+                data.pop(key, None)
+            else:
+                data[key] = val
+        self._emit("attrs_changed", node=node, keys=tuple(attrs))
+
+    # ----------------------------------------------------------------- bulk
+    @classmethod
+    def from_parts(cls, nodes: Iterable[tuple[str, str, Any, Mapping[str, Any]]],
+                   edges: Iterable[Edge]) -> Graph:
+        """Build a graph from ``(id, op, value, attrs)`` rows and ``(src, dst, slot)`` edges.
+
+        Much faster than one call per node for large files; checks the same rules, once.
+        """
+        graph = cls()
+        g = graph._g
+        rows = []
+        seen: set[str] = set()
+        for node, op, value, attrs in nodes:
+            if not isinstance(node, str) or not node:
+                raise NodeError(f"a node id must be a non-empty string, not {node!r}")
+            if node in seen:
+                raise NodeError(f"node id {node!r} is used twice", (node,))
+            seen.add(node)
+            spec = graph._spec(op)
+            data = {"op": op, **attrs}
+            if spec.is_leaf:
+                if value is None:
+                    raise NodeError(f"{op} node {node!r} needs a value", (node,))
+                data["value"] = graph._as_value(node, value)
+            elif value is not None:
+                raise NodeError(f"{op} node {node!r} is computed; it cannot be given a value",
+                                (node,))
+            rows.append((node, data))
+        g.add_nodes_from(rows)
+        op_of = {node: OPS[data["op"]] for node, data in rows}
+        edge_rows = []
+        filled: set[tuple[str, int]] = set()
+        for src, dst, slot in edges:
+            for end in (src, dst):
+                if end not in op_of:
+                    raise NodeError(f"edge {src!r} → {dst!r} names unknown node {end!r}", (end,))
+            spec = op_of[dst]
+            if spec.is_leaf:
+                raise ArityError(f"{dst!r} is an {spec.name} node: it takes no inputs", (dst,))
+            if not isinstance(slot, int) or isinstance(slot, bool) or not 0 <= slot < spec.arity:
+                raise SlotError(f"{spec.name} node {dst!r} has slots 0..{spec.arity - 1}, "
+                                f"not {slot!r}", (dst,))
+            if (dst, slot) in filled:
+                raise SlotError(f"slot {slot} of {dst!r} is fed twice", (dst,))
+            filled.add((dst, slot))
+            edge_rows.append((src, dst, slot, {"slot": slot}))
+        g.add_edges_from(edge_rows)
+        graph._changed()
+        graph.plan()  # compiling sorts the graph topologically: raises CycleError on a cycle
+        return graph
+
+    def copy(self) -> Graph:
+        """An independent copy (values are shared arrays; they are never changed in place)."""
+        other = Graph()
+        other._g = self._g.copy()
+        other._changed()
+        return other
+
+    def validate(self) -> None:
+        """Raise :class:`SlotError` if any computed node has an empty input slot."""
+        missing = self.missing_slots()
+        if missing:
+            node, slot = missing[0]
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise SlotError(f"{self.op(node).name} node {node!r} has nothing on input slot "
+                            f"{slot}{more}", (node,))
+
+    # ----------------------------------------------------------------- plan cache
+    def plan(self) -> Any:
+        """The compiled :class:`~graphapp.engine.autodiff.Plan`, rebuilt only after a
+        structural change."""
+        if self._plan_version != self._version:
+            from graphapp.engine.autodiff import Plan  # autodiff imports this module
+
+            self._plan = Plan(self)
+            self._plan_version = self._version
+        return self._plan
+
+    # ----------------------------------------------------------------- helpers
+    def _changed(self) -> None:
+        self._version += 1
+
+    def _data(self, node: str) -> dict[str, Any]:
+        try:
+            return self._g.nodes[node]
+        except KeyError:
+            raise NodeError(f"no node {node!r}", (node,)) from None
+
+    def _check_new_id(self, node: str) -> None:
+        if not isinstance(node, str) or not node:
+            raise NodeError(f"a node id must be a non-empty string, not {node!r}")
+        if node in self._g:
+            raise NodeError(f"node id {node!r} is already taken", (node,))
+
+    @staticmethod
+    def _spec(op: str) -> OpSpec:
+        try:
+            return OPS[op]
+        except (KeyError, TypeError):
+            raise OpError(f"unknown op {op!r}; known ops: {', '.join(OPS)}") from None
+
+    @staticmethod
+    def _as_value(node: str, value: Any) -> Value:
+        try:
+            return as_value(value)
+        except ValueError as exc:
+            raise NodeError(f"bad value for {node!r}: {exc}", (node,)) from None

@@ -1,0 +1,93 @@
+"""What a node's value may be: a float64 scalar or a float64 numpy array.
+
+Scalars are kept as ``numpy.float64`` (never Python floats, never 0-d arrays) so that maths on
+them follows IEEE like numpy does: ``1/0`` is ``inf`` rather than a ``ZeroDivisionError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+import numpy as np
+
+__all__ = ["Value", "as_value", "is_scalar", "shape_of", "tidy", "unbroadcast", "zeros_like"]
+
+#: A node value: a float64 scalar or array.
+Value = Union[np.float64, np.ndarray]
+
+
+def as_value(x: float | int | Sequence | np.ndarray) -> Value:
+    """Turn a number or a (nested) list of numbers into a node value.
+
+    Raises ``ValueError`` for ragged lists, strings, booleans or complex numbers.
+
+    >>> as_value(2)
+    np.float64(2.0)
+    >>> as_value([[1, 2], [3, 4]]).shape
+    (2, 2)
+    """
+    if isinstance(x, bool | np.bool_) or isinstance(x, str | bytes):
+        raise ValueError(f"not a number: {x!r}")
+    if isinstance(x, complex | np.complexfloating):
+        raise ValueError(f"complex numbers are not supported: {x!r}")
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"not a number or a rectangular list of numbers: {exc}") from None
+    if arr.ndim == 0:
+        return np.float64(arr)
+    return arr.copy() if arr is x else arr
+
+
+def tidy(v: object) -> Value:
+    """Normalise a computed result: 0-d arrays and Python numbers become ``np.float64``."""
+    if type(v) is np.ndarray:
+        if v.ndim == 0:
+            return np.float64(v)
+        if v.dtype != np.float64:
+            return v.astype(np.float64)
+        return v
+    if type(v) is np.float64:
+        return v
+    return np.float64(v)
+
+
+def is_scalar(v: Value) -> bool:
+    """True for a scalar value (not an array)."""
+    return type(v) is not np.ndarray
+
+
+def shape_of(v: Value) -> tuple[int, ...]:
+    """The shape of a value; ``()`` for scalars."""
+    return v.shape if type(v) is np.ndarray else ()
+
+
+def zeros_like(v: Value) -> Value:
+    """A zero of the same shape as ``v``."""
+    return np.zeros_like(v) if type(v) is np.ndarray else np.float64(0.0)
+
+
+def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:
+    """Sum ``grad`` over the axes numpy broadcasting added, so it has ``shape`` again.
+
+    This is the one place where broadcasting is undone, rather than in every op's rule.
+
+    >>> unbroadcast(np.ones((2, 3)), (3,)).tolist()
+    [2.0, 2.0, 2.0]
+    >>> float(unbroadcast(np.ones((2, 3)), ()))
+    6.0
+    """
+    gshape = np.shape(grad)
+    if gshape == shape:
+        return tidy(grad)
+    g = np.asarray(grad, dtype=np.float64)
+    if g.ndim < len(shape):  # a scalar or smaller gradient spreads over the input
+        return tidy(np.broadcast_to(g, shape).copy())
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return tidy(g.reshape(shape))

@@ -1,0 +1,494 @@
+"""``.expr`` graph scripts: a graph typed as text, one statement per line.
+
+::
+
+    # the micrograd example            <- the comment header is the lesson
+    a = 2.0                            <- NAME = NUMBER or [nested list]: an input
+    t = a                              <- NAME = OTHER_NAME: an identity node (a constraint)
+    L = (a * -3.0 + 10.0) * t          <- NAME = EXPRESSION: a computed node called L
+
+Each line is parsed with :mod:`ast` and checked against a whitelist (numbers, names, the
+operators ``+ - * / ** @``, unary minus, and calls to the op table's functions); nothing is ever
+evaluated. Sub-expressions get ids such as ``mul#2`` that cannot clash with user names; literals
+inside expressions become ``const`` nodes. ``pi`` and ``e`` are constants unless the file defines
+them (the micrograd example defines ``e``). The last statement is the output, unless a comment
+``# output: NAME`` names another.
+
+Lines of the most common shapes (``x = 2.0``, ``y = a * b``, ``z = tanh(y)``) are matched by a
+regular expression first, which is several times faster than building an ``ast`` for them; a
+line the fast path does not fully understand goes through ``ast`` and gets its precise errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import gc
+import keyword
+import math
+import re
+from collections.abc import Container
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graphapp.engine import Graph, GraphError
+from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
+from graphapp.formats.document import GraphFile
+from graphapp.formats.errors import FormatError
+from graphapp.formats.text import decode_utf8
+
+__all__ = ["ExprParser", "parse_expr", "read_expr", "write_expr"]
+
+_CONSTANTS = {"pi": math.pi, "e": math.e}
+_BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
+                            ast.Pow: "**", ast.MatMult: "@"}
+
+# Fast path. Numbers here are a strict subset of Python's float literals; names must be
+# identifiers already defined; anything else falls through to the ast path.
+_ID = r"[A-Za-z_][A-Za-z0-9_]*"
+_NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]*|0)"
+_TAIL = r"[ \t]*(?:#.*)?$"
+_FAST_DECL = re.compile(rf"({_ID})[ \t]*=[ \t]*({_NUM}){_TAIL}")
+_FAST_COPY = re.compile(rf"({_ID})[ \t]*=[ \t]*({_ID}){_TAIL}")
+_FAST_BIN = re.compile(rf"({_ID})[ \t]*=[ \t]*({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID}){_TAIL}")
+_FAST_CALL = re.compile(
+    rf"({_ID})[ \t]*=[ \t]*({_ID})\([ \t]*({_ID})[ \t]*(?:,[ \t]*({_ID})[ \t]*)?\){_TAIL}")
+_OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
+_LHS = re.compile(r"\s*([^\W\d]\w*)\s*=[^=]")
+
+
+@dataclass
+class _Spans:
+    """Where the current line sits, to turn ast offsets into file columns."""
+
+    line_no: int
+    text: str
+    indent: int
+
+
+@dataclass
+class ExprParser:
+    """Turns ``.expr`` statements into graph nodes and edges.
+
+    ``existing`` names nodes already in a graph that statements may refer to (the editor's
+    expression bar); ``taken`` holds ids that generated ids must avoid.
+    """
+
+    path: str = "<text>"
+    existing: Container[str] = ()
+    taken: Container[str] = ()
+    #: (id, op, value, attrs) rows and (src, dst, slot) edges, in the order they were made.
+    nodes: list[tuple[str, str, Any, dict]] = field(default_factory=list)
+    edges: list[tuple[str, str, int]] = field(default_factory=list)
+    #: User names defined so far, with their line numbers.
+    defined: dict[str, int] = field(default_factory=dict)
+    last: str | None = None
+    output_directive: str | None = None
+    _user_names: set[str] = field(default_factory=set)
+    _counters: dict[str, int] = field(default_factory=dict)
+    _funcs: dict[str, OpSpec] = field(default_factory=function_ops)
+    _span: _Spans | None = None
+
+    # ----------------------------------------------------------------- driving
+    def parse(self, text: str) -> None:
+        """Parse a whole script (several lines)."""
+        lines = text.split("\n")
+        self._user_names.update(m.group(1) for m in map(_LHS.match, lines) if m)
+        for number, raw in enumerate(lines, start=1):
+            self.statement(raw, number)
+
+    def statement(self, raw: str, line_no: int) -> str | None:
+        """Parse one line; return the name it defines (``None`` for blank or comment lines)."""
+        line = raw.rstrip("\r\n")
+        stripped = line.strip()
+        if not stripped:
+            return None
+        if stripped.startswith("#"):
+            m = _OUTPUT_DIRECTIVE.match(stripped)
+            if m:
+                self.output_directive = m.group(1)
+            return None
+        if self._fast(line, line_no):
+            return self.last
+        indent = len(line) - len(line.lstrip())
+        self._span = _Spans(line_no, line, indent)
+        self._slow(line.strip())
+        return self.last
+
+    # ----------------------------------------------------------------- fast path
+    def _fast(self, line: str, line_no: int) -> bool:
+        m = _FAST_BIN.match(line)
+        if m:
+            name, a, token, b = m.groups()
+            spec = infix_op(token, 2)
+            if not (self._fresh(name) and self._known(a) and self._known(b)) or spec is None:
+                return False
+            self._add(name, spec.name, None, line_no)
+            self.edges.append((a, name, 0))
+            self.edges.append((b, name, 1))
+            return True
+        m = _FAST_DECL.match(line)
+        if m:
+            name, number = m.groups()
+            if not self._fresh(name):
+                return False
+            self._add(name, "input", float(number), line_no)
+            return True
+        m = _FAST_CALL.match(line)
+        if m:
+            name, func, a, b = m.groups()
+            spec = self._funcs.get(func)
+            args = (a,) if b is None else (a, b)
+            if (spec is None or spec.arity != len(args) or not self._fresh(name)
+                    or not all(self._known(x) for x in args)):
+                return False
+            self._add(name, spec.name, None, line_no)
+            self.edges.extend((x, name, slot) for slot, x in enumerate(args))
+            return True
+        m = _FAST_COPY.match(line)
+        if m:
+            name, src = m.groups()
+            if not (self._fresh(name) and self._known(src)):
+                return False
+            self._add(name, "identity", None, line_no)
+            self.edges.append((src, name, 0))
+            return True
+        return False
+
+    def _fresh(self, name: str) -> bool:
+        return (name not in self.defined and name not in self.existing
+                and not keyword.iskeyword(name))
+
+    def _known(self, name: str) -> bool:
+        return (name in self.defined or name in self.existing) and not keyword.iskeyword(name)
+
+    # ----------------------------------------------------------------- ast path
+    def _slow(self, text: str) -> None:
+        try:
+            tree = ast.parse(text, mode="exec")
+        except SyntaxError as exc:
+            col = (exc.offset or 1) + self._span.indent
+            msg = exc.msg
+            if msg.startswith("invalid syntax"):
+                msg = "invalid syntax: expected NAME = EXPRESSION"
+            raise FormatError(msg, self.path, self._span.line_no, col) from None
+        body = tree.body
+        if len(body) != 1:
+            self._fail(body[1] if body else None, "one statement per line")
+        stmt = body[0]
+        if not isinstance(stmt, ast.Assign):
+            self._fail(stmt, "expected NAME = EXPRESSION")
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            self._fail(stmt, "the left side must be a single name (NAME = EXPRESSION)")
+        name = stmt.targets[0].id
+        if name in self.defined:
+            self._fail(stmt.targets[0],
+                       f"{name!r} is already defined on line {self.defined[name]}")
+        if name in self.existing:
+            self._fail(stmt.targets[0], f"{name!r} is already a node")
+        value = stmt.value
+        literal = self._literal(value)
+        if literal is not None:
+            self._add(name, "input", literal, self._span.line_no)
+            return
+        while isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.UAdd):
+            value = value.operand
+        if isinstance(value, ast.Name):
+            src = self._expr(value)
+            self._add(name, "identity", None, self._span.line_no)
+            self.edges.append((src, name, 0))
+            return
+        self._expr(value, name=name)
+        self.defined[name] = self._span.line_no
+        self.last = name
+
+    def _expr(self, node: ast.expr, name: str | None = None) -> str:
+        """Make the nodes for ``node``; return the id of its top node (called ``name``)."""
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        literal = self._literal(node)
+        if literal is not None:
+            return self._node("const", [], value=literal, name=name)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return self._expr(node.operand, name=name)
+            if isinstance(node.op, ast.USub):
+                return self._node("neg", [node.operand], name=name)
+            self._fail(node, "only unary minus and plus are allowed")
+        if isinstance(node, ast.BinOp):
+            token = _BINOPS.get(type(node.op))
+            spec = infix_op(token, 2) if token else None
+            if spec is None:
+                self._fail(node, f"operator {type(node.op).__name__} is not supported; "
+                                 "use + - * / ** @")
+            return self._node(spec.name, [node.left, node.right], name=name)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                self._fail(node, "only calls of functions by name are allowed, such as tanh(x)")
+            func = node.func.id
+            spec = self._funcs.get(func)
+            if spec is None:
+                close = difflib.get_close_matches(func, list(self._funcs), n=1)
+                hint = f"; did you mean {close[0]}()?" if close else (
+                    f"; functions: {', '.join(sorted(self._funcs))}")
+                self._fail(node.func, f"unknown function {func!r}{hint}")
+            if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+                self._fail(node, f"{func}() takes plain positional arguments")
+            if len(node.args) != spec.arity:
+                plural = "argument" if spec.arity == 1 else "arguments"
+                self._fail(node, f"{func}() takes {spec.arity} {plural}, got {len(node.args)}")
+            return self._node(spec.name, list(node.args), name=name)
+        kind = type(node).__name__
+        if isinstance(node, ast.Constant):
+            self._fail(node, f"{node.value!r} is not a number")
+        if isinstance(node, ast.Compare):
+            self._fail(node, "comparisons are not supported")
+        self._fail(node, f"{kind} is not allowed here; use numbers, names, + - * / ** @ and "
+                         "functions such as tanh(x)")
+        raise AssertionError  # _fail raised
+
+    def _node(self, op: str, args: list[ast.expr], value: Any = None,
+              name: str | None = None) -> str:
+        inputs = [self._expr(a) for a in args]
+        node_id = name if name is not None else self._generated_id(op)
+        self.nodes.append((node_id, op, value, {}))
+        self.edges.extend((src, node_id, slot) for slot, src in enumerate(inputs))
+        return node_id
+
+    def _name(self, node: ast.Name) -> str:
+        ident = node.id
+        if ident in self.defined or ident in self.existing:
+            return ident
+        if ident in _CONSTANTS and ident not in self._user_names:
+            return self._node("const", [], value=_CONSTANTS[ident])
+        if ident in self._user_names:
+            self._fail(node, f"{ident!r} is used before it is defined")
+        close = difflib.get_close_matches(ident, [*self.defined, *_CONSTANTS], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self._fail(node, f"unknown name {ident!r}{hint}")
+        raise AssertionError
+
+    def _literal(self, node: ast.expr) -> Any:
+        """The number or nested list ``node`` spells, or ``None`` if it is not a literal."""
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                return None
+            try:
+                return float(v)
+            except OverflowError:
+                self._fail(node, "number too large")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            inner = self._literal(node.operand)
+            if inner is None or isinstance(inner, list):
+                return None
+            return -inner if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.Name) and node.id in _CONSTANTS and (
+                node.id not in self._user_names and node.id not in self.existing):
+            return _CONSTANTS[node.id]
+        if isinstance(node, ast.List):
+            items = []
+            for item in node.elts:
+                v = self._literal(item)
+                if v is None:
+                    self._fail(item, "a list may hold only numbers (or lists of numbers)")
+                items.append(v)
+            if not items:
+                self._fail(node, "an empty list is not a value")
+            try:
+                np.array(items, dtype=np.float64)
+            except ValueError:
+                self._fail(node, "the nested lists must be rectangular (all rows the same "
+                                 "length)")
+            return items
+        return None
+
+    # ----------------------------------------------------------------- helpers
+    def _add(self, name: str, op: str, value: Any, line_no: int) -> None:
+        self.nodes.append((name, op, value, {}))
+        self.defined[name] = line_no
+        self.last = name
+
+    def _generated_id(self, op: str) -> str:
+        k = self._counters.get(op, 0)
+        while True:
+            k += 1
+            candidate = f"{op}#{k}"
+            if candidate not in self.taken:
+                break
+        self._counters[op] = k
+        return candidate
+
+    def _fail(self, node: ast.AST | None, message: str) -> None:
+        span = self._span
+        col = 1
+        if node is not None and hasattr(node, "col_offset"):
+            # ast columns count UTF-8 bytes; count characters instead.
+            text = span.text.strip()
+            col = len(text.encode()[: node.col_offset].decode(errors="ignore")) + 1
+        raise FormatError(message, self.path, span.line_no, col + span.indent)
+
+
+def parse_expr(text: str, path: str = "<text>") -> GraphFile:
+    """Parse ``.expr`` text into a graph; raise :class:`FormatError` pointing at the line."""
+    parser = ExprParser(path=path)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # parsing allocates many small acyclic objects; collecting them is wasted time
+    try:
+        parser.parse(text)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if parser.last is None:
+        raise FormatError("no statements: write lines such as `x = 2.0` and `y = x * x`", path)
+    output = parser.last
+    if parser.output_directive is not None:
+        output = parser.output_directive
+        if output not in parser.defined:
+            line = _directive_line(text)
+            raise FormatError(f"# output: names {output!r}, which is not defined", path, line)
+    try:
+        graph = Graph.from_parts(parser.nodes, parser.edges)
+    except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
+        raise FormatError(exc.message, path) from None
+    return GraphFile(graph, output, lesson_of(text))
+
+
+def read_expr(path: str | Path) -> GraphFile:
+    """Read an ``.expr`` file (UTF-8)."""
+    p = Path(path)
+    return parse_expr(decode_utf8(p.read_bytes(), str(p)), str(p))
+
+
+def _directive_line(text: str) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if _OUTPUT_DIRECTIVE.match(line.strip()):
+            return number
+    return 1
+
+
+def lesson_of(text: str) -> str:
+    """The comment block at the top of a script, without the ``#`` marks."""
+    lesson = []
+    for line in text.split("\n"):
+        s = line.strip()
+        if not s and not lesson:
+            continue
+        if not s.startswith("#") or _OUTPUT_DIRECTIVE.match(s):
+            break
+        lesson.append(s[1:].removeprefix(" "))
+    return "\n".join(lesson).strip("\n")
+
+
+# ===================================================================== writing
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
+
+
+def _number(v: float) -> str:
+    if math.isnan(v):
+        raise ValueError("nan cannot be written in an .expr file")
+    if math.isinf(v):
+        return "1e999" if v > 0 else "-1e999"
+    return repr(float(v))
+
+
+def _literal_text(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        def rec(x: Any) -> str:
+            return "[" + ", ".join(rec(i) for i in x) + "]" if isinstance(x, list) else _number(x)
+        return rec(value.tolist())
+    return _number(float(value))
+
+
+def write_expr(doc: GraphFile) -> str:
+    """The ``.expr`` text of a graph. Reading it back gives the same graph, up to the names of
+    generated nodes; a named constant is written inline as its value, as ``.expr`` has no named
+    constants."""
+    g = doc.graph.nx
+    position = {n: i for i, n in enumerate(g)}
+
+    def is_name(n: str) -> bool:
+        return n.isidentifier() and not keyword.iskeyword(n)
+
+    def op(n: str) -> OpSpec:
+        return OPS[g.nodes[n]["op"]]
+
+    user = {n for n in g if is_name(n) and op(n).name != "const"}
+    # A generated node used by more (or fewer) than one consumer needs a name of its own.
+    taken = set(g)
+    fresh_names: dict[str, str] = {}
+    counter = 0
+    for n in g:
+        if n in user or op(n).name == "const":
+            continue
+        if g.out_degree(n) != 1 or n == doc.output or op(n).name == "input":
+            counter += 1
+            while f"t{counter}" in taken:
+                counter += 1
+            fresh_names[n] = f"t{counter}"
+            taken.add(fresh_names[n])
+    named = {n: n for n in user} | fresh_names
+    shadow = set(named.values())
+
+    def const_text(n: str) -> str:
+        v = g.nodes[n]["value"]
+        if not isinstance(v, np.ndarray):
+            for cname, cval in _CONSTANTS.items():
+                if float(v) == cval and cname not in shadow:
+                    return cname
+        return _literal_text(v)
+
+    def expr(n: str, top: bool = False) -> tuple[str, int]:
+        """Text of node ``n`` and its precedence (99 for atoms)."""
+        if not top and n in named:
+            return named[n], 99
+        spec = op(n)
+        if spec.name in ("const", "input"):
+            text = const_text(n) if spec.name == "const" else _literal_text(g.nodes[n]["value"])
+            negative = text.startswith("-")
+            return (f"({text})" if negative and not top else text), 99
+        args = [None] * spec.arity
+        for src, keys in g.pred[n].items():
+            for slot in keys:
+                args[slot] = src
+        if spec.token and spec.arity == 2:
+            prec = _PRECEDENCE[spec.token]
+            (lt, lp), (rt, rp) = expr(args[0]), expr(args[1])
+            right_assoc = spec.token == "**"
+            if lp < prec or (right_assoc and lp == prec) or (right_assoc and lp == 3):
+                lt = f"({lt})"
+            if rp < prec or (not right_assoc and rp == prec):
+                rt = f"({rt})"
+            return f"{lt} {spec.token} {rt}", prec
+        if spec.name == "neg" and op(args[0]).name != "const":  # -3.0 would read as a const
+            it, ip = expr(args[0])
+            return f"-{it}" if ip >= _PRECEDENCE["**"] else f"-({it})", _PRECEDENCE["neg"]
+        if spec.name == "identity" and top and args[0] in named:
+            return named[args[0]], 99
+        inner = ", ".join(expr(a)[0] for a in args)
+        return f"{spec.name}({inner})", 99
+
+    lines = [f"# {line}".rstrip() for line in doc.lesson.split("\n")] if doc.lesson else []
+    if lines:
+        lines.append("")
+    statements = [n for n in nx.lexicographical_topological_sort(g, key=position.__getitem__)
+                  if n in named]
+    if doc.output in named and statements and statements[-1] != doc.output:
+        # Put the output last when nothing depends on it; otherwise say which one it is.
+        downstream = nx.descendants(g, doc.output)
+        if not downstream & set(statements):
+            statements.remove(doc.output)
+            statements.append(doc.output)
+        else:
+            lines.append(f"# output: {named[doc.output]}")
+    for n in statements:
+        spec = op(n)
+        if spec.name == "input":
+            lines.append(f"{named[n]} = {_literal_text(g.nodes[n]['value'])}")
+            continue
+        lines.append(f"{named[n]} = {expr(n, top=True)[0]}")
+    return "\n".join(lines) + "\n"

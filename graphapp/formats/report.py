@@ -1,0 +1,110 @@
+"""Results as text tables and JSON documents, for the command line.
+
+The JSON of ``graphapp grad --json`` is::
+
+    {"output": "L",
+     "nodes": {"a": {"op": "input", "value": 2.0, "grad": 6.0}, ...},
+     "edges": [{"src": "a", "dst": "e", "slot": 0, "local": -3.0, "accumulated": 6.0}, ...],
+     "nonfinite": null}
+
+Arrays are nested lists; ``local`` is null on tensor edges whose Jacobian is large; constants
+have ``grad`` null (they are not differentiated); nan and ±inf are the strings "nan", "inf",
+"-inf".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphapp.engine import Backward, CheckRow, Forward
+from graphapp.formats.document import GraphFile
+from graphapp.formats.text import format_shape, format_value, to_json_value
+
+__all__ = ["check_table", "eval_json", "eval_table", "grad_json", "grad_table"]
+
+
+def _nonfinite_json(fwd: Forward) -> dict[str, Any] | None:
+    nf = fwd.nonfinite
+    if nf is None:
+        return None
+    return {"node": nf.node, "op": nf.op, "value": to_json_value(nf.value), "message": nf.message}
+
+
+def _node_order(doc: GraphFile, fwd: Forward) -> list[str]:
+    return [n for n in doc.graph if n in fwd.plan.index]
+
+
+def eval_json(doc: GraphFile, fwd: Forward) -> dict[str, Any]:
+    """Forward values as a JSON-ready dict."""
+    g = doc.graph
+    nodes = {n: {"op": g.op(n).name, "value": to_json_value(fwd.values[n])}
+             for n in _node_order(doc, fwd)}
+    return {"output": doc.output, "nodes": nodes, "nonfinite": _nonfinite_json(fwd)}
+
+
+def grad_json(doc: GraphFile, back: Backward) -> dict[str, Any]:
+    """Values, gradients and per-edge derivatives as a JSON-ready dict."""
+    fwd = back.forward
+    g = doc.graph
+    nodes = {n: {"op": g.op(n).name, "value": to_json_value(fwd.values[n]),
+                 "grad": to_json_value(back.grads[n])}
+             for n in _node_order(doc, fwd)}
+    edges = [{"src": s, "dst": d, "slot": k, "local": to_json_value(e.local),
+              "accumulated": to_json_value(e.accumulated)}
+             for s, d, k, e in _edges_in_file_order(doc, back)]
+    return {"output": back.output, "nodes": nodes, "edges": edges,
+            "nonfinite": _nonfinite_json(fwd)}
+
+
+def _edges_in_file_order(doc: GraphFile, back: Backward) -> list:
+    position = {n: i for i, n in enumerate(doc.graph)}
+    return sorted(back.edges(), key=lambda e: (position[e[1]], e[2]))
+
+
+def _cell(v: Any) -> str:
+    text = format_value(v, digits=8, max_items=6)
+    if isinstance(v, np.ndarray):
+        return f"{format_shape(v.shape)} {text}"
+    return text
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows]
+    return "\n".join(out)
+
+
+def eval_table(doc: GraphFile, fwd: Forward) -> str:
+    """Forward values as a text table."""
+    g = doc.graph
+    rows = [[n, g.op(n).name, _cell(fwd.values[n])] for n in _node_order(doc, fwd)]
+    return _table(["node", "op", "value"], rows)
+
+
+def grad_table(doc: GraphFile, back: Backward) -> str:
+    """Values, gradients and per-edge derivatives as two text tables."""
+    g = doc.graph
+    fwd = back.forward
+    out = back.output
+    rows = [[n, g.op(n).name, _cell(fwd.values[n]), _cell(back.grads[n])]
+            for n in _node_order(doc, fwd)]
+    nodes = _table(["node", "op", "value", f"grad d{out}/dnode"], rows)
+    edge_rows = []
+    for s, d, k, e in _edges_in_file_order(doc, back):
+        slot = g.op(d).slot_names[k]
+        edge_rows.append([f"{s} → {d}", slot, _cell(e.local), _cell(e.accumulated)])
+    edges = _table(["edge", "slot", "local ∂dst/∂src", "grad carried back"],
+                   edge_rows)
+    return f"output {out} = {_cell(fwd.values[out])}\n\n{nodes}\n\n{edges}"
+
+
+def check_table(rows: list[CheckRow]) -> str:
+    """Backprop against finite differences, one row per input element."""
+    body = [[r.node, "" if not r.index else str(list(r.index)), format_value(r.backprop, 10),
+             format_value(r.numeric, 10), f"{r.error:.2g}", "ok" if r.ok else "DIFFERENT"]
+            for r in rows]
+    return _table(["input", "index", "backprop", "finite difference", "|error|", "agree"], body)

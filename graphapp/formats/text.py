@@ -1,0 +1,83 @@
+"""Text helpers shared by the readers, the command line, the exporter and the window:
+decoding files with a precise error, and writing numbers the way a person reads them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from graphapp.formats.errors import FormatError
+
+__all__ = ["decode_utf8", "display_name", "format_number", "format_shape", "format_value", "to_json_value"]
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """Decode UTF-8 (a leading BOM is dropped); a bad byte is reported with its line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise FormatError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line,
+                          col) from None
+
+
+def format_number(x: float, digits: int = 6) -> str:
+    """A scalar with ``digits`` significant digits, without trailing zeros.
+
+    >>> format_number(6.0), format_number(-0.8813735870195429), format_number(1.5e-9)
+    ('6', '-0.881374', '1.5e-09')
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    """``3×4`` for a shape, ``scalar`` for ``()``."""
+    return "×".join(str(n) for n in shape) if shape else "scalar"
+
+
+def format_value(v: Any, digits: int = 6, max_items: int = 6) -> str:
+    """A scalar as a number; an array as a compact preview such as ``[1, 2, 3]``."""
+    if v is None:
+        return "—"
+    if not isinstance(v, np.ndarray):
+        return format_number(v, digits)
+    flat = v.ravel()
+    if v.ndim == 1:
+        items = [format_number(x, digits) for x in flat[:max_items]]
+        more = ", …" if v.size > max_items else ""
+        return "[" + ", ".join(items) + more + "]"
+    rows = [format_value(r, digits, max_items) for r in v[: max(1, max_items // 2)]]
+    more = ", …" if v.shape[0] > len(rows) else ""
+    return "[" + ", ".join(rows) + more + "]"
+
+
+def to_json_value(v: Any) -> Any:
+    """A value as JSON: a float or nested lists; nan and ±inf as the strings "nan", "inf",
+    "-inf" (strict JSON has no such numbers)."""
+    if v is None:
+        return None
+    if isinstance(v, np.ndarray):
+        return [to_json_value(x) for x in v] if v.ndim else to_json_value(float(v))
+    x = float(v)
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def display_name(node: str, attrs: dict[str, Any] | None = None) -> str:
+    """The name to show for a node: its ``label``, else its id; empty for generated ids
+    (``mul#2``), which are shown by their op symbol alone."""
+    label = (attrs or {}).get("label")
+    if isinstance(label, str) and label:
+        return label
+    return "" if "#" in node else node

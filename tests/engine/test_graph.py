@@ -1,0 +1,158 @@
+"""Graph structure: slots, typed errors, the plan cache, events."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphapp.engine import (
+    ArityError,
+    CycleError,
+    Graph,
+    NodeError,
+    OpError,
+    SlotError,
+    backward,
+)
+from tests.helpers import MICROGRAD, expr_graph
+
+
+def square() -> Graph:
+    g = Graph()
+    g.add_node("x", "input", 3.0)
+    g.add_node("sq", "mul")
+    g.connect("x", "sq", 0)
+    g.connect("x", "sq", 1)
+    return g
+
+
+def test_x_times_x_is_two_parallel_edges_keyed_by_slot():
+    g = square()
+    assert sorted(g.edges()) == [("x", "sq", 0), ("x", "sq", 1)]
+    assert g.nx.number_of_edges("x", "sq") == 2
+    assert g.inputs("sq") == ["x", "x"]
+    assert float(backward(g, "sq").grads["x"]) == 6.0
+
+
+def test_sub_knows_which_side_is_which():
+    g = Graph()
+    g.add_node("x", "input", 5.0)
+    g.add_node("y", "input", 2.0)
+    g.add_node("d", "sub")
+    g.connect("y", "d", 0)
+    g.connect("x", "d", 1)
+    back = backward(g, "d")
+    assert float(back.forward.values["d"]) == -3.0
+    assert float(back.grads["y"]) == 1.0 and float(back.grads["x"]) == -1.0
+
+
+@pytest.mark.parametrize("edit, error", [
+    (lambda g: g.connect("sq", "x", 0), ArityError),
+    (lambda g: g.connect("x", "sq", 0), SlotError),
+    (lambda g: g.connect("x", "sq", 2), SlotError),
+    (lambda g: g.connect("nope", "sq", 0), NodeError),
+    (lambda g: g.add_node("x", "input", 1.0), NodeError),
+    (lambda g: g.add_node("y", "frobnicate"), OpError),
+    (lambda g: g.add_node("y", "input"), NodeError),
+    (lambda g: g.add_node("y", "mul", 2.0), NodeError),
+    (lambda g: g.set_value("sq", 1.0), NodeError),
+    (lambda g: g.set_value("x", "abc"), NodeError),
+    (lambda g: g.set_value("x", [[1, 2], [3]]), NodeError),
+    (lambda g: g.disconnect("x", "sq", 5), SlotError),
+    (lambda g: g.set_op("sq", "tanh"), ArityError),
+])
+def test_structure_errors_are_typed_and_change_nothing(edit, error):
+    g = square()
+    before = (sorted(g.edges()), g.nodes(), g.structure_version)
+    with pytest.raises(error):
+        edit(g)
+    assert (sorted(g.edges()), g.nodes(), g.structure_version) == before
+
+
+def test_a_connection_that_closes_a_cycle_is_refused():
+    g = Graph()
+    g.add_node("x", "input", 1.0)
+    g.add_node("a", "tanh")
+    g.add_node("b", "tanh")
+    g.connect("x", "a", 0)
+    g.connect("a", "b", 0)
+    g.disconnect("x", "a", 0)
+    with pytest.raises(CycleError):
+        g.connect("b", "a", 0)
+    with pytest.raises(CycleError):
+        g.connect("a", "a", 0)
+
+
+def test_from_parts_reports_cycles_and_doubled_slots():
+    rows = [("a", "tanh", None, {}), ("b", "tanh", None, {})]
+    with pytest.raises(CycleError, match="cycle"):
+        Graph.from_parts(rows, [("a", "b", 0), ("b", "a", 0)])
+    with pytest.raises(SlotError, match="fed twice"):
+        Graph.from_parts([("x", "input", 1.0, {}), *rows], [("x", "a", 0), ("x", "a", 0)])
+    with pytest.raises(NodeError, match="used twice"):
+        Graph.from_parts([("x", "input", 1.0, {}), ("x", "input", 2.0, {})], [])
+
+
+def test_plan_is_cached_until_the_structure_changes():
+    g = expr_graph(MICROGRAD)
+    plan = g.plan()
+    g.set_value("a", 4.0)
+    assert g.plan() is plan  # a value edit keeps the compiled plan
+    assert float(backward(g, "L").grads["b"]) == -8.0  # ... and the new value is used
+    g.update_attrs("a", pos=[10, 20], label="alpha")
+    assert g.plan() is plan
+    g.add_node("z", "input", 1.0)
+    assert g.plan() is not plan
+
+
+def test_rename_keeps_edges_and_slots():
+    g = expr_graph(MICROGRAD)
+    g.rename("b", "beta")
+    assert g.inputs("e") == ["a", "beta"]
+    assert float(backward(g, "L").grads["beta"]) == -4.0
+
+
+def test_remove_node_removes_its_edges():
+    g = expr_graph(MICROGRAD)
+    g.remove_node("e")
+    assert "e" not in g and g.inputs("d") == [None, "c"]
+    assert g.missing_slots() == [("d", 0)]
+    with pytest.raises(SlotError, match="nothing on input slot 0"):
+        g.validate()
+
+
+def test_incomplete_nodes_are_left_out_but_the_rest_computes():
+    g = expr_graph(MICROGRAD)
+    g.disconnect("e", "d", 0)
+    plan = g.plan()
+    assert plan.incomplete == {"d", "L"}
+    fwd = plan.forward(g)
+    assert fwd.values["d"] is None and float(fwd.values["e"]) == -6.0
+    back = plan.backward(fwd, "e")
+    assert float(back.grads["a"]) == -3.0 and back.grads["L"] is None
+
+
+def test_listeners_hear_every_change():
+    heard = []
+    g = Graph()
+    g.subscribe(lambda event, **kw: heard.append((event, kw)))
+    g.add_node("x", "input", 1.0)
+    g.add_node("y", "neg")
+    g.connect("x", "y", 0)
+    g.set_value("x", 2.0)
+    g.rename("y", "z")
+    g.update_attrs("z", pos=[1, 2])
+    g.remove_node("x")
+    assert [e for e, _ in heard] == [
+        "node_added", "node_added", "edge_added", "value_changed", "node_renamed",
+        "attrs_changed", "edge_removed", "node_removed"]
+    assert heard[2][1] == {"edge": ("x", "y", 0)}
+
+
+def test_set_op_switches_between_leaf_and_computed():
+    g = square()
+    g.set_op("sq", "add")
+    assert float(backward(g, "sq").forward.values["sq"]) == 6.0
+    g.disconnect("x", "sq", 0)
+    g.disconnect("x", "sq", 1)
+    g.set_op("sq", "input", 7.0)
+    assert float(g.value("sq")) == 7.0

@@ -1,0 +1,28 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+from graphapp.engine import Graph
+from graphapp.formats import parse_expr
+
+MICROGRAD = """\
+a = 2.0
+b = -3.0
+c = 10.0
+f = -2.0
+e = a * b
+d = e + c
+L = d * f
+"""
+
+
+def expr_graph(text: str) -> Graph:
+    """The graph of some .expr text."""
+    return parse_expr(text).graph
+
+
+def chain(n: int, op: str = "tanh") -> Graph:
+    """x → op → op → ... (n computed nodes), built in bulk."""
+    nodes = [("x", "input", 0.5, {})] + [(f"n{i}", op, None, {}) for i in range(n)]
+    edges = [("x" if i == 0 else f"n{i - 1}", f"n{i}", 0) for i in range(n)]
+    return Graph.from_parts(nodes, edges)
