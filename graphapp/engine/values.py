@@ -7,14 +7,13 @@ them follows IEEE like numpy does: ``1/0`` is ``inf`` rather than a ``ZeroDivisi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 import numpy as np
 
 __all__ = ["Value", "as_value", "is_scalar", "shape_of", "tidy", "unbroadcast", "zeros_like"]
 
 #: A node value: a float64 scalar or array.
-Value = Union[np.float64, np.ndarray]
+Value = np.float64 | np.ndarray
 
 
 def as_value(x: float | int | Sequence | np.ndarray) -> Value:
@@ -27,7 +26,7 @@ def as_value(x: float | int | Sequence | np.ndarray) -> Value:
     >>> as_value([[1, 2], [3, 4]]).shape
     (2, 2)
     """
-    if isinstance(x, bool | np.bool_) or isinstance(x, str | bytes):
+    if isinstance(x, (bool | np.bool_, str | bytes)):
         raise ValueError(f"not a number: {x!r}")
     if isinstance(x, complex | np.complexfloating):
         raise ValueError(f"complex numbers are not supported: {x!r}")

@@ -27,9 +27,10 @@ import gc
 import keyword
 import math
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -51,14 +52,15 @@ _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: 
 # identifiers already defined; anything else falls through to the ast path.
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
 _NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]*|0)"
-_TAIL = r"[ \t]*(?:#.*)?$"
-_FAST_DECL = re.compile(rf"({_ID})[ \t]*=[ \t]*({_NUM}){_TAIL}")
-_FAST_COPY = re.compile(rf"({_ID})[ \t]*=[ \t]*({_ID}){_TAIL}")
-_FAST_BIN = re.compile(rf"({_ID})[ \t]*=[ \t]*({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID}){_TAIL}")
-_FAST_CALL = re.compile(
-    rf"({_ID})[ \t]*=[ \t]*({_ID})\([ \t]*({_ID})[ \t]*(?:,[ \t]*({_ID})[ \t]*)?\){_TAIL}")
+_TAIL = r"[ \t]*(?:#.*)?\r?$"
+_FAST = re.compile(
+    rf"({_ID})[ \t]*=[ \t]*(?:({_NUM})|({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID})|"
+    rf"({_ID})\([ \t]*({_ID})[ \t]*(?:,[ \t]*({_ID})[ \t]*)?\)|({_ID})){_TAIL}")
+_INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**", "@")}
+_KEYWORDS = frozenset(keyword.kwlist)
+_NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
-_LHS = re.compile(r"\s*([^\W\d]\w*)\s*=[^=]")
+_LHS = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=(?!=)", re.MULTILINE)
 
 
 @dataclass
@@ -82,7 +84,7 @@ class ExprParser:
     existing: Container[str] = ()
     taken: Container[str] = ()
     #: (id, op, value, attrs) rows and (src, dst, slot) edges, in the order they were made.
-    nodes: list[tuple[str, str, Any, dict]] = field(default_factory=list)
+    nodes: list[tuple[str, str, Any, Mapping[str, Any]]] = field(default_factory=list)
     edges: list[tuple[str, str, int]] = field(default_factory=list)
     #: User names defined so far, with their line numbers.
     defined: dict[str, int] = field(default_factory=dict)
@@ -96,10 +98,11 @@ class ExprParser:
     # ----------------------------------------------------------------- driving
     def parse(self, text: str) -> None:
         """Parse a whole script (several lines)."""
-        lines = text.split("\n")
-        self._user_names.update(m.group(1) for m in map(_LHS.match, lines) if m)
-        for number, raw in enumerate(lines, start=1):
-            self.statement(raw, number)
+        self._user_names.update(_LHS.findall(text))
+        fast, statement = self._fast, self.statement
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not fast(line, number):
+                statement(line, number)
 
     def statement(self, raw: str, line_no: int) -> str | None:
         """Parse one line; return the name it defines (``None`` for blank or comment lines)."""
@@ -121,50 +124,42 @@ class ExprParser:
 
     # ----------------------------------------------------------------- fast path
     def _fast(self, line: str, line_no: int) -> bool:
-        m = _FAST_BIN.match(line)
-        if m:
-            name, a, token, b = m.groups()
-            spec = infix_op(token, 2)
-            if not (self._fresh(name) and self._known(a) and self._known(b)) or spec is None:
+        """Handle a line of a common shape without ast; False sends it down the ast path."""
+        m = _FAST.match(line)
+        if m is None:
+            return False
+        name, number, a, token, b, func, x, y, src = m.groups()
+        defined, existing = self.defined, self.existing
+        if name in defined or name in existing or name in _KEYWORDS:
+            return False
+        if number is not None:
+            self.nodes.append((name, "input", float(number), _NO_ATTRS))
+        elif token is not None:
+            if not ((a in defined or a in existing) and (b in defined or b in existing)):
                 return False
-            self._add(name, spec.name, None, line_no)
+            self.nodes.append((name, _INFIX[token], None, _NO_ATTRS))
             self.edges.append((a, name, 0))
             self.edges.append((b, name, 1))
-            return True
-        m = _FAST_DECL.match(line)
-        if m:
-            name, number = m.groups()
-            if not self._fresh(name):
-                return False
-            self._add(name, "input", float(number), line_no)
-            return True
-        m = _FAST_CALL.match(line)
-        if m:
-            name, func, a, b = m.groups()
+        elif func is not None:
             spec = self._funcs.get(func)
-            args = (a,) if b is None else (a, b)
-            if (spec is None or spec.arity != len(args) or not self._fresh(name)
-                    or not all(self._known(x) for x in args)):
+            if spec is None or spec.arity != (1 if y is None else 2):
                 return False
-            self._add(name, spec.name, None, line_no)
-            self.edges.extend((x, name, slot) for slot, x in enumerate(args))
-            return True
-        m = _FAST_COPY.match(line)
-        if m:
-            name, src = m.groups()
-            if not (self._fresh(name) and self._known(src)):
+            if not (x in defined or x in existing):
                 return False
-            self._add(name, "identity", None, line_no)
+            if y is not None and not (y in defined or y in existing):
+                return False
+            self.nodes.append((name, spec.name, None, _NO_ATTRS))
+            self.edges.append((x, name, 0))
+            if y is not None:
+                self.edges.append((y, name, 1))
+        else:
+            if not (src in defined or src in existing):
+                return False
+            self.nodes.append((name, "identity", None, _NO_ATTRS))
             self.edges.append((src, name, 0))
-            return True
-        return False
-
-    def _fresh(self, name: str) -> bool:
-        return (name not in self.defined and name not in self.existing
-                and not keyword.iskeyword(name))
-
-    def _known(self, name: str) -> bool:
-        return (name in self.defined or name in self.existing) and not keyword.iskeyword(name)
+        defined[name] = line_no
+        self.last = name
+        return True
 
     # ----------------------------------------------------------------- ast path
     def _slow(self, text: str) -> None:
@@ -232,9 +227,9 @@ class ExprParser:
             func = node.func.id
             spec = self._funcs.get(func)
             if spec is None:
-                close = difflib.get_close_matches(func, list(self._funcs), n=1)
-                hint = f"; did you mean {close[0]}()?" if close else (
-                    f"; functions: {', '.join(sorted(self._funcs))}")
+                close = difflib.get_close_matches(func, list(self._funcs), n=2)
+                hint = ("; did you mean " + " or ".join(f"{c}()" for c in close) + "?"
+                        if close else f"; functions: {', '.join(sorted(self._funcs))}")
                 self._fail(node.func, f"unknown function {func!r}{hint}")
             if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
                 self._fail(node, f"{func}() takes plain positional arguments")
@@ -255,7 +250,7 @@ class ExprParser:
               name: str | None = None) -> str:
         inputs = [self._expr(a) for a in args]
         node_id = name if name is not None else self._generated_id(op)
-        self.nodes.append((node_id, op, value, {}))
+        self.nodes.append((node_id, op, value, _NO_ATTRS))
         self.edges.extend((src, node_id, slot) for slot, src in enumerate(inputs))
         return node_id
 
@@ -309,7 +304,7 @@ class ExprParser:
 
     # ----------------------------------------------------------------- helpers
     def _add(self, name: str, op: str, value: Any, line_no: int) -> None:
-        self.nodes.append((name, op, value, {}))
+        self.nodes.append((name, op, value, _NO_ATTRS))
         self.defined[name] = line_no
         self.last = name
 

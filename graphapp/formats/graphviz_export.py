@@ -22,7 +22,7 @@ from graphapp.engine import Backward, Forward
 from graphapp.engine.ops import OPS
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
-from graphapp.formats.text import display_name, format_shape, format_value
+from graphapp.formats.text import display_name, format_local, format_shape, format_value
 
 __all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
 
@@ -85,10 +85,10 @@ def _node_label(node: str, doc: GraphFile, fwd: Forward, back: Backward | None,
         return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
                 f'STYLE="rounded" COLOR="{_FAINT}" BGCOLOR="{header_bg}"><TR><TD>'
                 f'<FONT COLOR="{ink}">{_value_text(value)}</FONT></TD></TR></TABLE>>')
-    title = f"<B>{escape(name)}</B>  " if name else ""
+    title = f'<FONT COLOR="{ink}"><B>{escape(name)}</B></FONT>  ' if name else ""
     symbol = escape(spec.symbol if spec.name != "input" else "input")
     rows = [f'<TR><TD COLSPAN="2" BGCOLOR="{header_bg}" ALIGN="LEFT">'
-            f'<FONT COLOR="{ink}">{title}</FONT><FONT COLOR="{_MUTED}">{symbol}</FONT></TD></TR>',
+            f'{title}<FONT COLOR="{_MUTED}">{symbol}</FONT></TD></TR>',
             _row("value", _value_text(value), ink)]
     if show_grads and back is not None:
         grad = back.grads[node]
@@ -147,7 +147,7 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
             if edge.accumulated is not None:
                 width = 1.0 + 3.0 * _magnitude(edge.accumulated) / biggest
                 colour = _sign_colour(edge.accumulated) if back.reaches(dst) else _FAINT
-                local = "—" if edge.local is None else _value_text(edge.local)
+                local = escape(format_local(edge.local, fwd.values[src], fwd.values[dst]))
                 attrs += [f'color="{colour}"', f"penwidth={width:.2f}",
                           f'label=<<FONT COLOR="{_MUTED}">local </FONT>{local}<BR/>'
                           f'<FONT COLOR="{_MUTED}">grad </FONT>'

@@ -20,7 +20,7 @@ import numpy as np
 
 from graphapp.engine import Backward, CheckRow, Forward
 from graphapp.formats.document import GraphFile
-from graphapp.formats.text import format_shape, format_value, to_json_value
+from graphapp.formats.text import format_local, format_shape, format_value, to_json_value
 
 __all__ = ["check_table", "eval_json", "eval_table", "grad_json", "grad_table"]
 
@@ -36,24 +36,52 @@ def _node_order(doc: GraphFile, fwd: Forward) -> list[str]:
     return [n for n in doc.graph if n in fwd.plan.index]
 
 
+def _json_list(values: list[Any]) -> list[Any]:
+    """A list of values as JSON values; a list of finite floats is returned as it is."""
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):  # arrays or None among them
+        array = None
+    if array is not None and array.ndim == 1 and np.isfinite(array).all():
+        return array.tolist()
+    return [to_json_value(v) for v in values]
+
+
+def _ordered(doc: GraphFile, fwd: Forward, *columns: list[Any]) -> tuple[list[Any], ...]:
+    """Plan-ordered columns re-ordered to the file's node order (usually the same)."""
+    plan = fwd.plan
+    names = plan.order
+    if names == list(doc.graph):
+        return (names, *columns)
+    index = plan.index
+    names = _node_order(doc, fwd)
+    return (names, *([col[index[n]] for n in names] for col in columns))
+
+
 def eval_json(doc: GraphFile, fwd: Forward) -> dict[str, Any]:
     """Forward values as a JSON-ready dict."""
-    g = doc.graph
-    nodes = {n: {"op": g.op(n).name, "value": to_json_value(fwd.values[n])}
-             for n in _node_order(doc, fwd)}
+    names, ops, values = _ordered(doc, fwd, [s.name for s in fwd.plan.specs],
+                                  _json_list(fwd.value_list()))
+    nodes = {n: {"op": op, "value": v} for n, op, v in zip(names, ops, values, strict=True)}
     return {"output": doc.output, "nodes": nodes, "nonfinite": _nonfinite_json(fwd)}
 
 
 def grad_json(doc: GraphFile, back: Backward) -> dict[str, Any]:
     """Values, gradients and per-edge derivatives as a JSON-ready dict."""
     fwd = back.forward
-    g = doc.graph
-    nodes = {n: {"op": g.op(n).name, "value": to_json_value(fwd.values[n]),
-                 "grad": to_json_value(back.grads[n])}
-             for n in _node_order(doc, fwd)}
-    edges = [{"src": s, "dst": d, "slot": k, "local": to_json_value(e.local),
-              "accumulated": to_json_value(e.accumulated)}
-             for s, d, k, e in _edges_in_file_order(doc, back)]
+    names, ops, values, grads = _ordered(doc, fwd, [s.name for s in fwd.plan.specs],
+                                         _json_list(fwd.value_list()),
+                                         _json_list(back.grad_list()))
+    nodes = {n: {"op": op, "value": v, "grad": g}
+             for n, op, v, g in zip(names, ops, values, grads, strict=True)}
+    c = back.edge_columns()
+    rows = zip(c["src"], c["dst"], c["slot"], _json_list(c["local"]),
+               _json_list(c["accumulated"]), strict=True)
+    if names != fwd.plan.order:
+        position = {n: i for i, n in enumerate(names)}
+        rows = sorted(rows, key=lambda e: (position[e[1]], e[2]))
+    edges = [{"src": s, "dst": d, "slot": k, "local": local, "accumulated": acc}
+             for s, d, k, local, acc in rows]
     return {"output": back.output, "nodes": nodes, "edges": edges,
             "nonfinite": _nonfinite_json(fwd)}
 
@@ -96,7 +124,9 @@ def grad_table(doc: GraphFile, back: Backward) -> str:
     edge_rows = []
     for s, d, k, e in _edges_in_file_order(doc, back):
         slot = g.op(d).slot_names[k]
-        edge_rows.append([f"{s} → {d}", slot, _cell(e.local), _cell(e.accumulated)])
+        local = "—" if e.accumulated is None else format_local(
+            e.local, fwd.values[s], fwd.values[d], digits=8)
+        edge_rows.append([f"{s} → {d}", slot, local, _cell(e.accumulated)])
     edges = _table(["edge", "slot", "local ∂dst/∂src", "grad carried back"],
                    edge_rows)
     return f"output {out} = {_cell(fwd.values[out])}\n\n{nodes}\n\n{edges}"

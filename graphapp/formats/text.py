@@ -10,7 +10,15 @@ import numpy as np
 
 from graphapp.formats.errors import FormatError
 
-__all__ = ["decode_utf8", "display_name", "format_number", "format_shape", "format_value", "to_json_value"]
+__all__ = [
+    "decode_utf8",
+    "display_name",
+    "format_local",
+    "format_number",
+    "format_shape",
+    "format_value",
+    "to_json_value",
+]
 
 
 def decode_utf8(data: bytes, path: str) -> str:
@@ -41,8 +49,8 @@ def format_number(x: float, digits: int = 6) -> str:
 
 
 def format_shape(shape: tuple[int, ...]) -> str:
-    """``3×4`` for a shape, ``scalar`` for ``()``."""
-    return "×".join(str(n) for n in shape) if shape else "scalar"
+    """``(3×4)`` for a shape, ``scalar`` for ``()``."""
+    return "(" + "×".join(str(n) for n in shape) + ")" if shape else "scalar"
 
 
 def format_value(v: Any, digits: int = 6, max_items: int = 6) -> str:
@@ -64,9 +72,13 @@ def format_value(v: Any, digits: int = 6, max_items: int = 6) -> str:
 def to_json_value(v: Any) -> Any:
     """A value as JSON: a float or nested lists; nan and ±inf as the strings "nan", "inf",
     "-inf" (strict JSON has no such numbers)."""
+    if type(v) is float and v - v == 0.0:  # the common case, finite: no conversion at all
+        return v
     if v is None:
         return None
     if isinstance(v, np.ndarray):
+        if v.ndim and np.isfinite(v).all():
+            return v.tolist()
         return [to_json_value(x) for x in v] if v.ndim else to_json_value(float(v))
     x = float(v)
     if math.isfinite(x):
@@ -81,3 +93,22 @@ def display_name(node: str, attrs: dict[str, Any] | None = None) -> str:
     if isinstance(label, str) and label:
         return label
     return "" if "#" in node else node
+
+
+def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
+    """A local derivative ∂dst/∂src for display. A scalar is a number; a Jacobian that is
+    diagonal (element-wise ops) is shown as ``diag [..]``; other Jacobians by their shape."""
+    if local is None:
+        return f"Jacobian {format_shape(np.shape(dst) + np.shape(src))} (too large to show)"
+    if not isinstance(local, np.ndarray):
+        return format_number(local, digits)
+    src_shape, dst_shape = np.shape(src), np.shape(dst)
+    if (local.shape == src_shape and not dst_shape) or local.size <= 4:
+        return format_value(local, digits, max_items=4)
+    if src_shape == dst_shape and local.shape == dst_shape + src_shape:
+        n = int(np.prod(src_shape))
+        square = local.reshape(n, n)
+        diagonal = np.diagonal(square)
+        if np.array_equal(square, np.diag(diagonal)):
+            return "diag " + format_value(diagonal.reshape(src_shape), digits, max_items=4)
+    return f"Jacobian {format_shape(local.shape)}"

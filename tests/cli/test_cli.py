@@ -1,0 +1,220 @@
+"""The command line as a user runs it: outputs, JSON, exit codes, messages, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from graphapp.cli import main
+from tests.conftest import EXAMPLES, ROOT
+
+MICRO = str(EXAMPLES / "01_micrograd.expr")
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_grad_json_for_the_micrograd_graph(capsys):
+    code, out, err = run(capsys, "grad", MICRO, "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["output"] == "L"
+    assert data["nodes"]["a"] == {"op": "input", "value": 2.0, "grad": 6.0}
+    assert data["nodes"]["L"] == {"op": "mul", "value": -8.0, "grad": 1.0}
+    assert {"src": "a", "dst": "e", "slot": 0, "local": -3.0, "accumulated": 6.0} in data["edges"]
+    assert len(data["edges"]) == 6 and data["nonfinite"] is None
+
+
+def test_grad_table_names_every_node_and_edge(capsys):
+    code, out, _ = run(capsys, "grad", MICRO)
+    assert code == 0
+    assert out.startswith("output L = -8")
+    assert "a → e" in out and "grad dL/dnode" in out
+
+
+def test_set_and_output(capsys):
+    code, out, _ = run(capsys, "grad", MICRO, "--set", "a=4", "--output", "d", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["output"] == "d"
+    assert data["nodes"]["a"]["value"] == 4.0 and data["nodes"]["a"]["grad"] == -3.0
+    assert data["nodes"]["L"]["grad"] == 0.0  # L does not reach d
+
+
+def test_tensor_json_uses_nested_lists(capsys):
+    code, out, _ = run(capsys, "grad", str(EXAMPLES / "10_relu_neuron.expr"), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert len(data["nodes"]["X"]["grad"]) == 4 and len(data["nodes"]["X"]["grad"][0]) == 3
+    assert data["nodes"]["w"]["grad"] == pytest.approx([-1.425, -0.9625, 0.9125])
+    consts = [n for n, v in data["nodes"].items() if v["op"] == "const"]
+    assert consts and all(data["nodes"][n]["grad"] is None for n in consts)
+
+
+def test_eval(capsys):
+    code, out, _ = run(capsys, "eval", MICRO, "--json", "--set", "f=[1, 2]")
+    data = json.loads(out)
+    assert code == 0 and data["nodes"]["L"]["value"] == [4.0, 8.0]
+    code, out, _ = run(capsys, "eval", MICRO)
+    assert code == 0 and "L     mul    -8" in out
+
+
+def test_nonfinite_is_a_note_not_a_failure(tmp_path, capsys):
+    f = tmp_path / "n.expr"
+    f.write_text("x = -1.0\ny = log(x)\nz = y + x\n")
+    code, out, err = run(capsys, "grad", str(f), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["nodes"]["y"]["value"] == "nan"
+    assert data["nonfinite"]["node"] == "y"
+    assert "log is defined for x > 0" in err and "Traceback" not in err
+
+
+def test_check_agrees_on_every_example(capsys):
+    for path in sorted(EXAMPLES.glob("*.expr")):
+        code, out, err = run(capsys, "check", str(path))
+        assert code == 0, (path.name, out, err)
+        assert "agree" in out
+
+
+def test_check_exits_1_on_disagreement(tmp_path, capsys):
+    f = tmp_path / "kink.expr"
+    f.write_text("x = 0.0\ny = relu(x)\n")
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 1 and "DIFFERENT" in out and "1 of 1 disagree" in err
+
+
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"),
+                                           (".pdf", b"%PDF"), (".dot", b"digraph")])
+def test_export(tmp_path, capsys, suffix, magic):
+    if suffix != ".dot":
+        pytest.importorskip("graphviz")
+        if __import__("shutil").which("dot") is None:
+            pytest.skip("Graphviz's dot is not installed (make installs it)")
+    out = tmp_path / f"g{suffix}"
+    code, _, err = run(capsys, "export", MICRO, "-o", str(out), "--rankdir", "TB")
+    assert code == 0 and err == ""
+    assert out.read_bytes().startswith(magic)
+
+
+def test_export_without_dot_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    code, _, err = run(capsys, "export", MICRO, "-o", str(tmp_path / "g.png"))
+    assert code == 1 and err.count("\n") == 1 and "apt-get install graphviz" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_convert_round_trip(tmp_path, capsys):
+    j = tmp_path / "m.graph.json"
+    e = tmp_path / "m.expr"
+    assert run(capsys, "convert", MICRO, "-o", str(j))[0] == 0
+    assert run(capsys, "convert", str(j), "-o", str(e))[0] == 0
+    assert e.read_text() == (EXAMPLES / "01_micrograd.expr").read_text()
+    _code, out, _ = run(capsys, "grad", str(j), "--json")
+    assert json.loads(out)["nodes"]["b"]["grad"] == -4.0
+
+
+BAD_FILES = {
+    "syntax.expr": ("a = 1\nb = a +\n", ":2:8: invalid syntax"),
+    "function.expr": ("a = 1\nb = foo(a)\n", ":2:5: unknown function 'foo'"),
+    "name.expr": ("a = 1\nb = a * z\n", ":2:9: unknown name 'z'"),
+    "twice.expr": ("a = 1\na = 2\n", ":2:1: 'a' is already defined on line 1"),
+    "arity.expr": ("a = 1\nb = max(a)\n", ":2:5: max() takes 2 arguments"),
+    "bad.graph.json": ('{"format": "graphapp", "version": 1,\n "nodes": [\n', ":3:1: bad JSON"),
+    "version.graph.json": ('{"format": "graphapp", "version": 7, "nodes": [], "edges": []}',
+                           ":1:1: unknown version 7"),
+    "op.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
+                      '{"id": "a", "op": "zap"}],\n"edges": []}', ":3:1: node 'a': unknown op"),
+    "cycle.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
+                         '{"id": "a", "op": "neg"},\n{"id": "b", "op": "neg"}],\n"edges": [\n'
+                         '{"src": "a", "dst": "b", "slot": 0},\n'
+                         '{"src": "b", "dst": "a", "slot": 0}]}', "cycle"),
+    "slot.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
+                        '{"id": "a", "op": "input", "value": 1},\n{"id": "b", "op": "mul"}],\n'
+                        '"edges": [\n{"src": "a", "dst": "b", "slot": 0}]}',
+                        ":4:1: mul node 'b' has nothing on input slot 1"),
+    "dupslot.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
+                           '{"id": "a", "op": "input", "value": 1},\n{"id": "b", "op": "neg"}],\n'
+                           '"edges": [\n{"src": "a", "dst": "b", "slot": 0},\n'
+                           '{"src": "a", "dst": "b", "slot": 0}]}', ":7:1: edge 1: slot 0"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", ["grad", "export"])
+def test_unreadable_files_exit_2_with_file_line_col(tmp_path, capsys, name, command):
+    text, expected = BAD_FILES[name]
+    f = tmp_path / name
+    f.write_text(text)
+    out_file = tmp_path / "out.svg"
+    args = [command, str(f)] + (["-o", str(out_file)] if command == "export" else [])
+    code, out, err = run(capsys, *args)
+    assert code == 2, err
+    assert err.startswith(str(f)) and expected in err and "Traceback" not in err
+    assert err.count("\n") == 1 and out == ""
+    assert not out_file.exists()
+
+
+def test_unknown_output_and_bad_set_exit_2(capsys):
+    assert run(capsys, "grad", MICRO, "--output", "zz")[0] == 2
+    code, _, err = run(capsys, "grad", MICRO, "--set", "zz=1")
+    assert code == 2 and "no such node" in err
+    code, _, err = run(capsys, "grad", MICRO, "--set", "e=1")
+    assert code == 2 and "only inputs can be set" in err
+    code, _, err = run(capsys, "grad", MICRO, "--set", "a=abc")
+    assert code == 2 and "not a number" in err
+    code, _, err = run(capsys, "grad", "/no/such/file.expr")
+    assert code == 2 and err == "/no/such/file.expr: no such file\n"
+
+
+def test_shape_mismatch_exits_1(tmp_path, capsys):
+    f = tmp_path / "shapes.expr"
+    f.write_text("a = [1.0, 2.0]\nb = [1.0, 2.0, 3.0]\nc = a * b\n")
+    code, _out, err = run(capsys, "grad", str(f))
+    assert code == 1 and "evaluation failed at node 'c'" in err and "Traceback" not in err
+
+
+def test_ops_and_examples_listings(capsys):
+    code, out, _ = run(capsys, "ops")
+    assert code == 0 and "∂(a·b)/∂a = b" in out and "matmul" in out
+    code, out, _ = run(capsys, "examples")
+    assert code == 0 and "01_micrograd.expr" in out and "seed 000" in out
+
+
+def test_cli_does_not_import_qt():
+    code = (
+        "import sys, io, contextlib\n"
+        "from graphapp.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['grad', {MICRO!r}, '--json']) == 0\n"
+        f"    assert main(['export', {MICRO!r}, '-o', '/dev/null.dot']) in (0, 1)\n"
+        "import graphapp.engine, graphapp.formats\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', "
+        "'pyqtgraph')))\n"
+        "print(bad)\n"
+        "assert not bad, bad\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_engine_imports_no_qt_anywhere_in_its_source():
+    for path in (ROOT / "graphapp" / "engine").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "PySide6" not in text and "import Qt" not in text, path
+        assert "open(" not in text and "print(" not in text, path  # no I/O in the engine
+
+
+def test_python_dash_m_and_version():
+    result = subprocess.run([sys.executable, "-m", "graphapp", "--version"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.startswith("graphapp ")
+    result = subprocess.run([sys.executable, "-m", "graphapp", "grad", MICRO, "--json"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert json.loads(result.stdout)["nodes"]["c"]["grad"] == -2.0
+    assert not math.isnan(json.loads(result.stdout)["nodes"]["L"]["value"])

@@ -1,0 +1,202 @@
+"""The .expr parser: what it builds, every error with its line and column, the fast path's
+agreement with the ast path, and round trips through the writer."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graphapp.engine import backward
+from graphapp.formats import FormatError, GraphFile, parse_expr, write_expr
+from graphapp.formats.expr import ExprParser
+from graphapp.formats.io import load_graph
+from tests.helpers import MICROGRAD
+
+
+def test_micrograd_script_builds_the_named_graph():
+    doc = parse_expr("# the micrograd example\n" + MICROGRAD)
+    assert doc.output == "L" and doc.lesson == "the micrograd example"
+    g = doc.graph
+    assert g.nodes() == ["a", "b", "c", "f", "e", "d", "L"]
+    assert g.inputs("e") == ["a", "b"] and g.op("L").name == "mul"
+
+
+def test_statement_kinds():
+    doc = parse_expr("x = 2\nv = [[1, 2], [3, 4]]\nneg = -3.5\nt = x\ny = x * 3 + -1\n")
+    g = doc.graph
+    assert g.op("x").name == "input" and float(g.value("x")) == 2.0
+    assert g.value("v").shape == (2, 2)
+    assert g.op("neg").name == "input" and float(g.value("neg")) == -3.5
+    assert g.op("t").name == "identity" and g.inputs("t") == ["x"]
+    consts = sorted(float(g.value(n)) for n in g if g.op(n).name == "const")
+    assert consts == [-1.0, 3.0]
+    assert all("#" in n for n in g if n not in {"x", "v", "neg", "t", "y"})
+
+
+def test_pi_and_e_are_constants_unless_the_file_defines_them():
+    g = parse_expr("r = 2.0\nA = pi * r**2").graph
+    assert float(backward(g, "A").forward.values["A"]) == pytest.approx(4 * math.pi)
+    g = parse_expr("a = 2.0\ne = a * 3\nL = e + 1").graph  # micrograd's e
+    assert g.op("e").name == "mul" and g.inputs("L")[0] == "e"
+    with pytest.raises(FormatError, match="'e' is used before it is defined"):
+        parse_expr("a = e * 2\ne = 3.0")
+
+
+@pytest.mark.parametrize("text, line, col, message", [
+    ("a = 1\nb = a +\n", 2, 8, "invalid syntax"),
+    ("a = 1\nb = foo(a)\n", 2, 5, "unknown function 'foo'"),
+    ("a = 1\nb = tahn(a)\n", 2, 5, "or tanh()?"),
+    ("a = 1\nb = a * q\n", 2, 9, "unknown name 'q'"),
+    ("a = 1\nb = a * aa\n", 2, 9, "did you mean 'a'"),
+    ("a = 1\na = 2\n", 2, 1, "'a' is already defined on line 1"),
+    ("a = 1\nb = max(a)\n", 2, 5, "max() takes 2 arguments, got 1"),
+    ("a = 1\nb = tanh(a, a)\n", 2, 5, "tanh() takes 1 argument, got 2"),
+    ("a = 1\nb = tanh(x=a)\n", 2, 5, "plain positional arguments"),
+    ("a = 1\nb = a // 2\n", 2, 5, "FloorDiv is not supported"),
+    ("a = 1\nb = a < 2\n", 2, 5, "comparisons are not supported"),
+    ("a = 'text'\n", 1, 5, "'text' is not a number"),
+    ("a = 1\nb = os.system(a)\n", 2, 5, "only calls of functions by name"),
+    ("b = __import__('os')\n", 1, 5, "unknown function '__import__'"),
+    ("a = 1; b = 2\n", 1, 8, "one statement per line"),
+    ("a + 1\n", 1, 1, "expected NAME = EXPRESSION"),
+    ("a = b = 1\n", 1, 1, "single name"),
+    ("a = [[1, 2], [3]]\n", 1, 5, "rectangular"),
+    ("a = [1, 'x']\n", 1, 9, "only numbers"),
+    ("a = 1\nb = lambda: a\n", 2, 5, "Lambda is not allowed"),
+    ("a = True\n", 1, 5, "True is not a number"),
+    ("\n# only a comment\n", 1, 1, "no statements"),
+    ("x = 1\ny = x\n# output: z\n", 3, 1, "names 'z', which is not defined"),
+    ("  a = 1\n  b = a *\n", 2, 10, "invalid syntax"),
+    ("x = 1\ny = 1j * x\n", 2, 5, "1j is not a number"),
+])
+def test_errors_name_the_line_and_column(text, line, col, message):
+    with pytest.raises(FormatError) as err:
+        parse_expr(text, "bad.expr")
+    assert (err.value.line, err.value.col) == (line, col), str(err.value)
+    assert message in err.value.message
+    assert str(err.value).startswith(f"bad.expr:{line}:{col}: ")
+
+
+def test_columns_count_characters_not_bytes():
+    with pytest.raises(FormatError) as err:
+        parse_expr("α = 1.0\nβ = α * γ\n")
+    assert (err.value.line, err.value.col) == (2, 9)
+
+
+def test_non_utf8_file_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "bad.expr"
+    path.write_bytes(b"a = 1\nb = a * 2 # caf\xe9\n")
+    with pytest.raises(FormatError) as err:
+        load_graph(path)
+    assert err.value.line == 2 and "not UTF-8" in err.value.message
+
+
+def test_nothing_is_ever_evaluated(tmp_path):
+    marker = tmp_path / "pwned"
+    text = f"a = 1\nb = open('{marker}', 'w')\n"
+    with pytest.raises(FormatError):
+        parse_expr(text)
+    assert not marker.exists()
+
+
+def test_output_directive_picks_another_output():
+    doc = parse_expr("x = 1.0\ny = x * 2\n# output: y\nz = y + 1\n")
+    assert doc.output == "y"
+
+
+_names = st.sampled_from(["a", "b", "c", "x1", "y_2"])
+_number = st.one_of(st.integers(-1000, 1000).map(str),
+                    st.floats(-1e6, 1e6, allow_nan=False).map(repr))
+
+
+@st.composite
+def fast_path_lines(draw):
+    """Statements of the shapes the regular expressions handle, plus some they must refuse."""
+    kind = draw(st.sampled_from(["decl", "bin", "call1", "call2", "copy"]))
+    name = draw(_names)
+    sp = draw(st.sampled_from(["", " ", "  ", "\t"]))
+    tail = draw(st.sampled_from(["", "  # note", "#x"]))
+    a, b = draw(_names), draw(_names)
+    if kind == "decl":
+        rhs = draw(_number)
+    elif kind == "bin":
+        rhs = f"{a}{sp}{draw(st.sampled_from(['+', '-', '*', '/', '**', '@']))}{sp}{b}"
+    elif kind == "call1":
+        rhs = f"{draw(st.sampled_from(['tanh', 'exp', 'relu', 'sum', 'ln', 'nope']))}({a})"
+    elif kind == "call2":
+        rhs = f"{draw(st.sampled_from(['max', 'min', 'tanh', 'add']))}({a},{sp}{b})"
+    else:
+        rhs = a
+    return f"{name}{sp}={sp}{rhs}{tail}"
+
+
+@given(st.lists(fast_path_lines(), min_size=1, max_size=12))
+def test_fast_path_agrees_with_the_ast_path(lines):
+    def run(fast: bool):
+        parser = ExprParser(path="f.expr")
+        if not fast:
+            parser._fast = lambda line, n: False
+        try:
+            parser.parse("\n".join(lines))
+        except FormatError as exc:
+            return ("error", exc.line)
+        return parser.nodes, parser.edges, parser.defined
+
+    assert run(True) == run(False)
+
+
+def _isomorphic(a: GraphFile, b: GraphFile) -> bool:
+    def node_match(x, y):
+        same_value = True
+        if "value" in x or "value" in y:
+            same_value = repr(x.get("value")) == repr(y.get("value"))
+        return x["op"] == y["op"] and same_value
+
+    return nx.is_isomorphic(a.graph.nx, b.graph.nx, node_match=node_match,
+                            edge_match=lambda x, y: x == y)
+
+
+@pytest.mark.parametrize("text", [
+    MICROGRAD,
+    "x = 3\ny = -x**2 + (-2.0)**x - neg(3) + x / (x - 1) - (x - (x - 1))\n",
+    "x = 2\nt = x\nV = 4/3*pi*t*x*3\n",
+    "x = [1.0, 2.0]\nW = [[1.0, 0.0], [0.5, 2.0]]\nL = sum(tanh(W @ x) ** 2) + max(0, mean(x))\n",
+    "e = 2.0\ny = e * 2.718281828459045 + pi\n",
+    "x = 1.5\ny = identity(x * 2)\nz = y\n",
+])
+def test_write_then_read_gives_the_same_graph(text):
+    doc = parse_expr(text)
+    again = parse_expr(write_expr(doc))
+    assert _isomorphic(doc, again)
+    assert again.output == doc.output
+    for node in doc.graph:
+        if "#" not in node:
+            assert node in again.graph
+
+
+def test_shared_generated_nodes_get_fresh_names(examples_dir):
+    doc = parse_expr(MICROGRAD)
+    g = doc.graph
+    g.add_node("mul#9", "mul")  # a generated node used twice, as an editor can make
+    g.connect("a", "mul#9", 0)
+    g.connect("b", "mul#9", 1)
+    g.add_node("out", "add")
+    g.connect("mul#9", "out", 0)
+    g.connect("mul#9", "out", 1)
+    doc.output = "out"
+    text = write_expr(doc)
+    assert "t1 = a * b" in text and text.rstrip().endswith("out = t1 + t1")
+    assert _isomorphic(doc, parse_expr(text))
+
+
+@pytest.mark.parametrize("path", sorted(
+    __import__("pathlib").Path(__file__).resolve().parents[2].joinpath(
+        "resources", "examples").glob("*.expr")), ids=lambda p: p.name)
+def test_examples_round_trip(path):
+    doc = load_graph(path)
+    assert doc.lesson, "every example states its lesson in a comment header"
+    assert _isomorphic(doc, parse_expr(write_expr(doc)))
