@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from graphapp.engine import Graph
 
@@ -18,3 +19,6 @@ class GraphFile:
     output: str | None = None
     #: The comment header of an ``.expr`` (the lesson an example teaches), without ``#``.
     lesson: str = ""
+    #: Named groups of nodes folded into one box on the canvas: ``{name: {"collapsed": bool,
+    #: "pos": [x, y]}}``; members carry ``"group": name`` among their attributes.
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -83,6 +83,11 @@ class ExprParser:
     path: str = "<text>"
     existing: Container[str] = ()
     taken: Container[str] = ()
+    #: When set, an unknown name becomes a new input with this value instead of an error
+    #: (the editor's expression bar: typing ``L = a * b`` on an empty canvas makes a and b).
+    auto_input: float | None = None
+    #: When True a statement may define a name in ``existing`` again (the editor updates it).
+    redefine: bool = False
     #: (id, op, value, attrs) rows and (src, dst, slot) edges, in the order they were made.
     nodes: list[tuple[str, str, Any, Mapping[str, Any]]] = field(default_factory=list)
     edges: list[tuple[str, str, int]] = field(default_factory=list)
@@ -183,7 +188,7 @@ class ExprParser:
         if name in self.defined:
             self._fail(stmt.targets[0],
                        f"{name!r} is already defined on line {self.defined[name]}")
-        if name in self.existing:
+        if name in self.existing and not self.redefine:
             self._fail(stmt.targets[0], f"{name!r} is already a node")
         value = stmt.value
         literal = self._literal(value)
@@ -262,6 +267,9 @@ class ExprParser:
             return self._node("const", [], value=_CONSTANTS[ident])
         if ident in self._user_names:
             self._fail(node, f"{ident!r} is used before it is defined")
+        if self.auto_input is not None and ident not in _CONSTANTS:
+            self._add(ident, "input", self.auto_input, self._span.line_no)
+            return ident
         close = difflib.get_close_matches(ident, [*self.defined, *_CONSTANTS], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         self._fail(node, f"unknown name {ident!r}{hint}")

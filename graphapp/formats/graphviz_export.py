@@ -10,7 +10,6 @@ that do not reach the output dimmed, and the first non-finite node outlined in r
 
 from __future__ import annotations
 
-import math
 import shutil
 from html import escape
 from pathlib import Path
@@ -22,7 +21,14 @@ from graphapp.engine import Backward, Forward
 from graphapp.engine.ops import OPS
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
-from graphapp.formats.text import display_name, format_local, format_shape, format_value
+from graphapp.formats.text import (
+    display_name,
+    format_local,
+    format_shape,
+    format_value,
+    magnitude,
+    sign_of,
+)
 
 __all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
 
@@ -49,20 +55,9 @@ class DotMissing(RuntimeError):
         super().__init__(INSTALL_HINT)
 
 
-def _magnitude(v: Any) -> float:
-    if v is None:
-        return 0.0
-    m = float(np.sqrt(np.sum(np.square(v)))) if isinstance(v, np.ndarray) else abs(float(v))
-    return m if math.isfinite(m) else 0.0
-
-
 def _sign_colour(v: Any) -> str:
-    if v is None:
-        return _ZERO
-    total = float(np.sum(v))
-    if not math.isfinite(total):
-        return _NEGATIVE
-    return _POSITIVE if total > 0 else _NEGATIVE if total < 0 else _ZERO
+    sign = sign_of(v)
+    return _POSITIVE if sign > 0 else _NEGATIVE if sign < 0 else _ZERO
 
 
 def _value_text(v: Any) -> str:
@@ -135,7 +130,7 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
         lines.append(f"  {_quote(node)} [label={_node_label(node, doc, fwd, back, show_grads)}];")
     carried = []
     if back is not None and show_grads:
-        carried = [_magnitude(e.accumulated) for _, _, _, e in back.edges()]
+        carried = [magnitude(e.accumulated) for _, _, _, e in back.edges()]
     biggest = max(carried, default=0.0) or 1.0
     head_side = "w" if rankdir in ("LR", "RL") else "n"
     for src, dst, slot in g.edges():
@@ -145,7 +140,7 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
         if back is not None and show_grads:
             edge = back.edge(src, dst, slot)
             if edge.accumulated is not None:
-                width = 1.0 + 3.0 * _magnitude(edge.accumulated) / biggest
+                width = 1.0 + 3.0 * magnitude(edge.accumulated) / biggest
                 colour = _sign_colour(edge.accumulated) if back.reaches(dst) else _FAINT
                 local = escape(format_local(edge.local, fwd.values[src], fwd.values[dst]))
                 attrs += [f'color="{colour}"', f"penwidth={width:.2f}",

@@ -3,7 +3,7 @@
 ::
 
     {"format": "graphapp", "version": 1, "output": "L",
-     "lesson": "optional text",
+     "lesson": "optional text", "groups": {"neuron": {"collapsed": true, "pos": [0, 0]}},
      "nodes": [{"id": "a", "op": "input", "value": 2.0, "label": "a", "pos": [0, 0]},
                {"id": "e", "op": "mul"}, ...],
      "edges": [{"src": "a", "dst": "e", "slot": 0}, ...]}
@@ -182,7 +182,10 @@ def loads_graph(text: str, path: str = "<text>") -> GraphFile:
     elif output not in where_node:
         raise FormatError(f"output {output!r} is not a node", path, *_key_line(text, "output"))
     lesson = data.get("lesson", "")
-    return GraphFile(graph, output, lesson if isinstance(lesson, str) else "")
+    groups = data.get("groups", {})
+    if not isinstance(groups, dict) or not all(isinstance(v, dict) for v in groups.values()):
+        raise FormatError('"groups" must map names to objects', path, *_key_line(text, "groups"))
+    return GraphFile(graph, output, lesson if isinstance(lesson, str) else "", groups)
 
 
 def _is_pos(pos: Any) -> bool:
@@ -211,6 +214,8 @@ def dumps_graph(doc: GraphFile) -> str:
         head["output"] = doc.output
     if doc.lesson:
         head["lesson"] = doc.lesson
+    if doc.groups:
+        head["groups"] = doc.groups
     node_lines = []
     for node, data in g.nodes(data=True):
         item: dict[str, Any] = {"id": node, "op": data["op"]}

@@ -17,6 +17,8 @@ __all__ = [
     "format_number",
     "format_shape",
     "format_value",
+    "magnitude",
+    "sign_of",
     "to_json_value",
 ]
 
@@ -112,3 +114,23 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
         if np.array_equal(square, np.diag(diagonal)):
             return "diag " + format_value(diagonal.reshape(src_shape), digits, max_items=4)
     return f"Jacobian {format_shape(local.shape)}"
+
+
+def magnitude(v: Any) -> float:
+    """The size of a value for drawing (|x|, or the Euclidean norm of an array); 0 for
+    ``None`` and non-finite values, so one nan does not flatten every other edge."""
+    if v is None:
+        return 0.0
+    m = float(np.sqrt(np.sum(np.square(v)))) if isinstance(v, np.ndarray) else abs(float(v))
+    return m if math.isfinite(m) else 0.0
+
+
+def sign_of(v: Any) -> float:
+    """The sign used to colour a value: of the number, or of an array's sum; nan counts as
+    negative (drawn red, like an error)."""
+    if v is None:
+        return 0.0
+    total = float(np.sum(v))
+    if math.isnan(total):
+        return -1.0
+    return (total > 0) - (total < 0)

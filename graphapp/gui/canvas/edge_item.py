@@ -1,0 +1,161 @@
+"""An edge on the canvas: a curve from an output port to an input port, coloured and sized by
+the gradient it carries back, with a label showing its local derivative and that gradient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from graphapp.gui.theme import Theme, card_fonts
+
+__all__ = ["EdgeDisplay", "EdgeItem", "curve"]
+
+
+@dataclass
+class EdgeDisplay:
+    """What an edge shows."""
+
+    colour: QColor | None = None
+    width: float = 1.4
+    #: Label lines (shown when labels are on, or always when ``emphasis`` is set).
+    lines: list[tuple[str, QColor | None]] = field(default_factory=list)
+    #: Step mode: "current" (drawn bold, label forced on), "done", "pending" (faded) or "".
+    step: str = ""
+    dimmed: bool = False
+    tooltip: str = ""
+
+
+def curve(p0: QPointF, p1: QPointF) -> QPainterPath:
+    """A smooth left-to-right cubic from ``p0`` to ``p1``."""
+    dx = max(40.0, abs(p1.x() - p0.x()) * 0.5)
+    path = QPainterPath(p0)
+    path.cubicTo(QPointF(p0.x() + dx, p0.y()), QPointF(p1.x() - dx, p1.y()), p1)
+    return path
+
+
+class EdgeItem(QGraphicsItem):
+    """The edge ``src → dst`` on input ``slot``."""
+
+    def __init__(self, src, dst, slot: int, theme: Theme) -> None:
+        super().__init__()
+        self.src, self.dst, self.slot = src, dst, slot
+        self.theme = theme
+        self.display = EdgeDisplay()
+        self.show_label = True
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0)
+        self._path = QPainterPath()
+        self._label_rect = QRectF()
+        self.update_path()
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """``(src, dst, slot)``."""
+        return self.src.node_id, self.dst.node_id, self.slot
+
+    def update_path(self) -> None:
+        """Follow the nodes after one of them moved."""
+        self.prepareGeometryChange()
+        self._path = curve(self.src.output_pos(), self.dst.input_pos(self.slot))
+        self._label_rect = self._measure_label()
+
+    def set_display(self, display: EdgeDisplay, show_label: bool) -> None:
+        """Show new colours and label text."""
+        self.prepareGeometryChange()
+        self.display = display
+        self.show_label = show_label
+        self._label_rect = self._measure_label()
+        self.setToolTip(display.tooltip)
+        self.update()
+
+    def _label_visible(self) -> bool:
+        return bool(self.display.lines) and (self.show_label or self.display.step == "current")
+
+    def _measure_label(self) -> QRectF:
+        if not self._label_visible():
+            return QRectF()
+        _, body, _ = card_fonts()
+        body.setPointSizeF(8.0)
+        metrics = QFontMetricsF(body)
+        w = max(metrics.horizontalAdvance(text) for text, _ in self.display.lines) + 12
+        h = metrics.height() * len(self.display.lines) + 6
+        mid = self._path.pointAtPercent(0.5)
+        return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+
+    def boundingRect(self) -> QRectF:
+        return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_rect)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        path = stroker.createStroke(self._path)
+        if not self._label_rect.isNull():
+            path.addRect(self._label_rect)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        d, t = self.display, self.theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(d.colour or t.zero)
+        width = d.width
+        if d.step == "pending" or d.dimmed:
+            colour.setAlphaF(0.35)
+        if d.step == "current":
+            width += 1.5
+        if self.isSelected():
+            colour = QColor(t.accent)
+        if d.step == "current":
+            glow = QColor(t.step)
+            glow.setAlphaF(0.45)
+            painter.setPen(QPen(glow, width + 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawPath(self._path)
+        painter.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        # arrowhead at the input port
+        tip = self._path.pointAtPercent(1.0)
+        back = self._path.pointAtPercent(0.97)
+        direction = tip - back
+        length = max(1e-6, (direction.x() ** 2 + direction.y() ** 2) ** 0.5)
+        ux, uy = direction.x() / length, direction.y() / length
+        size = 6 + width
+        bx, by = tip.x() - ux * size, tip.y() - uy * size
+        left = QPointF(bx - uy * size * 0.5, by + ux * size * 0.5)
+        right = QPointF(bx + uy * size * 0.5, by - ux * size * 0.5)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF([tip, left, right]))
+        if self._label_visible():
+            self._paint_label(painter)
+
+    def _paint_label(self, painter: QPainter) -> None:
+        d, t = self.display, self.theme
+        rect = self._label_rect
+        fill = QColor(t.card)
+        fill.setAlphaF(0.92)
+        border = t.step if d.step == "current" else t.faint
+        painter.setPen(QPen(border, 1.4 if d.step == "current" else 0.8))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 4, 4)
+        _, body, _ = card_fonts()
+        body.setPointSizeF(8.0)
+        painter.setFont(body)
+        line_h = QFontMetricsF(body).height()
+        y = rect.top() + 3
+        for text, colour in d.lines:
+            painter.setPen(colour or t.muted)
+            painter.drawText(QRectF(rect.left() + 6, y, rect.width() - 12, line_h),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            y += line_h

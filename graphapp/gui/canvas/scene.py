@@ -1,0 +1,508 @@
+"""The canvas scene: one card per node, one curve per edge, following the document.
+
+The scene turns the document's results (and the step position) into what each card and edge
+shows, and turns gestures — dragging a port onto another, moving cards, deleting — into undo
+commands. It never changes the graph directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QGraphicsSimpleTextItem,
+)
+
+from graphapp.engine import GraphError
+from graphapp.engine.nudge import predicted_change
+from graphapp.formats.text import (
+    display_name,
+    format_local,
+    format_shape,
+    format_value,
+    magnitude,
+    sign_of,
+)
+from graphapp.gui import commands
+from graphapp.gui.canvas.edge_item import EdgeDisplay, EdgeItem, curve
+from graphapp.gui.canvas.node_item import NodeDisplay, NodeItem, PortItem
+from graphapp.gui.document import Document, Results
+from graphapp.gui.layout import layered_layout
+from graphapp.gui.stepper import Stepper
+from graphapp.gui.theme import Theme, current_theme, pretty
+
+__all__ = ["GraphScene"]
+
+_gestures = itertools.count(1)
+
+
+def _fmt(v: Any) -> str:
+    return pretty(format_value(v, digits=5, max_items=3))
+
+
+class GraphScene(QGraphicsScene):
+    """Cards and curves for one document."""
+
+    #: A one-line message for the status bar (refused connections, hints).
+    message = Signal(str)
+    node_double_clicked = Signal(str)
+    canvas_double_clicked = Signal(QPointF)
+    #: A port was dragged and dropped on empty canvas: offer to add a node there.
+    dropped_on_canvas = Signal(str, QPointF)
+
+    def __init__(self, doc: Document, stepper: Stepper) -> None:
+        super().__init__()
+        self.doc = doc
+        self.stepper = stepper
+        self.theme: Theme = current_theme()
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple[str, str, int], EdgeItem] = {}
+        self.show_labels = True
+        #: While a value is scrubbed: (node, x0, output value at x0, gradient at x0).
+        self.nudge: tuple[str, Any, Any, Any] | None = None
+        self._nudge_item: QGraphicsSimpleTextItem | None = None
+        self._drag: dict[str, Any] | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self.setBackgroundBrush(self.theme.canvas)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        doc.graph_event.connect(self._on_graph_event)
+        doc.reset.connect(self.rebuild)
+        doc.results_changed.connect(self.refresh)
+        doc.output_changed.connect(self.refresh)
+        stepper.changed.connect(self.refresh)
+        self.rebuild()
+
+    # ----------------------------------------------------------------- building
+    def rebuild(self) -> None:
+        """Recreate every item from the document (after New or Open)."""
+        self.clearSelection()
+        self.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self._nudge_item = None
+        graph = self.doc.graph
+        missing = [n for n in graph if not _has_pos(graph.attrs(n))]
+        fallback = layered_layout(graph) if missing else {}
+        for node in graph:
+            self._add_node_item(node, fallback.get(node))
+        for edge in graph.edges():
+            self._add_edge_item(edge)
+        self.refresh()
+
+    def _add_node_item(self, node: str, fallback: tuple[float, float] | None = None) -> NodeItem:
+        item = NodeItem(node, self._node_display(node, self.doc.results, self.stepper.state),
+                        self.theme)
+        pos = self.doc.graph.attrs(node).get("pos")
+        if _has_pos({"pos": pos}):
+            item.setPos(float(pos[0]), float(pos[1]))
+        elif fallback is not None:
+            item.setPos(*fallback)
+        else:
+            item.setPos(self._free_spot())
+        self.addItem(item)
+        self.nodes[node] = item
+        return item
+
+    def _add_edge_item(self, edge: tuple[str, str, int]) -> None:
+        src, dst, slot = edge
+        item = EdgeItem(self.nodes[src], self.nodes[dst], slot, self.theme)
+        self.nodes[src].edges.append(item)
+        self.nodes[dst].edges.append(item)
+        self.addItem(item)
+        self.edges[edge] = item
+
+    def _remove_edge_item(self, edge: tuple[str, str, int]) -> None:
+        item = self.edges.pop(edge, None)
+        if item is None:
+            return
+        for end in (item.src, item.dst):
+            if item in end.edges:
+                end.edges.remove(item)
+        self.removeItem(item)
+
+    def _free_spot(self) -> QPointF:
+        views = self.views()
+        if views:
+            centre = views[0].mapToScene(views[0].viewport().rect().center())
+        else:
+            centre = self.itemsBoundingRect().center()
+        spot = QPointF(centre.x() - 78, centre.y() - 34)
+        while any(i.pos() == spot for i in self.nodes.values()):
+            spot += QPointF(24, 24)
+        return spot
+
+    def layout_sizes(self) -> dict[str, tuple[float, float]]:
+        """Card sizes, for the layout engines."""
+        return {n: (i.width, i.height) for n, i in self.nodes.items()}
+
+    # ----------------------------------------------------------------- events
+    def _on_graph_event(self, event: str, details: dict[str, Any]) -> None:
+        if event == "node_added":
+            self._add_node_item(details["node"])
+        elif event == "node_removed":
+            item = self.nodes.pop(details["node"], None)
+            if item is not None:
+                for edge in list(item.edges):
+                    self._remove_edge_item(edge.key)
+                self.removeItem(item)
+        elif event == "edge_added":
+            self._add_edge_item(details["edge"])
+        elif event == "edge_removed":
+            self._remove_edge_item(details["edge"])
+        elif event == "node_renamed":
+            item = self.nodes.pop(details["old"])
+            item.node_id = details["new"]
+            self.nodes[details["new"]] = item
+            self.edges = {e.key: e for e in self.edges.values()}
+        elif event == "attrs_changed":
+            node = details["node"]
+            pos = self.doc.graph.attrs(node).get("pos")
+            item = self.nodes.get(node)
+            if item is not None and _has_pos({"pos": pos}):
+                target = QPointF(float(pos[0]), float(pos[1]))
+                if item.pos() != target:
+                    item.setPos(target)
+        if event not in ("value_changed",):
+            self.refresh()
+
+    # ----------------------------------------------------------------- display
+    def refresh(self) -> None:
+        """Show the current results (and step position) on every card and edge."""
+        results = self.doc.results
+        state = self.stepper.state
+        for node, item in self.nodes.items():
+            item.set_display(self._node_display(node, results, state))
+        displays = {key: self._edge_display(key, results, state) for key in self.edges}
+        biggest = max((magnitude(d[1]) for d in displays.values()), default=0.0) or 1.0
+        for key, (display, carried) in displays.items():
+            display.width = 1.3 + 3.7 * magnitude(carried) / biggest if carried is not None \
+                else 1.2
+            self.edges[key].set_display(display, self.show_labels)
+        self._update_nudge(results)
+
+    def _node_display(self, node: str, results: Results, state: Any) -> NodeDisplay:
+        g = self.doc.graph
+        spec = g.op(node)
+        attrs = g.attrs(node)
+        name = display_name(node, attrs)
+        value = results.value(node)
+        grad = results.grad(node)
+        d = NodeDisplay(name=name, symbol=spec.symbol if spec.name != "input" else "input",
+                        op=spec.name, category=spec.category, slot_names=spec.slot_names,
+                        is_output=node == self.doc.output)
+        d.wide = isinstance(value, np.ndarray)
+        step = state.nodes.get(node, "") if state.active else ""
+        d.step = step
+        hidden_value = state.mode == "forward" and step == "pending"
+        if d.wide:
+            d.rows.append(("shape", format_shape(value.shape), None))
+        d.rows.append(("value", "?" if hidden_value else _fmt(value), None))
+        if spec.name != "const":
+            d.rows.append(self._grad_row(node, grad, results, state, step))
+        finite = value is None or bool(np.all(np.isfinite(value)))
+        nonfinite = results.forward.nonfinite if results.forward is not None else None
+        if not finite:
+            first = nonfinite.node if nonfinite is not None else node
+            cause = nonfinite.message if nonfinite is not None else "a non-finite value"
+            d.error = (f"{node} is {_fmt(value)}" + ("" if first == node else
+                                                     f", because upstream {cause}")
+                       + ("" if first != node else f": {cause}"))
+        d.dimmed = results.backward is not None and not results.reaches(node) and \
+            node in results.backward.plan.index
+        d.tooltip = self._node_tooltip(node, spec, value, grad, d.error)
+        return d
+
+    def _grad_row(self, node: str, grad: Any, results: Results, state: Any,
+                  step: str) -> tuple[str, str, QColor | None]:
+        t = self.theme
+        out = self.doc.output or "output"
+        name = display_name(node, self.doc.graph.attrs(node))
+        key = f"d{out}/d{name}" if name and len(out) + len(name) <= 6 else "grad"
+        if results.backward is None:
+            return key, "—", t.faint
+        if results.stale:
+            return key, _fmt(grad) + " (stale)", t.faint
+        if state.mode == "backward" and node in state.nodes and step == "pending":
+            partial = state.partial.get(node)
+            if partial is None:
+                return key, "?", t.faint
+            return key, f"{_fmt(partial.running)} ({partial.arrived}/{partial.total_edges})", \
+                t.muted
+        if state.mode == "forward" and step != "":
+            return key, "?", t.faint
+        return key, _fmt(grad), t.sign(sign_of(grad))
+
+    def _node_tooltip(self, node: str, spec: Any, value: Any, grad: Any, error: str) -> str:
+        lines = [f"<b>{node}</b> — {spec.name}: {spec.description}"]
+        if value is not None:
+            lines.append(f"value = {pretty(format_value(value, 17, 8))}")
+        if grad is not None:
+            lines.append(f"d{self.doc.output}/d{node} = {pretty(format_value(grad, 17, 8))}")
+        if error:
+            lines.append(f"<span style='color:#dc2626'>{error}</span>")
+        return "<br>".join(lines)
+
+    def _edge_display(self, key: tuple[str, str, int], results: Results,
+                      state: Any) -> tuple[EdgeDisplay, Any]:
+        t = self.theme
+        src, dst, slot = key
+        d = EdgeDisplay()
+        back = results.backward
+        spec = self.doc.graph.op(dst)
+        names = self._formula_names(dst)
+        d.tooltip = spec.render_formula(slot, names) if spec.arity else ""
+        if back is None or dst not in back.plan.index:
+            return d, None
+        edge = back.edge(src, dst, slot)
+        carried = edge.accumulated
+        if carried is None:  # from a constant: not differentiated
+            d.colour = t.faint
+            return d, None
+        d.colour = t.sign(sign_of(carried))
+        d.dimmed = not back.reaches(dst)
+        status = state.edges.get(key, "") if state.active else ""
+        d.step = status
+        fwd = back.forward
+        local = pretty(format_local(edge.local, fwd.values[src], fwd.values[dst], digits=4))
+        if state.mode == "backward" and status in ("current", "done"):
+            send = state.sends.get(key)
+            if send is not None and status == "current":
+                d.lines = [(f"{local} × {_fmt(send.upstream)} = {_fmt(send.contribution)}",
+                            d.colour)]
+            elif send is not None:
+                d.lines = [(f"carried {_fmt(send.contribution)}", d.colour)]
+        elif (state.mode == "backward" and status == "pending") or state.mode == "forward":
+            d.lines = []
+        else:
+            d.lines = [(f"local {local}", t.muted), (f"grad {_fmt(carried)}", d.colour)]
+        d.tooltip += f"<br>local ∂{dst}/∂{src} = {local}<br>carries back {_fmt(carried)}"
+        return d, carried
+
+    def _formula_names(self, node: str) -> dict[str, str]:
+        g = self.doc.graph
+        spec = g.op(node)
+        names = {"out": display_name(node, g.attrs(node)) or spec.symbol}
+        for slot, src in enumerate(g.inputs(node)):
+            if src is not None:
+                names[spec.slot_names[slot]] = display_name(src, g.attrs(src)) or src
+        return names
+
+    def set_show_labels(self, on: bool) -> None:
+        """Show or hide the local-derivative/gradient labels on edges."""
+        self.show_labels = on
+        self.refresh()
+
+    # ----------------------------------------------------------------- nudge
+    def begin_nudge(self, node: str) -> None:
+        """Start showing predicted vs actual change of the output while ``node`` is dragged."""
+        results = self.doc.results
+        out = self.doc.output
+        if results.backward is None or out is None:
+            self.nudge = None
+            return
+        self.nudge = (node, results.value(node), results.value(out), results.grad(node))
+
+    def end_nudge(self) -> None:
+        """Hide the nudge readout."""
+        self.nudge = None
+        if self._nudge_item is not None:
+            self.removeItem(self._nudge_item)
+            self._nudge_item = None
+
+    def _update_nudge(self, results: Results) -> None:
+        if self.nudge is None or self.doc.output not in self.nodes:
+            return
+        node, x0, y0, g0 = self.nudge
+        x1, y1 = results.value(node), results.value(self.doc.output)
+        if any(v is None for v in (x0, y0, g0, x1, y1)):
+            return
+        n = predicted_change(x0, x1, y0, y1, g0)
+        out = self.doc.output
+        text = (f"Δ{node} = {_fmt(n.dx)}\n"
+                f"predicted Δ{out} ≈ d{out}/d{node} · Δ{node} = {_fmt(n.predicted)}\n"
+                f"actual Δ{out} = {_fmt(n.actual)}")
+        if self._nudge_item is None:
+            self._nudge_item = QGraphicsSimpleTextItem()
+            self._nudge_item.setZValue(5)
+            self._nudge_item.setBrush(self.theme.accent)
+            self.addItem(self._nudge_item)
+        self._nudge_item.setText(pretty(text))
+        out_item = self.nodes[self.doc.output]
+        self._nudge_item.setPos(out_item.pos() + QPointF(out_item.width + 14, 0))
+
+    # ----------------------------------------------------------------- gestures
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            port = self._port_at(event.scenePos())
+            if port is not None:
+                self._begin_connection(port, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {n: QPointF(i.pos()) for n, i in self.nodes.items()
+                                 if i.isSelected()}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag["line"].setPath(self._drag_path(event.scenePos()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None:
+            self._finish_connection(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._push_moves()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self._node_at(event.scenePos())
+        if item is not None:
+            self.node_double_clicked.emit(item.node_id)
+        elif not any(isinstance(i, EdgeItem) for i in self.items(event.scenePos())):
+            self.canvas_double_clicked.emit(event.scenePos())
+        event.accept()
+
+    def _push_moves(self) -> None:
+        moves = {}
+        for node, before in self._press_positions.items():
+            item = self.nodes.get(node)
+            if item is not None and item.pos() != before:
+                moves[node] = ([before.x(), before.y()], [item.pos().x(), item.pos().y()])
+        self._press_positions = {}
+        if moves:
+            self.doc.undo_stack.push(commands.MoveNodes(self.doc, moves, next(_gestures)))
+
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+        # ports are small: be generous near them
+        for item in self.items(QRectF(pos.x() - 7, pos.y() - 7, 14, 14)):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def _node_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NodeItem):
+                return item
+            if isinstance(item, PortItem):
+                return item.node
+        return None
+
+    def _begin_connection(self, port: PortItem, pos: QPointF) -> None:
+        detach = None
+        if not port.is_output:
+            fed = [e for e in self.edges.values() if e.dst is port.node and e.slot == port.slot]
+            if fed:  # pick up the existing edge: drop it elsewhere to move it, on canvas to cut
+                detach = fed[0].key
+                port = fed[0].src.output
+        line = QGraphicsPathItem()
+        pen = QPen(self.theme.accent, 2.0, Qt.PenStyle.DashLine)
+        line.setPen(pen)
+        line.setZValue(10)
+        self.addItem(line)
+        self._drag = {"port": port, "line": line, "detach": detach}
+        line.setPath(self._drag_path(pos))
+
+    def _drag_path(self, pos: QPointF) -> QPainterPath:
+        port = self._drag["port"]
+        anchor = port.scenePos()
+        return curve(anchor, pos) if port.is_output else curve(pos, anchor)
+
+    def _finish_connection(self, pos: QPointF) -> None:
+        drag, self._drag = self._drag, None
+        self.removeItem(drag["line"])
+        start: PortItem = drag["port"]
+        target = self._port_at(pos)
+        node_target = self._node_at(pos)
+        if target is None and node_target is not None:
+            target = self._first_free(node_target) if start.is_output else node_target.output
+        if target is None or target.is_output == start.is_output:
+            if drag["detach"] is not None and node_target is None:
+                self.doc.undo_stack.push(commands.Disconnect(self.doc, *drag["detach"]))
+            elif start.is_output and node_target is None and drag["detach"] is None:
+                self.dropped_on_canvas.emit(start.node.node_id, pos)
+            return
+        out_port, in_port = (start, target) if start.is_output else (target, start)
+        edge = (out_port.node.node_id, in_port.node.node_id, in_port.slot)
+        if drag["detach"] == edge:
+            return
+        self.connect_nodes(*edge, detach=drag["detach"])
+
+    def _first_free(self, item: NodeItem) -> PortItem | None:
+        fed = {e.slot for e in item.edges if e.dst is item}
+        for port in item.inputs:
+            if port.slot not in fed:
+                return port
+        return None
+
+    def connect_nodes(self, src: str, dst: str, slot: int,
+                      detach: tuple[str, str, int] | None = None) -> bool:
+        """Connect through the undo stack, or say in the status bar why not."""
+        g = self.doc.graph
+        stack = self.doc.undo_stack
+        try:
+            if detach is not None:
+                stack.beginMacro(f"Reconnect {src} → {dst}")
+                stack.push(commands.Disconnect(self.doc, *detach))
+            try:
+                g.check_connect(src, dst, slot)
+            except GraphError as exc:
+                if detach is not None:
+                    stack.endMacro()
+                    stack.undo()
+                    detach = None
+                self.message.emit(f"Cannot connect: {exc.message}")
+                return False
+            stack.push(commands.Connect(self.doc, src, dst, slot))
+        finally:
+            if detach is not None:
+                stack.endMacro()
+        return True
+
+    # ----------------------------------------------------------------- selection
+    def selected_nodes(self) -> list[str]:
+        """Ids of the selected cards."""
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[tuple[str, str, int]]:
+        """Keys of the selected edges."""
+        return [i.key for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def delete_selection(self) -> None:
+        """Delete the selected nodes and edges (one undo step)."""
+        nodes, edges = self.selected_nodes(), self.selected_edges()
+        if nodes or edges:
+            self.doc.undo_stack.push(commands.RemoveItems(self.doc, nodes, edges))
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, self.theme.canvas)
+        step = 40
+        left = int(rect.left()) - int(rect.left()) % step
+        top = int(rect.top()) - int(rect.top()) % step
+        painter.setPen(QPen(self.theme.grid, 1))
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += step
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += step
+
+
+def _has_pos(attrs: dict[str, Any]) -> bool:
+    pos = attrs.get("pos")
+    return isinstance(pos, list | tuple) and len(pos) == 2
+

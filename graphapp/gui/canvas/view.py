@@ -1,0 +1,285 @@
+"""The canvas view: zoom (wheel, Ctrl +/-), pan (middle drag or Space + drag), fit (F),
+rubber-band selection, drops from the palette, and an overview minimap for big graphs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+
+from graphapp.gui.canvas.scene import GraphScene
+
+__all__ = ["OP_MIME", "GraphView", "Minimap"]
+
+#: Mime type of an op dragged from the palette (the op name as UTF-8).
+OP_MIME = "application/x-graphapp-op"
+
+
+class Minimap(QWidget):
+    """A small overview of the whole graph with the visible area outlined; click or drag in it
+    to move the view there."""
+
+    def __init__(self, view: GraphView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setFixedSize(200, 140)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._pixmap = QPixmap()
+        self._source = QRectF()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._render)
+
+    def schedule(self) -> None:
+        """Redraw the overview soon (throttled: big graphs are expensive to render)."""
+        self._timer.start()
+
+    def _render(self) -> None:
+        scene = self.view.scene()
+        if scene is None:
+            return
+        self._source = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(QColor(scene.theme.canvas))
+        painter = QPainter(pixmap)
+        scene.render(painter, QRectF(0, 0, self.width(), self.height()), self._source,
+                     Qt.AspectRatioMode.KeepAspectRatio)
+        painter.end()
+        self._pixmap = pixmap
+        self.update()
+
+    def _scale(self) -> tuple[float, float, float]:
+        if self._source.isEmpty():
+            return 1.0, 0.0, 0.0
+        s = min(self.width() / self._source.width(), self.height() / self._source.height())
+        ox = (self.width() - self._source.width() * s) / 2
+        oy = (self.height() - self._source.height() * s) / 2
+        return s, ox, oy
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        theme = self.view.scene().theme
+        painter.fillRect(self.rect(), theme.canvas)
+        painter.drawPixmap(0, 0, self._pixmap)
+        s, ox, oy = self._scale()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        frame = QRectF(ox + (visible.left() - self._source.left()) * s,
+                       oy + (visible.top() - self._source.top()) * s,
+                       visible.width() * s, visible.height() * s)
+        painter.setPen(QPen(theme.accent, 1.5))
+        painter.drawRect(frame.intersected(QRectF(self.rect()).adjusted(0, 0, -1, -1)))
+        painter.setPen(QPen(theme.card_border, 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+    def _centre_on(self, point: QPointF) -> None:
+        s, ox, oy = self._scale()
+        self.view.centerOn(QPointF(self._source.left() + (point.x() - ox) / s,
+                                   self._source.top() + (point.y() - oy) / s))
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._centre_on(event.position())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._centre_on(event.position())
+
+
+class GraphView(QGraphicsView):
+    """Shows a :class:`GraphScene`."""
+
+    #: Right click: (node id or "" for the canvas, scene position, global position).
+    context_menu = Signal(str, QPointF, QPoint)
+    #: Tab: open the op search popup at the cursor.
+    search_requested = Signal(QPointF)
+    #: An op was dropped from the palette at a scene position.
+    op_dropped = Signal(str, QPointF)
+
+    def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.minimap = Minimap(self)
+        self.minimap.hide()
+        scene.changed.connect(lambda _: self._scene_changed())
+        self.horizontalScrollBar().valueChanged.connect(lambda _: self._view_moved())
+        self.verticalScrollBar().valueChanged.connect(lambda _: self._view_moved())
+
+    # ----------------------------------------------------------------- zoom and fit
+    @property
+    def zoom(self) -> float:
+        """The current scale factor."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom in (> 1) or out, within 5 % … 400 %."""
+        target = min(4.0, max(0.05, self.zoom * factor))
+        factor = target / self.zoom
+        self.scale(factor, factor)
+        self._view_moved()
+
+    def fit(self) -> None:
+        """Show the whole graph (never zooming in past 100 %)."""
+        scene = self.scene()
+        rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        if rect.isEmpty():
+            return
+        self.grow_scene_rect()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.0:
+            self.resetTransform()
+        self.centerOn(rect.center())
+        self._view_moved()
+
+    def grow_scene_rect(self) -> None:
+        """Keep the scrollable area a generous margin around the graph."""
+        rect = self.scene().itemsBoundingRect()
+        margin = max(rect.width(), rect.height(), 2000)
+        self.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(1.15 ** steps)
+        event.accept()
+
+    # ----------------------------------------------------------------- keys
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.scene().delete_selection()
+            return
+        if key == Qt.Key.Key_F and not event.modifiers():
+            self.fit()
+            return
+        if key == Qt.Key.Key_Tab:
+            cursor = self.mapFromGlobal(self.cursor().pos())
+            if not self.viewport().rect().contains(cursor):
+                cursor = self.viewport().rect().center()
+            self.search_requested.emit(self.mapToScene(cursor))
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return False  # Tab opens the op search instead of moving focus
+
+    # ----------------------------------------------------------------- panning
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_from = event.position().toPoint()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position().toPoint() - self._pan_from
+            self._pan_from = event.position().toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            if self._space:
+                self.setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        pos = self.mapToScene(event.pos())
+        item = self.scene()._node_at(pos)
+        self.context_menu.emit(item.node_id if item else "", pos, event.globalPos())
+
+    # ----------------------------------------------------------------- drops
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # files go to the main window
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        if event.mimeData().hasFormat(OP_MIME):
+            op = bytes(event.mimeData().data(OP_MIME)).decode()
+            self.op_dropped.emit(op, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    # ----------------------------------------------------------------- minimap
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_minimap()
+        self._view_moved()
+
+    def _place_minimap(self) -> None:
+        vp = self.viewport().geometry()
+        self.minimap.move(vp.right() - self.minimap.width() - 12,
+                          vp.bottom() - self.minimap.height() - 12)
+
+    def _scene_changed(self) -> None:
+        if not self.sceneRect().contains(self.scene().itemsBoundingRect()):
+            self.grow_scene_rect()
+        if self.minimap.isVisible():
+            self.minimap.schedule()
+        self._view_moved()
+
+    def _view_moved(self) -> None:
+        scene = self.scene()
+        if scene is None:
+            return
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        needed = not visible.contains(scene.itemsBoundingRect()) and bool(scene.nodes)
+        if needed and not self.minimap.isVisible():
+            self._place_minimap()
+            self.minimap.show()
+            self.minimap.schedule()
+        elif not needed and self.minimap.isVisible():
+            self.minimap.hide()
+        elif needed:
+            self.minimap.update()

@@ -1,0 +1,242 @@
+"""Undo commands: every edit of the document is one of these, pushed on its QUndoStack.
+
+Commands change only the engine graph (and the document's output and groups); the canvas
+follows the graph's events. A drag (moving nodes, scrubbing a value) merges into one command,
+so one Ctrl+Z undoes the whole gesture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from graphapp.engine import Edge
+from graphapp.gui.document import Document
+
+__all__ = [
+    "AddNode",
+    "Connect",
+    "Disconnect",
+    "MoveNodes",
+    "RemoveItems",
+    "Rename",
+    "SetGroup",
+    "SetOp",
+    "SetOutput",
+    "SetValue",
+]
+
+_MERGE_VALUE = 1
+_MERGE_MOVE = 2
+
+
+class AddNode(QUndoCommand):
+    """Add one node."""
+
+    def __init__(self, doc: Document, node: str, op: str, value: Any = None,
+                 attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(f"Add {op} {node}")
+        self.doc, self.node, self.op, self.value = doc, node, op, value
+        self.attrs = dict(attrs or {})
+
+    def redo(self) -> None:
+        self.doc.graph.add_node(self.node, self.op, self.value, **self.attrs)
+
+    def undo(self) -> None:
+        self.doc.graph.remove_node(self.node)
+
+
+class RemoveItems(QUndoCommand):
+    """Delete nodes (with every edge touching them) and edges."""
+
+    def __init__(self, doc: Document, nodes: list[str], edges: list[Edge] = ()) -> None:
+        super().__init__("Delete" if len(nodes) + len(edges) > 1 else
+                         f"Delete {nodes[0] if nodes else 'edge'}")
+        g = doc.graph
+        self.doc = doc
+        self.rows = [(n, g.op(n).name, g.value(n), g.attrs(n)) for n in nodes]
+        doomed = set(nodes)
+        touching = {e for e in g.edges() if e[0] in doomed or e[1] in doomed}
+        self.edges = sorted(touching | set(edges), key=lambda e: (e[1], e[2]))
+        self.was_output = doc.output if doc.output in doomed else None
+
+    def redo(self) -> None:
+        g = self.doc.graph
+        for edge in self.edges:
+            if g.nx.has_edge(*edge):
+                g.disconnect(*edge)
+        for node, *_ in self.rows:
+            g.remove_node(node)
+
+    def undo(self) -> None:
+        g = self.doc.graph
+        for node, op, value, attrs in self.rows:
+            g.add_node(node, op, value, **attrs)
+        for edge in self.edges:
+            g.connect(*edge)
+        if self.was_output is not None:
+            self.doc.set_output(self.was_output)
+
+
+class Connect(QUndoCommand):
+    """Feed ``src`` into a slot of ``dst``. Check with ``graph.check_connect`` before pushing."""
+
+    def __init__(self, doc: Document, src: str, dst: str, slot: int) -> None:
+        super().__init__(f"Connect {src} → {dst}")
+        self.doc, self.edge = doc, (src, dst, slot)
+
+    def redo(self) -> None:
+        self.doc.graph.connect(*self.edge)
+
+    def undo(self) -> None:
+        self.doc.graph.disconnect(*self.edge)
+
+
+class Disconnect(QUndoCommand):
+    """Remove one edge."""
+
+    def __init__(self, doc: Document, src: str, dst: str, slot: int) -> None:
+        super().__init__(f"Disconnect {src} → {dst}")
+        self.doc, self.edge = doc, (src, dst, slot)
+
+    def redo(self) -> None:
+        self.doc.graph.disconnect(*self.edge)
+
+    def undo(self) -> None:
+        self.doc.graph.connect(*self.edge)
+
+
+class SetValue(QUndoCommand):
+    """Give an input a new value. Values set during one drag (same ``gesture``) merge."""
+
+    def __init__(self, doc: Document, node: str, value: Any, gesture: int | None = None) -> None:
+        super().__init__(f"Set {node}")
+        self.doc, self.node, self.new = doc, node, value
+        self.old = doc.graph.value(node)
+        self.gesture = gesture
+
+    def id(self) -> int:
+        return _MERGE_VALUE
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, SetValue) or other.node != self.node
+                or self.gesture is None or other.gesture != self.gesture):
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        self.doc.graph.set_value(self.node, self.new)
+
+    def undo(self) -> None:
+        self.doc.graph.set_value(self.node, self.old)
+
+
+class MoveNodes(QUndoCommand):
+    """Move nodes to new canvas positions; one drag is one command."""
+
+    def __init__(self, doc: Document, moves: dict[str, tuple[Any, Any]],
+                 gesture: int | None = None) -> None:
+        super().__init__("Move" if len(moves) > 1 else f"Move {next(iter(moves))}")
+        self.doc, self.moves, self.gesture = doc, dict(moves), gesture
+
+    def id(self) -> int:
+        return _MERGE_MOVE
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, MoveNodes) or self.gesture is None
+                or other.gesture != self.gesture):
+            return False
+        for node, (_, new) in other.moves.items():
+            old = self.moves.get(node, other.moves[node])[0]
+            self.moves[node] = (old, new)
+        return True
+
+    def redo(self) -> None:
+        for node, (_, new) in self.moves.items():
+            if node in self.doc.graph:
+                self.doc.graph.update_attrs(node, pos=list(new))
+
+    def undo(self) -> None:
+        for node, (old, _) in self.moves.items():
+            if node in self.doc.graph:
+                self.doc.graph.update_attrs(node, pos=None if old is None else list(old))
+
+
+class Rename(QUndoCommand):
+    """Give a node another id."""
+
+    def __init__(self, doc: Document, old: str, new: str) -> None:
+        super().__init__(f"Rename {old} → {new}")
+        self.doc, self.old, self.new = doc, old, new
+
+    def redo(self) -> None:
+        self.doc.graph.rename(self.old, self.new)
+
+    def undo(self) -> None:
+        self.doc.graph.rename(self.new, self.old)
+
+
+class SetOp(QUndoCommand):
+    """Change what a node computes (and, for leaves, its value)."""
+
+    def __init__(self, doc: Document, node: str, op: str, value: Any = None) -> None:
+        super().__init__(f"Make {node} a {op}")
+        g = doc.graph
+        self.doc, self.node, self.op, self.value = doc, node, op, value
+        self.old_op, self.old_value = g.op(node).name, g.value(node)
+
+    def redo(self) -> None:
+        self.doc.graph.set_op(self.node, self.op, self.value)
+
+    def undo(self) -> None:
+        self.doc.graph.set_op(self.node, self.old_op, self.old_value)
+
+
+class SetOutput(QUndoCommand):
+    """Differentiate another node."""
+
+    def __init__(self, doc: Document, node: str | None) -> None:
+        super().__init__(f"Differentiate {node}")
+        self.doc, self.new, self.old = doc, node, doc.output
+
+    def redo(self) -> None:
+        self.doc.set_output(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_output(self.old)
+
+
+class SetGroup(QUndoCommand):
+    """Put nodes into a named group (or take them out, ``name=None``), or fold/unfold it."""
+
+    def __init__(self, doc: Document, nodes: list[str], name: str | None,
+                 info: dict[str, Any] | None = None, text: str = "") -> None:
+        super().__init__(text or (f"Group as {name}" if name else "Ungroup"))
+        g = doc.graph
+        self.doc, self.nodes, self.name = doc, list(nodes), name
+        self.old_member = {n: g.attrs(n).get("group") for n in nodes}
+        self.old_groups = {k: dict(v) for k, v in doc.groups.items()}
+        self.info = info
+
+    def redo(self) -> None:
+        if self.name is not None:
+            self.doc.groups[self.name] = dict(self.info or {"collapsed": True})
+        for node in self.nodes:
+            self.doc.graph.update_attrs(node, group=self.name)
+        self._drop_empty_groups()
+        self.doc.graph_event.emit("groups_changed", {})
+
+    def undo(self) -> None:
+        self.doc.groups.clear()
+        self.doc.groups.update({k: dict(v) for k, v in self.old_groups.items()})
+        for node, group in self.old_member.items():
+            self.doc.graph.update_attrs(node, group=group)
+        self.doc.graph_event.emit("groups_changed", {})
+
+    def _drop_empty_groups(self) -> None:
+        used = {d.get("group") for _, d in self.doc.graph.nx.nodes(data=True)}
+        for name in list(self.doc.groups):
+            if name not in used:
+                del self.doc.groups[name]

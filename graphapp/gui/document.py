@@ -1,0 +1,211 @@
+"""The document: one engine graph, its output, its file, its undo stack and its results.
+
+Views never change the graph themselves: they push undo commands (:mod:`graphapp.gui.commands`)
+that change the engine graph; the graph tells the document, and the document re-emits what
+happened as Qt signals that the views follow. Results (values, gradients, per-edge
+derivatives) are recomputed after every change when ``auto`` is on; otherwise they are marked
+stale until :meth:`Document.recompute` is called, so gradients never go stale silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from graphapp.engine import Backward, EvaluationError, Forward, Graph, GraphError
+from graphapp.engine.trace import BackwardStep, ForwardStep, backward_trace, forward_trace
+from graphapp.formats import GraphFile
+
+__all__ = ["Document", "Results"]
+
+
+@dataclass
+class Results:
+    """What the engine computed for the current graph (or why it could not)."""
+
+    forward: Forward | None = None
+    backward: Backward | None = None
+    #: A one-line reason when values or gradients are missing (empty slot, shape mismatch...).
+    problem: str = ""
+    #: True when the graph changed after these were computed (auto-recompute off).
+    stale: bool = False
+    _backward_steps: list[BackwardStep] | None = field(default=None, repr=False)
+    _forward_steps: list[ForwardStep] | None = field(default=None, repr=False)
+
+    def value(self, node: str) -> Any:
+        """The node's value, or ``None`` if it has none."""
+        if self.forward is None or node not in self.forward.plan.index:
+            return None
+        return self.forward.values[node]
+
+    def grad(self, node: str) -> Any:
+        """d output / d node, or ``None`` (constants, no output, not computable)."""
+        if self.backward is None or node not in self.backward.plan.index:
+            return None
+        return self.backward.grads[node]
+
+    def reaches(self, node: str) -> bool:
+        """True when ``node`` has a path to the output."""
+        if self.backward is None or node not in self.backward.plan.index:
+            return False
+        return self.backward.reaches(node)
+
+    def backward_steps(self) -> list[BackwardStep]:
+        """The backward pass step by step (computed on first use)."""
+        if self._backward_steps is None:
+            self._backward_steps = backward_trace(self.backward) if self.backward else []
+        return self._backward_steps
+
+    def forward_steps(self) -> list[ForwardStep]:
+        """The forward pass step by step (computed on first use)."""
+        if self._forward_steps is None:
+            self._forward_steps = forward_trace(self.forward) if self.forward else []
+        return self._forward_steps
+
+
+class Document(QObject):
+    """One open graph and everything that belongs to it."""
+
+    #: ``(event, details)`` for every change of the graph (node_added, edge_removed, ...).
+    graph_event = Signal(str, dict)
+    #: The whole graph was replaced (New, Open): views rebuild from scratch.
+    reset = Signal()
+    #: New results are available (or the current ones became stale).
+    results_changed = Signal()
+    output_changed = Signal()
+    path_changed = Signal()
+    #: The lesson text (the .expr comment header) changed.
+    lesson_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = Graph()
+        self.graph.subscribe(self._on_graph_event)
+        self.output: str | None = None
+        self.lesson = ""
+        self.path: Path | None = None
+        self.groups: dict[str, dict[str, Any]] = {}
+        self.undo_stack = QUndoStack(self)
+        self._auto = True
+        self._results = Results()
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._recompute_if_dirty)
+
+    # ----------------------------------------------------------------- loading
+    def load(self, doc: GraphFile, path: Path | None) -> None:
+        """Replace everything with ``doc`` (undo history too)."""
+        self.graph.unsubscribe(self._on_graph_event)
+        self.graph = doc.graph
+        self.graph.subscribe(self._on_graph_event)
+        self.output = doc.output
+        self.lesson = doc.lesson
+        self.groups = dict(getattr(doc, "groups", {}) or {})
+        self.path = path
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._dirty = True
+        self._recompute_if_dirty()
+        self.reset.emit()
+        self.path_changed.emit()
+        self.output_changed.emit()
+        self.lesson_changed.emit()
+
+    def to_file(self) -> GraphFile:
+        """The document as a file object, for saving and exporting."""
+        gf = GraphFile(self.graph, self.output, self.lesson)
+        gf.groups = dict(self.groups)
+        return gf
+
+    def set_path(self, path: Path | None) -> None:
+        """Remember where the document lives (after Save As)."""
+        self.path = path
+        self.path_changed.emit()
+
+    @property
+    def modified(self) -> bool:
+        """True when there are changes since the last save (or load)."""
+        return not self.undo_stack.isClean()
+
+    # ----------------------------------------------------------------- output
+    def set_output(self, node: str | None) -> None:
+        """Differentiate ``node`` (used by the SetOutput command)."""
+        self.output = node
+        self._mark_dirty()
+        self.output_changed.emit()
+
+    # ----------------------------------------------------------------- results
+    @property
+    def auto(self) -> bool:
+        """Recompute after every edit (on by default)."""
+        return self._auto
+
+    def set_auto(self, on: bool) -> None:
+        """Switch automatic recomputation; switching it on recomputes now."""
+        self._auto = on
+        if on:
+            self.recompute()
+
+    @property
+    def results(self) -> Results:
+        """The latest results (recomputed first if an edit is pending and auto is on)."""
+        if self._dirty and self._auto:
+            self._recompute_if_dirty()
+        return self._results
+
+    def recompute(self) -> Results:
+        """Run forward and backward now, whatever ``auto`` says."""
+        self._dirty = True
+        self._recompute_now()
+        return self._results
+
+    def _recompute_if_dirty(self) -> None:
+        if self._dirty and self._auto:
+            self._recompute_now()
+
+    def _recompute_now(self) -> None:
+        self._dirty = False
+        results = Results()
+        try:
+            plan = self.graph.plan()
+            results.forward = plan.forward(self.graph)
+            out = self.output
+            if out is None or out not in self.graph:
+                results.problem = "no output: right-click a node → Differentiate this"
+            elif out in plan.incomplete:
+                results.problem = f"{out} cannot be computed: an input slot upstream is empty"
+            else:
+                results.backward = plan.backward(results.forward, out)
+            if results.forward.nonfinite is not None:
+                results.problem = results.forward.nonfinite.message
+        except EvaluationError as exc:
+            results.problem = f"{exc.node}: {exc.message}"
+        except GraphError as exc:
+            results.problem = exc.message
+        self._results = results
+        self.results_changed.emit()
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self._auto:
+            self._timer.start()
+        elif not self._results.stale:
+            self._results.stale = True
+            self.results_changed.emit()
+
+    # ----------------------------------------------------------------- events
+    def _on_graph_event(self, event: str, **details: Any) -> None:
+        if event == "node_renamed" and self.output == details["old"]:
+            self.output = details["new"]
+        if event == "node_removed" and self.output == details["node"]:
+            self.output = None
+            self.output_changed.emit()
+        self.graph_event.emit(event, details)
+        if event != "attrs_changed":
+            self._mark_dirty()

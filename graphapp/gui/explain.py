@@ -1,0 +1,132 @@
+"""Words for the inspector: what a node computes, what each edge's local derivative is (with
+the op table's formula and the numbers), and what the current step of a pass does.
+
+Everything here is text: the numbers come from the engine's results and traces.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from graphapp.engine import Backward, Graph
+from graphapp.engine.trace import BackwardStep, ForwardStep
+from graphapp.formats.text import display_name, format_local, format_value
+from graphapp.gui.theme import pretty
+
+__all__ = ["backward_step_html", "chain_rule_html", "forward_step_html", "label"]
+
+
+def num(v: Any, digits: int = 8) -> str:
+    """A value for reading: up to ``digits`` significant digits, typographic minus."""
+    return pretty(format_value(v, digits=digits, max_items=6))
+
+
+def label(graph: Graph, node: str) -> str:
+    """The name a person reads for ``node`` (its op symbol for generated ids)."""
+    return display_name(node, graph.attrs(node)) or f"{graph.op(node).symbol} ({node})"
+
+
+def _names(graph: Graph, node: str) -> dict[str, str]:
+    spec = graph.op(node)
+    names = {"out": display_name(node, graph.attrs(node)) or spec.symbol}
+    for slot, src in enumerate(graph.inputs(node)):
+        if src is not None:
+            names[spec.slot_names[slot]] = display_name(src, graph.attrs(src)) or src
+    return names
+
+
+def _local_text(back: Backward, src: str, dst: str, slot: int) -> str:
+    fwd = back.forward
+    edge = back.edge(src, dst, slot)
+    return pretty(format_local(edge.local, fwd.values[src], fwd.values[dst], digits=8))
+
+
+def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str:
+    """How ``node``'s gradient comes about: what each input edge carries back, and the sum over
+    the edges leaving it (the multivariable chain rule)."""
+    parts = []
+    out = escape(output)
+    me = escape(label(graph, node))
+    consumers = graph.consumers(node)
+    if node == output:
+        parts.append(f"<p>d{out}/d{out} = 1: the pass starts here.</p>")
+    elif not back.reaches(node):
+        parts.append(f"<p>{me} does not reach {out}: d{out}/d{me} = 0.</p>")
+    elif consumers and graph.op(node).name != "const":
+        terms = []
+        for dst, slot in consumers:
+            carried = back.edge(node, dst, slot).accumulated
+            terms.append((escape(label(graph, dst)), num(carried)))
+        total = num(back.grads[node])
+        listing = "".join(f"<li>via {d}: {c}</li>" for d, c in terms)
+        if len(terms) > 1:
+            parts.append(f"<p><b>{len(terms)} paths meet</b>: d{out}/d{me} is their sum"
+                         f"<ul>{listing}</ul>= {' + '.join(c for _, c in terms)} = "
+                         f"<b>{total}</b></p>")
+        else:
+            parts.append(f"<p>d{out}/d{me} = what its one edge carries back = <b>{total}</b>"
+                         f"</p>")
+    spec = graph.op(node)
+    if spec.arity and node in back.plan.index and not back.plan.incomplete_mask[
+            back.plan.index[node]]:
+        names = _names(graph, node)
+        rows = []
+        upstream = num(back.grads[node])
+        for slot, src in enumerate(graph.inputs(node)):
+            if src is None:
+                continue
+            formula = escape(spec.render_formula(slot, names))
+            edge = back.edge(src, node, slot)
+            if edge.accumulated is None:
+                rows.append(f"<li>{escape(label(graph, src))} is a constant: "
+                            f"{formula}, not differentiated</li>")
+                continue
+            rows.append(f"<li>{formula} = {_local_text(back, src, node, slot)}<br>"
+                        f"carries back {_local_text(back, src, node, slot)} × {upstream} = "
+                        f"<b>{num(edge.accumulated)}</b> to {escape(label(graph, src))}</li>")
+        parts.append(f"<p>Local derivatives (∂{me}/∂input) times the gradient arriving at "
+                     f"{me} ({upstream}):<ul>{''.join(rows)}</ul></p>")
+    return "".join(parts)
+
+
+def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: int,
+                       output: str) -> str:
+    """The current backward step in words."""
+    out = escape(output)
+    me = escape(label(graph, step.node))
+    head = f"<p><b>Backward, step {step.index + 1} of {total}.</b> "
+    if step.node == output:
+        head += f"Start at the output: d{out}/d{out} = 1.</p>"
+    else:
+        head += f"d{out}/d{me} = <b>{num(step.grad)}</b> is final: every edge leaving " \
+                f"{me} has delivered.</p>"
+    if not step.sends:
+        return head + f"<p>{me} is an input: nothing further to send.</p>"
+    spec = graph.op(step.node)
+    names = _names(graph, step.node)
+    items = []
+    for send in step.sends:
+        src = escape(label(graph, send.src))
+        formula = escape(spec.render_formula(send.slot, names))
+        local = _local_text(back, send.src, send.dst, send.slot)
+        running = ""
+        if send.total_edges > 1:
+            running = (f" — running sum at {src}: {num(send.running)} "
+                       f"({send.arrived} of {send.total_edges} paths)")
+        items.append(f"<li>to {src}: {formula} = {local}, so d{out}/d{src} += "
+                     f"{local} × {num(send.upstream)} = <b>{num(send.contribution)}</b>"
+                     f"{running}</li>")
+    return head + f"<p>{me} sends back:<ul>{''.join(items)}</ul></p>"
+
+
+def forward_step_html(graph: Graph, step: ForwardStep, total: int, values: Any) -> str:
+    """The current forward step in words."""
+    me = escape(label(graph, step.node))
+    spec = graph.op(step.node)
+    head = f"<p><b>Forward, step {step.index + 1} of {total}.</b> "
+    if spec.is_leaf:
+        return head + f"{me} is {'an input' if spec.name == 'input' else 'a constant'}: " \
+                      f"{num(step.value)}.</p>"
+    args = ", ".join(f"{escape(label(graph, s))} = {num(values[s])}" for s in step.inputs)
+    return head + f"{me} = {escape(spec.name)}({args}) = <b>{num(step.value)}</b></p>"

@@ -1,0 +1,272 @@
+"""The inspector: the selected node's name, op, value and gradient, how the chain rule builds
+its gradient, and — in step mode — the current step explained in words.
+
+Inputs can be changed here by typing or with a slider; while the slider moves, values and
+gradients update live and the canvas shows how far the gradient's prediction (grad · Δx) and
+the actual change of the output agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from graphapp.engine import as_value
+from graphapp.gui import commands
+from graphapp.gui.canvas.scene import GraphScene
+from graphapp.gui.document import Document
+from graphapp.gui.explain import (
+    backward_step_html,
+    chain_rule_html,
+    forward_step_html,
+    label,
+    num,
+)
+from graphapp.gui.stepper import Stepper
+
+__all__ = ["Inspector"]
+
+_gestures = itertools.count(10_000)
+SLIDER_STEPS = 1000
+
+
+class Inspector(QWidget):
+    """Details of one node, and the step being shown."""
+
+    #: A message for the status bar.
+    message = Signal(str)
+
+    def __init__(self, doc: Document, scene: GraphScene, stepper: Stepper,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc, self.scene, self.stepper = doc, scene, stepper
+        self.node: str | None = None
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("name")
+        self.op_label = QLabel(self)
+        self.op_label.setWordWrap(True)
+        self.output_button = QPushButton("Differentiate this", self)
+        self.value_edit = QLineEdit(self)
+        self.value_edit.setPlaceholderText("a number or [list]")
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider_range = QLabel(self)
+        self.value_label = QLabel(self)
+        self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value_label.setWordWrap(True)
+        self.grad_label = QLabel(self)
+        self.grad_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.grad_label.setWordWrap(True)
+        self.details = QTextBrowser(self)
+        self.details.setOpenLinks(False)
+        self.step_text = QTextBrowser(self)
+        self.step_text.setOpenLinks(False)
+        self.step_text.setMaximumHeight(190)
+        self.empty = QLabel("Select a node to see how its gradient comes about.", self)
+        self.empty.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Op", self.op_label)
+        form.addRow("Value", self.value_edit)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.slider_range)
+        self._slider_row = QWidget(self)
+        self._slider_row.setLayout(slider_row)
+        slider_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Drag", self._slider_row)
+        form.addRow("", self.value_label)
+        form.addRow("Gradient", self.grad_label)
+        self.form_box = QWidget(self)
+        self.form_box.setLayout(form)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.step_text)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.form_box)
+        layout.addWidget(self.output_button)
+        layout.addWidget(self.details, 1)
+
+        self._lo = self._hi = 0.0
+        self._gesture: int | None = None
+        self.name_edit.editingFinished.connect(self._rename)
+        self.value_edit.returnPressed.connect(self._typed_value)
+        self.output_button.clicked.connect(self._make_output)
+        self.slider.sliderPressed.connect(self._slider_pressed)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.slider.sliderReleased.connect(self._slider_released)
+        doc.results_changed.connect(self.refresh)
+        doc.graph_event.connect(self._on_graph_event)
+        doc.output_changed.connect(self.refresh)
+        doc.reset.connect(lambda: self.show_node(None))
+        stepper.changed.connect(self.refresh)
+        self.show_node(None)
+
+    # ----------------------------------------------------------------- showing
+    def show_node(self, node: str | None) -> None:
+        """Inspect ``node`` (``None``: nothing selected)."""
+        self.node = node if node in self.doc.graph else None
+        self._recentre_slider()
+        self.refresh()
+
+    def _on_graph_event(self, event: str, details: dict[str, Any]) -> None:
+        if event == "node_renamed" and details["old"] == self.node:
+            self.node = details["new"]
+        if event == "node_removed" and details["node"] == self.node:
+            self.node = None
+        if event in ("op_changed", "node_removed", "node_renamed"):
+            self._recentre_slider()
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the latest values, gradients and step."""
+        self._refresh_step()
+        node = self.node
+        has = node is not None and node in self.doc.graph
+        self.empty.setVisible(not has)
+        self.form_box.setVisible(has)
+        self.output_button.setVisible(has)
+        self.details.setVisible(has)
+        if not has:
+            return
+        g = self.doc.graph
+        spec = g.op(node)
+        results = self.doc.results
+        if not self.name_edit.hasFocus():
+            self.name_edit.setText(node)
+        formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
+        self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
+                              f"<span style='color:gray'>{formulas}</span>")
+        is_input = spec.name in ("input", "const")
+        self.value_edit.setVisible(is_input)
+        self.form_box.layout().labelForField(self.value_edit).setVisible(is_input)
+        scalar_input = is_input and not isinstance(g.value(node), np.ndarray)
+        self._slider_row.setVisible(scalar_input)
+        self.form_box.layout().labelForField(self._slider_row).setVisible(scalar_input)
+        if is_input and not self.value_edit.hasFocus():
+            self.value_edit.setText(_editable(g.value(node)))
+        value = results.value(node)
+        self.value_label.setText("" if is_input and value is not None and not isinstance(
+            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else
+            f"— ({results.problem or 'not computed'})")
+        out = self.doc.output
+        if results.backward is None:
+            self.grad_label.setText(f"— {results.problem}")
+        elif spec.name == "const":
+            self.grad_label.setText("constants are not differentiated")
+        else:
+            stale = " (stale: press Backward)" if results.stale else ""
+            self.grad_label.setText(f"d{out}/d{label(g, node)} = "
+                                    f"<b>{num(results.grad(node), 12)}</b>{stale}")
+        self.output_button.setEnabled(node != out)
+        self.output_button.setText("This is the output" if node == out else
+                                   "Differentiate this (make it the output)")
+        if results.backward is not None and out is not None:
+            self.details.setHtml(chain_rule_html(g, results.backward, node, out))
+        else:
+            self.details.setHtml(f"<p>{results.problem}</p>")
+
+    def _refresh_step(self) -> None:
+        state = self.stepper.state
+        self.step_text.setVisible(state.active)
+        if not state.active:
+            return
+        results = self.doc.results
+        g = self.doc.graph
+        if state.current is None:
+            what = "backward pass" if state.mode == "backward" else "forward pass"
+            self.step_text.setHtml(f"<p><b>Step mode: {what}</b>, {state.total} steps. "
+                                   "Press Step (→) to begin.</p>")
+        elif state.mode == "backward" and results.backward is not None:
+            self.step_text.setHtml(backward_step_html(g, results.backward, state.current,
+                                                      state.total, self.doc.output))
+        elif state.mode == "forward" and results.forward is not None:
+            self.step_text.setHtml(forward_step_html(g, state.current, state.total,
+                                                     results.forward.values))
+
+    # ----------------------------------------------------------------- editing
+    def _rename(self) -> None:
+        node, new = self.node, self.name_edit.text().strip()
+        if node is None or new == node:
+            return
+        if not new or new in self.doc.graph:
+            self.message.emit(f"Cannot rename to {new!r}: " +
+                              ("empty" if not new else "that name is taken"))
+            self.name_edit.setText(node)
+            return
+        self.doc.undo_stack.push(commands.Rename(self.doc, node, new))
+
+    def _typed_value(self) -> None:
+        node = self.node
+        if node is None:
+            return
+        text = self.value_edit.text().strip()
+        try:
+            value = as_value(json.loads(text))
+        except (ValueError, TypeError):
+            self.message.emit(f"{text!r} is not a number or a [list] of numbers")
+            return
+        self.doc.undo_stack.push(commands.SetValue(self.doc, node, value))
+        self._recentre_slider()
+
+    def _make_output(self) -> None:
+        if self.node is not None:
+            self.doc.undo_stack.push(commands.SetOutput(self.doc, self.node))
+
+    def _recentre_slider(self) -> None:
+        node = self.node
+        value = self.doc.graph.value(node) if node in self.doc.graph else None
+        if value is None or isinstance(value, np.ndarray) or not np.isfinite(value):
+            return
+        centre = float(value)
+        span = max(1.0, abs(centre))
+        self._lo, self._hi = centre - span, centre + span
+        self.slider.blockSignals(True)
+        self.slider.setValue(SLIDER_STEPS // 2)
+        self.slider.blockSignals(False)
+        self.slider_range.setText(f"{num(self._lo, 3)} … {num(self._hi, 3)}")
+
+    def slider_value(self, position: int) -> float:
+        """The value a slider position stands for."""
+        return self._lo + (self._hi - self._lo) * position / SLIDER_STEPS
+
+    def _slider_pressed(self) -> None:
+        if self.node is not None:
+            self._gesture = next(_gestures)
+            self.scene.begin_nudge(self.node)
+
+    def _slider_moved(self, position: int) -> None:
+        node = self.node
+        if node is None or self.doc.graph.op(node).name not in ("input", "const"):
+            return
+        value = round(self.slider_value(position), 10)
+        # a drag merges into one undo step; a key press or a click on the groove is its own
+        gesture = self._gesture if self._gesture is not None else next(_gestures)
+        self.doc.undo_stack.push(commands.SetValue(self.doc, node, value, gesture))
+
+    def _slider_released(self) -> None:
+        self._gesture = None
+        self.scene.end_nudge()
+        self._recentre_slider()
+
+
+def _editable(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return json.dumps(value.tolist())
+    return repr(float(value))

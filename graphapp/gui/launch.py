@@ -1,0 +1,124 @@
+"""Start the window: check that Qt can reach a display, then open a file — or render the
+window offscreen to a PNG and exit (``graphapp open FILE --screenshot OUT.png``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["launch"]
+
+
+def _display_problem() -> str:
+    """Why a real window cannot open here, in one line ("" when it can)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal")):
+        return ""
+    if not sys.platform.startswith("linux"):
+        return ""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return ("no display: run graphapp on a desktop, or render a picture with "
+                "`graphapp open FILE --screenshot out.png`")
+    if os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        from graphapp.sysdeps import DISPLAY_LIBS, missing_libraries
+
+        missing = missing_libraries(DISPLAY_LIBS)
+        if missing:
+            packages = " ".join(sorted(set(missing.values())))
+            return (f"Qt's xcb platform plugin needs {', '.join(missing)}: install it with "
+                    f"`sudo apt-get install {packages}`")
+    return ""
+
+
+def _parse_size(text: str) -> tuple[int, int] | None:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        return None
+    return max(400, w), max(300, h)
+
+
+def launch(path: Path, screenshot: str | None = None, backward: bool = False,
+           step: int | None = None, size: str = "1400x900") -> int:
+    """Open the window on ``path``; with ``screenshot``, write a PNG of it and return."""
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    problem = _display_problem()
+    if problem:
+        print(f"graphapp: {problem}", file=sys.stderr)
+        return 1
+    parsed = _parse_size(size)
+    if parsed is None:
+        print(f"graphapp: --size {size!r}: expected WIDTHxHEIGHT, e.g. 1400x900",
+              file=sys.stderr)
+        return 2
+    width, height = parsed
+    from PySide6.QtWidgets import QApplication
+
+    from graphapp.formats import FormatError
+    from graphapp.formats.io import load_graph
+    from graphapp.gui.main_window import MainWindow
+    from graphapp.paths import default_example
+
+    if screenshot:
+        from graphapp.gui.qtlog import install_message_filter
+
+        install_message_filter()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("graphapp")
+    app.setOrganizationName("graphapp")
+    app.setApplicationDisplayName("graphapp")
+    try:
+        doc = load_graph(path)
+    except FormatError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if screenshot:
+        return _screenshot(app, doc, path, Path(screenshot), backward, step, (width, height))
+    window = MainWindow()
+    if path.resolve() == default_example().resolve() or path.parent.resolve() == \
+            default_example().parent.resolve():
+        window.load(doc, None, example=path.stem)
+    else:
+        window.load(doc, path)
+        window.recent.add(path)
+    window.show()
+    window.offer_recovery()
+    return app.exec()
+
+
+def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | None,
+                size: tuple[int, int]) -> int:
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, Recovery(Path(tmp) / "recovery"), ask=False)
+        window.resize(*size)
+        window.load(doc, path)
+        job = window._layout_job
+        if job is not None:
+            job.wait(120)
+        window.show()
+        for _ in range(5):
+            app.processEvents()
+        if backward:
+            window.pass_choice.setCurrentText("backward")
+            window.act_step_mode.setChecked(True)
+            window.stepper.go_to(len(window.stepper.steps()) if step is None else step)
+            app.processEvents()
+        window.view.fit()
+        app.processEvents()
+        pixmap = window.grab()
+        ok = pixmap.save(str(out), "PNG")
+        window.doc.undo_stack.setClean()
+        window.close()
+    if not ok:
+        print(f"graphapp: cannot write {out}", file=sys.stderr)
+        return 1
+    return 0
