@@ -22,6 +22,7 @@ __all__ = [
     "RemoveItems",
     "Rename",
     "SetGroup",
+    "SetGroupInfo",
     "SetOp",
     "SetOutput",
     "SetValue",
@@ -240,3 +241,34 @@ class SetGroup(QUndoCommand):
         for name in list(self.doc.groups):
             if name not in used:
                 del self.doc.groups[name]
+
+
+class SetGroupInfo(QUndoCommand):
+    """Fold or unfold a group, or move its folded card."""
+
+    def __init__(self, doc: Document, name: str, gesture: int | None = None,
+                 **changes: Any) -> None:
+        folded = changes.get("collapsed")
+        super().__init__(f"{'Fold' if folded else 'Unfold'} {name}" if folded is not None
+                         else f"Move {name}")
+        self.doc, self.name, self.gesture = doc, name, gesture
+        self.old = dict(doc.groups.get(name, {}))
+        self.new = {**self.old, **changes}
+
+    def id(self) -> int:
+        return _MERGE_MOVE + 1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, SetGroupInfo) or other.name != self.name
+                or self.gesture is None or other.gesture != self.gesture):
+            return False
+        self.new = other.new
+        return True
+
+    def redo(self) -> None:
+        self.doc.groups[self.name] = dict(self.new)
+        self.doc.graph_event.emit("groups_changed", {})
+
+    def undo(self) -> None:
+        self.doc.groups[self.name] = dict(self.old)
+        self.doc.graph_event.emit("groups_changed", {})

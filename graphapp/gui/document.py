@@ -110,9 +110,10 @@ class Document(QObject):
         self.path = path
         self.undo_stack.clear()
         self.undo_stack.setClean()
+        self._results = Results()
         self._dirty = True
-        self._recompute_if_dirty()
-        self.reset.emit()
+        self.reset.emit()  # views rebuild first; their first read of results computes them
+        self.recompute()
         self.path_changed.emit()
         self.output_changed.emit()
         self.lesson_changed.emit()
@@ -157,6 +158,11 @@ class Document(QObject):
         """The latest results (recomputed first if an edit is pending and auto is on)."""
         if self._dirty and self._auto:
             self._recompute_if_dirty()
+        return self._results
+
+    @property
+    def current_results(self) -> Results:
+        """The latest results without recomputing (they may predate the last edit)."""
         return self._results
 
     def recompute(self) -> Results:
@@ -206,6 +212,6 @@ class Document(QObject):
         if event == "node_removed" and self.output == details["node"]:
             self.output = None
             self.output_changed.emit()
-        self.graph_event.emit(event, details)
         if event != "attrs_changed":
-            self._mark_dirty()
+            self._mark_dirty()  # first: views that react read fresh results
+        self.graph_event.emit(event, details)

@@ -131,8 +131,7 @@ class Inspector(QWidget):
         if event == "node_removed" and details["node"] == self.node:
             self.node = None
         if event in ("op_changed", "node_removed", "node_renamed"):
-            self._recentre_slider()
-            self.refresh()
+            self._recentre_slider()  # the results that follow refresh the rest
 
     def refresh(self) -> None:
         """Show the latest values, gradients and step."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSlider,
+    QStyle,
     QTextBrowser,
     QToolBar,
     QVBoxLayout,
@@ -249,8 +251,21 @@ class MainWindow(QMainWindow):
         help_menu.addActions([self.act_shortcuts, self.act_about])
 
     def _make_toolbars(self) -> None:
+        icon = self.style().standardIcon
+        pix = QStyle.StandardPixmap
+        for action, which in ((self.act_new, pix.SP_FileIcon),
+                              (self.act_open, pix.SP_DialogOpenButton),
+                              (self.act_save, pix.SP_DialogSaveButton),
+                              (self.act_undo, pix.SP_ArrowBack),
+                              (self.act_redo, pix.SP_ArrowForward),
+                              (self.act_restart, pix.SP_MediaSkipBackward),
+                              (self.act_step_back, pix.SP_MediaSeekBackward),
+                              (self.act_step, pix.SP_MediaSeekForward),
+                              (self.act_play, pix.SP_MediaPlay)):
+            action.setIcon(icon(which))
         files = QToolBar("File", self)
         files.setObjectName("file-toolbar")
+        files.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         files.addActions([self.act_new, self.act_open, self.act_save])
         files.addSeparator()
         files.addActions([self.act_undo, self.act_redo])
@@ -258,6 +273,7 @@ class MainWindow(QMainWindow):
 
         run = QToolBar("Backprop", self)
         run.setObjectName("backprop-toolbar")
+        run.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)  # text where no icon
         run.addActions([self.act_forward, self.act_backward, self.act_auto])
         run.addSeparator()
         self.pass_choice = QComboBox(self)
@@ -301,6 +317,7 @@ class MainWindow(QMainWindow):
         self._export_message.connect(self.say)
         self.expression_bar.applied.connect(self._statement_applied)
         self.stepper.changed.connect(self._update_step_controls)
+        self.view.zoom_changed.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f} %"))
         self.speed.valueChanged.connect(lambda v: self.stepper.set_speed(v / 2))
         self.stepper.set_speed(self.speed.value() / 2)
         self._update_step_controls()
@@ -569,6 +586,8 @@ class MainWindow(QMainWindow):
             item.setSelected(True)
 
     def _selection_changed(self) -> None:
+        if not shiboken6.isValid(self.scene):  # the scene is being destroyed with the window
+            return
         nodes = self.scene.selected_nodes()
         self.inspector.show_node(nodes[0] if len(nodes) == 1 else None)
 
@@ -682,7 +701,14 @@ class MainWindow(QMainWindow):
 
     def _context_menu(self, node: str, scene_pos: QPointF, global_pos) -> None:
         menu = QMenu(self)
-        if node:
+        if node.startswith("group:"):
+            name = node.split(":", 1)[1]
+            menu.addAction("Unfold Group", lambda: self.doc.undo_stack.push(
+                commands.SetGroupInfo(self.doc, name, collapsed=False)))
+            members = self.scene.members().get(name, [])
+            menu.addAction("Ungroup", lambda: self.doc.undo_stack.push(
+                commands.SetGroup(self.doc, members, None)))
+        elif node:
             if node not in self.scene.selected_nodes():
                 self.select([node])
             menu.addAction(self.act_output)
@@ -691,6 +717,10 @@ class MainWindow(QMainWindow):
             menu.addActions([self.act_copy, self.act_cut, self.act_duplicate, self.act_delete])
             menu.addSeparator()
             menu.addActions([self.act_group, self.act_ungroup])
+            group = self.doc.graph.attrs(node).get("group")
+            if group and not self.scene.folded(group):
+                menu.addAction(f"Fold {group}", lambda: self.doc.undo_stack.push(
+                    commands.SetGroupInfo(self.doc, group, collapsed=True)))
         else:
             add = menu.addMenu("Add Node")
             for category in CATEGORIES:

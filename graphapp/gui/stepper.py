@@ -55,7 +55,7 @@ class Stepper(QObject):
         self.set_speed(2.0)
         self._state = StepState()
         doc.results_changed.connect(self._refresh)
-        doc.reset.connect(self.stop)
+        doc.reset.connect(self._forget)
 
     # ----------------------------------------------------------------- control
     def steps(self) -> list[Any]:
@@ -72,6 +72,14 @@ class Stepper(QObject):
         self.mode = mode
         self.index = 0
         self._refresh()
+
+    def _forget(self) -> None:
+        # A new document: leave step mode without redrawing views that are being rebuilt;
+        # the results that follow the rebuild bring everyone up to date.
+        self._timer.stop()
+        self.mode = ""
+        self.index = 0
+        self._state = StepState()
 
     def stop(self) -> None:
         """Leave step mode: everything is shown computed again."""

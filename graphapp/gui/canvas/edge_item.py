@@ -50,6 +50,9 @@ class EdgeItem(QGraphicsItem):
     def __init__(self, src, dst, slot: int, theme: Theme) -> None:
         super().__init__()
         self.src, self.dst, self.slot = src, dst, slot
+        #: What the curve is drawn between: the nodes themselves, or the card of a folded
+        #: group standing in for one of them (see ``reroute``).
+        self.draw_src, self.draw_dst, self.draw_slot = src, dst, slot
         self.theme = theme
         self.display = EdgeDisplay()
         self.show_label = True
@@ -67,8 +70,19 @@ class EdgeItem(QGraphicsItem):
     def update_path(self) -> None:
         """Follow the nodes after one of them moved."""
         self.prepareGeometryChange()
-        self._path = curve(self.src.output_pos(), self.dst.input_pos(self.slot))
+        self._path = curve(self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot))
         self._label_rect = self._measure_label()
+
+    def reroute(self, src, dst, slot: int) -> None:
+        """Draw from ``src``'s output to ``dst``'s input ``slot`` (a folded group's card)."""
+        for old in (self.draw_src, self.draw_dst):
+            if old not in (self.src, self.dst) and self in old.edges:
+                old.edges.remove(self)
+        self.draw_src, self.draw_dst, self.draw_slot = src, dst, slot
+        for new in (src, dst):
+            if self not in new.edges:
+                new.edges.append(self)
+        self.update_path()
 
     def set_display(self, display: EdgeDisplay, show_label: bool) -> None:
         """Show new colours and label text."""

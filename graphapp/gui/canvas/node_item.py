@@ -228,6 +228,8 @@ class NodeItem(QGraphicsItem):
 
         left = 20.0 if d.slot_names else 9.0
         y = HEADER + 3
+        small_metrics = QFontMetricsF(small_font)
+        body_metrics = QFontMetricsF(body_font)
         for key, text, colour in d.rows:
             painter.setFont(small_font)
             painter.setPen(t.muted)
@@ -235,8 +237,8 @@ class NodeItem(QGraphicsItem):
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, key)
             painter.setFont(body_font)
             painter.setPen(colour or t.text)
-            body_metrics = QFontMetricsF(body_font)
-            shown = body_metrics.elidedText(text, Qt.TextElideMode.ElideRight, row.width() - 34)
+            room = row.width() - small_metrics.horizontalAdvance(key) - 8
+            shown = body_metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              shown)
             y += ROW

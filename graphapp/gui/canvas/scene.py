@@ -11,7 +11,7 @@ import itertools
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from graphapp.engine import GraphError
+from graphapp.engine import GraphError, NodeError
 from graphapp.engine.nudge import predicted_change
 from graphapp.formats.text import (
     display_name,
@@ -32,6 +32,7 @@ from graphapp.formats.text import (
 )
 from graphapp.gui import commands
 from graphapp.gui.canvas.edge_item import EdgeDisplay, EdgeItem, curve
+from graphapp.gui.canvas.groups import GroupFrame, GroupItem, centroid, group_key
 from graphapp.gui.canvas.node_item import NodeDisplay, NodeItem, PortItem
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
@@ -64,6 +65,8 @@ class GraphScene(QGraphicsScene):
         self.theme: Theme = current_theme()
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple[str, str, int], EdgeItem] = {}
+        self.groups: dict[str, GroupItem] = {}
+        self.frames: dict[str, GroupFrame] = {}
         self.show_labels = True
         #: While a value is scrubbed: (node, x0, output value at x0, gradient at x0).
         self.nudge: tuple[str, Any, Any, Any] | None = None
@@ -71,6 +74,10 @@ class GraphScene(QGraphicsScene):
         self._drag: dict[str, Any] | None = None
         self._press_positions: dict[str, QPointF] = {}
         self.setBackgroundBrush(self.theme.canvas)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         doc.graph_event.connect(self._on_graph_event)
         doc.reset.connect(self.rebuild)
@@ -86,6 +93,8 @@ class GraphScene(QGraphicsScene):
         self.clear()
         self.nodes.clear()
         self.edges.clear()
+        self.groups.clear()
+        self.frames.clear()
         self._nudge_item = None
         graph = self.doc.graph
         missing = [n for n in graph if not _has_pos(graph.attrs(n))]
@@ -94,11 +103,12 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(node, fallback.get(node))
         for edge in graph.edges():
             self._add_edge_item(edge)
+        self.sync_groups()
         self.refresh()
 
     def _add_node_item(self, node: str, fallback: tuple[float, float] | None = None) -> NodeItem:
-        item = NodeItem(node, self._node_display(node, self.doc.results, self.stepper.state),
-                        self.theme)
+        item = NodeItem(node, self._node_display(node, self.doc.current_results,
+                                                 self.stepper.state), self.theme)
         pos = self.doc.graph.attrs(node).get("pos")
         if _has_pos({"pos": pos}):
             item.setPos(float(pos[0]), float(pos[1]))
@@ -169,12 +179,23 @@ class GraphScene(QGraphicsScene):
                 target = QPointF(float(pos[0]), float(pos[1]))
                 if item.pos() != target:
                     item.setPos(target)
-        if event not in ("value_changed",):
-            self.refresh()
+        if event in ("node_added", "node_removed", "edge_added", "edge_removed",
+                     "node_renamed", "groups_changed") or (
+                event == "attrs_changed" and "group" in details.get("keys", ())):
+            self.sync_groups()
+        elif event == "attrs_changed":
+            self._fit_frames()
+        # Values and gradients arrive with the document's results_changed (once per edit,
+        # however many events it makes); labels and groups are redrawn here, soon.
+        if event in ("attrs_changed", "groups_changed"):
+            self._refresh_timer.start()
 
     # ----------------------------------------------------------------- display
     def refresh(self) -> None:
         """Show the current results (and step position) on every card and edge."""
+        self._refresh_timer.stop()
+        if self.nodes.keys() != set(self.doc.graph):  # mid-rebuild: the rebuild refreshes
+            return
         results = self.doc.results
         state = self.stepper.state
         for node, item in self.nodes.items():
@@ -185,6 +206,8 @@ class GraphScene(QGraphicsScene):
             display.width = 1.3 + 3.7 * magnitude(carried) / biggest if carried is not None \
                 else 1.2
             self.edges[key].set_display(display, self.show_labels)
+        for name, item in self.groups.items():
+            item.set_display(self._group_display(name, item, results))
         self._update_nudge(results)
 
     def _node_display(self, node: str, results: Results, state: Any) -> NodeDisplay:
@@ -258,9 +281,12 @@ class GraphScene(QGraphicsScene):
         spec = self.doc.graph.op(dst)
         names = self._formula_names(dst)
         d.tooltip = spec.render_formula(slot, names) if spec.arity else ""
-        if back is None or dst not in back.plan.index:
+        if back is None or dst not in back.plan.index or src not in back.plan.index:
             return d, None
-        edge = back.edge(src, dst, slot)
+        try:
+            edge = back.edge(src, dst, slot)
+        except NodeError:  # results from before a structural edit (auto-recompute off)
+            return d, None
         carried = edge.accumulated
         if carried is None:  # from a constant: not differentiated
             d.colour = t.faint
@@ -337,17 +363,120 @@ class GraphScene(QGraphicsScene):
         out_item = self.nodes[self.doc.output]
         self._nudge_item.setPos(out_item.pos() + QPointF(out_item.width + 14, 0))
 
+    # ----------------------------------------------------------------- groups
+    def members(self) -> dict[str, list[str]]:
+        """Group name → its member nodes, from the nodes' ``group`` attribute."""
+        found: dict[str, list[str]] = {}
+        for node, data in self.doc.graph.nx.nodes(data=True):
+            name = data.get("group")
+            if name:
+                found.setdefault(name, []).append(node)
+        return found
+
+    def folded(self, name: str) -> bool:
+        """True when the group is drawn as one card."""
+        return bool(self.doc.groups.get(name, {}).get("collapsed", True))
+
+    def sync_groups(self) -> None:
+        """Show groups as the document says: folded cards or unfolded frames."""
+        members = self.members()
+        where: dict[str, str] = {}  # node → folded group it hides in
+        for name, nodes in members.items():
+            if self.folded(name):
+                for node in nodes:
+                    where[node] = name
+        for name in list(self.groups):
+            if name not in members or not self.folded(name):
+                item = self.groups.pop(name)
+                self.removeItem(item)
+        for name in list(self.frames):
+            if name not in members or self.folded(name):
+                self.removeItem(self.frames.pop(name))
+        for name, nodes in members.items():
+            items = [self.nodes[n] for n in nodes if n in self.nodes]
+            if self.folded(name):
+                entries = sorted((e for e in self.doc.graph.edges()
+                                  if where.get(e[1]) == name and where.get(e[0]) != name),
+                                 key=lambda e: (e[1], e[2]))
+                item = self.groups.get(name)
+                if item is None:
+                    item = GroupItem(name, NodeDisplay(name=name), self.theme)
+                    pos = self.doc.groups.get(name, {}).get("pos")
+                    item.setPos(QPointF(*pos) if _has_pos({"pos": pos}) else centroid(items))
+                    self.addItem(item)
+                    self.groups[name] = item
+                item.entries = entries
+                item.set_display(self._group_display(name, item, self.doc.results))
+            else:
+                frame = self.frames.get(name)
+                if frame is None:
+                    frame = self.frames[name] = GroupFrame(name, self.theme)
+                    self.addItem(frame)
+        for node, item in self.nodes.items():
+            item.setVisible(node not in where)
+        for key, edge in self.edges.items():
+            src, dst, slot = key
+            gs, gd = where.get(src), where.get(dst)
+            inside = gs is not None and gs == gd
+            edge.setVisible(not inside)
+            if inside:
+                continue
+            draw_src = self.groups[gs] if gs is not None else edge.src
+            if gd is not None:
+                group = self.groups[gd]
+                edge.reroute(draw_src, group, group.entries.index(key))
+            else:
+                edge.reroute(draw_src, edge.dst, slot)
+        self._fit_frames()
+
+    def _fit_frames(self) -> None:
+        members = self.members()
+        for name, frame in self.frames.items():
+            items = [self.nodes[n] for n in members.get(name, []) if n in self.nodes]
+            if items:
+                rect = items[0].sceneBoundingRect()
+                for item in items[1:]:
+                    rect = rect.united(item.sceneBoundingRect())
+                frame.fit(rect)
+
+    def _group_display(self, name: str, item: GroupItem, results: Results) -> NodeDisplay:
+        g = self.doc.graph
+        nodes = self.members().get(name, [])
+        inside = set(nodes)
+        exits = [n for n in nodes if n == self.doc.output
+                 or any(dst not in inside for dst, _ in g.consumers(n))]
+        labels = []
+        for src, _dst, _ in item.entries:
+            labels.append(display_name(src, g.attrs(src)) or g.op(src).symbol)
+        d = NodeDisplay(name=name, symbol=f"group of {len(nodes)}", op="group",
+                        category="group", slot_names=tuple(labels),
+                        is_output=self.doc.output in inside)
+        for node in exits:
+            key = display_name(node, g.attrs(node)) or g.op(node).symbol
+            value, grad = results.value(node), results.grad(node)
+            text = _fmt(value) + (f"   ∇ {_fmt(grad)}" if grad is not None else "")
+            d.rows.append((key, text, self.theme.sign(sign_of(grad)) if grad is not None
+                           else None))
+        d.wide = any(isinstance(results.value(n), np.ndarray) for n in exits)
+        d.tooltip = (f"<b>{name}</b>: {len(nodes)} nodes ({', '.join(nodes)}).<br>"
+                     "Double-click to unfold. Gradients flow through it unchanged.")
+        return d
+
     # ----------------------------------------------------------------- gestures
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             port = self._port_at(event.scenePos())
-            if port is not None:
+            if port is not None and isinstance(port.node, GroupItem):
+                self.message.emit("Unfold the group (double-click it) to change its edges")
+            elif port is not None:
                 self._begin_connection(port, event.scenePos())
                 event.accept()
                 return
         super().mousePressEvent(event)
         self._press_positions = {n: QPointF(i.pos()) for n, i in self.nodes.items()
                                  if i.isSelected()}
+        self._press_positions.update({group_key(n): QPointF(i.pos())
+                                      for n, i in self.groups.items() if i.isSelected()})
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None:
@@ -366,21 +495,43 @@ class GraphScene(QGraphicsScene):
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         item = self._node_at(event.scenePos())
-        if item is not None:
+        if isinstance(item, GroupItem):
+            self.doc.undo_stack.push(commands.SetGroupInfo(self.doc, item.group,
+                                                           collapsed=False))
+        elif item is not None:
             self.node_double_clicked.emit(item.node_id)
+        elif any(isinstance(f, GroupFrame) and f.title_rect().contains(event.scenePos())
+                 for f in self.frames.values()):
+            frame = next(f for f in self.frames.values()
+                         if f.title_rect().contains(event.scenePos()))
+            self.doc.undo_stack.push(commands.SetGroupInfo(self.doc, frame.group,
+                                                           collapsed=True))
         elif not any(isinstance(i, EdgeItem) for i in self.items(event.scenePos())):
             self.canvas_double_clicked.emit(event.scenePos())
         event.accept()
 
     def _push_moves(self) -> None:
         moves = {}
-        for node, before in self._press_positions.items():
-            item = self.nodes.get(node)
+        group_moves = {}
+        for key, before in self._press_positions.items():
+            item = self.nodes.get(key)
+            if item is None and key.startswith("group:"):
+                group = self.groups.get(key[len("group:"):])
+                if group is not None and group.pos() != before:
+                    group_moves[group.group] = [group.pos().x(), group.pos().y()]
+                continue
             if item is not None and item.pos() != before:
-                moves[node] = ([before.x(), before.y()], [item.pos().x(), item.pos().y()])
+                moves[key] = ([before.x(), before.y()], [item.pos().x(), item.pos().y()])
         self._press_positions = {}
+        if not moves and not group_moves:
+            return
+        stack = self.doc.undo_stack
+        stack.beginMacro("Move")
         if moves:
-            self.doc.undo_stack.push(commands.MoveNodes(self.doc, moves, next(_gestures)))
+            stack.push(commands.MoveNodes(self.doc, moves, next(_gestures)))
+        for name, pos in group_moves.items():
+            stack.push(commands.SetGroupInfo(self.doc, name, pos=pos))
+        stack.endMacro()
 
     def _port_at(self, pos: QPointF) -> PortItem | None:
         for item in self.items(pos):
@@ -426,6 +577,10 @@ class GraphScene(QGraphicsScene):
         start: PortItem = drag["port"]
         target = self._port_at(pos)
         node_target = self._node_at(pos)
+        if isinstance(node_target, GroupItem) or (target is not None and
+                                                  isinstance(target.node, GroupItem)):
+            self.message.emit("Unfold the group (double-click it) to connect inside it")
+            return
         if target is None and node_target is not None:
             target = self._first_free(node_target) if start.is_output else node_target.output
         if target is None or target.is_output == start.is_output:
@@ -473,8 +628,15 @@ class GraphScene(QGraphicsScene):
 
     # ----------------------------------------------------------------- selection
     def selected_nodes(self) -> list[str]:
-        """Ids of the selected cards."""
-        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        """Ids of the selected cards (a selected folded group stands for its members)."""
+        members = self.members()
+        chosen = []
+        for item in self.selectedItems():
+            if isinstance(item, GroupItem):
+                chosen.extend(members.get(item.group, []))
+            elif isinstance(item, NodeItem):
+                chosen.append(item.node_id)
+        return list(dict.fromkeys(chosen))
 
     def selected_edges(self) -> list[tuple[str, str, int]]:
         """Keys of the selected edges."""

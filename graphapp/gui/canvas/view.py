@@ -22,6 +22,8 @@ __all__ = ["OP_MIME", "GraphView", "Minimap"]
 
 #: Mime type of an op dragged from the palette (the op name as UTF-8).
 OP_MIME = "application/x-graphapp-op"
+#: Fit never zooms out further than this: text stays readable on big graphs.
+MIN_FIT_ZOOM = 0.55
 
 
 class Minimap(QWidget):
@@ -43,6 +45,11 @@ class Minimap(QWidget):
     def schedule(self) -> None:
         """Redraw the overview soon (throttled: big graphs are expensive to render)."""
         self._timer.start()
+
+    def render_now(self) -> None:
+        """Redraw the overview at once."""
+        self._timer.stop()
+        self._render()
 
     def _render(self) -> None:
         scene = self.view.scene()
@@ -106,6 +113,7 @@ class GraphView(QGraphicsView):
     search_requested = Signal(QPointF)
     #: An op was dropped from the palette at a scene position.
     op_dropped = Signal(str, QPointF)
+    zoom_changed = Signal(float)
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -137,6 +145,7 @@ class GraphView(QGraphicsView):
         factor = target / self.zoom
         self.scale(factor, factor)
         self._view_moved()
+        self.zoom_changed.emit(self.zoom)
 
     def fit(self) -> None:
         """Show the whole graph (never zooming in past 100 %)."""
@@ -146,10 +155,22 @@ class GraphView(QGraphicsView):
             return
         self.grow_scene_rect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        centre = rect.center()
         if self.zoom > 1.0:
             self.resetTransform()
-        self.centerOn(rect.center())
+        elif self.zoom < MIN_FIT_ZOOM:
+            # too big to read whole: stay readable, show the output end (the minimap shows
+            # where the rest is)
+            self.resetTransform()
+            self.scale(MIN_FIT_ZOOM, MIN_FIT_ZOOM)
+            output = self.scene().nodes.get(self.scene().doc.output or "")
+            if output is not None and output.isVisible():
+                visible = self.viewport().width() / MIN_FIT_ZOOM
+                centre = QPointF(output.sceneBoundingRect().right() + 40 - visible / 2,
+                                 output.sceneBoundingRect().center().y())
+        self.centerOn(centre)
         self._view_moved()
+        self.zoom_changed.emit(self.zoom)
 
     def grow_scene_rect(self) -> None:
         """Keep the scrollable area a generous margin around the graph."""
@@ -278,7 +299,7 @@ class GraphView(QGraphicsView):
         if needed and not self.minimap.isVisible():
             self._place_minimap()
             self.minimap.show()
-            self.minimap.schedule()
+            self.minimap.render_now()
         elif not needed and self.minimap.isVisible():
             self.minimap.hide()
         elif needed:
