@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 .PHONY: run test lint bench screenshots system-deps clean
 
 run: $(STAMP) system-deps
-	$(BIN)/graphapp grad resources/examples/01_micrograd.expr
+	$(BIN)/graphapp
 
 test: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

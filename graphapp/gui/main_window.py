@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,7 @@ from graphapp.gui.layout import LayoutJob, dot_available, layered_layout
 from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
+from graphapp.gui.theme import current_theme
 from graphapp.paths import examples
 
 __all__ = ["MainWindow"]
@@ -874,6 +875,13 @@ class MainWindow(QMainWindow):
         if self._layout_job is not None:
             self._layout_job.wait(30)
         event.accept()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            theme = current_theme()
+            if theme.dark != self.scene.theme.dark:
+                self.scene.set_theme(theme)
+        super().changeEvent(event)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():

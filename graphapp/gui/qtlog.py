@@ -1,6 +1,6 @@
-"""Qt's own messages. One is noise on the offscreen platform only (screenshots, tests): it
-cannot propagate size hints to a window system that does not exist. Everything else Qt says
-goes to stderr as usual, since a Qt warning is a bug to fix."""
+"""Qt's own messages. A few are noise on the offscreen platform only (screenshots, tests): it
+cannot raise windows, grab the keyboard or propagate size hints, as there is no window system.
+Everything else Qt says goes to stderr as usual, since a Qt warning is a bug to fix."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 __all__ = ["OFFSCREEN_NOISE", "install_message_filter"]
 
-#: What the offscreen platform plugin prints for docked windows, and nothing else does.
-OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+#: What the offscreen platform plugin prints about window-system features it lacks.
+OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",
+                   "This plugin does not support raise()",
+                   "This plugin does not support grabbing the keyboard")
 
 
 def _handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:

@@ -320,6 +320,17 @@ class GraphScene(QGraphicsScene):
                 names[spec.slot_names[slot]] = display_name(src, g.attrs(src)) or src
         return names
 
+    def set_theme(self, theme: Theme) -> None:
+        """Repaint everything in another theme (the system switched light/dark)."""
+        self.theme = theme
+        self.setBackgroundBrush(theme.canvas)
+        for item in [*self.nodes.values(), *self.groups.values(), *self.edges.values(),
+                     *self.frames.values()]:
+            item.theme = theme
+            item.update()
+        self.refresh()
+        self.update()
+
     def set_show_labels(self, on: bool) -> None:
         """Show or hide the local-derivative/gradient labels on edges."""
         self.show_labels = on

@@ -129,9 +129,10 @@ class GraphView(QGraphicsView):
         self._space = False
         self.minimap = Minimap(self)
         self.minimap.hide()
-        scene.changed.connect(lambda _: self._scene_changed())
-        self.horizontalScrollBar().valueChanged.connect(lambda _: self._view_moved())
-        self.verticalScrollBar().valueChanged.connect(lambda _: self._view_moved())
+        # bound methods (not lambdas), so Qt disconnects them when the view is destroyed
+        scene.changed.connect(self._scene_changed)
+        self.horizontalScrollBar().valueChanged.connect(self._view_moved)
+        self.verticalScrollBar().valueChanged.connect(self._view_moved)
 
     # ----------------------------------------------------------------- zoom and fit
     @property
@@ -283,14 +284,14 @@ class GraphView(QGraphicsView):
         self.minimap.move(vp.right() - self.minimap.width() - 12,
                           vp.bottom() - self.minimap.height() - 12)
 
-    def _scene_changed(self) -> None:
+    def _scene_changed(self, _regions: object = None) -> None:
         if not self.sceneRect().contains(self.scene().itemsBoundingRect()):
             self.grow_scene_rect()
         if self.minimap.isVisible():
             self.minimap.schedule()
         self._view_moved()
 
-    def _view_moved(self) -> None:
+    def _view_moved(self, _value: object = None) -> None:
         scene = self.scene()
         if scene is None:
             return

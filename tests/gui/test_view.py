@@ -1,0 +1,143 @@
+"""The view and the window as a whole: zoom and fit, the minimap, edge labels, dimming and
+nan marking, the light/dark theme, layout off the GUI thread, and the screenshot command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from graphapp.formats import parse_expr
+from graphapp.gui import commands
+from graphapp.gui.layout import layered_layout
+from tests.conftest import EXAMPLES, ROOT
+from tests.gui.conftest import settle, shown_grad, wait_layout
+
+
+def test_zoom_fit_and_keys(micrograd, qtbot):
+    window = micrograd
+    view = window.view
+    view.fit()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(window.scene.itemsBoundingRect())
+    start = view.zoom
+    window.act_zoom_in.trigger()
+    assert view.zoom > start
+    window.act_zoom_out.trigger()
+    window.act_zoom_out.trigger()
+    assert view.zoom < start
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert abs(view.zoom - start) < 1e-6
+
+
+def test_minimap_appears_for_graphs_larger_than_the_view(micrograd, qtbot):
+    window = micrograd
+    assert not window.view.minimap.isVisible()
+    window.view.zoom_by(4.0)
+    assert window.view.minimap.isVisible()
+    window.view.fit()
+    assert not window.view.minimap.isVisible()
+
+
+def test_edge_labels_toggle(micrograd):
+    window = micrograd
+    edge = window.scene.edges[("a", "e", 0)]
+    assert edge._label_visible()
+    window.act_labels.trigger()
+    assert not edge._label_visible()
+    window.act_labels.trigger()
+    assert edge._label_visible()
+
+
+def test_colours_dimming_and_nan(window, qtbot):
+    doc = parse_expr("x = -1.0\nside = log(x)\nw = 2.0\ny = w * x\n")
+    window.load(doc, None)
+    wait_layout(window, qtbot)
+    settle(window)
+    scene = window.scene
+    assert scene.nodes["side"].display.dimmed  # does not reach y
+    assert "log is defined for x > 0" in scene.nodes["side"].display.error
+    assert not scene.nodes["x"].display.dimmed
+    assert scene.edges[("w", "y", 0)].display.colour == scene.theme.negative  # carries -1
+    assert scene.edges[("x", "y", 1)].display.colour == scene.theme.positive  # carries 2
+    assert "log" in window.status_problem.text()
+
+
+def test_dark_palette_gives_a_dark_canvas(micrograd, qtbot):
+    window = micrograd
+    app = QApplication.instance()
+    old = app.palette()
+    dark = QPalette(old)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#181818"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#eeeeee"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: window.scene.theme.dark, timeout=2000)
+        assert window.scene.theme.canvas.lightness() < 80
+    finally:
+        app.setPalette(old)
+    qtbot.waitUntil(lambda: not window.scene.theme.dark, timeout=2000)
+
+
+def test_big_layout_runs_off_the_gui_thread(window, qtbot):
+    n = 400
+    lines = ["x0 = 0.5"] + [f"x{i} = tanh(x{i - 1}) + x{max(0, i - 3)}" for i in range(1, n)]
+    doc = parse_expr("\n".join(lines))
+    window.load(doc, None)
+    job = window._layout_job
+    assert job is not None  # dot is running in its thread...
+    ticks = 0
+    while job._thread.is_alive() and ticks < 2000:
+        qtbot.wait(5)  # ...while the event loop keeps answering
+        ticks += 1
+    wait_layout(window, qtbot)
+    assert ticks > 0 and window._layout_job is None
+    fallback = layered_layout(window.doc.graph)
+    assert window.doc.graph.attrs("x5")["pos"] != [round(v, 1) for v in fallback["x5"]]
+
+
+def test_edits_during_a_layout_are_not_overwritten(micrograd, qtbot):
+    window = micrograd
+    job = window.start_layout()
+    window.doc.undo_stack.push(commands.AddNode(window.doc, "zz", "input", 1.0,
+                                                {"pos": [0, 0]}))
+    job.wait(60)
+    qtbot.wait(50)
+    assert "changed during layout" in window.statusBar().currentMessage()
+    assert shown_grad(window, "a") == "6"
+
+
+def test_screenshot_command_writes_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "graphapp", "open", str(EXAMPLES / "01_micrograd.expr"),
+         "--backward", "--step", "3", "--size", "1200x800", "--screenshot", str(out)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no Qt warnings, no tracebacks
+    data = out.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 800)
+    assert time.perf_counter() - started < 120
+
+
+def test_screenshot_of_a_bad_file_fails_cleanly(tmp_path):
+    bad = tmp_path / "bad.expr"
+    bad.write_text("a = (\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "graphapp", "open", str(bad), "--screenshot",
+         str(tmp_path / "x.png")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and result.stderr.startswith(f"{bad}:1:")
+    assert not (tmp_path / "x.png").exists()
