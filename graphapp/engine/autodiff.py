@@ -550,6 +550,22 @@ class Backward:
             columns["accumulated"] = [e.accumulated for e in pairs]
         return columns
 
+    def largest_carried(self) -> float:
+        """The largest gradient any edge carries (its size: |x|, or an array's norm), for
+        scaling how edges are drawn; 0 when nothing finite is carried."""
+        if self.forward.batched:
+            src, _, _ = self.plan.edge_arrays()
+            carried = np.abs(self._acc[self.plan.edge_arrays()[1], self.plan.edge_arrays()[2]])
+            carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
+            return float(carried.max()) if carried.size else 0.0
+        best = 0.0
+        for contributions in self._acc.values():
+            for c in contributions:
+                size = float(np.sqrt(np.sum(np.square(c))))
+                if size > best and np.isfinite(size):
+                    best = size
+        return best
+
     def reaches(self, node: str) -> bool:
         """True when ``node`` has a path to the output (the output itself included)."""
         return bool(self._reach[self.plan._node_index(node)])

@@ -84,6 +84,10 @@ class Graph:
         """The value set on a leaf (``None`` for computed nodes)."""
         return self._data(node).get("value")
 
+    def attr(self, node: str, key: str, default: Any = None) -> Any:
+        """One display attribute of ``node`` (no copy: for code that reads many nodes)."""
+        return self._data(node).get(key, default)
+
     def attrs(self, node: str) -> dict[str, Any]:
         """Display attributes of ``node`` (everything but its op and value)."""
         return {k: v for k, v in self._data(node).items() if k not in _RESERVED}
@@ -240,7 +244,21 @@ class Graph:
                 data.pop(key, None)
             else:
                 data[key] = val
-        self._emit("attrs_changed", node=node, keys=tuple(attrs))
+        self._emit("attrs_changed", nodes=(node,), keys=tuple(attrs))
+
+    def update_many_attrs(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
+        """Set display attributes of many nodes at once (a layout): one event for all."""
+        for node, attrs in changes.items():
+            data = self._data(node)
+            for key, val in attrs.items():
+                if key in _RESERVED:
+                    raise NodeError(f"use set_op/set_value to change {key!r}", (node,))
+                if val is None:
+                    data.pop(key, None)
+                else:
+                    data[key] = val
+        keys = tuple({k for attrs in changes.values() for k in attrs})
+        self._emit("attrs_changed", nodes=tuple(changes), keys=keys)
 
     # ----------------------------------------------------------------- bulk
     @classmethod

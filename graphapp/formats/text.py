@@ -122,7 +122,7 @@ def magnitude(v: Any) -> float:
     if v is None:
         return 0.0
     m = float(np.sqrt(np.sum(np.square(v)))) if isinstance(v, np.ndarray) else abs(float(v))
-    return m if math.isfinite(m) else 0.0
+    return m if m - m == 0.0 else 0.0
 
 
 def sign_of(v: Any) -> float:
@@ -130,7 +130,7 @@ def sign_of(v: Any) -> float:
     negative (drawn red, like an error)."""
     if v is None:
         return 0.0
-    total = float(np.sum(v))
+    total = float(np.sum(v)) if isinstance(v, np.ndarray) else float(v)
     if math.isnan(total):
         return -1.0
     return (total > 0) - (total < 0)

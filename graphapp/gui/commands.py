@@ -155,14 +155,14 @@ class MoveNodes(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        for node, (_, new) in self.moves.items():
-            if node in self.doc.graph:
-                self.doc.graph.update_attrs(node, pos=list(new))
+        g = self.doc.graph
+        g.update_many_attrs({n: {"pos": list(new)} for n, (_, new) in self.moves.items()
+                             if n in g})
 
     def undo(self) -> None:
-        for node, (old, _) in self.moves.items():
-            if node in self.doc.graph:
-                self.doc.graph.update_attrs(node, pos=None if old is None else list(old))
+        g = self.doc.graph
+        g.update_many_attrs({n: {"pos": None if old is None else list(old)}
+                             for n, (old, _) in self.moves.items() if n in g})
 
 
 class Rename(QUndoCommand):

@@ -34,7 +34,7 @@ from graphapp.formats.expr import lesson_of
 from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
 from graphapp.gui import commands
-from graphapp.gui.canvas.scene import GraphScene
+from graphapp.gui.canvas.scene import GraphScene, estimated_sizes
 from graphapp.gui.canvas.view import GraphView
 from graphapp.gui.document import Document
 from graphapp.gui.edits import CLIP_MIME, add_node, copy_nodes, paste_nodes
@@ -376,14 +376,16 @@ class MainWindow(QMainWindow):
         """Show ``doc``; ``path`` is where Save writes (``None`` for new or example copies)."""
         self.stepper.stop()
         self._example_name = example
-        needs_layout = any(not isinstance(doc.graph.attrs(n).get("pos"), list)
-                           for n in doc.graph)
+        needs_layout = any(not isinstance(doc.graph.attr(n, "pos"), list) for n in doc.graph)
         if needs_layout:
-            for node, (x, y) in layered_layout(doc.graph).items():
-                doc.graph.update_attrs(node, pos=[round(x, 1), round(y, 1)])
-        self.doc.load(doc, path)
+            doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
+                                         for node, (x, y) in layered_layout(doc.graph).items()})
+        self._layout_job = None
         if needs_layout and len(doc.graph):
-            self.start_layout(undoable=False)
+            # dot starts first and runs in its thread while the cards are built
+            self.start_layout(undoable=False, graph=doc.graph,
+                              sizes=estimated_sizes(doc.graph))
+        self.doc.load(doc, path)
         self._update_title()
 
     def open_path(self, path: Path) -> bool:
@@ -736,11 +738,14 @@ class MainWindow(QMainWindow):
         menu.exec(global_pos)
 
     # ----------------------------------------------------------------- layout
-    def start_layout(self, undoable: bool = True) -> LayoutJob | None:
+    def start_layout(self, undoable: bool = True, graph: Graph | None = None,
+                     sizes: dict | None = None) -> LayoutJob | None:
         """Arrange with dot in the background (layered layout when dot is missing)."""
+        graph = graph or self.doc.graph
         if not dot_available():
-            positions = layered_layout(self.doc.graph)
-            self._apply_positions(positions, undoable)
+            positions = layered_layout(graph)
+            if graph is self.doc.graph:
+                self._apply_positions(positions, undoable)
             if not self._dot_notice_shown:
                 self._dot_notice_shown = True
                 self.say("Graphviz's dot is not installed: using a simple layered layout "
@@ -748,12 +753,12 @@ class MainWindow(QMainWindow):
             return None
         if self._layout_job is not None:
             return self._layout_job
-        job = LayoutJob(self.doc.graph, self.scene.layout_sizes(), self)
-        structure = self.doc.graph.structure_version
-        job.finished.connect(lambda pos: self._layout_finished(pos, undoable, structure))
+        job = LayoutJob(graph, sizes or self.scene.layout_sizes(), self)
+        structure = graph.structure_version
+        job.finished.connect(lambda pos: self._layout_finished(job, pos, undoable, structure))
         job.failed.connect(self._layout_failed)
         self._layout_job = job
-        self.say(f"Laying out {len(self.doc.graph)} nodes with dot…", 0)
+        self.say(f"Laying out {len(graph)} nodes with dot…", 0)
         job.start()
         return job
 
@@ -761,7 +766,10 @@ class MainWindow(QMainWindow):
         """The Auto Layout action (one undo step)."""
         self.start_layout(undoable=True)
 
-    def _layout_finished(self, positions: dict, undoable: bool, structure: int) -> None:
+    def _layout_finished(self, job: LayoutJob, positions: dict, undoable: bool,
+                         structure: int) -> None:
+        if job is not self._layout_job:  # a layout for a document since replaced
+            return
         self._layout_job = None
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
@@ -784,8 +792,7 @@ class MainWindow(QMainWindow):
         if undoable and moves:
             self.doc.undo_stack.push(commands.MoveNodes(self.doc, moves))
         else:
-            for node, (_, new) in moves.items():
-                g.update_attrs(node, pos=new)
+            g.update_many_attrs({node: {"pos": new} for node, (_, new) in moves.items()})
         self.view.fit()
         self.layout_done.emit()
 

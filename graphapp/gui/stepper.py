@@ -152,6 +152,8 @@ class Stepper(QObject):
         return self._state
 
     def _refresh(self) -> None:
+        if not self.mode and not self._state.active:
+            return  # not stepping before or after: nothing to redraw
         steps = self.steps()
         self.index = min(self.index, len(steps))
         state = StepState(self.mode, self.index, len(steps))

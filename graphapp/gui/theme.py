@@ -6,9 +6,10 @@ category colours match the Graphviz export, so a picture and the window look ali
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
 __all__ = ["Theme", "current_theme", "pretty"]
 
@@ -78,8 +79,9 @@ def current_theme() -> Theme:
     return _theme(dark)
 
 
+@functools.cache
 def card_fonts() -> tuple[QFont, QFont, QFont]:
-    """Fonts for a node card: title (bold), body, and small labels."""
+    """Fonts for a node card: title (bold), body, and small labels (made once)."""
     title = QFont()
     title.setPointSizeF(10.5)
     title.setBold(True)
@@ -93,3 +95,17 @@ def card_fonts() -> tuple[QFont, QFont, QFont]:
 def pretty(text: str) -> str:
     """Typographic minus signs for display (``-3`` → ``−3``)."""
     return text.replace("-", "−")
+
+
+@functools.cache
+def label_font() -> tuple[QFont, QFontMetricsF]:
+    """The font of edge labels and its metrics (made once)."""
+    font = QFont()
+    font.setPointSizeF(8.5)
+    return font, QFontMetricsF(font)
+
+
+@functools.cache
+def card_metrics() -> tuple[QFontMetricsF, QFontMetricsF, QFontMetricsF]:
+    """Metrics of :func:`card_fonts` (made once)."""
+    return tuple(QFontMetricsF(f) for f in card_fonts())

@@ -98,4 +98,4 @@ def settle(window: MainWindow) -> None:
     """Bring the display up to date, as the next repaint would (results are recomputed once
     per edit, on the event loop)."""
     window.doc.results  # noqa: B018 (recomputes if an edit is pending, then views refresh)
-    window.scene.refresh()
+    window.scene.refresh(everything=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
-    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -17,7 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from graphapp.gui.theme import Theme, card_fonts
+from graphapp.gui.theme import Theme, label_font
 
 __all__ = ["EdgeDisplay", "EdgeItem", "curve"]
 
@@ -33,7 +32,6 @@ class EdgeDisplay:
     #: Step mode: "current" (drawn bold, label forced on), "done", "pending" (faded) or "".
     step: str = ""
     dimmed: bool = False
-    tooltip: str = ""
 
 
 def curve(p0: QPointF, p1: QPointF) -> QPainterPath:
@@ -59,7 +57,9 @@ class EdgeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self._path = QPainterPath()
+        self._mid = self._tip = self._tip_from = QPointF()
         self._label_rect = QRectF()
+        self._shape: QPainterPath | None = None
         self.update_path()
 
     @property
@@ -70,7 +70,14 @@ class EdgeItem(QGraphicsItem):
     def update_path(self) -> None:
         """Follow the nodes after one of them moved."""
         self.prepareGeometryChange()
-        self._path = curve(self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot))
+        p0, p3 = self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot)
+        self._path = curve(p0, p3)
+        self._shape = None
+        # The curve is symmetric, so its middle (t = ½) is the middle of its ends
+        # (pointAtPercent would measure its length, slowly); it arrives horizontally.
+        self._mid = (p0 + p3) / 2
+        self._tip = p3
+        self._tip_from = QPointF(p3.x() - 1.0, p3.y())
         self._label_rect = self._measure_label()
 
     def reroute(self, src, dst, slot: int) -> None:
@@ -85,12 +92,16 @@ class EdgeItem(QGraphicsItem):
         self.update_path()
 
     def set_display(self, display: EdgeDisplay, show_label: bool) -> None:
-        """Show new colours and label text."""
-        self.prepareGeometryChange()
+        """Show new colours and label text (nothing to do when nothing changed)."""
+        if display == self.display and show_label == self.show_label:
+            return
         self.display = display
         self.show_label = show_label
-        self._label_rect = self._measure_label()
-        self.setToolTip(display.tooltip)
+        rect = self._measure_label()
+        if rect != self._label_rect:
+            self.prepareGeometryChange()
+            self._label_rect = rect
+            self._shape = None
         self.update()
 
     def _label_visible(self) -> bool:
@@ -99,24 +110,23 @@ class EdgeItem(QGraphicsItem):
     def _measure_label(self) -> QRectF:
         if not self._label_visible():
             return QRectF()
-        _, body, _ = card_fonts()
-        body.setPointSizeF(8.0)
-        metrics = QFontMetricsF(body)
+        _, metrics = label_font()
         w = max(metrics.horizontalAdvance(text) for text, _ in self.display.lines) + 12
         h = metrics.height() * len(self.display.lines) + 6
-        mid = self._path.pointAtPercent(0.5)
+        mid = self._mid
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
 
     def boundingRect(self) -> QRectF:
         return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_rect)
 
     def shape(self) -> QPainterPath:
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        path = stroker.createStroke(self._path)
-        if not self._label_rect.isNull():
-            path.addRect(self._label_rect)
-        return path
+        if self._shape is None:  # made on first hit test after a move, then kept
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self._path)
+            if not self._label_rect.isNull():
+                self._shape.addRect(self._label_rect)
+        return self._shape
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -139,9 +149,8 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
         # arrowhead at the input port
-        tip = self._path.pointAtPercent(1.0)
-        back = self._path.pointAtPercent(0.97)
-        direction = tip - back
+        tip = self._tip
+        direction = tip - self._tip_from
         length = max(1e-6, (direction.x() ** 2 + direction.y() ** 2) ** 0.5)
         ux, uy = direction.x() / length, direction.y() / length
         size = 6 + width
@@ -163,10 +172,9 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(QPen(border, 1.4 if d.step == "current" else 0.8))
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 4, 4)
-        _, body, _ = card_fonts()
-        body.setPointSizeF(8.0)
-        painter.setFont(body)
-        line_h = QFontMetricsF(body).height()
+        font, metrics = label_font()
+        painter.setFont(font)
+        line_h = metrics.height()
         y = rect.top() + 3
         for text, colour in d.lines:
             painter.setPen(colour or t.muted)

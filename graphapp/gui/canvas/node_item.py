@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from graphapp.gui.theme import Theme, card_fonts
+from graphapp.gui.theme import Theme, card_fonts, card_metrics
 
 __all__ = ["NodeDisplay", "NodeItem", "PortItem"]
 
@@ -44,7 +44,6 @@ class NodeDisplay:
     #: Step mode: "current", "done", "pending" or "" when not stepping.
     step: str = ""
     wide: bool = False
-    tooltip: str = ""
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -94,9 +93,10 @@ class NodeItem(QGraphicsItem):
         self.node_id = node_id
         self.theme = theme
         self.display = display
+        # No ItemSendsGeometryChanges: a Python itemChange on every flag and child change
+        # doubles the cost of building a thousand cards; the scene re-routes edges itself.
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
@@ -104,7 +104,6 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.output = PortItem(self, -1)
         self._make_ports()
-        self.setToolTip(display.tooltip)
 
     # ----------------------------------------------------------------- geometry
     @property
@@ -159,6 +158,8 @@ class NodeItem(QGraphicsItem):
     def set_display(self, display: NodeDisplay) -> None:
         """Show new texts and states; re-lay the ports if the slots or size changed."""
         old = self.display
+        if display == old:
+            return
         resized = (old.wide != display.wide or len(old.rows) != len(display.rows))
         if resized or old.slot_names != display.slot_names:
             self.prepareGeometryChange()
@@ -170,20 +171,12 @@ class NodeItem(QGraphicsItem):
         if resized:
             for edge in self.edges:
                 edge.update_path()
-        if display.tooltip != old.tooltip:
-            self.setToolTip(display.tooltip)
         self.setOpacity(0.42 if display.dimmed else 1.0)
         self.update()
 
     def value_row_rect(self) -> QRectF:
         """Where the value is written (the inline editor goes here), in item coordinates."""
         return QRectF(8, HEADER + 3, self.width - 16, ROW)
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.update_path()
-        return super().itemChange(change, value)
 
     # ----------------------------------------------------------------- painting
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -193,6 +186,7 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         rect = QRectF(0, 0, self.width, self.height)
         title_font, body_font, small_font = card_fonts()
+        metrics, body_metrics, small_metrics = card_metrics()
 
         border, width = t.card_border, 1.2
         if d.is_output:
@@ -217,7 +211,6 @@ class NodeItem(QGraphicsItem):
 
         painter.setPen(t.text)
         painter.setFont(title_font)
-        metrics = QFontMetricsF(title_font)
         name = metrics.elidedText(d.name, Qt.TextElideMode.ElideRight, self.width - 60)
         painter.drawText(QRectF(9, 0, self.width - 18, HEADER),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
@@ -228,8 +221,6 @@ class NodeItem(QGraphicsItem):
 
         left = 20.0 if d.slot_names else 9.0
         y = HEADER + 3
-        small_metrics = QFontMetricsF(small_font)
-        body_metrics = QFontMetricsF(body_font)
         for key, text, colour in d.rows:
             painter.setFont(small_font)
             painter.setPen(t.muted)

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSceneMouseEvent,
     QGraphicsSimpleTextItem,
+    QToolTip,
 )
 
-from graphapp.engine import GraphError, NodeError
+from graphapp.engine import EvaluationError, GraphError, NodeError
 from graphapp.engine.nudge import predicted_change
 from graphapp.formats.text import (
     display_name,
@@ -33,7 +34,15 @@ from graphapp.formats.text import (
 from graphapp.gui import commands
 from graphapp.gui.canvas.edge_item import EdgeDisplay, EdgeItem, curve
 from graphapp.gui.canvas.groups import GroupFrame, GroupItem, centroid, group_key
-from graphapp.gui.canvas.node_item import NodeDisplay, NodeItem, PortItem
+from graphapp.gui.canvas.node_item import (
+    HEADER,
+    ROW,
+    WIDE,
+    WIDTH,
+    NodeDisplay,
+    NodeItem,
+    PortItem,
+)
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
@@ -42,6 +51,9 @@ from graphapp.gui.theme import Theme, current_theme, pretty
 __all__ = ["GraphScene"]
 
 _gestures = itertools.count(1)
+#: On graphs with more cards and edges than twice this, off-screen ones are redrawn in slices
+#: of this many per turn of the event loop.
+SLICE = 150
 
 
 def _fmt(v: Any) -> str:
@@ -78,6 +90,13 @@ class GraphScene(QGraphicsScene):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._slice_timer = QTimer(self)
+        self._slice_timer.setSingleShot(True)
+        self._slice_timer.setInterval(0)
+        self._slice_timer.timeout.connect(self._next_slice)
+        self._pending: list[tuple[str, Any]] = []
+        self._biggest = 1.0
+        self._bounds: QRectF | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         doc.graph_event.connect(self._on_graph_event)
         doc.reset.connect(self.rebuild)
@@ -91,6 +110,7 @@ class GraphScene(QGraphicsScene):
         """Recreate every item from the document (after New or Open)."""
         self.clearSelection()
         self.clear()
+        self._bounds = None
         self.nodes.clear()
         self.edges.clear()
         self.groups.clear()
@@ -148,12 +168,46 @@ class GraphScene(QGraphicsScene):
             spot += QPointF(24, 24)
         return spot
 
+    def _move_items(self, nodes: tuple[str, ...]) -> None:
+        """Put cards where the model says, then re-route each affected edge once."""
+        g = self.doc.graph
+        moved = []
+        for node in nodes:
+            item = self.nodes.get(node)
+            pos = g.attr(node, "pos") if node in g else None
+            if item is None or not _has_pos({"pos": pos}):
+                continue
+            target = QPointF(float(pos[0]), float(pos[1]))
+            if item.pos() != target:
+                item.setPos(target)
+                moved.append(item)
+        for edge in {id(e): e for item in moved for e in item.edges}.values():
+            edge.update_path()
+        self._bounds = None
+
+    def graph_rect(self) -> QRectF:
+        """The cards' bounding rectangle (kept until something moves, cheaper than
+        ``itemsBoundingRect`` over a thousand cards and their edges)."""
+        if self._bounds is None:
+            rect = QRectF()
+            for item in [*self.nodes.values(), *self.groups.values()]:
+                if item.isVisible():
+                    rect = rect.united(item.sceneBoundingRect())
+            self._bounds = rect
+        return self._bounds
+
+    def invalidate_bounds(self) -> None:
+        """A card moved, appeared or vanished."""
+        self._bounds = None
+
     def layout_sizes(self) -> dict[str, tuple[float, float]]:
         """Card sizes, for the layout engines."""
         return {n: (i.width, i.height) for n, i in self.nodes.items()}
 
     # ----------------------------------------------------------------- events
     def _on_graph_event(self, event: str, details: dict[str, Any]) -> None:
+        if event != "value_changed":
+            self._bounds = None
         if event == "node_added":
             self._add_node_item(details["node"])
         elif event == "node_removed":
@@ -171,19 +225,13 @@ class GraphScene(QGraphicsScene):
             item.node_id = details["new"]
             self.nodes[details["new"]] = item
             self.edges = {e.key: e for e in self.edges.values()}
-        elif event == "attrs_changed":
-            node = details["node"]
-            pos = self.doc.graph.attrs(node).get("pos")
-            item = self.nodes.get(node)
-            if item is not None and _has_pos({"pos": pos}):
-                target = QPointF(float(pos[0]), float(pos[1]))
-                if item.pos() != target:
-                    item.setPos(target)
+        elif event == "attrs_changed" and "pos" in details.get("keys", ()):
+            self._move_items(details["nodes"])
         if event in ("node_added", "node_removed", "edge_added", "edge_removed",
                      "node_renamed", "groups_changed") or (
                 event == "attrs_changed" and "group" in details.get("keys", ())):
             self.sync_groups()
-        elif event == "attrs_changed":
+        elif event == "attrs_changed" and self.frames:
             self._fit_frames()
         # Values and gradients arrive with the document's results_changed (once per edit,
         # however many events it makes); labels and groups are redrawn here, soon.
@@ -191,30 +239,74 @@ class GraphScene(QGraphicsScene):
             self._refresh_timer.start()
 
     # ----------------------------------------------------------------- display
-    def refresh(self) -> None:
-        """Show the current results (and step position) on every card and edge."""
+    def refresh(self, everything: bool = False) -> None:
+        """Show the current results (and step position) on the cards and edges.
+
+        What is on screen is redrawn at once; on big graphs the rest follows in small slices
+        from the event loop, so a value edit repaints quickly and the window keeps answering.
+        """
         self._refresh_timer.stop()
+        self._slice_timer.stop()
         if self.nodes.keys() != set(self.doc.graph):  # mid-rebuild: the rebuild refreshes
             return
         results = self.doc.results
-        state = self.stepper.state
-        for node, item in self.nodes.items():
-            item.set_display(self._node_display(node, results, state))
-        displays = {key: self._edge_display(key, results, state) for key in self.edges}
-        biggest = max((magnitude(d[1]) for d in displays.values()), default=0.0) or 1.0
-        for key, (display, carried) in displays.items():
-            display.width = 1.3 + 3.7 * magnitude(carried) / biggest if carried is not None \
-                else 1.2
-            self.edges[key].set_display(display, self.show_labels)
+        back = results.backward
+        self._biggest = (back.largest_carried() if back is not None else 0.0) or 1.0
+        nodes, edges = list(self.nodes), list(self.edges)
+        if not everything and len(nodes) + len(edges) > SLICE * 2:
+            on_screen = self.items(self._on_screen(),  # the scene's index finds them fast
+                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            first = {i.node_id for i in on_screen if type(i) is NodeItem}
+            first_edges = {i.key for i in on_screen if type(i) is EdgeItem}
+            self._pending = [("n", n) for n in nodes if n not in first] + \
+                [("e", e) for e in edges if e not in first_edges]
+            nodes, edges = list(first), list(first_edges)
+            self._slice_timer.start()
+        else:
+            self._pending = []
+        self._show(nodes, edges, results)
         for name, item in self.groups.items():
             item.set_display(self._group_display(name, item, results))
         self._update_nudge(results)
 
+    def _on_screen(self) -> QRectF:
+        rect = QRectF()
+        for view in self.views():
+            rect = rect.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        return rect.adjusted(-200, -200, 200, 200)
+
+    def _show(self, nodes: list[str], edges: list[tuple[str, str, int]],
+              results: Results) -> None:
+        state = self.stepper.state
+        for node in nodes:
+            self.nodes[node].set_display(self._node_display(node, results, state))
+        for key in edges:
+            display, carried = self._edge_display(key, results, state)
+            display.width = 1.3 + 3.7 * magnitude(carried) / self._biggest \
+                if carried is not None else 1.2
+            self.edges[key].set_display(display, self.show_labels)
+
+    def _next_slice(self) -> None:
+        batch, self._pending = self._pending[:SLICE], self._pending[SLICE:]
+        live = [k for kind, k in batch if kind == "n" and k in self.nodes]
+        live_edges = [k for kind, k in batch if kind == "e" and k in self.edges]
+        self._show(live, live_edges, self.doc.results)
+        if self._pending:
+            self._slice_timer.start()
+
+    def flush(self) -> None:
+        """Finish any slices still pending (tests, screenshots, exports of the view)."""
+        if self._pending:
+            self._slice_timer.stop()
+            self._pending, pending = [], self._pending
+            self._show([k for kind, k in pending if kind == "n" and k in self.nodes],
+                       [k for kind, k in pending if kind == "e" and k in self.edges],
+                       self.doc.results)
+
     def _node_display(self, node: str, results: Results, state: Any) -> NodeDisplay:
         g = self.doc.graph
         spec = g.op(node)
-        attrs = g.attrs(node)
-        name = display_name(node, attrs)
+        name = self._name(node)
         value = results.value(node)
         grad = results.grad(node)
         d = NodeDisplay(name=name, symbol=spec.symbol if spec.name != "input" else "input",
@@ -229,7 +321,8 @@ class GraphScene(QGraphicsScene):
         d.rows.append(("value", "?" if hidden_value else _fmt(value), None))
         if spec.name != "const":
             d.rows.append(self._grad_row(node, grad, results, state, step))
-        finite = value is None or bool(np.all(np.isfinite(value)))
+        finite = value is None or (value - value == 0 if not isinstance(value, np.ndarray)
+                                   else bool(np.isfinite(value).all()))
         nonfinite = results.forward.nonfinite if results.forward is not None else None
         if not finite:
             first = nonfinite.node if nonfinite is not None else node
@@ -239,14 +332,17 @@ class GraphScene(QGraphicsScene):
                        + ("" if first != node else f": {cause}"))
         d.dimmed = results.backward is not None and not results.reaches(node) and \
             node in results.backward.plan.index
-        d.tooltip = self._node_tooltip(node, spec, value, grad, d.error)
         return d
+
+    def _name(self, node: str) -> str:
+        label = self.doc.graph.attr(node, "label")
+        return label if isinstance(label, str) and label else display_name(node)
 
     def _grad_row(self, node: str, grad: Any, results: Results, state: Any,
                   step: str) -> tuple[str, str, QColor | None]:
         t = self.theme
         out = self.doc.output or "output"
-        name = display_name(node, self.doc.graph.attrs(node))
+        name = self._name(node)
         key = f"d{out}/d{name}" if name and len(out) + len(name) <= 6 else "grad"
         if results.backward is None:
             return key, "—", t.faint
@@ -262,25 +358,12 @@ class GraphScene(QGraphicsScene):
             return key, "?", t.faint
         return key, _fmt(grad), t.sign(sign_of(grad))
 
-    def _node_tooltip(self, node: str, spec: Any, value: Any, grad: Any, error: str) -> str:
-        lines = [f"<b>{node}</b> — {spec.name}: {spec.description}"]
-        if value is not None:
-            lines.append(f"value = {pretty(format_value(value, 17, 8))}")
-        if grad is not None:
-            lines.append(f"d{self.doc.output}/d{node} = {pretty(format_value(grad, 17, 8))}")
-        if error:
-            lines.append(f"<span style='color:#dc2626'>{error}</span>")
-        return "<br>".join(lines)
-
     def _edge_display(self, key: tuple[str, str, int], results: Results,
                       state: Any) -> tuple[EdgeDisplay, Any]:
         t = self.theme
         src, dst, slot = key
         d = EdgeDisplay()
         back = results.backward
-        spec = self.doc.graph.op(dst)
-        names = self._formula_names(dst)
-        d.tooltip = spec.render_formula(slot, names) if spec.arity else ""
         if back is None or dst not in back.plan.index or src not in back.plan.index:
             return d, None
         try:
@@ -308,22 +391,76 @@ class GraphScene(QGraphicsScene):
             d.lines = []
         else:
             d.lines = [(f"local {local}", t.muted), (f"grad {_fmt(carried)}", d.colour)]
-        d.tooltip += f"<br>local ∂{dst}/∂{src} = {local}<br>carries back {_fmt(carried)}"
         return d, carried
 
     def _formula_names(self, node: str) -> dict[str, str]:
         g = self.doc.graph
         spec = g.op(node)
-        names = {"out": display_name(node, g.attrs(node)) or spec.symbol}
+        names = {"out": self._name(node) or spec.symbol}
         for slot, src in enumerate(g.inputs(node)):
             if src is not None:
-                names[spec.slot_names[slot]] = display_name(src, g.attrs(src)) or src
+                names[spec.slot_names[slot]] = self._name(src) or src
         return names
+
+    # ----------------------------------------------------------------- tooltips
+    def helpEvent(self, event) -> None:
+        """Tooltips are written when asked for, not on every redraw."""
+        text = ""
+        for item in self.items(event.scenePos()):
+            if isinstance(item, GroupItem):
+                nodes = self.members().get(item.group, [])
+                text = (f"<b>{item.group}</b>: {len(nodes)} nodes ({', '.join(nodes)}).<br>"
+                        "Double-click to unfold. Gradients flow through it unchanged.")
+            elif isinstance(item, NodeItem):
+                text = self.node_tooltip(item.node_id)
+            elif isinstance(item, EdgeItem):
+                text = self.edge_tooltip(item.key)
+            elif isinstance(item, PortItem):
+                text = item.toolTip()
+            if text:
+                break
+        if text:
+            QToolTip.showText(event.screenPos(), text)
+        else:
+            QToolTip.hideText()
+        event.accept()
+
+    def node_tooltip(self, node: str) -> str:
+        """What hovering a card says: op, formula, full-precision value and gradient."""
+        results = self.doc.results
+        spec = self.doc.graph.op(node)
+        value, grad = results.value(node), results.grad(node)
+        lines = [f"<b>{node}</b> — {spec.name}: {spec.description}"]
+        if value is not None:
+            lines.append(f"value = {pretty(format_value(value, 17, 8))}")
+        if grad is not None:
+            lines.append(f"d{self.doc.output}/d{node} = {pretty(format_value(grad, 17, 8))}")
+        error = self.nodes[node].display.error if node in self.nodes else ""
+        if error:
+            lines.append(f"<span style='color:#dc2626'>{error}</span>")
+        return "<br>".join(lines)
+
+    def edge_tooltip(self, key: tuple[str, str, int]) -> str:
+        """What hovering an edge says: the local derivative's formula and numbers."""
+        src, dst, slot = key
+        spec = self.doc.graph.op(dst)
+        text = spec.render_formula(slot, self._formula_names(dst))
+        back = self.doc.results.backward
+        if back is not None and dst in back.plan.index and src in back.plan.index:
+            edge = back.edge(src, dst, slot)
+            if edge.accumulated is not None:
+                fwd = back.forward
+                local = format_local(edge.local, fwd.values[src], fwd.values[dst], digits=10)
+                text += (f"<br>local ∂{dst}/∂{src} = {pretty(local)}<br>carries back "
+                         f"{pretty(format_value(edge.accumulated, 10, 8))}")
+        return text
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme (the system switched light/dark)."""
         self.theme = theme
         self.setBackgroundBrush(theme.canvas)
+        for view in self.views():
+            view.resetCachedContent()
         for item in [*self.nodes.values(), *self.groups.values(), *self.edges.values(),
                      *self.frames.values()]:
             item.theme = theme
@@ -469,8 +606,6 @@ class GraphScene(QGraphicsScene):
             d.rows.append((key, text, self.theme.sign(sign_of(grad)) if grad is not None
                            else None))
         d.wide = any(isinstance(results.value(n), np.ndarray) for n in exits)
-        d.tooltip = (f"<b>{name}</b>: {len(nodes)} nodes ({', '.join(nodes)}).<br>"
-                     "Double-click to unfold. Gradients flow through it unchanged.")
         return d
 
     # ----------------------------------------------------------------- gestures
@@ -495,6 +630,16 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if self._press_positions:  # cards being dragged: their edges follow
+            self.follow_moves()
+
+    def follow_moves(self) -> None:
+        """Re-route the edges of cards that moved by hand."""
+        moved = [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+        for edge in {id(e): e for item in moved for e in item.edges}.values():
+            edge.update_path()
+        self._bounds = None
+        self._fit_frames()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None:
@@ -679,3 +824,17 @@ def _has_pos(attrs: dict[str, Any]) -> bool:
     pos = attrs.get("pos")
     return isinstance(pos, list | tuple) and len(pos) == 2
 
+
+
+def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
+    """Card sizes before the cards exist (to start a layout early): wide cards for arrays."""
+    try:
+        values = graph.plan().forward(graph).values
+    except (GraphError, ValueError, EvaluationError):
+        values = {}
+    sizes = {}
+    for node in graph:
+        wide = isinstance(values.get(node) if values else None, np.ndarray)
+        rows = 3 if wide else (1 if graph.op(node).name == "const" else 2)
+        sizes[node] = (WIDE if wide else WIDTH, HEADER + ROW * max(2, rows) + 6)
+    return sizes

@@ -55,14 +55,33 @@ class Minimap(QWidget):
         scene = self.view.scene()
         if scene is None:
             return
-        self._source = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        # A sketch, not scene.render(): painting a thousand full cards takes most of a second,
+        # a thousand rectangles and lines a few milliseconds.
+        self._source = scene.graph_rect().adjusted(-40, -40, 40, 40)
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(QColor(scene.theme.canvas))
+        theme = scene.theme
+        pixmap.fill(QColor(theme.canvas))
+        s, ox, oy = self._scale()
+        left, top = self._source.left(), self._source.top()
+
+        def at(p: QPointF) -> QPointF:
+            return QPointF(ox + (p.x() - left) * s, oy + (p.y() - top) * s)
+
         painter = QPainter(pixmap)
-        scene.render(painter, QRectF(0, 0, self.width(), self.height()), self._source,
-                     Qt.AspectRatioMode.KeepAspectRatio)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.faint, 1))
+        for edge in scene.edges.values():
+            if edge.isVisible():
+                painter.drawLine(at(edge.draw_src.output_pos()),
+                                 at(edge.draw_dst.input_pos(edge.draw_slot)))
+        painter.setPen(QPen(theme.card_border, 0.8))
+        for item in [*scene.nodes.values(), *scene.groups.values()]:
+            if item.isVisible():
+                r = item.sceneBoundingRect()
+                painter.setBrush(theme.header(item.display.op, item.display.category))
+                painter.drawRect(QRectF(at(r.topLeft()), at(r.bottomRight())))
         painter.end()
         self._pixmap = pixmap
         self.update()
@@ -120,6 +139,7 @@ class GraphView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the grid, drawn once
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -151,7 +171,7 @@ class GraphView(QGraphicsView):
     def fit(self) -> None:
         """Show the whole graph (never zooming in past 100 %)."""
         scene = self.scene()
-        rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        rect = scene.graph_rect().adjusted(-40, -40, 40, 40)
         if rect.isEmpty():
             return
         self.grow_scene_rect()
@@ -175,7 +195,7 @@ class GraphView(QGraphicsView):
 
     def grow_scene_rect(self) -> None:
         """Keep the scrollable area a generous margin around the graph."""
-        rect = self.scene().itemsBoundingRect()
+        rect = self.scene().graph_rect()
         margin = max(rect.width(), rect.height(), 2000)
         self.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 
@@ -285,7 +305,7 @@ class GraphView(QGraphicsView):
                           vp.bottom() - self.minimap.height() - 12)
 
     def _scene_changed(self, _regions: object = None) -> None:
-        if not self.sceneRect().contains(self.scene().itemsBoundingRect()):
+        if not self.sceneRect().contains(self.scene().graph_rect()):
             self.grow_scene_rect()
         if self.minimap.isVisible():
             self.minimap.schedule()
@@ -296,7 +316,7 @@ class GraphView(QGraphicsView):
         if scene is None:
             return
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
-        needed = not visible.contains(scene.itemsBoundingRect()) and bool(scene.nodes)
+        needed = bool(scene.nodes) and not visible.contains(scene.graph_rect())
         if needed and not self.minimap.isVisible():
             self._place_minimap()
             self.minimap.show()
