@@ -11,7 +11,7 @@ from typing import Any
 
 from graphapp.engine import Backward, Graph
 from graphapp.engine.trace import BackwardStep, ForwardStep
-from graphapp.formats.text import display_name, format_local, format_value
+from graphapp.formats.text import expression_label, format_local, format_value
 from graphapp.gui.theme import pretty
 
 __all__ = ["backward_step_html", "chain_rule_html", "forward_step_html", "label"]
@@ -23,16 +23,16 @@ def num(v: Any, digits: int = 8) -> str:
 
 
 def label(graph: Graph, node: str) -> str:
-    """The name a person reads for ``node`` (its op symbol for generated ids)."""
-    return display_name(node, graph.attrs(node)) or f"{graph.op(node).symbol} ({node})"
+    """The name a person reads for ``node`` (the expression it computes, for generated ids)."""
+    return expression_label(graph, node)
 
 
 def _names(graph: Graph, node: str) -> dict[str, str]:
     spec = graph.op(node)
-    names = {"out": display_name(node, graph.attrs(node)) or spec.symbol}
+    names = {"out": expression_label(graph, node)}
     for slot, src in enumerate(graph.inputs(node)):
         if src is not None:
-            names[spec.slot_names[slot]] = display_name(src, graph.attrs(src)) or src
+            names[spec.slot_names[slot]] = expression_label(graph, src)
     return names
 
 

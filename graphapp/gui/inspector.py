@@ -91,7 +91,8 @@ class Inspector(QWidget):
         self._slider_row.setLayout(slider_row)
         slider_row.setContentsMargins(0, 0, 0, 0)
         form.addRow("Drag", self._slider_row)
-        form.addRow("", self.value_label)
+        self.value_caption = QLabel(self)
+        form.addRow(self.value_caption, self.value_label)
         form.addRow("Gradient", self.grad_label)
         self.form_box = QWidget(self)
         self.form_box.setLayout(form)
@@ -161,6 +162,7 @@ class Inspector(QWidget):
         if is_input and not self.value_edit.hasFocus():
             self.value_edit.setText(_editable(g.value(node)))
         value = results.value(node)
+        self.value_caption.setText("" if is_input else "Value")
         self.value_label.setText("" if is_input and value is not None and not isinstance(
             value, np.ndarray) else f"= {num(value, 12)}" if value is not None else
             f"— ({results.problem or 'not computed'})")

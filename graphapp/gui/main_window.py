@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QSlider,
     QStyle,
     QTextBrowser,
@@ -108,6 +109,11 @@ class MainWindow(QMainWindow):
 
         self.status_problem = QLabel(self)
         self.status_zoom = QLabel(self)
+        self.busy = QProgressBar(self)  # shown, moving, while dot lays out a big graph
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.status_problem)
         self.statusBar().addPermanentWidget(self.status_zoom)
 
@@ -365,7 +371,16 @@ class MainWindow(QMainWindow):
         self.act_play.setText("&Pause" if self.stepper.playing else "&Play")
         self.step_label.setText(f"  step {state.index}/{state.total}" if active else "")
         if active and state.current is not None and state.current.node in self.scene.nodes:
-            self.view.ensureVisible(self.scene.nodes[state.current.node], 60, 60)
+            # show the current node with the nodes its edges reach (inputs it sends to, or
+            # reads from), so the highlighted edges are on screen
+            g = self.doc.graph
+            near = [state.current.node, *(s for s in g.inputs(state.current.node) if s)]
+            rect = self.scene.nodes[near[0]].sceneBoundingRect()
+            for node in near[1:]:
+                item = self.scene.nodes.get(node)
+                if item is not None and item.isVisible():
+                    rect = rect.united(item.sceneBoundingRect())
+            self.view.ensureVisible(rect, 40, 40)
 
     def say(self, text: str, ms: int = 6000) -> None:
         """A message in the status bar."""
@@ -381,6 +396,7 @@ class MainWindow(QMainWindow):
             doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
                                          for node, (x, y) in layered_layout(doc.graph).items()})
         self._layout_job = None
+        self.busy.hide()
         if needs_layout and len(doc.graph):
             # dot starts first and runs in its thread while the cards are built
             self.start_layout(undoable=False, graph=doc.graph,
@@ -759,6 +775,7 @@ class MainWindow(QMainWindow):
         job.failed.connect(self._layout_failed)
         self._layout_job = job
         self.say(f"Laying out {len(graph)} nodes with dot…", 0)
+        self.busy.show()
         job.start()
         return job
 
@@ -771,6 +788,7 @@ class MainWindow(QMainWindow):
         if job is not self._layout_job:  # a layout for a document since replaced
             return
         self._layout_job = None
+        self.busy.hide()
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
             return
@@ -779,6 +797,7 @@ class MainWindow(QMainWindow):
 
     def _layout_failed(self, message: str) -> None:
         self._layout_job = None
+        self.busy.hide()
         self._apply_positions(layered_layout(self.doc.graph), False)
         self.say(message)
 

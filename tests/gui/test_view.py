@@ -141,3 +141,85 @@ def test_screenshot_of_a_bad_file_fails_cleanly(tmp_path):
          str(tmp_path / "x.png")], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and result.stderr.startswith(f"{bad}:1:")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_panning_with_the_middle_button_and_space(micrograd, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    window = micrograd
+    view = window.view
+    view.zoom_by(3.0)
+    viewport = view.viewport()
+    centre = view.mapToScene(viewport.rect().center())
+    start = viewport.rect().center()
+    QTest.mousePress(viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier,
+                     start)
+    QTest.mouseMove(viewport, start + QPoint(-120, -60))
+    QTest.mouseRelease(viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(-120, -60))
+    moved = view.mapToScene(viewport.rect().center())
+    assert moved.x() > centre.x() and moved.y() > centre.y()
+
+
+def test_layout_without_dot_falls_back_with_one_notice(micrograd, monkeypatch):
+    import graphapp.gui.main_window as mw
+
+    window = micrograd
+    monkeypatch.setattr(mw, "dot_available", lambda: False)
+    window.auto_layout()
+    assert "dot is not installed" in window.statusBar().currentMessage()
+    window.statusBar().clearMessage()
+    window.auto_layout()
+    assert "dot is not installed" not in window.statusBar().currentMessage()
+    window.doc.undo_stack.undo()  # a layout is one undo step
+
+
+def test_dock_layout_is_remembered(window, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+
+    window.palette_dock.hide()
+    window.close()
+    again = MainWindow(QSettings(window.settings.fileName(), QSettings.Format.IniFormat),
+                       Recovery(tmp_path / "r2"), ask=False)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.palette_dock.isVisible() and again.inspector_dock.isVisible()
+
+
+def test_dropping_an_op_from_the_palette_adds_it_there(micrograd):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    from graphapp.gui.canvas.view import OP_MIME
+
+    window = micrograd
+    mime = QMimeData()
+    mime.setData(OP_MIME, b"relu")
+    where = QPoint(300, 300)
+    event = QDropEvent(QPointF(where), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.view.dropEvent(event)
+    new = [n for n in window.doc.graph if window.doc.graph.op(n).name == "relu"]
+    assert len(new) == 1
+    assert (window.scene.nodes[new[0]].pos() - window.view.mapToScene(where)).manhattanLength() < 2
+
+
+def test_a_missing_xcb_library_is_one_line_naming_the_package(monkeypatch, capsys):
+    import graphapp.sysdeps as sysdeps
+    from graphapp.gui import launch
+
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(sysdeps, "missing_libraries",
+                        lambda libs: {"libxcb-cursor.so.0": "libxcb-cursor0"})
+    assert launch.launch(EXAMPLES / "01_micrograd.expr") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sudo apt-get install libxcb-cursor0" in err
+    monkeypatch.delenv("DISPLAY")
+    assert launch.launch(EXAMPLES / "01_micrograd.expr") == 1
+    assert "no display" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from graphapp.engine import EvaluationError, GraphError, NodeError
 from graphapp.engine.nudge import predicted_change
 from graphapp.formats.text import (
     display_name,
+    expression_label,
     format_local,
     format_shape,
     format_value,
@@ -396,10 +397,10 @@ class GraphScene(QGraphicsScene):
     def _formula_names(self, node: str) -> dict[str, str]:
         g = self.doc.graph
         spec = g.op(node)
-        names = {"out": self._name(node) or spec.symbol}
+        names = {"out": expression_label(g, node)}
         for slot, src in enumerate(g.inputs(node)):
             if src is not None:
-                names[spec.slot_names[slot]] = self._name(src) or src
+                names[spec.slot_names[slot]] = expression_label(g, src)
         return names
 
     # ----------------------------------------------------------------- tooltips
@@ -739,6 +740,11 @@ class GraphScene(QGraphicsScene):
             return
         if target is None and node_target is not None:
             target = self._first_free(node_target) if start.is_output else node_target.output
+        if target is None and node_target is not None and node_target is not start.node:
+            why = ("takes no inputs" if not node_target.inputs else "has every input slot "
+                   "filled (drop on a port to replace one)") if start.is_output else "?"
+            self.message.emit(f"Cannot connect: {node_target.node_id} {why}")
+            return
         if target is None or target.is_output == start.is_output:
             if drag["detach"] is not None and node_target is None:
                 self.doc.undo_stack.push(commands.Disconnect(self.doc, *drag["detach"]))
