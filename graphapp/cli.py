@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--step", type=int, default=None, metavar="N",
                    help="with --screenshot: stop the backward pass after N steps")
     c.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
+    c.add_argument("--select", metavar="NODE", help="with --screenshot: select this node, so "
+                                                     "the inspector explains it")
     sub.add_parser("examples", help="List the bundled examples and their lessons.")
     sub.add_parser("ops", help="List the op table: every op and its local derivatives.")
     return p
@@ -305,4 +307,4 @@ def _open(args: argparse.Namespace) -> int:
     except ImportError as exc:  # the window is not installed/buildable here: say so
         raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
     return launch(path, screenshot=args.screenshot, backward=args.backward, step=args.step,
-                  size=args.size)
+                  size=args.size, select=args.select)

@@ -150,7 +150,7 @@ def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> 
     if spec.name == "const":
         return format_value(graph.value(node), digits=4, max_items=3)
     if depth == 0:
-        return spec.symbol
+        return "…"
     args = [expression_label(graph, src, depth - 1, limit) if src is not None else "?"
             for src in graph.inputs(node)]
     if spec.name in _INFIX_SHOWN and len(args) == 2:

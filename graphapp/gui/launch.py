@@ -39,7 +39,7 @@ def _parse_size(text: str) -> tuple[int, int] | None:
 
 
 def launch(path: Path, screenshot: str | None = None, backward: bool = False,
-           step: int | None = None, size: str = "1400x900") -> int:
+           step: int | None = None, size: str = "1400x900", select: str | None = None) -> int:
     """Open the window on ``path``; with ``screenshot``, write a PNG of it and return."""
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -74,7 +74,11 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
         print(exc, file=sys.stderr)
         return 2
     if screenshot:
-        return _screenshot(app, doc, path, Path(screenshot), backward, step, (width, height))
+        if select is not None and select not in doc.graph:
+            print(f"graphapp: --select {select}: no such node in {path}", file=sys.stderr)
+            return 2
+        return _screenshot(app, doc, path, Path(screenshot), backward, step, (width, height),
+                           select)
     window = MainWindow()
     if path.resolve() == default_example().resolve() or path.parent.resolve() == \
             default_example().parent.resolve():
@@ -88,7 +92,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
 
 
 def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | None,
-                size: tuple[int, int]) -> int:
+                size: tuple[int, int], select: str | None = None) -> int:
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -112,7 +116,12 @@ def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | Non
             window.act_step_mode.setChecked(True)
             window.stepper.go_to(len(window.stepper.steps()) if step is None else step)
             app.processEvents()
+        if select is not None:
+            window.select([select])
         window.view.fit()
+        app.processEvents()
+        window.scene.flush()
+        window.view.minimap.render_now()
         app.processEvents()
         pixmap = window.grab()
         ok = pixmap.save(str(out), "PNG")

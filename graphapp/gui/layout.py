@@ -56,7 +56,7 @@ def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: flo
     # draws its own edges, so dot need not route splines; on big graphs fewer crossing-
     # reduction passes (mclimit, nslimit) trade a little tidiness for a layout 2-3x sooner
     quick = ", mclimit=0.3, nslimit=2" if len(graph) > BIG else ""
-    lines = ["digraph g {", "  graph [rankdir=LR, nodesep=0.45, ranksep=1.5, ordering=in, "
+    lines = ["digraph g {", "  graph [rankdir=LR, nodesep=0.45, ranksep=1.2, ordering=in, "
              f"splines=false{quick}];",
              "  node [shape=box, fixedsize=true, label=\"\"];"]
     index = {node: i for i, node in enumerate(graph)}

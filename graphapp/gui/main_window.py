@@ -356,7 +356,13 @@ class MainWindow(QMainWindow):
         self.status_zoom.setText(f"{self.view.zoom * 100:.0f} %")
 
     def _show_lesson(self) -> None:
-        text = self.doc.lesson.strip()
+        # a comment header is hard-wrapped: rejoin its lines, keeping breaks after sentences
+        text = ""
+        for line in self.doc.lesson.strip().split("\n"):
+            text += line if not text or text.endswith("\n") else " " + line
+            if line.rstrip().endswith((".", ":")):
+                text += "\n"
+        text = text.strip()
         self.lesson.setPlainText(text or "This graph has no lesson text. An .expr file's "
                                          "comment header becomes its lesson.")
 

@@ -23,7 +23,7 @@ __all__ = ["OP_MIME", "GraphView", "Minimap"]
 #: Mime type of an op dragged from the palette (the op name as UTF-8).
 OP_MIME = "application/x-graphapp-op"
 #: Fit never zooms out further than this: text stays readable on big graphs.
-MIN_FIT_ZOOM = 0.55
+MIN_FIT_ZOOM = 0.5
 
 
 class Minimap(QWidget):
@@ -140,6 +140,9 @@ class GraphView(QGraphicsView):
                             | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the grid, drawn once
+        # every item sets the pen, brush and font it paints with: no need to save and restore
+        # the painter around each of a thousand items
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -185,8 +188,8 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.scale(MIN_FIT_ZOOM, MIN_FIT_ZOOM)
             output = self.scene().nodes.get(self.scene().doc.output or "")
-            if output is not None and output.isVisible():
-                visible = self.viewport().width() / MIN_FIT_ZOOM
+            visible = self.viewport().width() / MIN_FIT_ZOOM
+            if output is not None and output.isVisible() and rect.width() > 1.25 * visible:
                 centre = QPointF(output.sceneBoundingRect().right() + 40 - visible / 2,
                                  output.sceneBoundingRect().center().y())
         self.centerOn(centre)
