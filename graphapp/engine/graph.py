@@ -236,15 +236,7 @@ class Graph:
 
     def update_attrs(self, node: str, **attrs: Any) -> None:
         """Set display attributes (``label``, ``pos``...); ``None`` removes one."""
-        data = self._data(node)
-        for key, val in attrs.items():
-            if key in _RESERVED:
-                raise NodeError(f"use set_op/set_value to change {key!r}", (node,))
-            if val is None:
-                data.pop(key, None)
-            else:
-                data[key] = val
-        self._emit("attrs_changed", nodes=(node,), keys=tuple(attrs))
+        self.update_many_attrs({node: attrs})
 
     def update_many_attrs(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
         """Set display attributes of many nodes at once (a layout): one event for all."""

@@ -14,7 +14,8 @@ from graphapp.engine.trace import BackwardStep, ForwardStep
 from graphapp.formats.text import expression_label, format_local, format_value
 from graphapp.gui.theme import pretty
 
-__all__ = ["backward_step_html", "chain_rule_html", "forward_step_html", "label"]
+__all__ = ["backward_step_html", "chain_rule_html", "formula_names", "forward_step_html",
+           "label"]
 
 
 def num(v: Any, digits: int = 8) -> str:
@@ -27,7 +28,8 @@ def label(graph: Graph, node: str) -> str:
     return expression_label(graph, node)
 
 
-def _names(graph: Graph, node: str) -> dict[str, str]:
+def formula_names(graph: Graph, node: str) -> dict[str, str]:
+    """Names to fill into ``node``'s op formulas: its inputs' (and its own) labels."""
     spec = graph.op(node)
     names = {"out": expression_label(graph, node)}
     for slot, src in enumerate(graph.inputs(node)):
@@ -70,7 +72,7 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
     spec = graph.op(node)
     if spec.arity and node in back.plan.index and not back.plan.incomplete_mask[
             back.plan.index[node]]:
-        names = _names(graph, node)
+        names = formula_names(graph, node)
         rows = []
         upstream = num(back.grads[node])
         for slot, src in enumerate(graph.inputs(node)):
@@ -104,7 +106,7 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
     if not step.sends:
         return head + f"<p>{me} is an input: nothing further to send.</p>"
     spec = graph.op(step.node)
-    names = _names(graph, step.node)
+    names = formula_names(graph, step.node)
     items = []
     for send in step.sends:
         src = escape(label(graph, send.src))

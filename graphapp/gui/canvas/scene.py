@@ -25,7 +25,6 @@ from graphapp.engine import EvaluationError, GraphError, NodeError
 from graphapp.engine.nudge import predicted_change
 from graphapp.formats.text import (
     display_name,
-    expression_label,
     format_local,
     format_shape,
     format_value,
@@ -45,6 +44,7 @@ from graphapp.gui.canvas.node_item import (
     PortItem,
 )
 from graphapp.gui.document import Document, Results
+from graphapp.gui.explain import formula_names
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import Theme, current_theme, pretty
@@ -394,15 +394,6 @@ class GraphScene(QGraphicsScene):
             d.lines = [(f"local {local}", t.muted), (f"grad {_fmt(carried)}", d.colour)]
         return d, carried
 
-    def _formula_names(self, node: str) -> dict[str, str]:
-        g = self.doc.graph
-        spec = g.op(node)
-        names = {"out": expression_label(g, node)}
-        for slot, src in enumerate(g.inputs(node)):
-            if src is not None:
-                names[spec.slot_names[slot]] = expression_label(g, src)
-        return names
-
     # ----------------------------------------------------------------- tooltips
     def helpEvent(self, event) -> None:
         """Tooltips are written when asked for, not on every redraw."""
@@ -445,7 +436,7 @@ class GraphScene(QGraphicsScene):
         """What hovering an edge says: the local derivative's formula and numbers."""
         src, dst, slot = key
         spec = self.doc.graph.op(dst)
-        text = spec.render_formula(slot, self._formula_names(dst))
+        text = spec.render_formula(slot, formula_names(self.doc.graph, dst))
         back = self.doc.results.backward
         if back is not None and dst in back.plan.index and src in back.plan.index:
             edge = back.edge(src, dst, slot)
