@@ -902,6 +902,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("state", self.saveState())
         self.settings.sync()
         self.recovery.discard()
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and mime.hasFormat(CLIP_MIME):
+            # copied nodes are for graphapp only; left on the clipboard, Qt's teardown at exit
+            # crashes on some platforms (offscreen, seen here)
+            clipboard.clear()
         for thread in self._export_threads:
             thread.join(30)
         if self._layout_job is not None:

@@ -159,3 +159,36 @@ def test_auto_recompute_off_marks_gradients_stale(micrograd):
     window.act_backward.trigger()
     assert shown_grad(window, "a") == "9"
     window.act_auto.setChecked(True)
+
+
+def test_quitting_after_a_copy_does_not_crash(tmp_path):
+    """Regression: copied nodes left on the clipboard crashed Qt's teardown at exit."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLES, ROOT
+
+    script = f"""
+import os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from graphapp.formats.io import load_graph
+from graphapp.gui.files import Recovery
+from graphapp.gui.main_window import MainWindow
+from graphapp.gui.qtlog import install_message_filter
+install_message_filter()
+app = QApplication([])
+w = MainWindow(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat),
+               Recovery(Path({str(tmp_path)!r})), ask=False)
+w.load(load_graph({str(EXAMPLES / '01_micrograd.expr')!r}), None)
+w.select(["a", "b"])
+w.copy()
+w.close()
+print("closed")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120, env={**os.environ})
+    assert result.returncode == 0 and "closed" in result.stdout, result.stderr
