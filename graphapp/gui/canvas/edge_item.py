@@ -18,7 +18,10 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from graphapp.gui.theme import Theme, label_font
 
-__all__ = ["EdgeDisplay", "EdgeItem", "curve"]
+__all__ = ["DETAIL_ZOOM", "EdgeDisplay", "EdgeItem", "curve"]
+
+#: Below this zoom, edges are drawn without smoothing and without their labels.
+DETAIL_ZOOM = 0.6
 
 
 @dataclass
@@ -57,9 +60,10 @@ class EdgeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self._path = QPainterPath()
-        self._mid = self._tip = self._tip_from = QPointF()
+        self._mid = self._tip = QPointF()
         self._label_rect = QRectF()
         self._shape: QPainterPath | None = None
+        self._looks: tuple | None = None
         self.update_path()
 
     @property
@@ -77,7 +81,7 @@ class EdgeItem(QGraphicsItem):
         # (pointAtPercent would measure its length, slowly); it arrives horizontally.
         self._mid = (p0 + p3) / 2
         self._tip = p3
-        self._tip_from = QPointF(p3.x() - 1.0, p3.y())
+        self._looks = None
         self._label_rect = self._measure_label()
 
     def reroute(self, src, dst, slot: int) -> None:
@@ -97,6 +101,7 @@ class EdgeItem(QGraphicsItem):
             return
         self.display = display
         self.show_label = show_label
+        self._looks = None
         rect = self._measure_label()
         if rect != self._label_rect:
             self.prepareGeometryChange()
@@ -128,39 +133,51 @@ class EdgeItem(QGraphicsItem):
                 self._shape.addRect(self._label_rect)
         return self._shape
 
+    def _style(self) -> tuple[QPen, QColor, QPolygonF, QPen | None]:
+        """Pen, fill and arrowhead for the current look, made once per change, not per paint."""
+        if self._looks is None:
+            d, t = self.display, self.theme
+            colour = QColor(d.colour or t.zero)
+            width = d.width + (1.5 if d.step == "current" else 0.0)
+            if d.step == "pending" or d.dimmed:
+                colour.setAlphaF(0.35)
+            if self.isSelected():
+                colour = QColor(t.accent)
+            glow = None
+            if d.step == "current":
+                halo = QColor(t.step)
+                halo.setAlphaF(0.45)
+                glow = QPen(halo, width + 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            tip, size = self._tip, 6 + width  # the curve arrives horizontally, left to right
+            arrow = QPolygonF([tip, QPointF(tip.x() - size, tip.y() + size * 0.5),
+                               QPointF(tip.x() - size, tip.y() - size * 0.5)])
+            self._looks = (pen, colour, arrow, glow)
+        return self._looks
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._looks = None
+        return super().itemChange(change, value)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        d, t = self.display, self.theme
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(d.colour or t.zero)
-        width = d.width
-        if d.step == "pending" or d.dimmed:
-            colour.setAlphaF(0.35)
-        if d.step == "current":
-            width += 1.5
-        if self.isSelected():
-            colour = QColor(t.accent)
-        if d.step == "current":
-            glow = QColor(t.step)
-            glow.setAlphaF(0.45)
-            painter.setPen(QPen(glow, width + 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-            painter.drawPath(self._path)
-        painter.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        # Level of detail: zoomed far out, labels would be too small to read and smoothing
+        # hundreds of long curves is most of the cost of a repaint; draw them plain.
+        detailed = option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
+        pen, colour, arrow, glow = self._style()
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        if glow is not None:
+            painter.setPen(glow)
+            painter.drawPath(self._path)
+        painter.setPen(pen)
         painter.drawPath(self._path)
-        # arrowhead at the input port
-        tip = self._tip
-        direction = tip - self._tip_from
-        length = max(1e-6, (direction.x() ** 2 + direction.y() ** 2) ** 0.5)
-        ux, uy = direction.x() / length, direction.y() / length
-        size = 6 + width
-        bx, by = tip.x() - ux * size, tip.y() - uy * size
-        left = QPointF(bx - uy * size * 0.5, by + ux * size * 0.5)
-        right = QPointF(bx + uy * size * 0.5, by - ux * size * 0.5)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPolygon(QPolygonF([tip, left, right]))
-        if self._label_visible():
+        painter.drawPolygon(arrow)
+        if self._label_visible() and (detailed or self.display.step == "current"):
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_label(painter)
 
     def _paint_label(self, painter: QPainter) -> None:
