@@ -20,8 +20,8 @@ from graphapp.gui.theme import Theme, label_font
 
 __all__ = ["DETAIL_ZOOM", "EdgeDisplay", "EdgeItem", "curve"]
 
-#: Below this zoom, edges are drawn without smoothing and without their labels.
-DETAIL_ZOOM = 0.6
+#: Below this zoom, on a crowded view, edges are drawn without smoothing or labels.
+DETAIL_ZOOM = 0.75
 
 
 @dataclass
@@ -162,9 +162,12 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        # Level of detail: zoomed far out, labels would be too small to read and smoothing
-        # hundreds of long curves is most of the cost of a repaint; draw them plain.
-        detailed = option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM
+        # Level of detail: with hundreds of edges on screen at a small zoom, smoothing the
+        # long curves is most of the cost of a repaint and the labels are too small to read;
+        # then they are drawn plain.
+        scene = self.scene()
+        detailed = not getattr(scene, "crowded", False) or \
+            option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         pen, colour, arrow, glow = self._style()
         painter.setBrush(Qt.BrushStyle.NoBrush)

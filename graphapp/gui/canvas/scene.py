@@ -55,6 +55,9 @@ _gestures = itertools.count(1)
 #: On graphs with more cards and edges than twice this, off-screen ones are redrawn in slices
 #: of this many per turn of the event loop.
 SLICE = 150
+#: More edges than this on screen make the view "crowded": edges are drawn plainly when zoomed
+#: out (see EdgeItem.paint).
+CROWDED = 150
 
 
 def _fmt(v: Any) -> str:
@@ -98,6 +101,7 @@ class GraphScene(QGraphicsScene):
         self._pending: list[tuple[str, Any]] = []
         self._biggest = 1.0
         self._bounds: QRectF | None = None
+        self.crowded = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         doc.graph_event.connect(self._on_graph_event)
         doc.reset.connect(self.rebuild)
@@ -259,12 +263,14 @@ class GraphScene(QGraphicsScene):
                                    Qt.ItemSelectionMode.IntersectsItemBoundingRect)
             first = {i.node_id for i in on_screen if type(i) is NodeItem}
             first_edges = {i.key for i in on_screen if type(i) is EdgeItem}
+            self.crowded = len(first_edges) > CROWDED
             self._pending = [("n", n) for n in nodes if n not in first] + \
                 [("e", e) for e in edges if e not in first_edges]
             nodes, edges = list(first), list(first_edges)
             self._slice_timer.start()
         else:
             self._pending = []
+            self.crowded = False
         self._show(nodes, edges, results)
         for name, item in self.groups.items():
             item.set_display(self._group_display(name, item, results))
