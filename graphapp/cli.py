@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--output", metavar="NAME", help="differentiate this node (default: the "
                                                     "file's output)")
     c.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    c.add_argument("--wrt", metavar="NAME", help="also run forward mode from this input: "
+                   "the total derivative of every node, and the partial of the output "
+                   "through each edge leaving NAME")
     c = graph_cmd("check", "Compare backprop with central finite differences for every input; "
                            "exit 1 if any disagree.")
     c.add_argument("--output", metavar="NAME")
@@ -172,8 +175,17 @@ def _compute(command: str, args: argparse.Namespace, doc: Any, output: str | Non
         raise CliError(f"{args.file}: the graph has no output; name one with --output", 2)
     back = plan.backward(fwd, output) if not (command == "export" and args.no_grads) else None
     if command == "grad":
-        _print(report.grad_json(doc, back) if args.json else report.grad_table(doc, back),
-               args.json)
+        forward_mode = _forward_mode(args, doc, plan, fwd, output) if args.wrt else None
+        if args.json:
+            result = report.grad_json(doc, back)
+            if forward_mode is not None:
+                result["forward"] = report.tangents_json(*forward_mode)
+            _print(result, True)
+        else:
+            text = report.grad_table(doc, back)
+            if forward_mode is not None:
+                text += "\n\n" + report.tangents_table(*forward_mode)
+            _print(text, False)
         return 0
     if command == "check":
         rows = gradcheck(doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
@@ -191,6 +203,21 @@ def _compute(command: str, args: argparse.Namespace, doc: Any, output: str | Non
     if command == "export":
         return _export(args, doc, output, fwd, back)
     raise AssertionError(command)
+
+
+def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
+                  output: str) -> tuple:
+    """Tangents from ``--wrt`` (totals) and one pass per edge leaving it (partials)."""
+    wrt = args.wrt
+    if wrt not in doc.graph or doc.graph.op(wrt).name != "input":
+        raise CliError(f"{args.file}: --wrt {wrt}: not an input", 2)
+    try:
+        total = plan.tangents(fwd, wrt)
+    except ValueError as exc:  # an array input needs a direction
+        raise CliError(f"graphapp: --wrt {wrt}: {exc}", 2) from None
+    partials = [((wrt, dst, slot), plan.tangents(fwd, wrt, only_edge=(wrt, dst, slot))
+                 .values[output]) for dst, slot in doc.graph.consumers(wrt)]
+    return doc, output, total, partials
 
 
 def _export(args: argparse.Namespace, doc: Any, output: str, fwd: Any, back: Any) -> int:

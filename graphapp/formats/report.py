@@ -22,7 +22,8 @@ from graphapp.engine import Backward, CheckRow, Forward
 from graphapp.formats.document import GraphFile
 from graphapp.formats.text import format_local, format_shape, format_value, to_json_value
 
-__all__ = ["check_table", "eval_json", "eval_table", "grad_json", "grad_table"]
+__all__ = ["check_table", "eval_json", "eval_table", "grad_json", "grad_table",
+           "tangents_json", "tangents_table"]
 
 
 def _nonfinite_json(fwd: Forward) -> dict[str, Any] | None:
@@ -138,3 +139,26 @@ def check_table(rows: list[CheckRow]) -> str:
              format_value(r.numeric, 10), f"{r.error:.2g}", "ok" if r.ok else "DIFFERENT"]
             for r in rows]
     return _table(["input", "index", "backprop", "finite difference", "|error|", "agree"], body)
+
+
+def tangents_json(doc: GraphFile, output: str, total: Any, partials: list) -> dict[str, Any]:
+    """Forward mode as JSON: every node's d node/d wrt, and the output's partial through each
+    edge leaving ``wrt`` (the other edges held still)."""
+    return {"wrt": total.wrt,
+            "tangents": {n: to_json_value(total.values[n]) for n in doc.graph
+                         if n in total.values},
+            "partials": [{"src": s, "dst": d, "slot": k, "value": to_json_value(v)}
+                         for (s, d, k), v in partials],
+            "total": to_json_value(total.values[output])}
+
+
+def tangents_table(doc: GraphFile, output: str, total: Any, partials: list) -> str:
+    """Forward mode as text: totals per node, then partials of the output per edge."""
+    wrt = total.wrt
+    rows = [[n, _cell(total.values[n])] for n in doc.graph if n in total.values]
+    first = _table(["node", f"d node/d{wrt} (forward mode, total)"], rows)
+    part_rows = [[f"{s} → {d}", doc.graph.op(d).slot_names[k], _cell(v)]
+                 for (s, d, k), v in partials]
+    second = _table(["edge", "slot", f"∂{output}/∂{wrt} through this edge only"], part_rows)
+    return (f"{first}\n\n{second}\n\ntotal d{output}/d{wrt} = "
+            f"{_cell(total.values[output])} (the sum of the partials)")

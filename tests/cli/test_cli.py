@@ -218,3 +218,20 @@ def test_python_dash_m_and_version():
                             capture_output=True, text=True, cwd=ROOT)
     assert json.loads(result.stdout)["nodes"]["c"]["grad"] == -2.0
     assert not math.isnan(json.loads(result.stdout)["nodes"]["L"]["value"])
+
+
+def test_forward_mode_shows_partials_beside_the_total(capsys):
+    import math as m
+
+    path = str(EXAMPLES / "09_ellipsoid.expr")
+    code, out, _ = run(capsys, "grad", path, "--wrt", "x", "--json")
+    forward = json.loads(out)["forward"]
+    assert code == 0 and forward["wrt"] == "x"
+    partials = sorted(p["value"] for p in forward["partials"])
+    assert partials == pytest.approx([8 * m.pi, 8 * m.pi])  # 4/3·π·t·y each, t = x = 2, y = 3
+    assert forward["total"] == pytest.approx(16 * m.pi)
+    assert forward["tangents"]["t"] == 1.0 and forward["tangents"]["y"] == 0.0
+    code, out, _ = run(capsys, "grad", path, "--wrt", "x")
+    assert "through this edge only" in out and "the sum of the partials" in out
+    code, _, err = run(capsys, "grad", path, "--wrt", "V")
+    assert code == 2 and "not an input" in err
