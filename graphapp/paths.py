@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 __all__ = ["RESOURCES", "default_example", "examples"]
 
-#: The ``resources/`` folder beside the package (graphapp is installed in place, ``pip -e``).
+#: The ``resources/`` folder beside the package (installed in place, ``pip install -e``), or
+#: what a wheel installed under ``<prefix>/share/graphapp``.
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+if not (RESOURCES / "examples").is_dir():
+    RESOURCES = Path(sys.prefix) / "share" / "graphapp"
 DEFAULT_EXAMPLE = "01_micrograd.expr"
 
 
