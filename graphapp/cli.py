@@ -33,15 +33,23 @@ class CliError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in one line (the full usage is one ``-h`` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: {message} (see {self.prog} -h)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="graphapp",
         description="A lab for the chain rule: values, gradients and per-edge derivatives of "
                     "expression graphs. With no command, opens the window.",
         epilog="Files: .expr scripts (a = 2.0 / L = (a*b + c) * f) or .graph.json. "
                "`graphapp COMMAND -h` explains each command.")
     p.add_argument("--version", action="version", version=f"graphapp {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def graph_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_text, description=help_text)
@@ -61,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--wrt", metavar="NAME", help="also run forward mode from this input: "
                    "the total derivative of every node, and the partial of the output "
                    "through each edge leaving NAME")
+    c.add_argument("--direction", metavar="VALUE", help="with --wrt on an array input: the "
+                   "direction to move it in (a JSON list of its shape, e.g. [1,0,0])")
     c = graph_cmd("check", "Compare backprop with central finite differences for every input; "
                            "exit 1 if any disagree.")
     c.add_argument("--output", metavar="NAME")
@@ -107,6 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (``sys.exit(main())``)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        first = args_list[0] if args_list else ""
+        if first and not Path(first).exists() and not first.endswith((".expr", ".json")):
+            print(f"graphapp: {first!r} is neither a command nor a file; commands: "
+                  f"{', '.join(COMMANDS)} (graphapp -h explains them)", file=sys.stderr)
+            return 2
         args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
     try:
         args = _parser().parse_args(args_list)
@@ -152,20 +167,27 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return _compute(command, args, doc, output, overrides)
     except EvaluationError as exc:
-        raise CliError(f"{args.file}: evaluation failed at node {exc.node!r}: {exc.message}",
-                       1) from None
+        raise CliError(f"{_where(args.file, doc, exc.node)}: evaluation failed at node "
+                       f"{exc.node!r}: {exc.message}", 1) from None
     except GraphError as exc:
         raise CliError(f"{args.file}: {exc.message}", 2) from None
 
 
 def _compute(command: str, args: argparse.Namespace, doc: Any, output: str | None,
              overrides: dict[str, Any]) -> int:
-    from graphapp.engine import gradcheck
+    from graphapp.engine import EvaluationError, gradcheck
     from graphapp.formats import report
 
     plan = doc.graph.plan()
     fwd = plan.forward(doc.graph, overrides)
     _warn_nonfinite(fwd)
+    if fwd.failures and command == "eval":
+        node, why = next(iter(fwd.failures.items()))
+        raise EvaluationError(node, why)
+    if fwd.failures and output is not None and fwd.values[output] is not None:
+        for node, why in fwd.failures.items():  # not needed for the output: say so, go on
+            print(f"graphapp: note: {_where(args.file, doc, node)}: node {node!r} failed "
+                  f"({why}); {output} does not depend on it", file=sys.stderr)
     if command == "eval":
         doc.output = output
         _print(report.eval_json(doc, fwd) if args.json else report.eval_table(doc, fwd),
@@ -211,12 +233,17 @@ def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
     wrt = args.wrt
     if wrt not in doc.graph or doc.graph.op(wrt).name != "input":
         raise CliError(f"{args.file}: --wrt {wrt}: not an input", 2)
+    direction = None
+    if args.direction is not None:
+        direction = _number_or_list(f"--direction {args.direction}", args.direction)
     try:
-        total = plan.tangents(fwd, wrt)
-    except ValueError as exc:  # an array input needs a direction
-        raise CliError(f"graphapp: --wrt {wrt}: {exc}", 2) from None
-    partials = [((wrt, dst, slot), plan.tangents(fwd, wrt, only_edge=(wrt, dst, slot))
-                 .values[output]) for dst, slot in doc.graph.consumers(wrt)]
+        total = plan.tangents(fwd, wrt, direction)
+        partials = [((wrt, dst, slot), plan.tangents(fwd, wrt, direction,
+                                                     only_edge=(wrt, dst, slot)).values[output])
+                    for dst, slot in doc.graph.consumers(wrt)]
+    except ValueError as exc:  # an array input needs a direction of its shape
+        hint = " (add --direction [..])" if "direction" in str(exc) else ""
+        raise CliError(f"graphapp: --wrt {wrt}: {exc}{hint}", 2) from None
     return doc, output, total, partials
 
 
@@ -264,8 +291,6 @@ def _load(path: str) -> Any:
 
 
 def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
-    from graphapp.engine import as_value
-
     out: dict[str, Any] = {}
     for item in assignments:
         name, sep, text = item.partition("=")
@@ -277,12 +302,28 @@ def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
         if doc.graph.op(name).name != "input":
             raise CliError(f"{path}: --set {name}: only inputs can be set, and {name!r} is "
                            f"a {doc.graph.op(name).name} node", 2)
-        try:
-            out[name] = as_value(json.loads(text))
-        except (ValueError, TypeError):
-            raise CliError(f"graphapp: --set {name}: {text!r} is not a number or a JSON list of "
-                           "numbers", 2) from None
+        out[name] = _number_or_list(f"--set {name}", text)
     return out
+
+
+_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _number_or_list(what: str, text: str) -> Any:
+    """A number (nan and inf allowed) or a JSON list of numbers, as a node value."""
+    from graphapp.engine import as_value
+
+    try:
+        return as_value(json.loads(_SPECIAL.get(text.strip().lower(), text)))
+    except (ValueError, TypeError) as exc:
+        detail = str(exc) if "list" in str(exc) else "not a number or a JSON list of numbers"
+        raise CliError(f"graphapp: {what}: {text!r}: {detail}", 2) from None
+
+
+def _where(path: str, doc: Any, node: str) -> str:
+    """``FILE:LINE:1`` for the line a node was read from (``FILE`` when unknown)."""
+    line = doc.lines.get(node) if hasattr(doc, "lines") else None
+    return f"{path}:{line}:1" if line else path
 
 
 def _warn_nonfinite(fwd: Any) -> None:

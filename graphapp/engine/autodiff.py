@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -127,6 +128,22 @@ def topological_order(g: nx.MultiDiGraph) -> list[str]:
         raise CycleError(f"the graph has a cycle: {' → '.join([*cycle, cycle[0]])}",
                          tuple(cycle))
     return order
+
+
+def _shape_words(v: Any) -> str:
+    shape = shape_of(v)
+    return "a scalar" if not shape else f"shape ({', '.join(map(str, shape))})"
+
+
+def _explain_failure(spec: OpSpec, inputs: list[Any], exc: Exception) -> str:
+    """Why an op could not combine its inputs, in words rather than numpy's."""
+    shapes = " and ".join(_shape_words(v) for v in inputs)
+    if spec.name == "matmul":
+        return (f"matmul needs arrays whose inner sizes match (a vector or matrix on each "
+                f"side); got {shapes}")
+    if "broadcast" in str(exc):
+        return f"{spec.name} cannot combine {shapes}: the shapes do not broadcast"
+    return f"{spec.name} failed on {shapes}: {str(exc).split(';')[0].strip()}"
 
 
 class Plan:
@@ -277,22 +294,28 @@ class Plan:
         if batched is None:
             batched = self.use_batched(leaf_values)
         with np.errstate(all="ignore"):
+            failures: dict[int, str] = {}
             if batched:
                 values: Any = self._forward_batched(leaf_values)
             else:
-                values = self._forward_nodes(leaf_values)
-        return Forward(self, values, batched)
+                values, failures = self._forward_nodes(leaf_values)
+        return Forward(self, values, batched, failures)
 
-    def _forward_nodes(self, leaf_values: list[Value]) -> list[Value | None]:
+    def _forward_nodes(self, leaf_values: list[Value]) -> tuple[list[Value | None],
+                                                                  dict[int, str]]:
         vals: list[Any] = [None] * len(self.order)
+        failures: dict[int, str] = {}
         for i, v in zip(self.leaves, leaf_values, strict=True):
             vals[i] = v
         for i, spec, args in self.steps:
+            ins = [vals[j] for j in args]
+            if any(v is None for v in ins):  # failed upstream: no value here either
+                continue
             try:
-                vals[i] = tidy(spec.forward(*[vals[j] for j in args]))
+                vals[i] = tidy(spec.forward(*ins))
             except (ValueError, TypeError) as exc:
-                raise EvaluationError(self.order[i], f"{spec.name} failed: {exc}") from None
-        return vals
+                failures[i] = _explain_failure(spec, ins, exc)
+        return vals, failures
 
     def _forward_batched(self, leaf_values: list[Value]) -> np.ndarray:
         vals = np.full(len(self.order), np.nan)
@@ -308,6 +331,9 @@ class Plan:
         if self.incomplete_mask[o]:
             raise GraphError(f"{output!r} cannot be computed: an input slot upstream is empty",
                              (output,))
+        if fwd.missing is not None and fwd.missing[o]:
+            node, why = fwd.root_failure(output)
+            raise EvaluationError(node, why)
         reach = self.reaches(output)
         with np.errstate(all="ignore"):
             if fwd.batched:
@@ -450,14 +476,31 @@ class Plan:
 class Forward:
     """The result of a forward pass."""
 
-    def __init__(self, plan: Plan, values: Any, batched: bool) -> None:
+    def __init__(self, plan: Plan, values: Any, batched: bool,
+                 failures: dict[int, str] | None = None) -> None:
         self.plan = plan
         self._values = values
         self.batched = batched
-        #: ``{node: value}``; ``None`` for nodes that cannot be computed (empty slot upstream).
-        self.values: Mapping[str, Value | None] = _IndexedView(
-            plan.index, values, plan.incomplete_mask if plan.incomplete else None)
+        #: Nodes whose op failed (shapes that do not fit), with why; nodes downstream of them
+        #: have no value either, but everything else is computed.
+        self.failures: dict[str, str] = {plan.order[i]: why for i, why in (failures or {}).items()}
+        missing = plan.incomplete_mask
+        if failures:
+            missing = missing | np.array([v is None for v in values], dtype=bool)
+        #: Mask of nodes without a value (empty slot upstream, or a failure upstream).
+        self.missing = missing if missing.any() else None
+        #: ``{node: value}``; ``None`` for nodes that cannot be computed.
+        self.values: Mapping[str, Value | None] = _IndexedView(plan.index, values, self.missing)
         self.nonfinite: NonFinite | None = self._first_nonfinite()
+
+    def root_failure(self, node: str) -> tuple[str, str]:
+        """The failed node upstream of ``node`` that keeps it from having a value, and why."""
+        plan = self.plan
+        upstream = plan.reaches(node)
+        for i, name in enumerate(plan.order):
+            if upstream[i] and name in self.failures:
+                return name, self.failures[name]
+        return node, "an input slot upstream is empty"
 
     def value_list(self) -> list[Any]:
         """Every value in plan order (``plan.order``), scalars as Python floats: the fast way
@@ -466,8 +509,8 @@ class Forward:
             out = self._values.tolist()
         else:
             out = [v if type(v) is np.ndarray or v is None else float(v) for v in self._values]
-        if self.plan.incomplete:
-            for i in np.flatnonzero(self.plan.incomplete_mask):
+        if self.missing is not None:
+            for i in np.flatnonzero(self.missing):
                 out[i] = None
         return out
 
@@ -512,7 +555,8 @@ class Backward:
         self._local = local
         self._acc = acc
         self._reach = reach
-        skip = plan.const_mask | plan.incomplete_mask
+        skip = plan.const_mask | (fwd.missing if fwd.missing is not None else
+                                   plan.incomplete_mask)
         #: ``{node: d output / d node}``; 0 where the node does not reach the output, ``None``
         #: for constants (not differentiated) and nodes that cannot be computed.
         self.grads: Mapping[str, Value | None] = _IndexedView(plan.index, grads, skip)
@@ -525,7 +569,9 @@ class Backward:
             out = self._grads.tolist()
         else:
             out = [g if type(g) is np.ndarray or g is None else float(g) for g in self._grads]
-        for i in np.flatnonzero(plan.const_mask | plan.incomplete_mask):
+        missing = self.forward.missing
+        skip = plan.const_mask | (missing if missing is not None else plan.incomplete_mask)
+        for i in np.flatnonzero(skip):
             out[i] = None
         return out
 
@@ -577,7 +623,8 @@ class Backward:
         args = plan.args[d]
         if slot >= len(args) or args[slot] != s:
             raise NodeError(f"no edge {src!r} → {dst!r} on slot {slot}", (src, dst))
-        if plan.const_mask[s] or plan.incomplete_mask[d]:
+        missing = self.forward.missing
+        if plan.const_mask[s] or plan.incomplete_mask[d] or (missing is not None and missing[d]):
             return EdgeGrad(None, None)
         return EdgeGrad(self._edge_local(s, d, slot), self._edge_acc(s, d, slot))
 
@@ -655,7 +702,12 @@ def tangents(graph: Graph, wrt: str, direction: Any = None,
 
 
 def _objective(fwd: Forward, output: str) -> float:
-    return float(np.sum(fwd.values[output]))
+    value = fwd.values[output]
+    if value is None:
+        node, why = fwd.root_failure(output)
+        raise EvaluationError(node, why)
+    with np.errstate(all="ignore"):
+        return float(np.sum(value))
 
 
 def finite_differences(graph: Graph, output: str, eps: float = 1e-6,
@@ -682,7 +734,8 @@ def finite_differences(graph: Graph, output: str, eps: float = 1e-6,
                                 output)
             f_minus = _objective(plan.forward(graph, {**base, name: minus.reshape(np.shape(x0))}),
                                  output)
-            grad.flat[k] = (f_plus - f_minus) / (plus.flat[k] - minus.flat[k])
+            with np.errstate(all="ignore"):
+                grad.flat[k] = (f_plus - f_minus) / (plus.flat[k] - minus.flat[k])
         result[name] = tidy(grad.reshape(np.shape(x0)))
     return result
 
@@ -701,7 +754,10 @@ def gradcheck(graph: Graph, output: str, eps: float = 1e-6, rtol: float = 1e-4,
         fd_arr = np.asarray(fd, dtype=np.float64)
         for idx in np.ndindex(bp.shape):
             b, f = float(bp[idx]), float(fd_arr[idx])
-            ok = bool(abs(b - f) <= atol + rtol * max(abs(b), abs(f)))
+            if math.isfinite(b) and math.isfinite(f):
+                ok = abs(b - f) <= atol + rtol * max(abs(b), abs(f))
+            else:  # inf agrees only with the same inf; nan with nothing
+                ok = b == f
             rows.append(CheckRow(name, tuple(int(i) for i in idx), b, f, ok))
     return rows
 

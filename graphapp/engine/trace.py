@@ -72,8 +72,8 @@ def backward_trace(back: Backward) -> list[BackwardStep]:
     arrived: dict[int, int] = {}
     steps: list[BackwardStep] = []
     for i in reversed(range(len(order))):
-        if not reach[i] or plan.incomplete_mask[i]:
-            continue
+        if not reach[i] or plan.incomplete_mask[i] or plan.const_mask[i]:
+            continue  # constants are not differentiated: no step of their own
         grad = back.grads[order[i]]
         sends = []
         for slot, j in enumerate(plan.args[i]):
@@ -93,9 +93,10 @@ def backward_trace(back: Backward) -> list[BackwardStep]:
 def forward_trace(fwd: Forward) -> list[ForwardStep]:
     """The steps of the forward pass: every computable node in topological order."""
     plan = fwd.plan
+    missing = fwd.missing if fwd.missing is not None else plan.incomplete_mask
     steps = []
     for i, node in enumerate(plan.order):
-        if plan.incomplete_mask[i]:
+        if missing[i]:
             continue
         inputs = tuple(plan.order[j] for j in plan.args[i])
         steps.append(ForwardStep(len(steps), node, inputs, fwd.values[node]))

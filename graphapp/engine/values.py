@@ -32,10 +32,13 @@ def as_value(x: float | int | Sequence | np.ndarray) -> Value:
         raise ValueError(f"complex numbers are not supported: {x!r}")
     try:
         arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"not a number or a rectangular list of numbers: {exc}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("not a number or a rectangular list of numbers (every row the same "
+                         "length)") from None
     if arr.ndim == 0:
         return np.float64(arr)
+    if arr.size == 0:
+        raise ValueError("an empty list is not a value")
     return arr.copy() if arr is x else arr
 
 

@@ -22,3 +22,5 @@ class GraphFile:
     #: Named groups of nodes folded into one box on the canvas: ``{name: {"collapsed": bool,
     #: "pos": [x, y]}}``; members carry ``"group": name`` among their attributes.
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The file line each node was read from, so that messages about a node can point at it.
+    lines: dict[str, int] = field(default_factory=dict)

@@ -93,6 +93,8 @@ class ExprParser:
     edges: list[tuple[str, str, int]] = field(default_factory=list)
     #: User names defined so far, with their line numbers.
     defined: dict[str, int] = field(default_factory=dict)
+    #: The line of every node made (generated sub-expressions too).
+    lines: dict[str, int] = field(default_factory=dict)
     last: str | None = None
     output_directive: str | None = None
     _user_names: set[str] = field(default_factory=set)
@@ -163,6 +165,7 @@ class ExprParser:
             self.nodes.append((name, "identity", None, _NO_ATTRS))
             self.edges.append((src, name, 0))
         defined[name] = line_no
+        self.lines[name] = line_no
         self.last = name
         return True
 
@@ -256,6 +259,7 @@ class ExprParser:
         inputs = [self._expr(a) for a in args]
         node_id = name if name is not None else self._generated_id(op)
         self.nodes.append((node_id, op, value, _NO_ATTRS))
+        self.lines[node_id] = self._span.line_no
         self.edges.extend((src, node_id, slot) for slot, src in enumerate(inputs))
         return node_id
 
@@ -313,6 +317,7 @@ class ExprParser:
     # ----------------------------------------------------------------- helpers
     def _add(self, name: str, op: str, value: Any, line_no: int) -> None:
         self.nodes.append((name, op, value, _NO_ATTRS))
+        self.lines[name] = line_no
         self.defined[name] = line_no
         self.last = name
 
@@ -358,7 +363,7 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
         graph = Graph.from_parts(parser.nodes, parser.edges)
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
-    return GraphFile(graph, output, lesson_of(text))
+    return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
 
 
 def read_expr(path: str | Path) -> GraphFile:

@@ -185,7 +185,8 @@ def loads_graph(text: str, path: str = "<text>") -> GraphFile:
     groups = data.get("groups", {})
     if not isinstance(groups, dict) or not all(isinstance(v, dict) for v in groups.values()):
         raise FormatError('"groups" must map names to objects', path, *_key_line(text, "groups"))
-    return GraphFile(graph, output, lesson if isinstance(lesson, str) else "", groups)
+    lines = {node: loc.where("nodes", k)[0] for node, k in where_node.items()}
+    return GraphFile(graph, output, lesson if isinstance(lesson, str) else "", groups, lines)
 
 
 def _is_pos(pos: Any) -> bool:

@@ -235,3 +235,37 @@ def test_forward_mode_shows_partials_beside_the_total(capsys):
     assert "through this edge only" in out and "the sum of the partials" in out
     code, _, err = run(capsys, "grad", path, "--wrt", "V")
     assert code == 2 and "not an input" in err
+
+
+def test_evaluation_errors_point_at_the_line(tmp_path, capsys):
+    f = tmp_path / "shapes.expr"
+    f.write_text("a = [1.0, 2.0]\nb = [1.0, 2.0, 3.0]\nc = a * b\nd = sum(a)\n")
+    code, _, err = run(capsys, "eval", str(f))
+    assert code == 1 and err.startswith(f"{f}:3:1: evaluation failed at node 'c': mul cannot")
+    code, out, err = run(capsys, "grad", str(f), "--output", "d", "--json")
+    assert code == 0 and json.loads(out)["nodes"]["a"]["grad"] == [1.0, 1.0]
+    assert "note" in err and "d does not depend on it" in err
+
+
+def test_usage_errors_are_one_line(capsys):
+    code, _, err = run(capsys, "export", MICRO, "-o", "x.svg", "--rankdir", "XX")
+    assert code == 2 and err.count("\n") == 1 and "invalid choice" in err
+    code, _, err = run(capsys, "frob")
+    assert code == 2 and "neither a command nor a file" in err
+
+
+def test_set_accepts_nan_and_inf_and_refuses_empty_lists(capsys):
+    code, out, err = run(capsys, "eval", MICRO, "--set", "a=inf", "--json")
+    assert code == 0 and json.loads(out)["nodes"]["L"]["value"] == "inf"  # (inf·−3 + 10)·−2
+    assert "set to inf" in err
+    code, _, err = run(capsys, "eval", MICRO, "--set", "a=[]")
+    assert code == 2 and "empty list" in err
+
+
+def test_forward_mode_on_an_array_input_takes_a_direction(capsys):
+    path = str(EXAMPLES / "10_relu_neuron.expr")
+    code, _, err = run(capsys, "grad", path, "--wrt", "w")
+    assert code == 2 and "--direction" in err
+    code, out, _ = run(capsys, "grad", path, "--wrt", "w", "--direction", "[1, 0, 0]",
+                       "--json")
+    assert code == 0 and json.loads(out)["forward"]["total"] == pytest.approx(-1.425)

@@ -167,10 +167,27 @@ def test_first_nonfinite_node_is_reported_with_its_cause():
 
 
 def test_shape_mismatch_is_an_evaluation_error_naming_the_node():
-    g = expr_graph("a = [1.0, 2.0, 3.0]\nb = [1.0, 2.0]\nc = a + b")
+    g = expr_graph("a = [1.0, 2.0, 3.0]\nb = [1.0, 2.0]\nc = a + b\nd = c * 2")
+    fwd = forward(g)
+    assert fwd.failures == {"c": "add cannot combine shape (3) and shape (2): the shapes do "
+                                 "not broadcast"}
+    assert fwd.values["c"] is None and fwd.values["d"] is None
     with pytest.raises(EvaluationError) as err:
-        forward(g)
-    assert err.value.node == "c"
+        backward(g, "d")
+    assert err.value.node == "c" and "do not broadcast" in err.value.message
+
+
+def test_a_failure_off_the_path_leaves_the_rest_computed():
+    g = expr_graph("a = [1.0, 2.0, 3.0]\nb = [1.0, 2.0]\nc = a + b\nd = sum(a * 2)")
+    back = backward(g, "d")
+    assert back.forward.values["a"].tolist() == [1.0, 2.0, 3.0]
+    assert back.grads["a"].tolist() == [2.0, 2.0, 2.0]
+    assert back.grads["c"] is None and "c" in back.forward.failures
+
+
+def test_an_infinite_gradient_never_agrees_with_a_finite_difference():
+    rows = gradcheck(expr_graph("x = 0.0\ny = 1 / x"), "y")
+    assert [(r.backprop, r.ok) for r in rows] == [(-math.inf, False)]
 
 
 def test_broadcast_gradients_are_summed_back_to_the_input_shape():

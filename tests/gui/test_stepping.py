@@ -15,7 +15,7 @@ def test_backward_steps_highlight_the_current_node_and_its_edges(micrograd, qtbo
     window.pass_choice.setCurrentText("backward")
     window.act_step_mode.trigger()
     state = window.stepper.state
-    assert state.active and state.index == 0 and state.total == 7
+    assert state.active and state.index == 0 and state.total == 7  # constants get no step
     assert shown_grad(window, "a") == "?"  # nothing has arrived yet
     window.act_step.trigger()  # L: dL/dL = 1, sends to d and f
     assert window.scene.nodes["L"].display.step == "current"
@@ -82,3 +82,11 @@ def test_play_runs_to_the_end_and_stops(micrograd, qtbot):
     assert window.stepper.playing
     qtbot.waitUntil(lambda: not window.stepper.playing, timeout=5000)
     assert window.stepper.state.index == window.stepper.state.total == 7
+
+
+def test_constants_have_no_backward_step(window, qtbot):
+    window.expression_bar.edit.setText("y = x + x**2")
+    assert window.expression_bar.apply()
+    window.act_step_mode.trigger()
+    nodes = [step.node for step in window.stepper.steps()]
+    assert nodes == ["y", nodes[1], "x"] and nodes[1].startswith("pow#")
