@@ -27,6 +27,7 @@ import gc
 import keyword
 import math
 import re
+import sys
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,14 +172,24 @@ class ExprParser:
 
     # ----------------------------------------------------------------- ast path
     def _slow(self, text: str) -> None:
+        limit = sys.getrecursionlimit()
         try:
+            # ast turns a long sum a + b + … into nested nodes, one level per term, and
+            # counts those levels against the recursion limit: allow long lines.
+            sys.setrecursionlimit(max(limit, AST_DEPTH))
             tree = ast.parse(text, mode="exec")
+        except (RecursionError, MemoryError):
+            raise FormatError("the expression is nested too deeply to read; split it over "
+                              "several lines with names", self.path, self._span.line_no,
+                              1 + self._span.indent) from None
         except SyntaxError as exc:
             col = (exc.offset or 1) + self._span.indent
             msg = exc.msg
             if msg.startswith("invalid syntax"):
                 msg = "invalid syntax: expected NAME = EXPRESSION"
             raise FormatError(msg, self.path, self._span.line_no, col) from None
+        finally:
+            sys.setrecursionlimit(limit)
         body = tree.body
         if len(body) != 1:
             self._fail(body[1] if body else None, "one statement per line")
@@ -209,18 +220,42 @@ class ExprParser:
         self.defined[name] = self._span.line_no
         self.last = name
 
-    def _expr(self, node: ast.expr, name: str | None = None) -> str:
-        """Make the nodes for ``node``; return the id of its top node (called ``name``)."""
-        if isinstance(node, ast.Name):
-            return self._name(node)
-        literal = self._literal(node)
-        if literal is not None:
-            return self._node("const", [], value=literal, name=name)
+    def _expr(self, root: ast.expr, name: str | None = None) -> str:
+        """Make the nodes for ``root``; return the id of its top node (called ``name``).
+
+        Iterative, children before parents, so that ``x + x + … + x`` of any length works
+        (a recursive walk fails at Python's recursion limit, a few hundred terms deep).
+        """
+        done: list[str] = []  # ids of finished sub-expressions, in order
+        work: list[tuple[ast.expr, str | None, tuple[str, int] | None]] = [(root, name, None)]
+        while work:
+            node, node_name, pending = work.pop()
+            if pending is not None:  # its inputs are made: make the node itself
+                op, arity = pending
+                inputs = done[len(done) - arity:]
+                del done[len(done) - arity:]
+                done.append(self._make(op, inputs, name=node_name))
+                continue
+            if isinstance(node, ast.Name):
+                done.append(self._name(node))
+                continue
+            literal = self._literal(node)
+            if literal is not None:
+                done.append(self._make("const", [], value=literal, name=node_name))
+                continue
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+                work.append((node.operand, node_name, None))
+                continue
+            op, children = self._op_of(node)
+            work.append((node, node_name, (op, len(children))))
+            work.extend((child, None, None) for child in reversed(children))
+        return done[-1]
+
+    def _op_of(self, node: ast.expr) -> tuple[str, list[ast.expr]]:
+        """The op an operator or call stands for, and its operands; errors for the rest."""
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.UAdd):
-                return self._expr(node.operand, name=name)
             if isinstance(node.op, ast.USub):
-                return self._node("neg", [node.operand], name=name)
+                return "neg", [node.operand]
             self._fail(node, "only unary minus and plus are allowed")
         if isinstance(node, ast.BinOp):
             token = _BINOPS.get(type(node.op))
@@ -228,7 +263,7 @@ class ExprParser:
             if spec is None:
                 self._fail(node, f"operator {type(node.op).__name__} is not supported; "
                                  "use + - * / ** @")
-            return self._node(spec.name, [node.left, node.right], name=name)
+            return spec.name, [node.left, node.right]
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 self._fail(node, "only calls of functions by name are allowed, such as tanh(x)")
@@ -244,7 +279,7 @@ class ExprParser:
             if len(node.args) != spec.arity:
                 plural = "argument" if spec.arity == 1 else "arguments"
                 self._fail(node, f"{func}() takes {spec.arity} {plural}, got {len(node.args)}")
-            return self._node(spec.name, list(node.args), name=name)
+            return spec.name, list(node.args)
         kind = type(node).__name__
         if isinstance(node, ast.Constant):
             self._fail(node, f"{node.value!r} is not a number")
@@ -254,9 +289,8 @@ class ExprParser:
                          "functions such as tanh(x)")
         raise AssertionError  # _fail raised
 
-    def _node(self, op: str, args: list[ast.expr], value: Any = None,
+    def _make(self, op: str, inputs: list[str], value: Any = None,
               name: str | None = None) -> str:
-        inputs = [self._expr(a) for a in args]
         node_id = name if name is not None else self._generated_id(op)
         self.nodes.append((node_id, op, value, _NO_ATTRS))
         self.lines[node_id] = self._span.line_no
@@ -268,7 +302,7 @@ class ExprParser:
         if ident in self.defined or ident in self.existing:
             return ident
         if ident in _CONSTANTS and ident not in self._user_names:
-            return self._node("const", [], value=_CONSTANTS[ident])
+            return self._make("const", [], value=_CONSTANTS[ident])
         if ident in self._user_names:
             self._fail(node, f"{ident!r} is used before it is defined")
         if self.auto_input is not None and ident not in _CONSTANTS:
@@ -290,10 +324,14 @@ class ExprParser:
             except OverflowError:
                 self._fail(node, "number too large")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            inner = self._literal(node.operand)
+            sign = 1.0
+            while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+                sign = -sign if isinstance(node.op, ast.USub) else sign
+                node = node.operand
+            inner = self._literal(node)
             if inner is None or isinstance(inner, list):
                 return None
-            return -inner if isinstance(node.op, ast.USub) else inner
+            return sign * inner
         if isinstance(node, ast.Name) and node.id in _CONSTANTS and (
                 node.id not in self._user_names and node.id not in self.existing):
             return _CONSTANTS[node.id]
@@ -394,6 +432,10 @@ def lesson_of(text: str) -> str:
 
 # ===================================================================== writing
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
+#: How deep ast may nest while reading one line (a sum of this many terms).
+AST_DEPTH = 20_000
+#: Sub-expressions nest at most this deep in a written statement.
+INLINE_DEPTH = 40
 
 
 def _number(v: float) -> str:
@@ -439,6 +481,22 @@ def write_expr(doc: GraphFile) -> str:
                 counter += 1
             fresh_names[n] = f"t{counter}"
             taken.add(fresh_names[n])
+    # Inline at most INLINE_DEPTH levels of sub-expressions: deeper chains get names too, so
+    # neither the text nor the writer (which recurses over one statement) grows without bound.
+    inline_depth: dict[str, int] = {}
+    for n in nx.topological_sort(g):
+        if n in user or n in fresh_names or op(n).name == "const":
+            inline_depth[n] = 0
+            continue
+        depth = 1 + max((inline_depth[src] for src in g.predecessors(n)), default=0)
+        if depth > INLINE_DEPTH:
+            counter += 1
+            while f"t{counter}" in taken:
+                counter += 1
+            fresh_names[n] = f"t{counter}"
+            taken.add(fresh_names[n])
+            depth = 0
+        inline_depth[n] = depth
     named = {n: n for n in user} | fresh_names
     shadow = set(named.values())
 

@@ -200,3 +200,33 @@ def test_examples_round_trip(path):
     doc = load_graph(path)
     assert doc.lesson, "every example states its lesson in a comment header"
     assert _isomorphic(doc, parse_expr(write_expr(doc)))
+
+
+def test_long_flat_expressions_need_no_recursion():
+    """Regression: a sum of 400 terms hit Python's recursion limit in the parser."""
+    doc = parse_expr("x = 1.0\ny = " + " + ".join(["x"] * 3000) + "\nz = " + "-" * 150 + "x")
+    back = backward(doc.graph, "y")
+    assert float(back.forward.values["y"]) == 3000.0 and float(back.grads["x"]) == 3000.0
+    assert float(back.forward.values["z"]) == 1.0
+
+
+def test_nesting_beyond_what_python_can_parse_is_a_clean_error():
+    with pytest.raises(FormatError, match="nested too deeply") as err:
+        parse_expr("x = 1.0\ny = " + "-" * 6000 + "x\n", "deep.expr")
+    assert err.value.line == 2
+
+
+def test_writing_a_long_anonymous_chain_names_parts_of_it():
+    """Regression: converting a 3,000-node chain of generated ids to .expr recursed too deep."""
+    from graphapp.engine import Graph
+
+    nodes = [("x", "input", 1.0, {})] + [(f"add#{i}", "add", None, {}) for i in range(3000)]
+    edges = []
+    for i in range(3000):
+        edges += [("x" if i == 0 else f"add#{i - 1}", f"add#{i}", 0), ("x", f"add#{i}", 1)]
+    doc = GraphFile(Graph.from_parts(nodes, edges), "add#2999")
+    text = write_expr(doc)
+    again = parse_expr(text)
+    assert len(again.graph) == len(doc.graph)  # the same nodes, some of them named t1, t2…
+    assert float(backward(again.graph, again.output).forward.values[again.output]) == 3001.0
+    assert float(backward(again.graph, again.output).grads["x"]) == 3001.0
