@@ -271,6 +271,12 @@ def _convert(args: argparse.Namespace) -> int:
         kind_of(args.out)
     except ValueError as exc:
         raise CliError(f"graphapp: {exc}", 2) from None
+    if kind_of(args.out) == "expr":
+        renamed = [n for n in doc.graph if "#" not in n and not _is_expr_name(n)]
+        if renamed:
+            print(f"graphapp: note: .expr names must be identifiers; renamed "
+                  f"{', '.join(repr(n) for n in renamed[:5])}"
+                  f"{' and more' if len(renamed) > 5 else ''} (to t1, t2, …)", file=sys.stderr)
     try:
         save_graph(doc, args.out)
     except ValueError as exc:  # nan cannot be written as .expr
@@ -278,6 +284,12 @@ def _convert(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"graphapp: cannot write {args.out}: {exc.strerror or exc}", 1) from None
     return 0
+
+
+def _is_expr_name(name: str) -> bool:
+    import keyword
+
+    return name.isidentifier() and not keyword.iskeyword(name)
 
 
 def _load(path: str) -> Any:

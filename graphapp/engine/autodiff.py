@@ -130,6 +130,18 @@ def topological_order(g: nx.MultiDiGraph) -> list[str]:
     return order
 
 
+def _nonfinite_cause(spec: OpSpec, first: float, inputs: list[Any]) -> str:
+    """Why finite inputs gave nan or inf, in words ("" when an input was not finite)."""
+    with np.errstate(all="ignore"):
+        if not all(np.all(np.isfinite(v)) for v in inputs):
+            return ""
+        if math.isnan(first):
+            return spec.domain or "an undefined result"
+        if spec.pole and any(np.any(np.asarray(v) == 0) for v in inputs):
+            return spec.pole
+        return "overflow: beyond ±1.8e308, the largest float"
+
+
 def _shape_words(v: Any) -> str:
     shape = shape_of(v)
     return "a scalar" if not shape else f"shape ({', '.join(map(str, shape))})"
@@ -536,9 +548,9 @@ class Forward:
             else:
                 ins = ", ".join(plan.order[j] for j in plan.args[i])
                 why = f"{node} = {spec.name}({ins}) gave {first}"
-                if spec.domain and all(np.all(np.isfinite(self._values[j]))
-                                       for j in plan.args[i]):
-                    why += f" ({spec.domain})"
+                cause = _nonfinite_cause(spec, first, [self._values[j] for j in plan.args[i]])
+                if cause:
+                    why += f" ({cause})"
             return NonFinite(node, spec.name, first, why)
         return None
 

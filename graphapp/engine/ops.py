@@ -15,8 +15,9 @@ Conventions, so that every rule reads the same way:
   shape (:func:`graphapp.engine.values.unbroadcast`), so no rule handles broadcasting itself.
 * ``formula[i]`` is a template with the input names in braces (``{a}``, ``{b}`` or ``{x}``,
   and ``{out}`` for the node itself), rendered by :meth:`OpSpec.render_formula`.
-* At a kink (``relu`` at 0, ``max`` of equal arguments) the rule takes the value a central
-  difference gives: 0 for ``relu`` and ``abs``, ½ to each side of ``max`` and ``min``.
+* At a kink, ``max`` and ``min`` give ½ to each side of a tie and ``abs`` gives 0 at 0, the
+  values a central difference gives; ``relu`` gives 0 at 0 by the usual convention (a central
+  difference gives ½ there, and ``graphapp check`` reports the disagreement).
 
 Rules are called by the engine inside ``numpy.errstate(all="ignore")``: ``log(-1)`` is nan and
 ``1/0`` is inf, as in numpy, and the engine reports the first node that went non-finite.
@@ -57,8 +58,10 @@ class OpSpec:
     token: str | None = None
     #: True when the op works element by element (so scalar graphs can batch it).
     elementwise: bool = True
-    #: Where the op is undefined, said in words, for messages about nan and inf.
+    #: Where the op is undefined (gives nan), said in words, for messages.
     domain: str = ""
+    #: What an input of 0 does when it makes the result infinite, for messages.
+    pole: str = ""
     #: Keyword spellings the ``.expr`` parser also accepts for this op (``ln`` for log).
     aliases: tuple[str, ...] = field(default=())
 
@@ -169,7 +172,7 @@ _TABLE: tuple[OpSpec, ...] = (
             (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * a / (b * b)),
             (lambda t, out, a, b: t / b, lambda t, out, a, b: -t * a / (b * b)),
             ("∂({a}/{b})/∂{a} = 1/{b}", "∂({a}/{b})/∂{b} = −{a}/{b}²"), token="/",
-            domain="division by zero"),
+            pole="division by zero"),
     _binary("pow", "^", "Arithmetic", "Power: a raised to b.",
             operator.pow,
             (lambda g, out, a, b: g * b * a ** (b - 1.0),
@@ -177,7 +180,8 @@ _TABLE: tuple[OpSpec, ...] = (
             (lambda t, out, a, b: t * b * a ** (b - 1.0),
              lambda t, out, a, b: t * _pow_exponent_grad(out, a)),
             ("∂({a}^{b})/∂{a} = {b}·{a}^({b}−1)", "∂({a}^{b})/∂{b} = {a}^{b}·ln {a}"),
-            token="**", domain="a negative number to a fractional power, or 0 to a negative one"),
+            token="**", domain="a negative number to a fractional power",
+            pole="0 to a negative power"),
     _unary("neg", "−", "Arithmetic", "Negation.",
            operator.neg,
            lambda g, out, x: -g,
@@ -187,12 +191,13 @@ _TABLE: tuple[OpSpec, ...] = (
            np.exp,
            lambda g, out, x: g * out,
            lambda t, out, x: t * out,
-           "∂exp({x})/∂{x} = exp({x})", domain="overflow (the result is larger than 1.8e308)"),
+           "∂exp({x})/∂{x} = exp({x})"),
     _unary("log", "ln", "Functions", "Natural logarithm.",
            np.log,
            lambda g, out, x: g / x,
            lambda t, out, x: t / x,
-           "∂ln({x})/∂{x} = 1/{x}", domain="log is defined for x > 0", aliases=("ln",)),
+           "∂ln({x})/∂{x} = 1/{x}", domain="log is defined for x > 0", pole="log(0) is −inf",
+           aliases=("ln",)),
     _unary("sin", "sin", "Functions", "Sine.",
            np.sin,
            lambda g, out, x: g * np.cos(x),

@@ -104,9 +104,13 @@ class ExprParser:
     _span: _Spans | None = None
 
     # ----------------------------------------------------------------- driving
+    def declare(self, text: str) -> None:
+        """Note the names ``text`` defines, so that ``pi`` or ``e`` there mean the user's."""
+        self._user_names.update(_LHS.findall(text))
+
     def parse(self, text: str) -> None:
         """Parse a whole script (several lines)."""
-        self._user_names.update(_LHS.findall(text))
+        self.declare(text)
         fast, statement = self._fast, self.statement
         for number, line in enumerate(text.split("\n"), start=1):
             if not fast(line, number):

@@ -106,7 +106,7 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
     if not isinstance(local, np.ndarray):
         return format_number(local, digits)
     src_shape, dst_shape = np.shape(src), np.shape(dst)
-    if (local.shape == src_shape and not dst_shape) or local.size <= 4:
+    if local.shape == src_shape and not dst_shape:
         return format_value(local, digits, max_items=4)
     if src_shape == dst_shape and local.shape == dst_shape + src_shape:
         n = int(np.prod(src_shape))
@@ -114,6 +114,8 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
         diagonal = np.diagonal(square)
         if np.array_equal(square, np.diag(diagonal)):
             return "diag " + format_value(diagonal.reshape(src_shape), digits, max_items=4)
+    if local.size <= 4:
+        return format_value(local, digits, max_items=4)
     return f"Jacobian {format_shape(local.shape)}"
 
 

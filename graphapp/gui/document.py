@@ -182,13 +182,16 @@ class Document(QObject):
             plan = self.graph.plan()
             results.forward = plan.forward(self.graph)
             out = self.output
+            for node, why in results.forward.failures.items():
+                results.problem = f"{node} cannot be computed: {why}"
+                break
             if out is None or out not in self.graph:
                 results.problem = "no output: right-click a node → Differentiate this"
             elif out in plan.incomplete:
                 results.problem = f"{out} cannot be computed: an input slot upstream is empty"
-            else:
+            elif results.forward.values[out] is not None:
                 results.backward = plan.backward(results.forward, out)
-            if results.forward.nonfinite is not None:
+            if results.forward.nonfinite is not None and not results.problem:
                 results.problem = results.forward.nonfinite.message
         except EvaluationError as exc:
             results.problem = f"{exc.node}: {exc.message}"

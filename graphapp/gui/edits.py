@@ -27,6 +27,8 @@ CLIP_MIME = "application/x-graphapp-nodes"
 
 #: Value given to new inputs (from the palette, or names typed that do not exist yet).
 NEW_INPUT_VALUE = 1.0
+#: How far apart two cards' corners must be for the cards not to overlap.
+CARD_W, CARD_H = 180.0, 95.0
 
 
 def fresh_name(graph: Graph, taken: set[str] | None = None) -> str:
@@ -57,6 +59,9 @@ def apply_statement(doc: Document, text: str, anchor: QPointF) -> str:
     g = doc.graph
     parser = ExprParser(path="expression", existing=set(g), taken=set(g),
                         auto_input=NEW_INPUT_VALUE, redefine=True)
+    # as in a file: `e = e + 1` with no node e yet means "e used before it is defined", not
+    # Euler's number
+    parser.declare(text)
     try:
         name = parser.statement(text, 1)
     except FormatError as exc:
@@ -143,7 +148,13 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
     if not any(nb in known for n in new for nb in nx.all_neighbors(trial, n)):
         sub = Graph.from_parts(rows, [e for e in edges if e[0] in set(new) and e[1] in set(new)])
         layout = layered_layout(sub)
-        return {n: [round(anchor.x() + x, 1), round(anchor.y() + y, 1)]
+        top = anchor.y()
+        cards = [(p[0], p[1]) for p in known.values()]
+        block = [(anchor.x() + x, top + y) for x, y in layout.values()]
+        if any(abs(bx - cx) < CARD_W and abs(by - cy) < CARD_H
+               for bx, by in block for cx, cy in cards):
+            top = max(cy for _, cy in cards) + ROW + (top - min(y for _, y in block))
+        return {n: [round(anchor.x() + x, 1), round(top + y, 1)]
                 for n, (x, y) in layout.items()}
     placed: dict[str, list[float]] = {}
     occupied = {(round(p[0]), round(p[1])) for p in known.values()}
@@ -161,7 +172,7 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
         else:
             x, y = anchor.x(), anchor.y()
         while (round(x), round(y)) in occupied or any(
-                abs(x - p[0]) < 150 and abs(y - p[1]) < 80
+                abs(x - p[0]) < CARD_W and abs(y - p[1]) < CARD_H
                 for p in [*known.values(), *placed.values()]):
             y += ROW * 0.8
         placed[n] = [round(x, 1), round(y, 1)]

@@ -30,12 +30,20 @@ def _display_problem() -> str:
     return ""
 
 
+#: Window sizes the screenshot option accepts.
+MIN_SIZE, MAX_SIZE = (400, 300), (8000, 8000)
+#: Picture formats a screenshot can be written in, by file extension.
+SHOT_FORMATS = {".png": "PNG", ".jpg": "JPG", ".jpeg": "JPG", ".bmp": "BMP"}
+
+
 def _parse_size(text: str) -> tuple[int, int] | None:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         return None
-    return max(400, w), max(300, h)
+    if not (MIN_SIZE[0] <= w <= MAX_SIZE[0] and MIN_SIZE[1] <= h <= MAX_SIZE[1]):
+        return None
+    return w, h
 
 
 def launch(path: Path, screenshot: str | None = None, backward: bool = False,
@@ -49,10 +57,22 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
         return 1
     parsed = _parse_size(size)
     if parsed is None:
-        print(f"graphapp: --size {size!r}: expected WIDTHxHEIGHT, e.g. 1400x900",
+        print(f"graphapp: --size {size!r}: expected WIDTHxHEIGHT between "
+              f"{MIN_SIZE[0]}x{MIN_SIZE[1]} and {MAX_SIZE[0]}x{MAX_SIZE[1]}, e.g. 1400x900",
               file=sys.stderr)
         return 2
     width, height = parsed
+    if (backward or step is not None or select) and not screenshot:
+        print("graphapp: --backward, --step and --select go with --screenshot",
+              file=sys.stderr)
+        return 2
+    if step is not None and (step < 0 or not backward):
+        print("graphapp: --step N needs --backward and N ≥ 0", file=sys.stderr)
+        return 2
+    if screenshot and Path(screenshot).suffix.lower() not in SHOT_FORMATS:
+        print(f"graphapp: --screenshot {screenshot}: use one of "
+              f"{', '.join(SHOT_FORMATS)}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from graphapp.formats import FormatError
@@ -124,7 +144,7 @@ def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | Non
         window.view.minimap.render_now()
         app.processEvents()
         pixmap = window.grab()
-        ok = pixmap.save(str(out), "PNG")
+        ok = pixmap.save(str(out), SHOT_FORMATS[out.suffix.lower()])
         window.doc.undo_stack.setClean()
         window.close()
     if not ok:

@@ -110,7 +110,11 @@ class LayoutJob(QObject):
     def _run(self) -> None:
         try:
             positions = dot_layout(self._graph, self._sizes)
+        except subprocess.CalledProcessError as exc:
+            how = f"signal {-exc.returncode}" if exc.returncode < 0 else f"exit {exc.returncode}"
+            self.failed.emit(f"dot stopped with {how}")
+            return
         except (OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
-            self.failed.emit(f"dot layout failed: {exc}")
+            self.failed.emit(f"dot: {exc}")
             return
         self.finished.emit(positions)

@@ -166,7 +166,9 @@ class MainWindow(QMainWindow):
         self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcuts(key.Undo)
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(key.Redo), QKeySequence("Ctrl+Shift+Z")])
+        redo = QKeySequence.keyBindings(key.Redo)  # Ctrl+Shift+Z is one of them on Linux
+        extra = QKeySequence("Ctrl+Shift+Z")
+        self.act_redo.setShortcuts(redo + ([extra] if extra not in redo else []))
         self.act_cut = a("Cu&t", self.cut, key.Cut)
         self.act_copy = a("&Copy", self.copy, key.Copy)
         self.act_paste = a("&Paste", self.paste, key.Paste)
@@ -805,7 +807,8 @@ class MainWindow(QMainWindow):
         self._layout_job = None
         self.busy.hide()
         self._apply_positions(layered_layout(self.doc.graph), False)
-        self.say(message)
+        self.say(f"Graphviz could not lay out this graph ({message}); using the layered "
+                 "layout instead", 15000)
 
     def _apply_positions(self, positions: dict, undoable: bool) -> None:
         g = self.doc.graph

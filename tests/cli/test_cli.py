@@ -269,3 +269,18 @@ def test_forward_mode_on_an_array_input_takes_a_direction(capsys):
     code, out, _ = run(capsys, "grad", path, "--wrt", "w", "--direction", "[1, 0, 0]",
                        "--json")
     assert code == 0 and json.loads(out)["forward"]["total"] == pytest.approx(-1.425)
+
+
+def test_convert_says_which_names_it_had_to_change(tmp_path, capsys):
+    src = tmp_path / "ids.graph.json"
+    src.write_text(json.dumps({
+        "format": "graphapp", "version": 1, "output": "my out",
+        "nodes": [{"id": "if", "op": "input", "value": 1}, {"id": "x", "op": "input", "value": 2},
+                  {"id": "my out", "op": "mul"}],
+        "edges": [{"src": "if", "dst": "my out", "slot": 0},
+                  {"src": "x", "dst": "my out", "slot": 1}]}))
+    out = tmp_path / "ids.expr"
+    code, _, err = run(capsys, "convert", str(src), "-o", str(out))
+    assert code == 0 and "'if', 'my out'" in err
+    code, text, _ = run(capsys, "eval", str(out), "--json")
+    assert json.loads(text)["nodes"]["x"]["value"] == 2.0

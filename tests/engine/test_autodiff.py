@@ -252,3 +252,18 @@ def test_tangents_need_a_direction_for_arrays():
     with pytest.raises(ValueError, match="direction"):
         tangents(g, "x")
     assert float(tangents(g, "x", direction=[1.0, 0.0]).values["y"]) == 2.0
+
+
+@pytest.mark.parametrize("text, cause", [
+    ("x = -1.0\ny = log(x)", "log is defined for x > 0"),
+    ("x = 0.0\ny = log(x)", "log(0) is −inf"),
+    ("x = 0.0\ny = 1 / x", "division by zero"),
+    ("x = 0.0\ny = x ** -1", "0 to a negative power"),
+    ("x = -8.0\ny = x ** 0.5", "a negative number to a fractional power"),
+    ("a = 2.0\ny = a ** a ** a ** a ** a", "overflow"),
+    ("x = 1000.0\ny = exp(x)", "overflow"),
+])
+def test_the_cause_of_a_nan_or_inf_is_named(text, cause):
+    """Regression: an overflow in pow was blamed on negative bases."""
+    nonfinite = forward(expr_graph(text)).nonfinite
+    assert nonfinite.node == "y" and cause in nonfinite.message

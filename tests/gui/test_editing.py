@@ -192,3 +192,22 @@ print("closed")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=ROOT, timeout=120, env={**os.environ})
     assert result.returncode == 0 and "closed" in result.stdout, result.stderr
+
+
+def test_new_statements_do_not_land_on_existing_cards(window, qtbot):
+    """Regression: statements that connect to nothing on the canvas were laid out on top of
+    the cards already in the middle of the view."""
+    for text in ("y = tanh(x)", "q = exp(r)", "s = w * v"):
+        type_statement(window, qtbot, text)
+    rects = [item.sceneBoundingRect() for item in window.scene.nodes.values()]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.adjusted(4, 4, -4, -4).intersects(b.adjusted(4, 4, -4, -4))
+
+
+def test_e_in_a_new_statement_is_the_users_name_not_eulers(window, qtbot):
+    type_statement(window, qtbot, "e = e + 1")
+    assert "used before it is defined" in window.expression_bar.error.text()
+    assert len(window.doc.graph) == 0
+    type_statement(window, qtbot, "y = e * 2")  # no user e: Euler's number, as in files
+    assert float(window.doc.results.value("y")) == 2 * 2.718281828459045

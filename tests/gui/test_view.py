@@ -223,3 +223,61 @@ def test_a_missing_xcb_library_is_one_line_naming_the_package(monkeypatch, capsy
     monkeypatch.delenv("DISPLAY")
     assert launch.launch(EXAMPLES / "01_micrograd.expr") == 1
     assert "no display" in capsys.readouterr().err
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    """Regression: Redo listed Ctrl+Shift+Z twice, which Qt calls ambiguous and ignores."""
+    from PySide6.QtGui import QAction
+
+    seen: dict[str, str] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen or seen[text] == action.text(), (text, action.text())
+            assert action.shortcuts().count(key) == 1, (text, action.text())
+            seen[text] = action.text()
+    assert "Ctrl+Shift+Z" in [k.toString() for k in window.act_redo.shortcuts()]
+
+
+def test_redo_shortcut_redoes(micrograd, qtbot):
+    from PySide6.QtTest import QTest
+
+    window = micrograd
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "a", 5.0))
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert float(window.doc.graph.value("a")) == 2.0
+    QTest.keyClick(window.view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert float(window.doc.graph.value("a")) == 5.0
+
+
+def test_screenshot_options_are_checked(tmp_path, capsys):
+    from graphapp.cli import main
+
+    example = str(EXAMPLES / "01_micrograd.expr")
+    shot = str(tmp_path / "s.png")
+    for args, message in [(["--size", "100000x100000"], "--size"),
+                          (["--size", "10x10"], "--size"),
+                          (["--step", "2"], "--step N needs --backward"),
+                          (["--backward", "--step", "-1"], "N ≥ 0")]:
+        assert main(["open", example, *args, "--screenshot", shot]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["open", example, "--screenshot", str(tmp_path / "s.gif")]) == 2
+    assert "use one of" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_node_is_marked_and_the_rest_still_shows(window, qtbot):
+    """Regression: one shape mismatch blanked every card, inputs and output included."""
+    doc = parse_expr("a = [1.0, 2.0, 3.0]\nb = [1.0, 2.0]\nc = a + b\nd = sum(a * 2)\n"
+                     "# output: d\n")
+    window.load(doc, None)
+    wait_layout(window, qtbot)
+    settle(window)
+    cards = window.scene.nodes
+    assert "do not broadcast" in cards["c"].display.error
+    rows = {k: t for k, t, _ in cards["a"].display.rows}
+    assert rows["value"] == "[1, 2, 3]" and rows["dd/da"] == "[2, 2, 2]"
+    assert {k: t for k, t, _ in cards["d"].display.rows}["value"] == "12"
+    assert "c cannot be computed" in window.status_problem.text()

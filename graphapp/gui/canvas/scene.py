@@ -8,6 +8,7 @@ commands. It never changes the graph directly.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -328,10 +329,13 @@ class GraphScene(QGraphicsScene):
         d.rows.append(("value", "?" if hidden_value else _fmt(value), None))
         if spec.name != "const":
             d.rows.append(self._grad_row(node, grad, results, state, step))
-        finite = value is None or (value - value == 0 if not isinstance(value, np.ndarray)
+        finite = value is None or (math.isfinite(value) if not isinstance(value, np.ndarray)
                                    else bool(np.isfinite(value).all()))
         nonfinite = results.forward.nonfinite if results.forward is not None else None
-        if not finite:
+        failures = results.forward.failures if results.forward is not None else {}
+        if node in failures:
+            d.error = f"{node} cannot be computed: {failures[node]}"
+        elif not finite:
             first = nonfinite.node if nonfinite is not None else node
             cause = nonfinite.message if nonfinite is not None else "a non-finite value"
             d.error = (f"{node} is {_fmt(value)}" + ("" if first == node else
