@@ -733,22 +733,23 @@ def finite_differences(graph: Graph, output: str, eps: float = 1e-6,
     base = dict(overrides or {})
     names = graph.inputs_nodes() if inputs is None else inputs
     result: dict[str, Value] = {}
-    for name in names:
-        x0 = as_value(base.get(name, graph.value(name)))
-        arr = np.array(x0, dtype=np.float64, ndmin=1)
-        grad = np.empty_like(arr)
-        for k in range(arr.size):
-            h = eps * max(1.0, abs(float(arr.flat[k])))
-            plus, minus = arr.copy(), arr.copy()
-            plus.flat[k] += h
-            minus.flat[k] -= h
-            f_plus = _objective(plan.forward(graph, {**base, name: plus.reshape(np.shape(x0))}),
-                                output)
-            f_minus = _objective(plan.forward(graph, {**base, name: minus.reshape(np.shape(x0))}),
-                                 output)
-            with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # inf and nan inputs give nan differences, quietly
+        for name in names:
+            x0 = as_value(base.get(name, graph.value(name)))
+            arr = np.array(x0, dtype=np.float64, ndmin=1)
+            grad = np.empty_like(arr)
+            for k in range(arr.size):
+                h = eps * max(1.0, abs(float(arr.flat[k])))
+                plus, minus = arr.copy(), arr.copy()
+                plus.flat[k] += h
+                minus.flat[k] -= h
+                shape = np.shape(x0)
+                f_plus = _objective(plan.forward(graph, {**base, name: plus.reshape(shape)}),
+                                    output)
+                f_minus = _objective(plan.forward(graph, {**base, name: minus.reshape(shape)}),
+                                     output)
                 grad.flat[k] = (f_plus - f_minus) / (plus.flat[k] - minus.flat[k])
-        result[name] = tidy(grad.reshape(np.shape(x0)))
+            result[name] = tidy(grad.reshape(np.shape(x0)))
     return result
 
 

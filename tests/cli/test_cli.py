@@ -284,3 +284,10 @@ def test_convert_says_which_names_it_had_to_change(tmp_path, capsys):
     assert code == 0 and "'if', 'my out'" in err
     code, text, _ = run(capsys, "eval", str(out), "--json")
     assert json.loads(text)["nodes"]["x"]["value"] == 2.0
+
+
+def test_check_on_an_infinite_input_is_quiet_and_disagrees(tmp_path, capsys):
+    f = tmp_path / "huge.expr"
+    f.write_text("a = 1e999\nb = a * 2\n")
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 1 and "DIFFERENT" in out and "Warning" not in err

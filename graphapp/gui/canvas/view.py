@@ -23,7 +23,7 @@ __all__ = ["OP_MIME", "GraphView", "Minimap"]
 #: Mime type of an op dragged from the palette (the op name as UTF-8).
 OP_MIME = "application/x-graphapp-op"
 #: Fit never zooms out further than this: text stays readable on big graphs.
-MIN_FIT_ZOOM = 0.35
+MIN_FIT_ZOOM = 0.5
 
 
 class Minimap(QWidget):
