@@ -318,15 +318,15 @@ def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
     return out
 
 
-_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-
-
 def _number_or_list(what: str, text: str) -> Any:
     """A number (nan and inf allowed) or a JSON list of numbers, as a node value."""
     from graphapp.engine import as_value
+    from graphapp.formats.text import from_json_value
 
+    word = text.strip().lower()
     try:
-        return as_value(json.loads(_SPECIAL.get(text.strip().lower(), text)))
+        return as_value(from_json_value(word) if word in ("nan", "inf", "-inf")
+                        else json.loads(text))
     except (ValueError, TypeError) as exc:
         detail = str(exc) if "list" in str(exc) else "not a number or a JSON list of numbers"
         raise CliError(f"graphapp: {what}: {text!r}: {detail}", 2) from None

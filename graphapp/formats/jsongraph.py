@@ -17,7 +17,6 @@ edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from graphapp.engine.ops import OPS
 from graphapp.formats.atomic import write_text_atomic
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8, to_json_value
+from graphapp.formats.text import decode_utf8, from_json_value, is_position, to_json_value
 
 __all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph", "read_graph_json",
            "write_graph_json"]
@@ -34,7 +33,6 @@ __all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph", "read_graph_json",
 FORMAT = "graphapp"
 VERSION = 1
 _NODE_KEYS = {"id", "op", "value"}
-_SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 class _Located:
@@ -86,14 +84,6 @@ class _Located:
         return line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1
 
 
-def _value(raw: Any) -> Any:
-    if isinstance(raw, str) and raw in _SPECIAL:
-        return _SPECIAL[raw]
-    if isinstance(raw, list):
-        return [_value(x) for x in raw]
-    return raw
-
-
 def loads_graph(text: str, path: str = "<text>") -> GraphFile:
     """Read ``.graph.json`` text; raise :class:`FormatError` naming the line at fault."""
     try:
@@ -138,9 +128,9 @@ def loads_graph(text: str, path: str = "<text>") -> GraphFile:
         if OPS[op].is_leaf and "value" not in item:
             raise fail("nodes", k, f"{op} node {node_id!r} needs a \"value\"")
         attrs = {key: val for key, val in item.items() if key not in _NODE_KEYS}
-        if "pos" in attrs and not _is_pos(attrs["pos"]):
+        if "pos" in attrs and not is_position(attrs["pos"]):
             raise fail("nodes", k, f'node {node_id!r}: "pos" must be [x, y]')
-        rows.append((node_id, op, _value(item.get("value")), attrs))
+        rows.append((node_id, op, from_json_value(item.get("value")), attrs))
         where_node[node_id] = k
     edges = []
     where_edge: dict[tuple[str, int], int] = {}
@@ -187,11 +177,6 @@ def loads_graph(text: str, path: str = "<text>") -> GraphFile:
         raise FormatError('"groups" must map names to objects', path, *_key_line(text, "groups"))
     lines = {node: loc.where("nodes", k)[0] for node, k in where_node.items()}
     return GraphFile(graph, output, lesson if isinstance(lesson, str) else "", groups, lines)
-
-
-def _is_pos(pos: Any) -> bool:
-    return (isinstance(pos, list) and len(pos) == 2
-            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in pos))
 
 
 def _key_line(text: str, key: str) -> tuple[int, int]:

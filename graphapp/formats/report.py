@@ -75,21 +75,24 @@ def grad_json(doc: GraphFile, back: Backward) -> dict[str, Any]:
                                          _json_list(back.grad_list()))
     nodes = {n: {"op": op, "value": v, "grad": g}
              for n, op, v, g in zip(names, ops, values, grads, strict=True)}
-    c = back.edge_columns()
-    rows = zip(c["src"], c["dst"], c["slot"], _json_list(c["local"]),
-               _json_list(c["accumulated"]), strict=True)
-    if names != fwd.plan.order:
-        position = {n: i for i, n in enumerate(names)}
-        rows = sorted(rows, key=lambda e: (position[e[1]], e[2]))
+    rows = _edge_rows(doc, back, _json_list)
     edges = [{"src": s, "dst": d, "slot": k, "local": local, "accumulated": acc}
              for s, d, k, local, acc in rows]
     return {"output": back.output, "nodes": nodes, "edges": edges,
             "nonfinite": _nonfinite_json(fwd)}
 
 
-def _edges_in_file_order(doc: GraphFile, back: Backward) -> list:
-    position = {n: i for i, n in enumerate(doc.graph)}
-    return sorted(back.edges(), key=lambda e: (position[e[1]], e[2]))
+def _edge_rows(doc: GraphFile, back: Backward, convert: Any = list) -> list[tuple]:
+    """``(src, dst, slot, local, accumulated)`` per edge, in the file's order of ``dst``;
+    ``convert`` is applied to the local and accumulated columns as a whole."""
+    c = back.edge_columns()
+    rows = list(zip(c["src"], c["dst"], c["slot"], convert(c["local"]),
+                    convert(c["accumulated"]), strict=True))
+    names = list(doc.graph)
+    if names != back.plan.order:
+        position = {n: i for i, n in enumerate(names)}
+        rows.sort(key=lambda e: (position[e[1]], e[2]))
+    return rows
 
 
 def _cell(v: Any) -> str:
@@ -123,11 +126,11 @@ def grad_table(doc: GraphFile, back: Backward) -> str:
             for n in _node_order(doc, fwd)]
     nodes = _table(["node", "op", "value", f"grad d{out}/dnode"], rows)
     edge_rows = []
-    for s, d, k, e in _edges_in_file_order(doc, back):
+    for s, d, k, local, carried in _edge_rows(doc, back):
         slot = g.op(d).slot_names[k]
-        local = "—" if e.accumulated is None else format_local(
-            e.local, fwd.values[s], fwd.values[d], digits=8)
-        edge_rows.append([f"{s} → {d}", slot, local, _cell(e.accumulated)])
+        shown = "—" if carried is None else format_local(
+            local, fwd.values[s], fwd.values[d], digits=8)
+        edge_rows.append([f"{s} → {d}", slot, shown, _cell(carried)])
     edges = _table(["edge", "slot", "local ∂dst/∂src", "grad carried back"],
                    edge_rows)
     return f"output {out} = {_cell(fwd.values[out])}\n\n{nodes}\n\n{edges}"

@@ -18,6 +18,8 @@ __all__ = [
     "format_number",
     "format_shape",
     "format_value",
+    "from_json_value",
+    "is_position",
     "magnitude",
     "sign_of",
     "to_json_value",
@@ -162,3 +164,22 @@ def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> 
     else:
         text = f"{spec.name}({', '.join(args)})"
     return text if len(text) <= limit else spec.symbol
+
+
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def from_json_value(raw: Any) -> Any:
+    """The inverse of :func:`to_json_value`: "nan", "inf", "-inf" back to floats, in nested
+    lists too; anything else unchanged."""
+    if isinstance(raw, str) and raw in _NON_FINITE:
+        return _NON_FINITE[raw]
+    if isinstance(raw, list):
+        return [from_json_value(x) for x in raw]
+    return raw
+
+
+def is_position(pos: Any) -> bool:
+    """True for a canvas position: ``[x, y]`` (or a tuple) of two real numbers."""
+    return (isinstance(pos, list | tuple) and len(pos) == 2
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in pos))

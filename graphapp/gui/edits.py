@@ -14,7 +14,7 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS
 from graphapp.formats import FormatError
 from graphapp.formats.expr import ExprParser
-from graphapp.formats.text import to_json_value
+from graphapp.formats.text import from_json_value, to_json_value
 from graphapp.gui import commands
 from graphapp.gui.document import Document
 from graphapp.gui.layout import COLUMN, ROW, layered_layout
@@ -223,20 +223,11 @@ def paste_nodes(doc: Document, text: str, offset: QPointF) -> list[str]:
         attrs.pop("group", None)
         value = item.get("value")
         stack.push(commands.AddNode(doc, renamed[item["id"]], item["op"],
-                                    _decode(value) if value is not None else None, attrs))
+                                    from_json_value(value) if value is not None else None, attrs))
     for src, dst, slot in data["edges"]:
         stack.push(commands.Connect(doc, renamed[src], renamed[dst], slot))
     stack.endMacro()
     return list(renamed.values())
-
-
-def _decode(value: Any) -> Any:
-    special = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
-    if isinstance(value, str):
-        return special.get(value, value)
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
 
 
 def _next_generated(g: Graph, old: str, taken: set[str]) -> str:

@@ -14,8 +14,7 @@ from graphapp.engine.trace import BackwardStep, ForwardStep
 from graphapp.formats.text import expression_label, format_local, format_value
 from graphapp.gui.theme import pretty
 
-__all__ = ["backward_step_html", "chain_rule_html", "formula_names", "forward_step_html",
-           "label"]
+__all__ = ["backward_step_html", "chain_rule_html", "formula_names", "forward_step_html"]
 
 
 def num(v: Any, digits: int = 8) -> str:
@@ -23,9 +22,8 @@ def num(v: Any, digits: int = 8) -> str:
     return pretty(format_value(v, digits=digits, max_items=6))
 
 
-def label(graph: Graph, node: str) -> str:
-    """The name a person reads for ``node`` (the expression it computes, for generated ids)."""
-    return expression_label(graph, node)
+def _html_name(graph: Graph, node: str) -> str:
+    return escape(expression_label(graph, node))
 
 
 def formula_names(graph: Graph, node: str) -> dict[str, str]:
@@ -49,7 +47,7 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
     the edges leaving it (the multivariable chain rule)."""
     parts = []
     out = escape(output)
-    me = escape(label(graph, node))
+    me = _html_name(graph, node)
     consumers = graph.consumers(node)
     if node == output:
         parts.append(f"<p>d{out}/d{out} = 1: the pass starts here.</p>")
@@ -59,7 +57,7 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
         terms = []
         for dst, slot in consumers:
             carried = back.edge(node, dst, slot).accumulated
-            terms.append((escape(label(graph, dst)), num(carried)))
+            terms.append((_html_name(graph, dst), num(carried)))
         total = num(back.grads[node])
         listing = "".join(f"<li>via {d}: {c}</li>" for d, c in terms)
         if len(terms) > 1:
@@ -81,12 +79,12 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
             formula = escape(spec.render_formula(slot, names))
             edge = back.edge(src, node, slot)
             if edge.accumulated is None:
-                rows.append(f"<li>{escape(label(graph, src))} is a constant: "
+                rows.append(f"<li>{_html_name(graph, src)} is a constant: "
                             f"{formula}, not differentiated</li>")
                 continue
             rows.append(f"<li>{formula} = {_local_text(back, src, node, slot)}<br>"
                         f"carries back {_local_text(back, src, node, slot)} × {upstream} = "
-                        f"<b>{num(edge.accumulated)}</b> to {escape(label(graph, src))}</li>")
+                        f"<b>{num(edge.accumulated)}</b> to {_html_name(graph, src)}</li>")
         parts.append(f"<p>Local derivatives (∂{me}/∂input) times the gradient arriving at "
                      f"{me} ({upstream}):<ul>{''.join(rows)}</ul></p>")
     return "".join(parts)
@@ -96,7 +94,7 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
                        output: str) -> str:
     """The current backward step in words."""
     out = escape(output)
-    me = escape(label(graph, step.node))
+    me = _html_name(graph, step.node)
     head = f"<p><b>Backward, step {step.index + 1} of {total}.</b> "
     if step.node == output:
         head += f"Start at the output: d{out}/d{out} = 1.</p>"
@@ -109,7 +107,7 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
     names = formula_names(graph, step.node)
     items = []
     for send in step.sends:
-        src = escape(label(graph, send.src))
+        src = _html_name(graph, send.src)
         formula = escape(spec.render_formula(send.slot, names))
         local = _local_text(back, send.src, send.dst, send.slot)
         running = ""
@@ -124,11 +122,11 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
 
 def forward_step_html(graph: Graph, step: ForwardStep, total: int, values: Any) -> str:
     """The current forward step in words."""
-    me = escape(label(graph, step.node))
+    me = _html_name(graph, step.node)
     spec = graph.op(step.node)
     head = f"<p><b>Forward, step {step.index + 1} of {total}.</b> "
     if spec.is_leaf:
         return head + f"{me} is {'an input' if spec.name == 'input' else 'a constant'}: " \
                       f"{num(step.value)}.</p>"
-    args = ", ".join(f"{escape(label(graph, s))} = {num(values[s])}" for s in step.inputs)
+    args = ", ".join(f"{_html_name(graph, s)} = {num(values[s])}" for s in step.inputs)
     return head + f"{me} = {escape(spec.name)}({args}) = <b>{num(step.value)}</b></p>"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.engine import as_value
+from graphapp.formats.text import expression_label
 from graphapp.gui import commands
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
@@ -34,7 +35,6 @@ from graphapp.gui.explain import (
     backward_step_html,
     chain_rule_html,
     forward_step_html,
-    label,
     num,
 )
 from graphapp.gui.stepper import Stepper
@@ -173,7 +173,7 @@ class Inspector(QWidget):
             self.grad_label.setText("constants are not differentiated")
         else:
             stale = " (stale: press Backward)" if results.stale else ""
-            self.grad_label.setText(f"d{out}/d{label(g, node)} = "
+            self.grad_label.setText(f"d{out}/d{expression_label(g, node)} = "
                                     f"<b>{num(results.grad(node), 12)}</b>{stale}")
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else

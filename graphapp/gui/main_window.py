@@ -34,6 +34,7 @@ from graphapp.formats import FormatError, GraphFile
 from graphapp.formats.expr import lesson_of
 from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
+from graphapp.formats.text import is_position
 from graphapp.gui import commands
 from graphapp.gui.canvas.scene import GraphScene, estimated_sizes
 from graphapp.gui.canvas.view import GraphView
@@ -399,7 +400,7 @@ class MainWindow(QMainWindow):
         """Show ``doc``; ``path`` is where Save writes (``None`` for new or example copies)."""
         self.stepper.stop()
         self._example_name = example
-        needs_layout = any(not isinstance(doc.graph.attr(n, "pos"), list) for n in doc.graph)
+        needs_layout = any(not is_position(doc.graph.attr(n, "pos")) for n in doc.graph)
         if needs_layout:
             doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
                                          for node, (x, y) in layered_layout(doc.graph).items()})

@@ -29,6 +29,7 @@ from graphapp.formats.text import (
     format_local,
     format_shape,
     format_value,
+    is_position,
     magnitude,
     sign_of,
 )
@@ -123,7 +124,7 @@ class GraphScene(QGraphicsScene):
         self.frames.clear()
         self._nudge_item = None
         graph = self.doc.graph
-        missing = [n for n in graph if not _has_pos(graph.attrs(n))]
+        missing = [n for n in graph if not is_position(graph.attr(n, "pos"))]
         fallback = layered_layout(graph) if missing else {}
         for node in graph:
             self._add_node_item(node, fallback.get(node))
@@ -136,7 +137,7 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(node, self._node_display(node, self.doc.current_results,
                                                  self.stepper.state), self.theme)
         pos = self.doc.graph.attrs(node).get("pos")
-        if _has_pos({"pos": pos}):
+        if is_position(pos):
             item.setPos(float(pos[0]), float(pos[1]))
         elif fallback is not None:
             item.setPos(*fallback)
@@ -181,7 +182,7 @@ class GraphScene(QGraphicsScene):
         for node in nodes:
             item = self.nodes.get(node)
             pos = g.attr(node, "pos") if node in g else None
-            if item is None or not _has_pos({"pos": pos}):
+            if item is None or not is_position(pos):
                 continue
             target = QPointF(float(pos[0]), float(pos[1]))
             if item.pos() != target:
@@ -201,10 +202,6 @@ class GraphScene(QGraphicsScene):
                     rect = rect.united(item.sceneBoundingRect())
             self._bounds = rect
         return self._bounds
-
-    def invalidate_bounds(self) -> None:
-        """A card moved, appeared or vanished."""
-        self._bounds = None
 
     def layout_sizes(self) -> dict[str, tuple[float, float]]:
         """Card sizes, for the layout engines."""
@@ -552,7 +549,7 @@ class GraphScene(QGraphicsScene):
                 if item is None:
                     item = GroupItem(name, NodeDisplay(name=name), self.theme)
                     pos = self.doc.groups.get(name, {}).get("pos")
-                    item.setPos(QPointF(*pos) if _has_pos({"pos": pos}) else centroid(items))
+                    item.setPos(QPointF(*pos) if is_position(pos) else centroid(items))
                     self.addItem(item)
                     self.groups[name] = item
                 item.entries = entries
@@ -825,12 +822,6 @@ class GraphScene(QGraphicsScene):
         while y < rect.bottom():
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += step
-
-
-def _has_pos(attrs: dict[str, Any]) -> bool:
-    pos = attrs.get("pos")
-    return isinstance(pos, list | tuple) and len(pos) == 2
-
 
 
 def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
