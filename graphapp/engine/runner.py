@@ -74,10 +74,10 @@ class LeafRunner:
         self._feed = [index[name] for name in feed]
         self._wrt = [index[name] for name in wrt]
         reach = plan.reaches(output)
-        nodes = graph.nx._node
         self._base: list[Any] = [None] * len(plan.order)
-        for i in plan.leaves:
-            self._base[i] = nodes[plan.order[i]]["value"]
+        leaf_values = graph.values_of([plan.order[i] for i in plan.leaves])
+        for i, v in zip(plan.leaves, leaf_values, strict=True):
+            self._base[i] = v
         # Which nodes depend on a gradient leaf: only their VJPs are needed.
         wants = np.zeros(len(plan.order), dtype=bool)
         wants[self._wrt] = True
