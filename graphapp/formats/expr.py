@@ -30,7 +30,6 @@ import re
 import sys
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -41,9 +40,8 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8
 
-__all__ = ["ExprParser", "parse_expr", "read_expr", "write_expr"]
+__all__ = ["ExprParser", "parse_expr", "write_expr"]
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
@@ -406,12 +404,6 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
     return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
-
-
-def read_expr(path: str | Path) -> GraphFile:
-    """Read an ``.expr`` file (UTF-8)."""
-    p = Path(path)
-    return parse_expr(decode_utf8(p.read_bytes(), str(p)), str(p))
 
 
 def _directive_line(text: str) -> int:
