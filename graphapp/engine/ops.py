@@ -68,6 +68,9 @@ class OpSpec:
     pole: str = ""
     #: Keyword spellings the ``.expr`` parser also accepts for this op (``ln`` for log).
     aliases: tuple[str, ...] = field(default=())
+    #: For a leaf: its value is a fixed number (``const``), not differentiated, so it has no
+    #: gradient and its out-edges carry none; a leaf that is not constant is an input.
+    constant: bool = False
 
     def __post_init__(self) -> None:
         if self.elementwise and not self.jvp:
@@ -84,8 +87,13 @@ class OpSpec:
 
     @property
     def is_leaf(self) -> bool:
-        """Inputs and constants: nodes whose value is set, not computed."""
+        """Inputs and constants: nodes that hold a value, set rather than computed."""
         return self.arity == 0
+
+    @property
+    def is_input(self) -> bool:
+        """A leaf that holds a value and receives a gradient (one you set or ``--set``)."""
+        return self.arity == 0 and not self.constant
 
     def render_formula(self, slot: int, names: dict[str, str] | None = None) -> str:
         """The local-derivative formula for input ``slot`` with node names filled in.
@@ -134,8 +142,9 @@ def _ones(x):
     return np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
 
 
-def _leaf(name: str, symbol: str, description: str) -> OpSpec:
-    return OpSpec(name=name, arity=0, symbol=symbol, category="Leaves", description=description)
+def _leaf(name: str, symbol: str, description: str, constant: bool = False) -> OpSpec:
+    return OpSpec(name=name, arity=0, symbol=symbol, category="Leaves", description=description,
+                  constant=constant)
 
 
 def _unary(name, symbol, category, description, forward, vjp, formula, **kw) -> OpSpec:
@@ -150,7 +159,7 @@ def _binary(name, symbol, category, description, forward, vjps, formulas, **kw) 
 
 _TABLE: tuple[OpSpec, ...] = (
     _leaf("input", "in", "A value you set; it receives a gradient."),
-    _leaf("const", "c", "A fixed number; it is not differentiated."),
+    _leaf("const", "c", "A fixed number; it is not differentiated.", constant=True),
     _unary("identity", "=", "Arithmetic", "The same value under another name (a constraint t = x).",
            lambda x: x,
            lambda g, out, x: g,
