@@ -221,7 +221,7 @@ def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
                   output: str) -> tuple:
     """Tangents from ``--wrt`` (totals) and one pass per edge leaving it (partials)."""
     wrt = args.wrt
-    if wrt not in doc.graph or doc.graph.op(wrt).name != "input":
+    if wrt not in doc.graph or not doc.graph.op(wrt).is_input:
         raise CliError(f"{args.file}: --wrt {wrt}: not an input", 2)
     direction = None
     if args.direction is not None:
@@ -291,7 +291,7 @@ def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
             raise CliError(f"graphapp: --set {item!r}: expected NAME=VALUE", 2)
         if name not in doc.graph:
             raise CliError(f"{path}: --set {name}: no such node", 2)
-        if doc.graph.op(name).name != "input":
+        if not doc.graph.op(name).is_input:
             raise CliError(f"{path}: --set {name}: only inputs can be set, and {name!r} is "
                            f"a {doc.graph.op(name).name} node", 2)
         out[name] = _number_or_list(f"--set {name}", text)

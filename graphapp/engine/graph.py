@@ -112,8 +112,8 @@ class Graph:
         return [n for n, d in self._g.nodes(data="op") if OPS[d].is_leaf]
 
     def inputs_nodes(self) -> list[str]:
-        """The nodes of op ``input``: the ones that receive gradients."""
-        return [n for n, d in self._g.nodes(data="op") if d == "input"]
+        """The input leaves: the ones that receive gradients."""
+        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_input]
 
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""

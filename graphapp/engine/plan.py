@@ -170,7 +170,7 @@ class Plan:
             order[i] for i in np.flatnonzero(self.incomplete_mask))
         self.leaves = [i for i, spec in enumerate(specs) if not spec.arity]
         self.leaf_names = [order[i] for i in self.leaves]
-        self.const_mask = np.array([spec.name == "const" for spec in specs], dtype=bool)
+        self.const_mask = np.array([spec.constant for spec in specs], dtype=bool)
         self.steps = [(i, spec, a) for i, (spec, a, bad) in enumerate(zip(specs, args, incomplete,
                                                                           strict=True))
                       if spec.arity and not bad]

@@ -81,12 +81,12 @@ def _node_label(node: str, doc: GraphFile, fwd: Forward, back: Backward | None,
     reached = back.reaches(node) if back is not None else True
     ink = _INK if reached else _FAINT
     header_bg = _HEADER.get(spec.name, _HEADER.get(spec.category, "#eceff3"))
-    if spec.name == "const":
+    if spec.constant:
         return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
                 f'STYLE="rounded" COLOR="{_FAINT}" BGCOLOR="{header_bg}"><TR><TD>'
                 f'<FONT COLOR="{ink}">{_value_text(value)}</FONT></TD></TR></TABLE>>')
     title = f'<FONT COLOR="{ink}"><B>{escape(name)}</B></FONT>  ' if name else ""
-    symbol = escape(spec.symbol if spec.name != "input" else "input")
+    symbol = escape("input" if spec.is_input else spec.symbol)
     rows = [f'<TR><TD COLSPAN="2" BGCOLOR="{header_bg}" ALIGN="LEFT">'
             f'{title}<FONT COLOR="{_MUTED}">{symbol}</FONT></TD></TR>',
             _row("value", _value_text(value), ink)]

@@ -17,18 +17,15 @@ edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS
-from graphapp.formats.atomic import write_text_atomic
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8, from_json_value, is_position, to_json_value
+from graphapp.formats.text import from_json_value, is_position, to_json_value
 
-__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph", "read_graph_json",
-           "write_graph_json"]
+__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
 
 FORMAT = "graphapp"
 VERSION = 1
@@ -186,12 +183,6 @@ def _key_line(text: str, key: str) -> tuple[int, int]:
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def read_graph_json(path: str | Path) -> GraphFile:
-    """Read a ``.graph.json`` file."""
-    p = Path(path)
-    return loads_graph(decode_utf8(p.read_bytes(), str(p)), str(p))
-
-
 def dumps_graph(doc: GraphFile) -> str:
     """The ``.graph.json`` text of a graph: one node or edge per line, so diffs stay readable."""
     g = doc.graph.nx
@@ -219,8 +210,3 @@ def dumps_graph(doc: GraphFile) -> str:
 def _edge_order(g: Any) -> Any:
     position = {n: i for i, n in enumerate(g)}
     return lambda e: (position[e[1]], e[2])
-
-
-def write_graph_json(doc: GraphFile, path: str | Path) -> None:
-    """Save atomically: a crash mid-save leaves the old file, never half a new one."""
-    write_text_atomic(path, dumps_graph(doc))
