@@ -31,7 +31,6 @@ import sys
 import warnings
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -42,9 +41,8 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8
 
-__all__ = ["ExprParser", "parse_expr", "read_expr", "write_expr"]
+__all__ = ["ExprParser", "parse_expr", "write_expr"]
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
@@ -422,12 +420,6 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
     return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
 
 
-def read_expr(path: str | Path) -> GraphFile:
-    """Read an ``.expr`` file (UTF-8)."""
-    p = Path(path)
-    return parse_expr(decode_utf8(p.read_bytes(), str(p)), str(p))
-
-
 def _directive_line(text: str) -> int:
     for number, line in enumerate(text.split("\n"), start=1):
         if _OUTPUT_DIRECTIVE.match(line.strip()):
@@ -485,15 +477,15 @@ def write_expr(doc: GraphFile) -> str:
     def op(n: str) -> OpSpec:
         return OPS[g.nodes[n]["op"]]
 
-    user = {n for n in g if is_name(n) and op(n).name != "const"}
+    user = {n for n in g if is_name(n) and not op(n).constant}
     # A generated node used by more (or fewer) than one consumer needs a name of its own.
     taken = set(g)
     fresh_names: dict[str, str] = {}
     counter = 0
     for n in g:
-        if n in user or op(n).name == "const":
+        if n in user or op(n).constant:
             continue
-        if g.out_degree(n) != 1 or n == doc.output or op(n).name == "input":
+        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input:
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
@@ -503,7 +495,7 @@ def write_expr(doc: GraphFile) -> str:
     # neither the text nor the writer (which recurses over one statement) grows without bound.
     inline_depth: dict[str, int] = {}
     for n in nx.topological_sort(g):
-        if n in user or n in fresh_names or op(n).name == "const":
+        if n in user or n in fresh_names or op(n).constant:
             inline_depth[n] = 0
             continue
         depth = 1 + max((inline_depth[src] for src in g.predecessors(n)), default=0)
@@ -531,8 +523,8 @@ def write_expr(doc: GraphFile) -> str:
         if not top and n in named:
             return named[n], 99
         spec = op(n)
-        if spec.name in ("const", "input"):
-            text = const_text(n) if spec.name == "const" else _literal_text(g.nodes[n]["value"])
+        if spec.is_leaf:
+            text = const_text(n) if spec.constant else _literal_text(g.nodes[n]["value"])
             negative = text.startswith("-")
             return (f"({text})" if negative and not top else text), 99
         args = [None] * spec.arity
@@ -548,7 +540,7 @@ def write_expr(doc: GraphFile) -> str:
             if rp < prec or (not right_assoc and rp == prec):
                 rt = f"({rt})"
             return f"{lt} {spec.token} {rt}", prec
-        if spec.name == "neg" and op(args[0]).name != "const":  # -3.0 would read as a const
+        if spec.name == "neg" and not op(args[0]).constant:  # -3.0 would read as a const
             it, ip = expr(args[0])
             return f"-{it}" if ip >= _PRECEDENCE["**"] else f"-({it})", _PRECEDENCE["neg"]
         if spec.name == "identity" and top and args[0] in named:
@@ -570,8 +562,7 @@ def write_expr(doc: GraphFile) -> str:
         else:
             lines.append(f"# output: {named[doc.output]}")
     for n in statements:
-        spec = op(n)
-        if spec.name == "input":
+        if op(n).is_input:
             lines.append(f"{named[n]} = {_literal_text(g.nodes[n]['value'])}")
             continue
         lines.append(f"{named[n]} = {expr(n, top=True)[0]}")

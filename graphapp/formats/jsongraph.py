@@ -21,20 +21,17 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS
-from graphapp.formats.atomic import write_text_atomic
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8, from_json_value, is_position, to_json_value
+from graphapp.formats.text import from_json_value, is_position, to_json_value
 
-__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph", "read_graph_json",
-           "write_graph_json"]
+__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
 
 FORMAT = "graphapp"
 VERSION = 1
@@ -321,12 +318,6 @@ def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, i
     return edges
 
 
-def read_graph_json(path: str | Path) -> GraphFile:
-    """Read a ``.graph.json`` file."""
-    p = Path(path)
-    return loads_graph(decode_utf8(p.read_bytes(), str(p)), str(p))
-
-
 def dumps_graph(doc: GraphFile) -> str:
     """The ``.graph.json`` text of a graph: one node or edge per line, so diffs stay readable."""
     g = doc.graph.nx
@@ -354,8 +345,3 @@ def dumps_graph(doc: GraphFile) -> str:
 def _edge_order(g: Any) -> Any:
     position = {n: i for i, n in enumerate(g)}
     return lambda e: (position[e[1]], e[2])
-
-
-def write_graph_json(doc: GraphFile, path: str | Path) -> None:
-    """Save atomically: a crash mid-save leaves the old file, never half a new one."""
-    write_text_atomic(path, dumps_graph(doc))

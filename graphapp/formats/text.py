@@ -167,7 +167,7 @@ def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> 
     if name:
         return name
     spec = graph.op(node)
-    if spec.name == "const":
+    if spec.constant:
         return format_value(graph.value(node), digits=4, max_items=3)
     if depth == 0:
         return "…"
