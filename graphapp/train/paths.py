@@ -459,8 +459,9 @@ def _describe(model: MLP, local: _Local, layer: int, index: tuple[int, ...], rou
     symbol = _act_words(model)
     for k in range(n_layers, layer, -1):
         a, b = hops[k - 1 - layer], hops[k - layer]
-        factors.append(Factor(f"W{k}[{a},{b}]", f"the weight from {_neuron_symbol(model, k - 1, a)}"
-                              f" to z{k}[{b}]", float(local.weights[k][a, b])))
+        factors.append(Factor(f"W{k}[{a},{b}]", "a weight the path crosses: how much the next "
+                              "layer's z moves per unit of the neuron below",
+                              float(local.weights[k][a, b])))
         d = local.dact[k - 1]
         if d is not None:
             factors.append(Factor(f"{symbol[0]}(z{k - 1}[{a}])", symbol[1],
@@ -468,12 +469,13 @@ def _describe(model: MLP, local: _Local, layer: int, index: tuple[int, ...], rou
     if is_weight:
         i = index[0]
         src = _neuron_symbol(model, layer - 1, i)
-        factors.append(Factor(src, f"what flows in along this weight: ∂z{layer}[{hops[0]}]/∂w",
+        factors.append(Factor(src, "the value flowing in along the clicked weight (∂z/∂w, "
+                              "as z = … + w·x + …)",
                               float(np.mean(local.inputs[layer - 1][:, i]))))
         neurons = ((layer - 1, i), *((layer + h, v) for h, v in enumerate(hops)))
         edges = ((f"W{layer}", i, hops[0]),)
     else:
-        factors.append(Factor("1", f"∂z{layer}[{hops[0]}]/∂b = 1", 1.0))
+        factors.append(Factor("1", "∂z/∂b = 1: a bias adds to its neuron's z", 1.0))
         neurons = tuple((layer + h, v) for h, v in enumerate(hops))
         edges = ()
     edges = edges + tuple((f"W{k}", hops[k - 1 - layer], hops[k - layer])
