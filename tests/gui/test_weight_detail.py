@@ -65,9 +65,13 @@ def test_clicking_a_weight_shows_a_path_sum_equal_to_the_engine_gradient(setup, 
     first = [table.item(0, c).text().split("\n") for c in range(1, table.columnCount() - 1)]
     assert first[0][0] == "∂L/∂ŷ" and first[-1][0] == "x2"
     assert np.prod([_number(v) for _, v in first]) == pytest.approx(products[0], rel=1e-3)
-    # the largest path is lit first on the diagram, as (layer, neuron) from x2 up to the output
-    assert lit[-1][0][0] == (0, 1) and lit[-1][0][1] == (1, 2) and lit[-1][0][-1] == (3, 0)
-    assert len(lit[-1]) == 3
+    # every path is lit on the diagram, the largest first, as (layer, neuron) from x2 up to
+    # the output through one neuron of layer 2
+    largest = int(np.argmax(np.abs(products)))
+    routes = [table.item(r, 0).text() for r in range(3)]
+    assert routes[largest] == f"x2 → h1[2] → h2[{lit[-1][0][2][1]}] → out"
+    assert lit[-1][0] == [(0, 1), (1, 2), (2, lit[-1][0][2][1]), (3, 0)]
+    assert sorted(p[2][1] for p in lit[-1]) == [0, 1, 2]
 
     detail.batch_button.setChecked(True)  # averaged over the batch
     batch = _engine(model, flat, x, y, "W1", (1, 2))
@@ -83,19 +87,20 @@ def test_a_row_lights_its_path_and_the_plot_has_the_loss_and_its_tangent(setup, 
     flat = trainer.flat.copy()
     edges = []
     detail.highlight_edges.connect(edges.append)
-    detail.show_weight(model, flat, "W2", 0, 1, data.x_train[0], data.y_train[0])
+    detail.show_weight(model, flat, "W1", 1, 0, data.x_train[0], data.y_train[0])
     assert not detail.batch_button.isEnabled()
-    detail.table.selectRow(0)
-    assert edges[-1] == [list(detail.current().paths[0].edges)]
-    assert edges[-1][0][0] == ("W2", 0, 1)
+    assert len(edges[-1]) == 3
+    detail.table.selectRow(1)
+    assert edges[-1] == [list(detail.current().paths[1].edges)]
+    assert edges[-1][0][0] == ("W1", 1, 0) and len(edges[-1][0]) == 3
     sl = detail.slice
-    # the plot's curve is the loss along W2[0,1], its tangent has the path sum as its slope
+    # the plot's curve is the loss along W1[1,0], its tangent has the path sum as its slope
     curves = detail._plot.getPlotItem().listDataItems()
     xs, ys = curves[0].getData()
-    w = float(model.view(flat, "W2")[0, 1])
+    w = float(model.view(flat, "W1")[1, 0])
     np.testing.assert_allclose(xs, sl.offsets + w)
     moved = flat.copy()
-    at = model.layout["W2"][0].start + 1
+    at = model.layout["W1"][0].start + 3  # row 1 of a 2 × 3 matrix
     moved[at] = xs[3]
     assert ys[3] == pytest.approx(model.loss_and_grads(moved, data.x_train[:1],
                                                        data.y_train[:1])[0], rel=1e-12)
