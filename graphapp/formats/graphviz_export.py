@@ -11,6 +11,7 @@ that do not reach the output dimmed, and the first non-finite node outlined in r
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,10 @@ _HEADER = {
     "input": "#dbeafe", "const": "#eceff3", "Arithmetic": "#fef3c7", "Functions": "#ede9fe",
     "Activations": "#dcfce7", "Reductions": "#fce7f3", "Linear algebra": "#e0f2fe",
 }
+
+
+#: Runs a program: ``run(args, input, timeout) -> stdout`` (see :func:`render_dot`).
+Runner = Callable[[list[str], str, float | None], bytes]
 
 
 class DotMissing(RuntimeError):
@@ -152,12 +157,16 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
     return "\n".join(lines) + "\n"
 
 
-def render_dot(source: str, fmt: str) -> bytes:
-    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed."""
+def render_dot(source: str, fmt: str, run: Runner | None = None) -> bytes:
+    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed.
+    ``run(args, input, timeout)`` starts ``dot`` when given (the window passes its background
+    job's, so that cancelling the export kills ``dot``)."""
     import graphviz  # imported here: only image export needs it
 
     if shutil.which("dot") is None:
         raise DotMissing()
+    if run is not None:
+        return run(["dot", f"-T{fmt}"], source, None)
     try:
         return graphviz.Source(source).pipe(format=fmt, engine="dot", quiet=True)
     except graphviz.ExecutableNotFound:
@@ -165,7 +174,7 @@ def render_dot(source: str, fmt: str) -> bytes:
 
 
 def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward | None = None,
-                 rankdir: str = "LR", show_grads: bool = True) -> None:
+                 rankdir: str = "LR", show_grads: bool = True, run: Runner | None = None) -> None:
     """Write the picture to ``path`` (.svg, .png, .pdf or .dot), atomically."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
@@ -175,4 +184,4 @@ def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward 
     if fmt == "dot":
         write_text_atomic(path, source)
     else:
-        write_bytes_atomic(path, render_dot(source, fmt))
+        write_bytes_atomic(path, render_dot(source, fmt, run))
