@@ -95,6 +95,13 @@ def test_engine_and_formats_do_not_depend_on_the_window_or_the_cli():
             assert not any(d.startswith("graphapp.formats") for d in g.successors(name)), name
 
 
+def _python(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (a clean ``sys.modules``); it must succeed."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
 def test_qt_free_modules_and_cli_commands_load_no_qt():
     code = (
         "import importlib, io, contextlib, sys\n"
@@ -107,9 +114,7 @@ def test_qt_free_modules_and_cli_commands_load_no_qt():
         "        assert main(cmd) == 0, cmd\n"
         f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {QT!r})\n"
         "assert not bad, bad\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    _python(code)
 
 
 def test_import_graphapp_is_cheap():
@@ -118,9 +123,7 @@ def test_import_graphapp_is_cheap():
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             f"('numpy', 'networkx', *{QT!r}))\n"
             "assert not heavy, heavy\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    _python(code)
 
 
 @pytest.mark.parametrize("name", QT_FREE)
