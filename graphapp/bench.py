@@ -3,9 +3,13 @@
 * forward+backward on random scalar graphs of 1k, 10k and 100k nodes, re-running a cached plan
   (what the editor does on every value edit; the target is under 100 ms for 100k nodes), and
   the same on a 100k-node chain, the deepest (and slowest) shape a graph can have;
-* tensor MLP training steps per second (forward, backward, SGD update);
+* training through the engine (:mod:`graphapp.train.bench`): steps per second of a 2-16-16-1
+  tanh network at batch 200 against a numpy loop written by hand, and (not with ``--quick``)
+  the test accuracy and whole-process seconds of ``graphapp train --dataset NAME --seed 0``;
 * a whole ``graphapp grad --json`` process on a 100k-node ``.expr`` against micrograd building
   and back-propagating the same graph, when micrograd is installed (``pip install -e .[bench]``);
+* reading the same 40,000-node chain from ``.expr`` and from ``.graph.json`` (both must stay
+  linear in the file's size, and within 2× of each other);
 * with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, and
   recomputing and repainting after a value edit.
 
@@ -14,7 +18,6 @@ The machines this runs on are shared and noisy: read ratios and medians, not sin
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import platform
@@ -32,8 +35,9 @@ import numpy as np
 from graphapp.engine import Graph
 from graphapp.formats.document import GraphFile
 from graphapp.formats.expr import write_expr
+from graphapp.train.bench import accuracy_figures, format_training, speed_figures
 
-__all__ = ["mlp_graph", "random_scalar_graph", "run_bench"]
+__all__ = ["random_scalar_graph", "run_bench"]
 
 
 def random_scalar_graph(n: int, seed: int = 0, n_inputs: int = 50,
@@ -72,43 +76,6 @@ def chain_graph(n: int) -> tuple[Graph, str]:
     return Graph.from_parts(nodes, edges), f"n{n - 1}"
 
 
-def mlp_graph(sizes: tuple[int, ...] = (2, 16, 16, 1), batch: int = 64,
-              seed: int = 0) -> tuple[Graph, str, list[str]]:
-    """A tanh MLP with mean squared error as one graph of matrix ops; returns the graph, the
-    loss node and the parameter nodes."""
-    rng = np.random.default_rng(seed)
-    g = Graph()
-    g.add_node("X", "input", rng.normal(size=(batch, sizes[0])))
-    g.add_node("Y", "input", rng.normal(size=(batch, sizes[-1])))
-    params = []
-    h = "X"
-    for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
-        w, b = f"W{layer}", f"b{layer}"
-        g.add_node(w, "input", rng.normal(size=(fan_in, fan_out)) / np.sqrt(fan_in))
-        g.add_node(b, "input", np.zeros(fan_out))
-        params += [w, b]
-        g.add_node(f"z{layer}", "matmul")
-        g.connect(h, f"z{layer}", 0)
-        g.connect(w, f"z{layer}", 1)
-        g.add_node(f"s{layer}", "add")
-        g.connect(f"z{layer}", f"s{layer}", 0)
-        g.connect(b, f"s{layer}", 1)
-        h = f"s{layer}"
-        if layer < len(sizes) - 2:
-            g.add_node(f"h{layer}", "tanh")
-            g.connect(h, f"h{layer}", 0)
-            h = f"h{layer}"
-    g.add_node("err", "sub")
-    g.connect(h, "err", 0)
-    g.connect("Y", "err", 1)
-    g.add_node("sq", "mul")
-    g.connect("err", "sq", 0)
-    g.connect("err", "sq", 1)
-    g.add_node("loss", "mean")
-    g.connect("sq", "loss", 0)
-    return g, "loss", params
-
-
 def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
     fn()  # warm up (compiles plans, fills caches)
     times = []
@@ -135,24 +102,6 @@ def _scalar_figures(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
     rows.append({"graph": f"chain {n:,}", "nodes": n, "ms": ms, "nodes_per_s": n / ms * 1e3,
                  "batched": plan.forward(g).batched})
     return rows
-
-
-def _mlp_figures(repeat: int, steps: int) -> dict[str, Any]:
-    g, loss, params = mlp_graph()
-    plan = g.plan()
-
-    def train() -> float:
-        value = 0.0
-        for _ in range(steps):
-            back = plan.backward(plan.forward(g), loss)
-            value = float(back.forward.values[loss])
-            for p in params:
-                g.set_value(p, g.value(p) - 0.05 * back.grads[p])
-        return value
-
-    ms = _median_ms(train, repeat)
-    return {"network": "2-16-16-1 tanh, batch 64", "steps": steps,
-            "steps_per_s": steps / ms * 1e3, "ms_per_step": ms / steps}
 
 
 _MICROGRAD_SCRIPT = r"""
@@ -198,6 +147,22 @@ def _process_figures(n: int, repeat: int) -> dict[str, Any]:
         return result
 
 
+def _load_figures(n: int, repeat: int) -> dict[str, Any]:
+    """Median seconds to read an ``n``-node chain from each format (in this process)."""
+    from graphapp.formats.io import load_graph, save_graph
+
+    g, out = chain_graph(n)
+    result: dict[str, Any] = {"nodes": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("expr", "graph.json"):
+            path = Path(tmp) / f"chain.{suffix}"
+            save_graph(GraphFile(g, out), path)
+            result[suffix.replace("graph.", "") + "_s"] = _median_ms(
+                lambda path=path: load_graph(path), repeat) / 1e3
+    result["json_over_expr"] = result["json_s"] / result["expr_s"]
+    return result
+
+
 def _process_median(cmd: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -217,8 +182,10 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
                     "numpy": np.__version__, "platform": platform.platform()},
         "repeat": repeat,
         "scalar": _scalar_figures(sizes, repeat),
-        "mlp": _mlp_figures(repeat, steps=20 if quick else 100),
+        "training": speed_figures(rounds=repeat, steps=50 if quick else 200),
+        "train_accuracy": None if quick else accuracy_figures(),
         "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
+        "load": _load_figures(10_000 if quick else 40_000, 3),
     }
     if gui:
         from graphapp.gui.bench import gui_figures
@@ -241,9 +208,7 @@ def format_report(report: dict[str, Any]) -> str:
         mode = "batched" if r["batched"] else "node by node"
         lines.append(f"  {r['graph']:>15} nodes: {r['ms']:9.1f} ms  "
                      f"{r['nodes_per_s'] / 1e6:6.2f} M nodes/s  ({mode})")
-    mlp = report["mlp"]
-    lines += ["", f"MLP training ({mlp['network']}): {mlp['steps_per_s']:.0f} steps/s "
-                  f"({mlp['ms_per_step']:.2f} ms/step)"]
+    lines += ["", *format_training(report["training"], report["train_accuracy"])]
     p = report["process"]
     lines += ["", f"whole process on a {p['nodes']:,}-node .expr (parse, build, forward, "
                   "backward, print JSON):",
@@ -253,6 +218,11 @@ def format_report(report: dict[str, Any]) -> str:
                      f"{p['speedup']:.1f}× faster")
     else:
         lines.append(f"  micrograd: {p.get('note')}")
+    ld = report["load"]
+    ratio = ld["json_over_expr"]
+    lines += ["", f"reading a {ld['nodes']:,}-node chain: .expr {ld['expr_s']:.2f} s, "
+                  f".graph.json {ld['json_s']:.2f} s (.graph.json is "
+                  + (f"{ratio:.1f}× slower)" if ratio >= 1 else f"{1 / ratio:.1f}× faster)")]
     if "gui" in report:
         gfig = report["gui"]
         lines += ["", f"window, random {gfig['nodes']:,}-node graph (offscreen):",

@@ -352,6 +352,18 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
 
 
+def _train_options(c: argparse.ArgumentParser) -> None:
+    from graphapp.train.command import add_options
+
+    add_options(c)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from graphapp.train.command import run
+
+    return run(args)
+
+
 def _no_options(c: argparse.ArgumentParser) -> None:
     """For commands that take no options."""
 
@@ -413,6 +425,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.",
             _export_options, _graph_command(_export), reads_graph=True),
     Command("convert", "Convert between .expr and .graph.json.", _convert_options, _convert),
+    Command("train", "Train a small network on a 2-D data set through the engine (a progress "
+                     "bar, or JSON lines).", _train_options, _train, collect_garbage=True),
     Command("bench", "Measure speed (forward+backward, MLP steps, a whole `grad` run against "
                      "micrograd).", _bench_options, _bench,
             description="Measure speed. Quotes medians of several runs.", collect_garbage=True),

@@ -28,6 +28,7 @@ import keyword
 import math
 import re
 import sys
+import warnings
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -50,7 +51,8 @@ _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: 
 # Fast path. Numbers here are a strict subset of Python's float literals; names must be
 # identifiers already defined; anything else falls through to the ast path.
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
-_NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]*|0)"
+# (Whole numbers of more than 300 digits go the slow way, to be refused as too large.)
+_NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]{0,299}|0)"
 _TAIL = r"[ \t]*(?:#.*)?\r?$"
 _FAST = re.compile(
     rf"({_ID})[ \t]*=[ \t]*(?:({_NUM})|({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID})|"
@@ -59,6 +61,8 @@ _INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**",
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
+_LONG_INT = re.compile(r"[0-9]{4000,}")
+_TOO_LARGE = "number too large for a float (beyond ±1.8e308; write 1e999 for infinity)"
 _LHS = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=(?!=)", re.MULTILINE)
 
 
@@ -179,7 +183,11 @@ class ExprParser:
             # ast turns a long sum a + b + … into nested nodes, one level per term, and
             # counts those levels against the recursion limit: allow long lines.
             sys.setrecursionlimit(max(limit, AST_DEPTH))
-            tree = ast.parse(text, mode="exec")
+            with warnings.catch_warnings():
+                # Python's SyntaxWarnings (`1if x`) and DeprecationWarnings (bad escapes)
+                # become errors at their column instead of noise on stderr.
+                warnings.simplefilter("error")
+                tree = ast.parse(text, mode="exec")
         except (RecursionError, MemoryError):
             raise FormatError("the expression is nested too deeply to read; split it over "
                               "several lines with names", self.path, self._span.line_no,
@@ -189,6 +197,12 @@ class ExprParser:
             msg = exc.msg
             if msg.startswith("invalid syntax"):
                 msg = "invalid syntax: expected NAME = EXPRESSION"
+            elif msg == "too many nested parentheses":  # Python's parser stops at 200
+                msg = "brackets or parentheses nested too deeply (more than 200 levels)"
+            elif msg.startswith("Exceeds the limit"):  # Python's int-conversion limit
+                digits = _LONG_INT.search(text)
+                col = (digits.start() if digits else 0) + 1 + self._span.indent
+                msg = _TOO_LARGE
             raise FormatError(msg, self.path, self._span.line_no, col) from None
         finally:
             sys.setrecursionlimit(limit)
@@ -324,7 +338,7 @@ class ExprParser:
             try:
                 return float(v)
             except OverflowError:
-                self._fail(node, "number too large")
+                self._fail(node, _TOO_LARGE)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             sign = 1.0
             while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):

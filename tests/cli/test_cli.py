@@ -127,7 +127,7 @@ BAD_FILES = {
     "arity.expr": ("a = 1\nb = max(a)\n", ":2:5: max() takes 2 arguments"),
     "bad.graph.json": ('{"format": "graphapp", "version": 1,\n "nodes": [\n', ":3:1: bad JSON"),
     "version.graph.json": ('{"format": "graphapp", "version": 7, "nodes": [], "edges": []}',
-                           ":1:1: unknown version 7"),
+                           ":1:24: unknown version 7"),
     "op.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
                       '{"id": "a", "op": "zap"}],\n"edges": []}', ":3:1: node 'a': unknown op"),
     "cycle.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
