@@ -51,6 +51,7 @@ __all__ = [
     "edge_look",
     "edge_width",
     "header_role",
+    "largest",
     "number",
     "sign_role",
     "symbol",
@@ -141,6 +142,15 @@ def header_role(spec: OpSpec) -> str:
 def symbol(spec: OpSpec) -> str:
     """The op as a card's header writes it (inputs say "input")."""
     return "input" if spec.is_input else spec.symbol
+
+
+def largest(back: Backward | None) -> float:
+    """The largest gradient any edge carries (1 when none does): edge widths are relative to
+    it. Norms of huge arrays that overflow count as not finite, without a warning."""
+    if back is None:
+        return 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return back.largest_carried() or 1.0
 
 
 def edge_width(carried: Any, largest: float) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 from graphapp.engine import Backward, Forward
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
-from graphapp.present import LIGHT, card, edge_look
+from graphapp.present import LIGHT, card, edge_look, largest
 
 __all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
 
@@ -108,14 +108,14 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
     ]
     for node in g:
         lines.append(f"  {_quote(node)} [label={_node_label(node, doc, fwd, back, show_grads)}];")
-    largest = (back.largest_carried() if back is not None else 0.0) or 1.0
+    widest = largest(back)
     head_side = "w" if rankdir in ("LR", "RL") else "n"
     for key in g.edges():
         src, dst, slot = key
         attrs = []
         if g.op(dst).arity == 2:
             attrs.append(f'headport="s{slot}:{head_side}"')
-        look = edge_look(g, key, fwd, back, largest, typographic=False)
+        look = edge_look(g, key, fwd, back, widest, typographic=False)
         if show_grads and look.lines:
             # faded like the canvas's edges into nodes that do not reach the output
             colour = LIGHT[look.role] + (_DIM_ALPHA if look.dimmed else "")

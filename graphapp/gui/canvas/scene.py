@@ -29,6 +29,7 @@ from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import Theme, current_theme
+from graphapp.present import largest
 
 __all__ = ["GraphScene"]
 
@@ -229,8 +230,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         if self.nodes.keys() != set(self.doc.graph):  # mid-rebuild: the rebuild refreshes
             return
         results = self.doc.results
-        back = results.backward
-        self._biggest = (back.largest_carried() if back is not None else 0.0) or 1.0
+        self._biggest = largest(results.backward)
         nodes, edges = list(self.nodes), list(self.edges)
         if not everything and len(nodes) + len(edges) > SLICE * 2:
             on_screen = self.items(self._on_screen(),  # the scene's index finds them fast
