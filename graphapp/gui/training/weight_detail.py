@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from graphapp.gui.explain import num
 from graphapp.gui.theme import current_theme
 from graphapp.gui.training.step_editor import EDITOR_LIMIT
+from graphapp.present import sign_role
 from graphapp.train.model import MLP
 from graphapp.train.paths import LossSlice, PathSum, loss_along, param_index, weight_paths
 
@@ -276,7 +277,7 @@ class WeightDetail(QWidget):
                 self.table.setItem(r, c + 1, item)
             prod = QTableWidgetItem(num(path.product, 6))
             prod.setFont(bold)
-            prod.setForeground(QColor(theme.sign(path.product)))
+            prod.setForeground(theme.role(sign_role(path.product)))
             prod.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             prod.setToolTip("the product of this row's factors" if ps.samples == 1 else
                             "the mean over the batch of this path's product")
