@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphapp.formats.present import sign_role
 from graphapp.gui.explain import num
 from graphapp.gui.theme import current_theme
 from graphapp.gui.training.step_editor import EDITOR_LIMIT
-from graphapp.present import sign_role
 from graphapp.train.model import MLP
 from graphapp.train.paths import LossSlice, PathSum, loss_along, param_index, weight_paths
 
