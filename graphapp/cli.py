@@ -90,13 +90,13 @@ def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.N
     non-finite values and failed nodes), and turn engine errors into one-line messages."""
 
     def run(args: argparse.Namespace) -> int:
-        from graphapp.engine import EvaluationError, GraphError
+        from graphapp.engine import EvaluationError, GraphError, rules
 
         doc = _load(args.file)
         overrides = _overrides(args.file, doc, args.set)
         output = getattr(args, "output", None) or doc.output
         if output is not None and output not in doc.graph:
-            raise CliError(f"{args.file}: unknown output {output!r}", 2)
+            raise CliError(f"{args.file}: {rules.output_error(output)}", 2)
         try:
             plan = doc.graph.plan()
             fwd = plan.forward(doc.graph, overrides)
