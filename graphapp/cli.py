@@ -326,10 +326,14 @@ def _warn_nonfinite(fwd: Any) -> None:
               file=sys.stderr)
 
 
+#: orjson writes finite numpy arrays itself (the reports hand them over as they are).
+_JSON_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
+
+
 def _print(result: Any, as_json: bool) -> None:
     if as_json:
         # orjson writes the same JSON as the json module, ten times faster on large graphs.
-        _say(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
+        _say(orjson.dumps(result, option=_JSON_OPTIONS))
     else:
         _say(result)
 
@@ -538,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
         _drop_stdout()
         return 0
+    except MemoryError:  # sizes are checked before allocating; this is the last resort
+        print("graphapp: out of memory: the arrays of this graph do not fit", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     finally:
