@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -298,7 +299,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     return code
 
 
-def _writing(option: str, path: str, summary: dict[str, Any], write: Any) -> int:
+def _writing(option: str, path: str, summary: dict[str, Any],
+             write: Callable[[], None]) -> int:
     """Run ``write``; report a failure in one line and return its exit code."""
     from graphapp.formats.graphviz_export import DotMissing
 
