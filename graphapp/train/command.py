@@ -128,6 +128,10 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
     name = args.dataset or ("csv" if args.csv else "moons")
     d = DEFAULTS.get(name, DEFAULTS["csv"])
     if args.csv:
+        for option in ("points", "noise"):
+            if getattr(args, option) is not None:
+                raise _Fail(f"graphapp train: --{option} is for generated data sets, not "
+                            "--csv", 2)
         data = datasets.read_csv(args.csv, _pick(args.test_share, d.test_share), args.seed)
     else:
         data = datasets.make_dataset(name, _pick(args.points, d.points), args.noise,
