@@ -173,6 +173,9 @@ def _check_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--eps", type=float, default=1e-6, help="relative step (default 1e-6)")
     c.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance (default 1e-4)")
     c.add_argument("--atol", type=float, default=1e-6, help="absolute tolerance (default 1e-6)")
+    from graphapp.lab_cli import sweep_options
+
+    sweep_options(c)
 
 
 def _check(run: _Evaluated) -> int:
@@ -183,6 +186,12 @@ def _check(run: _Evaluated) -> int:
     args = run.args
     output = run.require_output()
     api.backward(run.doc, output, fwd=run.fwd)  # fails early, with grad's message
+    if args.h_sweep or args.json or args.out:
+        from graphapp.lab_cli import check_sweep
+
+        if not args.h_sweep:
+            raise CliError("graphapp: check: --json and -o go with --h-sweep", 2)
+        return check_sweep(run)
     rows = gradcheck(run.doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
                      overrides=run.overrides)
     if not rows:
@@ -195,6 +204,18 @@ def _check(run: _Evaluated) -> int:
         return 1
     _say(f"\nall {len(rows)} agree")
     return 0
+
+
+def _plot_options(c: argparse.ArgumentParser) -> None:
+    from graphapp.lab_cli import plot_options
+
+    plot_options(c)
+
+
+def _plot(run: _Evaluated) -> int:
+    from graphapp.lab_cli import plot
+
+    return plot(run)
 
 
 def _export_options(c: argparse.ArgumentParser) -> None:
@@ -485,6 +506,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "Compare backprop with central finite differences for every input; exit 1 "
                      "if any disagree.", _check_options, _graph_command(_check),
             reads_graph=True),
+    Command("plot", "Plot the output over one input (f, df/dx, the tangent) or two (f and its "
+                    "gradient field): JSON, a table, or a .png/.svg picture.",
+            _plot_options, _graph_command(_plot), reads_graph=True),
     Command("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.",
             _export_options, _graph_command(_export), reads_graph=True),
     Command("convert", "Convert between .expr and .graph.json.", _convert_options, _convert),
