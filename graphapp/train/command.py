@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -127,6 +128,10 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
     name = args.dataset or ("csv" if args.csv else "moons")
     d = DEFAULTS.get(name, DEFAULTS["csv"])
     if args.csv:
+        for option in ("points", "noise"):
+            if getattr(args, option) is not None:
+                raise _Fail(f"graphapp train: --{option} is for generated data sets, not "
+                            "--csv", 2)
         data = datasets.read_csv(args.csv, _pick(args.test_share, d.test_share), args.seed)
     else:
         data = datasets.make_dataset(name, _pick(args.points, d.points), args.noise,
@@ -298,7 +303,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     return code
 
 
-def _writing(option: str, path: str, summary: dict[str, Any], write: Any) -> int:
+def _writing(option: str, path: str, summary: dict[str, Any],
+             write: Callable[[], None]) -> int:
     """Run ``write``; report a failure in one line and return its exit code."""
     from graphapp.formats.graphviz_export import DotMissing
 

@@ -153,9 +153,7 @@ class Trainer:
             raise ValueError(f"expected {model.n_params} parameters, got {flat.size}")
         self.flat = flat
         self._views = model.views(self.flat)  # fed to the plan; updated in place
-        self._grad = np.empty(model.n_params)
-        self._grad_views = model.views(self._grad)
-        self._before = np.empty(model.n_params)
+        self._grad = np.empty(model.n_params)  # the gradients of a step that diverged
         self.optimizer: Optimizer = make_optimizer(config.optimizer, model.n_params)
         self.lr = config.lr
         self._xf = model.features(data.x_train)
@@ -196,24 +194,25 @@ class Trainer:
         rows.flags.writeable = False
         model = self.model
         loss, grads = model.step_gradients(self._views, self._xf[rows], self._t[rows])
-        g = self._grad
-        for view, grad in zip(self._grad_views, grads, strict=True):
-            view[...] = grad
+        g = np.concatenate([grad.reshape(-1) for grad in grads])  # the record's own copy
         epoch = self.epoch + 1
-        if not (math.isfinite(loss) and np.isfinite(g).all()):
+        if not (math.isfinite(loss) and _all_finite(g)):
+            np.copyto(self._grad, g)
             return self._diverged(rows, epoch, loss, None)
-        np.copyto(self._before, self.flat)
+        before = self.flat.copy()
         self.optimizer.step(self.flat, g, self.lr)
-        if not np.isfinite(self.flat).all():
+        if not _all_finite(self.flat):
             bad_update = self.flat.copy()
-            np.copyto(self.flat, self._before)
+            np.copyto(self.flat, before)
+            np.copyto(self._grad, g)
             return self._diverged(rows, epoch, loss, bad_update)
         self.steps += 1
         if from_batches and self._cursor >= len(self._xf):
             self.epoch += 1
-        params = model.params(self.flat)
-        update = ParamSet(params.flat - self._before, model.layout, copy=False)
-        return StepRecord(epoch, self.steps, rows, loss, params, model.params(g), update)
+        layout = model.layout
+        params = ParamSet(self.flat, layout)
+        return StepRecord(epoch, self.steps, rows, loss, params, ParamSet(g, layout, copy=False),
+                          ParamSet(params.flat - before, layout, copy=False))
 
     def evaluate(self) -> Metrics:
         """Loss and accuracy on the whole training and test sets with the current parameters."""
@@ -275,6 +274,11 @@ class Trainer:
         message += (f". The last finite parameters are kept. Try a smaller learning rate, "
                     f"e.g. {smaller:g} (it is {self.lr:g}).")
         return Diverged(epoch, self.steps + 1, parameter, node, op, message, self.params())
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    """No nan or inf in ``x``: one sum in the usual case, an element check if it overflows."""
+    return math.isfinite(float(np.add.reduce(x))) or bool(np.isfinite(x).all())
 
 
 def _first_bad(name: str, values: np.ndarray) -> str:

@@ -78,6 +78,9 @@ def test_divergence_exits_1_and_names_the_parameter(tmp_path, capsys):
     (["--features", "x3"], "unknown feature 'x3'"),
     (["--lr", "-1"], "learning rate"),
     (["--load", "/nonexistent/m.json"], "cannot read"),
+    (["--csv", "/nonexistent/p.csv"], "cannot read"),
+    (["--csv", "p.csv", "--points", "50"], "--points is for generated data sets"),
+    (["--load", "m.json", "--hidden", "3"], "--hidden cannot change a loaded model"),
 ])
 def test_bad_options_exit_2_with_one_line(capsys, argv, words):
     code, lines, err = _run(capsys, *argv, "--json")
