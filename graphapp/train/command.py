@@ -225,6 +225,11 @@ def _run(args: argparse.Namespace) -> int:
     trainer = Trainer(model, data, training, None if saved is None else saved.flat)
     if saved is not None:
         trainer.epoch, trainer.steps = saved.epochs, saved.steps
+        if saved.state is not None:
+            try:
+                trainer.load_state(saved.state)
+            except ValueError as exc:
+                raise _Fail(f"{args.load}: {exc}", 2) from None
     progress = _Progress(sys.stderr, epochs)
     diverged = None
     finished = None
@@ -280,7 +285,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     code = 0
     if args.save:
         saved = io.SavedModel(model, trainer.flat, replace(training, lr=trainer.lr),
-                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics))
+                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics),
+                              trainer.state())
         code = _writing("save", args.save, summary, lambda: io.save_model(args.save, saved))
     if args.step_graph:
         i = args.sample

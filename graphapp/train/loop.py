@@ -170,6 +170,34 @@ class Trainer:
         """Batches in one pass over the training points."""
         return math.ceil(len(self._xf) / self.config.batch)
 
+    def state(self) -> dict:
+        """Everything besides the parameters that the next steps depend on (counters, the
+        shuffle, the optimiser's memory), as JSON data: saved with a model so that training
+        resumes exactly where it stopped."""
+        return {"epoch": self.epoch, "steps": self.steps, "cursor": self._cursor,
+                "order": self._order.tolist(), "rng": self._rng.bit_generator.state,
+                "optimizer": self.optimizer.name, "optimizer_state": self.optimizer.state()}
+
+    def load_state(self, state: dict) -> None:
+        """Resume from :meth:`state`; ``ValueError`` if it does not fit this trainer (then
+        nothing is changed)."""
+        n = len(self._xf)
+        try:
+            order = np.array(state["order"], dtype=np.intp)
+            cursor, epoch, steps = int(state["cursor"]), int(state["epoch"]), int(state["steps"])
+            rng = np.random.default_rng()
+            rng.bit_generator.state = state["rng"]
+            optimizer = make_optimizer(self.config.optimizer, self.model.n_params)
+            if state["optimizer"] == optimizer.name:
+                optimizer.load_state(state["optimizer_state"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the training state does not fit ({exc})") from None
+        if sorted(order.tolist()) != list(range(n)) or not 0 <= cursor <= n:
+            raise ValueError(f"the training state is for another data set ({len(order)} "
+                             f"training points, not {n})")
+        self._order, self._cursor, self._rng = order, cursor, rng
+        self.epoch, self.steps, self.optimizer = epoch, steps, optimizer
+
     def params(self) -> ParamSet:
         """A snapshot of the current parameters."""
         return self.model.params(self.flat)
