@@ -484,6 +484,8 @@ def _open_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
     c.add_argument("--select", metavar="NODE", help="with --screenshot: select this node, so "
                                                      "the inspector explains it")
+    c.add_argument("--lab", metavar="DOCK", help="with --screenshot: show this derivative-lab "
+                   "dock (nudge, check, partial, plot, trace)")
 
 
 def _open(args: argparse.Namespace) -> int:
@@ -493,7 +495,7 @@ def _open(args: argparse.Namespace) -> int:
     except ImportError as exc:  # the window is not installed/buildable here: say so
         raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
     return launch(path, screenshot=args.screenshot, backward=args.backward, step=args.step,
-                  size=args.size, select=args.select)
+                  size=args.size, select=args.select, lab=args.lab)
 
 
 # --------------------------------------------------------------------- the table

@@ -89,6 +89,8 @@ ACTIONS: tuple[Act, ...] = (
         icon="SP_MediaSkipBackward"),
     Act("play", "&Play", "toggle_play", ("Ctrl+Space",), "Play the steps",
         icon="SP_MediaPlay"),
+    Act("grad_check", "&Gradient Check", "lab_check.run_now", ("Ctrl+Shift+K",),
+        "Compare backprop with finite differences for every input, h = 0.1 … 1e-12"),
     Act("shortcuts", "&Keyboard Shortcuts", "show_shortcuts"),
     Act("about", "&About graphapp", "show_about"),
 )
@@ -101,7 +103,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "-", "select_all", "@add_node")),
     ("&View", ("fit", "zoom_in", "zoom_out", "labels", "-", "@docks")),
     ("&Graph", ("output", "layout", "group", "ungroup")),
-    ("&Run", ("forward", "backward", "auto", "-", *_STEPS)),
+    ("&Run", ("forward", "backward", "auto", "-", *_STEPS, "-", "grad_check")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

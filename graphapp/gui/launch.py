@@ -47,7 +47,8 @@ def _parse_size(text: str) -> tuple[int, int] | None:
 
 
 def launch(path: Path, screenshot: str | None = None, backward: bool = False,
-           step: int | None = None, size: str = "1400x900", select: str | None = None) -> int:
+           step: int | None = None, size: str = "1400x900", select: str | None = None,
+           lab: str | None = None) -> int:
     """Open the window on ``path``; with ``screenshot``, write a PNG of it and return."""
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -62,8 +63,8 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
               file=sys.stderr)
         return 2
     width, height = parsed
-    if (backward or step is not None or select) and not screenshot:
-        print("graphapp: --backward, --step and --select go with --screenshot",
+    if (backward or step is not None or select or lab) and not screenshot:
+        print("graphapp: --backward, --step, --select and --lab go with --screenshot",
               file=sys.stderr)
         return 2
     if step is not None and (step < 0 or not backward):
@@ -98,7 +99,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
             print(f"graphapp: --select {select}: no such node in {path}", file=sys.stderr)
             return 2
         return _screenshot(app, doc, path, Path(screenshot), backward, step, (width, height),
-                           select)
+                           select, lab)
     window = MainWindow()
     if path.resolve() == default_example().resolve() or path.parent.resolve() == \
             default_example().parent.resolve():
@@ -112,7 +113,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
 
 
 def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | None,
-                size: tuple[int, int], select: str | None = None) -> int:
+                size: tuple[int, int], select: str | None = None, lab: str | None = None) -> int:
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -138,6 +139,18 @@ def _screenshot(app, doc, path: Path, out: Path, backward: bool, step: int | Non
             app.processEvents()
         if select is not None:
             window.select([select])
+        if lab is not None:
+            dock = window.lab_docks.get(f"lab-{lab}")
+            if dock is None:
+                print(f"graphapp: --lab {lab}: choose one of "
+                      f"{', '.join(n[4:] for n in window.lab_docks)}", file=sys.stderr)
+                window.close()
+                return 2
+            dock.show()
+            dock.widget().refresh()
+            if hasattr(dock.widget(), "open_plot"):
+                dock.widget().open_plot()
+            app.processEvents()
         window.view.fit()
         app.processEvents()
         window.scene.flush()

@@ -91,6 +91,7 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.lab_docks = self._lab_docks()
         self.splitDockWidget(self.lesson_dock, self.inspector_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.lesson_dock, self.inspector_dock], [150, 600],
                          Qt.Orientation.Vertical)
@@ -126,9 +127,24 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _lab_docks(self) -> dict[str, QDockWidget]:
+        """The derivative lab's docks (:data:`graphapp.gui.lab.DOCKS`), hidden until asked."""
+        from graphapp.gui.lab import DOCKS
+
+        docks = {}
+        for title, name, view in DOCKS:
+            widget = view(self.doc, self)
+            setattr(self, name.replace("-", "_"), widget)  # e.g. lab_check, for the actions
+            docks[name] = self._dock(title, name, widget, Qt.DockWidgetArea.BottomDockWidgetArea)
+            docks[name].hide()
+        return docks
+
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
             menu.addAction(dock.toggleViewAction())
+        lab = menu.addMenu("&Lab")
+        for dock in self.lab_docks.values():
+            lab.addAction(dock.toggleViewAction())
 
     def _pass_choice_part(self, bar: QToolBar) -> None:
         self.pass_choice = QComboBox(self)

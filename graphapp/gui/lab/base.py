@@ -1,0 +1,94 @@
+"""What every lab dock shares: the document it watches, a chooser of the scalar input it is
+about, and one refresh after each burst of changes (typed events from the document, a new
+graph, a new output). Subclasses only render what :mod:`graphapp.lab` returns.
+
+Caveat: the refresh runs on the GUI thread; the lab's numbers for one input are a few forward
+and backward passes, cheap next to a repaint on the graphs the window is built for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from graphapp.gui import events
+from graphapp.gui.document import Document
+
+__all__ = ["LabView", "scalar_inputs"]
+
+
+def scalar_inputs(doc: Document) -> list[str]:
+    """The inputs of the document's graph that hold one number (the lab moves those)."""
+    graph = doc.graph
+    return [n for n in graph.inputs_nodes()
+            if graph.value(n) is not None and np.ndim(graph.value(n)) == 0]
+
+
+class LabView(QWidget):
+    """A dock's widget: ``self.top`` holds the input chooser, ``self.body`` the rest.
+
+    Subclasses implement :meth:`render` (called with the chosen input, or ``None`` when the
+    graph has no output or no scalar input) and may call :meth:`refresh_later`.
+    """
+
+    #: Text before the input chooser.
+    CHOOSER_TEXT = "input"
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.chooser = QComboBox(self)
+        self.chooser.setToolTip("Which input to move; the others keep their values")
+        self.chooser.currentTextChanged.connect(lambda _: self.refresh_later())
+        outer = QVBoxLayout(self)
+        self.top = QHBoxLayout()
+        self.top.addWidget(QLabel(self.CHOOSER_TEXT, self))
+        self.top.addWidget(self.chooser, 1)
+        outer.addLayout(self.top)
+        self.body = QVBoxLayout()
+        outer.addLayout(self.body, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        doc.changed.connect(self._on_change)
+        doc.reset.connect(self.refresh_later)
+        doc.output_changed.connect(self.refresh_later)
+        self.refresh_later()
+
+    def _on_change(self, event: events.Event) -> None:
+        if not isinstance(event, (events.AttrsChanged, events.GroupsChanged)):
+            self.refresh_later()
+
+    def refresh_later(self) -> None:
+        """Refresh once, after the current burst of changes."""
+        self._timer.start()
+
+    @property
+    def wrt(self) -> str | None:
+        """The chosen input, or ``None``."""
+        return self.chooser.currentText() or None
+
+    def choose(self, name: str) -> None:
+        """Choose input ``name`` and refresh now."""
+        self.chooser.setCurrentText(name)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the inputs and render (now)."""
+        names = scalar_inputs(self.doc)
+        current = self.chooser.currentText()
+        if [self.chooser.itemText(i) for i in range(self.chooser.count())] != names:
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            self.chooser.addItems(names)
+            if current in names:
+                self.chooser.setCurrentText(current)
+            self.chooser.blockSignals(False)
+        ready = self.doc.output is not None and self.doc.output in self.doc.graph and names
+        self.render(self.wrt if ready else None)
+
+    def render(self, wrt: str | None) -> None:  # pragma: no cover - every dock overrides
+        """Show the numbers for input ``wrt`` (``None``: nothing to show)."""
+        raise NotImplementedError

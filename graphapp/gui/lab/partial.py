@@ -1,0 +1,116 @@
+"""The partial versus total dock (seed 000): pick x and see ∂V/∂x, which holds the nodes x
+feeds through a constraint (t = x) fixed, beside dV/dx, which follows x along every path. Per
+node, forward mode's total d node/dx beside the partials on the edges into it; the edges leaving
+x with the share each carries; the paths whose products add up to dV/dx (the multivariable
+chain rule). The maths is :func:`graphapp.lab.partial_vs_total`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QWidget
+
+from graphapp import lab
+from graphapp.engine import EvaluationError
+from graphapp.formats.text import expression_label
+from graphapp.gui.document import Document
+from graphapp.gui.explain import num
+from graphapp.gui.lab.base import LabView
+
+__all__ = ["PartialView", "with_pi"]
+
+
+def with_pi(v: float) -> str:
+    """``v`` for reading, and as a multiple of π when it is a short one (8π, 16π, 2.5π)."""
+    text = num(v, 8)
+    k = v / math.pi
+    if math.isfinite(k) and k != 0 and abs(k - round(k, 2)) < 1e-9 * max(1.0, abs(k)):
+        return f"{num(round(k, 2), 6)}π ≈ {text}"
+    return text
+
+
+def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+
+
+class PartialView(LabView):
+    """∂V/∂x against dV/dx for the chosen input, edge by edge and path by path."""
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        self.result: lab.PartialTotal | None = None
+        super().__init__(doc, parent)
+        self.headline = QLabel(self)
+        self.headline.setWordWrap(True)
+        self.body.addWidget(self.headline)
+        self.edges = _table(self, ("edge leaving the input", "local ∂dst/∂src", "carries",
+                                   "part of"))
+        self.paths = _table(self, ("path to the output", "local factors", "product"))
+        self.nodes = _table(self, ("node", "total d node/dx (forward mode)",
+                                   "partials on its input edges"))
+        row = QHBoxLayout()  # side by side: the dock stays short, the canvas keeps its room
+        for table in (self.edges, self.paths, self.nodes):
+            row.addWidget(table, 1)
+        self.body.addLayout(row, 1)
+
+    def render(self, wrt: str | None) -> None:
+        """Show partial and total of the output with respect to ``wrt``."""
+        if not hasattr(self, "nodes"):
+            return
+        self.result = None
+        if wrt is None:
+            self._clear("Choose an output (Graph ▸ Differentiate This) and an input.")
+            return
+        graph, out = self.doc.graph, self.doc.output
+        try:
+            pt = self.result = lab.partial_vs_total(graph, out, wrt)
+        except (EvaluationError, ValueError) as exc:
+            self._clear(f"Cannot differentiate {out} by {wrt}: {exc}")
+            return
+        held = ", ".join(pt.held) or "nothing"
+        self.headline.setText(
+            f"<b>∂{out}/∂{wrt} = {with_pi(pt.partial)}</b> (partial: holding {held} fixed) "
+            f"&nbsp; vs &nbsp; <b>d{out}/d{wrt} = {with_pi(pt.total)}</b> (total: every path "
+            f"from {wrt}, forward mode). The chain rule adds one product per path; the partial "
+            "keeps only the paths that avoid the held nodes.")
+        _fill(self.edges, [[f"{s.src} → {expression_label(graph, s.dst)}", num(s.local, 8),
+                            with_pi(s.share),
+                            f"the total, through {s.via}" if s.via else f"∂{out}/∂{wrt}"]
+                           for s in pt.shares])
+        path_rows = [[" → ".join(expression_label(graph, n) for n in p.nodes),
+                      " × ".join(num(f, 6) for f in p.factors), with_pi(p.product)]
+                     for p in pt.paths]
+        if pt.paths_truncated:
+            path_rows.append(["… more paths than are listed", "", ""])
+        _fill(self.paths, path_rows)
+        node_rows = []
+
+        def label(n: str) -> str:
+            return expression_label(graph, n)
+
+        for node in graph.plan().order:
+            if graph.op(node).name == "const":
+                continue  # constants do not move with x
+            into = [f"∂{label(node)}/∂{label(src)} = {num(v, 6)}"
+                    for (src, dst, _), v in pt.edge_locals.items() if dst == node and v is not None]
+            total = pt.totals.get(node)
+            node_rows.append([expression_label(graph, node),
+                              "—" if total is None else num(total, 8), "; ".join(into)])
+        _fill(self.nodes, node_rows)
+
+    def _clear(self, why: str) -> None:
+        self.headline.setText(why)
+        for table in (self.edges, self.paths, self.nodes):
+            table.setRowCount(0)

@@ -1,0 +1,100 @@
+"""The derivative lab's docks show the numbers worked out by hand (seed examples), and follow
+the document when its inputs change."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphapp.formats.io import load_graph
+from graphapp.gui import commands
+from tests.conftest import EXAMPLES
+from tests.gui.conftest import wait_layout
+
+
+def _open(window, qtbot, name: str):
+    path = EXAMPLES / name
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    return window
+
+
+def _cell(view, key: str) -> float:
+    return float(view.cells[key].text().replace("−", "-"))
+
+
+def test_nudge_dock_shows_seed_001_slope(window, qtbot):
+    # f = 3x² − 4x + 5 at x = 3: f(3) = 20, f(3.001) = 20.014003, slope 14.003, gradient
+    # 6x − 4 = 14, predicted change 14·0.001 = 0.014, error 3h = 0.003 (worked by hand).
+    _open(window, qtbot, "02_slope.expr")
+    dock = window.lab_docks["lab-nudge"]
+    dock.show()
+    view = dock.widget()
+    view.choose("x")
+    assert _cell(view, "x") == 3.0
+    assert _cell(view, "f_x") == 20.0
+    assert _cell(view, "f_xh") == pytest.approx(20.014003, abs=1e-9)
+    assert _cell(view, "slope") == pytest.approx(14.003, abs=1e-8)
+    assert _cell(view, "gradient") == pytest.approx(14.0, abs=1e-9)
+    assert _cell(view, "predicted") == pytest.approx(0.014, abs=1e-12)
+    assert _cell(view, "actual") == pytest.approx(0.014003, abs=1e-10)
+    assert _cell(view, "error") == pytest.approx(0.003, abs=1e-8)
+
+
+def test_nudge_dock_follows_the_input_and_h(window, qtbot):
+    _open(window, qtbot, "02_slope.expr")
+    view = window.lab_docks["lab-nudge"].widget()
+    view.choose("x")
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "x", 1.0))
+    # at x = 1: f = 3 − 4 + 5 = 4, gradient 6·1 − 4 = 2, slope 2 + 3h = 2.003
+    qtbot.waitUntil(lambda: view.cells["x"].text() == "1")
+    assert _cell(view, "f_x") == 4.0
+    assert _cell(view, "gradient") == pytest.approx(2.0)
+    assert _cell(view, "slope") == pytest.approx(2.003, abs=1e-8)
+    view.h_edit.setText("0.1")
+    view.h_edit.editingFinished.emit()
+    assert _cell(view, "slope") == pytest.approx(2.3, abs=1e-9)  # 2 + 3·0.1
+    view.h_edit.setText("0")
+    view.h_edit.editingFinished.emit()
+    assert "other than 0" in view.note.text()
+    assert view.h == 0.1
+
+
+def test_gradient_check_dock_from_the_run_menu(window, qtbot):
+    # f = 3x² − 4x + 5 at x = 3: backprop 14; the forward difference is 14 + 3h (14.3 at
+    # h = 0.1, 14.03 at 0.01: worked by hand); the central one is exact for a quadratic.
+    _open(window, qtbot, "02_slope.expr")
+    window.act_grad_check.trigger()
+    dock = window.lab_docks["lab-check"]
+    assert dock.isVisible()
+    view = dock.widget()
+    assert view.table.rowCount() == 1
+    assert view.table.item(0, 0).text() == "x"
+    assert float(view.table.item(0, 1).text()) == 14.0
+    check = view.checks["x"]
+    assert check.rows[0].forward == pytest.approx(14.3, abs=1e-9)
+    assert check.rows[1].forward == pytest.approx(14.03, abs=1e-9)
+    assert float(view.table.item(0, 2).text()) == pytest.approx(14.0, abs=1e-9)
+    view.open_plot()
+    curves = [c for c in view.plot.listDataItems() if c.name() == "forward difference"]
+    xs, ys = curves[0].getOriginalDataset()
+    assert xs[0] == 0.1 and ys[0] == pytest.approx(0.3, abs=1e-9)
+    stars = [c for c in view.plot.listDataItems() if (c.name() or "").startswith("best h")]
+    assert len(stars) >= 1
+
+
+def test_partial_vs_total_dock_on_the_ellipsoid(window, qtbot):
+    # V = 4/3·π·t·x·y with t = x, at x = 2, y = 3 (worked by hand): holding t fixed,
+    # ∂V/∂x = 4/3·π·t·y = 8π; following x through t too, dV/dx = 8/3·π·x·y = 16π.
+    import math
+
+    _open(window, qtbot, "09_ellipsoid.expr")
+    view = window.lab_docks["lab-partial"].widget()
+    view.choose("x")
+    text = view.headline.text()
+    assert "∂V/∂x = 8π" in text and "dV/dx = 16π" in text
+    assert view.result.partial == pytest.approx(8 * math.pi)
+    assert view.result.total == pytest.approx(16 * math.pi)
+    carried = {view.edges.item(r, 3).text(): view.edges.item(r, 2).text()
+               for r in range(view.edges.rowCount())}
+    assert carried == {"∂V/∂x": "8π ≈ 25.132741", "the total, through t": "8π ≈ 25.132741"}
+    assert view.paths.rowCount() == 2  # x → … → V directly, and x → t → … → V
