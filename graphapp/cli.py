@@ -201,10 +201,12 @@ def _export_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--no-grads", action="store_true", help="show values only")
     c.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                    help="layout direction (default LR: inputs on the left)")
+    c.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
+                   help="stop Graphviz's dot after this long (default 120)")
 
 
 def _export(run: _Evaluated) -> int:
-    from graphapp.formats.graphviz_export import DotMissing, export_graph
+    from graphapp.formats.graphviz_export import DotFailed, DotMissing, export_graph
 
     args, doc = run.args, run.doc
     output = run.require_output()
@@ -212,8 +214,8 @@ def _export(run: _Evaluated) -> int:
     doc.output = output
     try:
         export_graph(doc, args.out, run.fwd, back, rankdir=args.rankdir,
-                     show_grads=not args.no_grads)
-    except DotMissing as exc:
+                     show_grads=not args.no_grads, time_limit=args.time_limit)
+    except (DotMissing, DotFailed) as exc:
         raise CliError(f"graphapp: {exc}", 1) from None
     except ValueError as exc:
         raise CliError(f"graphapp: {exc}", 2) from None
