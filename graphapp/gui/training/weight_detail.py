@@ -46,7 +46,14 @@ from graphapp.gui.explain import num
 from graphapp.gui.theme import current_theme
 from graphapp.gui.training.step_editor import EDITOR_LIMIT
 from graphapp.train.model import MLP
-from graphapp.train.paths import LossSlice, PathSum, loss_along, param_index, weight_paths
+from graphapp.train.paths import (
+    SEARCH_SAMPLES,
+    LossSlice,
+    PathSum,
+    loss_along,
+    param_index,
+    weight_paths,
+)
 
 __all__ = ["WeightDetail"]
 
@@ -240,12 +247,12 @@ class WeightDetail(QWidget):
 
     def _intro_html(self, ps: PathSum, label: str) -> str:
         many = "one path" if ps.n_paths == 1 else f"{ps.n_paths:,} paths"
-        where = ("this sample" if ps.samples == 1 else
-                 f"the mean loss of the batch's {ps.samples} samples")
+        where = ("This sample's loss" if ps.samples == 1 else
+                 f"The batch's loss (the mean over its {ps.samples} samples)")
         batch = ("" if ps.samples == 1 else
                  " For a batch each path's product is averaged over the samples (the factors "
                  "shown are the samples' means).")
-        return (f"The loss of {where} reaches {label} along {many}: from the loss to an output "
+        return (f"{where} reaches {label} along {many}: from the loss to an output "
                 "neuron, down through one neuron of each layer, to this weight. Along a path, "
                 "multiply the local derivatives met on the way (each row below, read from the "
                 "loss down); add the paths: by the chain rule the sum is ∂L/∂w. The largest "
@@ -269,6 +276,9 @@ class WeightDetail(QWidget):
         for r, path in enumerate(ps.paths):
             route = (" → ".join(_neuron_name(self._shown.model, n) for n in path.neurons)
                      if path.kind == "chain" else "the penalty (regularisation)")
+            via = re.match(r"∂L/∂(p\d+)$", path.factors[0].symbol) if path.factors else None
+            if via:  # through the softmax: which probability the path goes through
+                route += f" → {via.group(1)}"
             self.table.setItem(r, 0, QTableWidgetItem(route))
             for c, f in enumerate(path.factors):
                 item = QTableWidgetItem(f"{f.symbol}\n{num(f.value, 4)}")
@@ -305,7 +315,8 @@ class WeightDetail(QWidget):
                      f"adding to {num(ps.kept_total, 6)}; the sum of all of them is exact, "
                      "added layer by layer as the backward pass does"
                      + ("" if ps.ranked_exactly else
-                        ", and the largest were looked for among some samples' largest")
+                        ", and the largest were looked for among the samples' own largest "
+                        f"(of up to {SEARCH_SAMPLES} samples)")
                      + ")")
         fd = sl.finite_difference
         return (f"<b>{summed}: {num(ps.total, 10)}</b>{shown}<br>"
@@ -376,8 +387,9 @@ def _legend_html(ps: PathSum) -> str:
 
 
 def _generic(symbol: str) -> str:
-    """A factor's symbol without its neuron indices, for a column heading: W2[1,0] → W2."""
-    return re.sub(r"\[[^\]]*\]", "", symbol)
+    """A factor's symbol without its neuron and class indices, for a column heading:
+    W2[1,0] → W2, ∂p1/∂z2[0] → ∂p/∂z2."""
+    return re.sub(r"(?<=p)\d+", "", re.sub(r"\[[^\]]*\]", "", symbol))
 
 
 def _neuron_name(model: MLP | None, neuron: tuple[int, int]) -> str:
