@@ -67,8 +67,9 @@ def mutated_json(draw: st.DrawFn) -> str:
     data = json.loads(draw(st.sampled_from(SEEDS_JSON)))
     for _ in range(draw(st.integers(1, 3))):
         where = draw(st.sampled_from(["top", "nodes", "edges"]))
-        target = data if where == "top" or not data.get(where) else draw(
-            st.sampled_from(data[where]))
+        items = data.get(where)
+        target = data if where == "top" or not isinstance(items, list) or not items else draw(
+            st.sampled_from(items))
         if not isinstance(target, dict):
             continue
         key = draw(st.sampled_from([*target.keys(), "label", "pos", "group", "groups"]))
