@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
                              "Back to the first step")
         self.act_play = a("&Play", self.toggle_play, QKeySequence("Ctrl+Space"),
                           "Play the steps")
+        self.act_training = a("&Training Panel", self.open_training, tip="Train a small "
+                              "network on 2-D data and watch its gradients flow")
         self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts)
         self.act_about = a("&About graphapp", self.show_about)
 
@@ -260,6 +262,8 @@ class MainWindow(QMainWindow):
         run.addSeparator()
         run.addActions([self.act_step_mode, self.act_restart, self.act_step_back, self.act_step,
                         self.act_play])
+        run.addSeparator()
+        run.addAction(self.act_training)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.act_shortcuts, self.act_about])
@@ -859,6 +863,12 @@ class MainWindow(QMainWindow):
             self.stepper.play()
 
     # ----------------------------------------------------------------- help
+    def open_training(self) -> None:
+        """Show the training panel (a floating dock, made on first use)."""
+        from graphapp.gui.training.window import open_dock
+
+        open_dock(self)
+
     def show_shortcuts(self) -> None:
         """List the keyboard shortcuts."""
         text = ("<table>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -54,7 +55,8 @@ class Choices:
     batch: int = 10
     regularisation: str = "none"  # none, L1, L2
     rate: float = 0.0
-    seed: int = 0
+    seed: int = 0  # the first weights and the shuffling
+    data_seed: int = 0  # the points (Regenerate draws the next)
 
 
 class Controls(QWidget):
@@ -67,6 +69,7 @@ class Controls(QWidget):
     def __init__(self, choices: Choices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._quiet = False
+        self._data_seed = choices.data_seed
         self.hidden = choices.hidden
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
@@ -77,7 +80,7 @@ class Controls(QWidget):
         for name, kind in DATASETS.items():
             self.dataset.addItem(name, name)
             self.dataset.setItemData(self.dataset.count() - 1, kind.describe,
-                                     _tooltip_role())
+                                     Qt.ItemDataRole.ToolTipRole)
         self.noise = _spin(data, 0.0, 5.0, 0.05, 2, "noise (the data set's own scale)")
         self.points = QSpinBox(data)
         self.points.setRange(10, 5000)
@@ -85,15 +88,15 @@ class Controls(QWidget):
         self.test_share = _spin(data, 0.0, 0.9, 0.05, 2, "share of the points kept for testing")
         self.seed = QSpinBox(data)
         self.seed.setRange(0, 10_000)
-        self.seed.setToolTip("seed of the points, the first weights and the shuffling")
+        self.seed.setToolTip("seed of the first weights and of the shuffling (Reset starts "
+                             "from the same weights)")
         form.addRow("data set", self.dataset)
         form.addRow("noise", self.noise)
         form.addRow("points", self.points)
         form.addRow("test share", self.test_share)
-        form.addRow("seed", self.seed)
         buttons = QHBoxLayout()
         self.regen_button = QPushButton("Regenerate", data)
-        self.regen_button.setToolTip("new points from the next seed")
+        self.regen_button.setToolTip("new points of the same kind")
         self.csv_button = QPushButton("Load CSV…", data)
         self.csv_button.setToolTip("your own points: columns x1,x2,label")
         buttons.addWidget(self.regen_button)
@@ -123,9 +126,8 @@ class Controls(QWidget):
                        (self.more_layers, "one hidden layer more")):
             b.setFixedWidth(30)
             b.setToolTip(tip)
-        self.layers_label = QPushButton(net)
-        self.layers_label.setFlat(True)
-        self.layers_label.setEnabled(False)
+        self.layers_label = QLabel(net)
+        self.layers_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layers.addWidget(self.fewer_layers)
         layers.addWidget(self.layers_label, 1)
         layers.addWidget(self.more_layers)
@@ -155,8 +157,10 @@ class Controls(QWidget):
         form.addRow("batch size", self.batch)
         form.addRow("regularisation", self.regularisation)
         form.addRow("its rate", self.rate)
+        form.addRow("seed", self.seed)
         column.addWidget(tr)
         column.addStretch(1)
+        self._column = column
 
         self.set_choices(choices)
         for w in (self.dataset, self.activation, self.loss, self.optimizer, self.regularisation):
@@ -174,6 +178,10 @@ class Controls(QWidget):
         self.more_layers.clicked.connect(lambda: self.change_layers(1))
         self._last = self.choices()
 
+    def add_group(self, group: QGroupBox) -> None:
+        """Add a box of the panel's own below the settings."""
+        self._column.insertWidget(self._column.count() - 1, group)
+
     # ----------------------------------------------------------------- reading and writing
     def set_choices(self, c: Choices) -> None:
         """Show ``c`` without emitting ``changed``."""
@@ -184,6 +192,7 @@ class Controls(QWidget):
             self.points.setValue(c.points)
             self.test_share.setValue(c.test_share)
             self.seed.setValue(c.seed)
+            self._data_seed = c.data_seed
             for name, box in self.feature_boxes.items():
                 box.setChecked(name in c.features)
             self.hidden = c.hidden
@@ -210,7 +219,8 @@ class Controls(QWidget):
                        self.optimizer.currentData(), _number(self.lr.currentText(), last.lr,
                                                              positive=True),
                        self.batch.value(), self.regularisation.currentData(),
-                       _number(self.rate.currentText(), last.rate), self.seed.value())
+                       _number(self.rate.currentText(), last.rate), self.seed.value(),
+                       self._data_seed)
 
     def set_classes(self, n_classes: int) -> None:
         """Offer classes 0…k−1 for clicks (none for regression)."""
@@ -254,15 +264,13 @@ class Controls(QWidget):
 
     # ----------------------------------------------------------------- signals
     def _regenerate(self) -> None:
-        self._quiet = True
-        self.seed.setValue(self.seed.value() + 1)
-        self._quiet = False
+        self._data_seed += 1
         self._emit("data")
 
     def _edited(self, *_args) -> None:
         now = self.choices()
         last = self._last
-        data_fields = ("dataset", "points", "noise", "test_share", "seed")
+        data_fields = ("dataset", "points", "noise", "test_share", "data_seed")
         if any(getattr(now, f) != getattr(last, f) for f in data_fields):
             self._emit("data")
         elif replace(now, lr=last.lr, batch=last.batch) != last:
@@ -273,12 +281,6 @@ class Controls(QWidget):
             return
         self._last = self.choices()
         self.changed.emit(kind)
-
-
-def _tooltip_role():
-    from PySide6.QtCore import Qt
-
-    return Qt.ItemDataRole.ToolTipRole
 
 
 def _spin(parent: QWidget, lo: float, hi: float, step: float, decimals: int,

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from graphapp.gui.training.display import GLOW, fmt, sign_colour
 
 __all__ = ["DiagramData", "NetworkDiagram"]
 
-TOP, BOTTOM, LEFT, RIGHT = 58.0, 34.0, 70.0, 96.0
+TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 120.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +50,8 @@ class DiagramData:
     loss: float | None = None
     activation: str = "tanh"
     editable: bool = True  # +/− buttons over the hidden layers
+    glow: bool = True  # light edges by |dL/dw| (off while playing at full speed)
+    fast: bool = False  # edges without antialiasing (playing at full speed)
 
 
 class NetworkDiagram(QWidget):
@@ -81,6 +83,8 @@ class NetworkDiagram(QWidget):
         self._timer.timeout.connect(self._advance)
         self._buttons: list[tuple[int, QToolButton, QToolButton]] = []
         self.paint_count = 0
+        self._edges = QPixmap()
+        self._edges_key: tuple = ()
 
     # ----------------------------------------------------------------- data
     def set_data(self, data: DiagramData) -> None:
@@ -117,7 +121,7 @@ class NetworkDiagram(QWidget):
             minus.move(int(x - 24), 30)
             plus.move(int(x + 2), 30)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place_buttons()
 
@@ -178,10 +182,10 @@ class NetworkDiagram(QWidget):
                 self._next_phase()
 
     def _lit_forward(self, column: int) -> bool:
-        return self.phase == "forward" and column <= self.front or self.phase == "backward"
+        return (self.phase == "forward" and column <= self.front) or self.phase == "backward"
 
     def _lit_backward(self, layer: int) -> bool:
-        return self.phase == "backward" and layer >= self.front or \
+        return (self.phase == "backward" and layer >= self.front) or \
             (self.phase == "" and self.data is not None and self.data.grads is not None)
 
     # ----------------------------------------------------------------- geometry
@@ -212,12 +216,12 @@ class NetworkDiagram(QWidget):
         return self._column_x(column) + self._radius() + extra
 
     def _loss_rect(self) -> QRectF:
-        x = self.width() - RIGHT + 26
+        x = self.width() - 72
         mid = TOP + (self.height() - TOP - BOTTOM) / 2
         return QRectF(x, mid - 20, 66, 40)
 
     # ----------------------------------------------------------------- painting
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def paintEvent(self, event) -> None:
         self.paint_count += 1
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -255,6 +259,25 @@ class NetworkDiagram(QWidget):
                    "Loss")
 
     def _paint_edges(self, p: QPainter) -> None:
+        """The edges, from a picture kept while nothing they show changes (the weights, the
+        gradients, which layers the wave has lit, the size): a wave's frames reuse it."""
+        d = self.data
+        lit = tuple(d.grads is not None and d.glow and self._lit_backward(layer)
+                    for layer in range(1, len(d.sizes)))
+        key = (id(d), lit, bool(self.phase), self.width(), self.height())
+        if self._edges_key != key:
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, not d.fast)
+            self._draw_edges(painter, lit)
+            painter.end()
+            self._edges, self._edges_key = pixmap, key
+        p.drawPixmap(0, 0, self._edges)
+
+    def _draw_edges(self, p: QPainter, lit: tuple[bool, ...]) -> None:
         d = self.data
         wmax = max((float(np.max(np.abs(w))) for w in d.weights), default=1.0) or 1.0
         gmax = 0.0
@@ -262,18 +285,18 @@ class NetworkDiagram(QWidget):
             gmax = max(float(np.max(np.abs(g))) for g in d.grads) or 1.0
         r = self._radius()
         for layer, w in enumerate(d.weights, start=1):
-            lit = d.grads is not None and self._lit_backward(layer)
+            glowing = lit[layer - 1]
             for i in range(w.shape[0]):
                 a = self._neuron(layer - 1, i)
                 a = QPointF(self._out_x(layer - 1), a.y())
                 for j in range(w.shape[1]):
                     b = self._neuron(layer, j)
                     b = QPointF(b.x() - r, b.y())
-                    if lit:
-                        s = math.sqrt(abs(float(d.grads[layer - 1][i, j])) / gmax)
+                    if glowing:
+                        s = abs(float(d.grads[layer - 1][i, j])) / gmax
                         glow = QColor(GLOW)
-                        glow.setAlphaF(0.15 + 0.7 * s)
-                        p.setPen(QPen(glow, 2.0 + 9.0 * s, c=Qt.PenCapStyle.RoundCap))
+                        glow.setAlphaF((0.1 + 0.6 * s) * (1.0 if self.phase else 0.5))
+                        p.setPen(QPen(glow, 1.5 + 10.0 * s))
                         p.drawLine(a, b)
                     v = float(w[i, j])
                     m = min(1.0, abs(v) / wmax)
@@ -311,14 +334,7 @@ class NetworkDiagram(QWidget):
                 circle = QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r)
                 tile = d.tiles[c][j] if d.tiles is not None else None
                 if tile is not None:
-                    path = QPainterPath()
-                    path.addEllipse(circle)
-                    p.save()
-                    p.setClipPath(path)
-                    p.drawImage(circle, tile)
-                    p.restore()
-                else:
-                    p.setBrush(QColor("#f3f4f6"))
+                    p.drawImage(circle, tile)  # round already: clear outside its circle
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 pen = QPen(QColor("#4b5563"), 1.2)
                 mark = ""
@@ -386,10 +402,11 @@ class NetworkDiagram(QWidget):
         font.setPointSizeF(8.5)
         p.setFont(font)
         p.setPen(QColor("#4b5563"))
-        text = ("edges: weights (blue +, orange −, width |w|), violet glow |dL/dw| of the last "
-                "step · small squares: backward signal dL/dz over the plane (blue +, red −)")
-        p.drawText(QRectF(8, self.height() - 16, self.width() - 16, 14),
-                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|",
+                 "circles: output over the plane · squares: backward signal dL/dz")
+        for k, text in enumerate(lines):
+            p.drawText(QRectF(8, self.height() - 30 + 14 * k, self.width() - 16, 14),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
     # ----------------------------------------------------------------- hovering
     def _hit(self, pos: QPointF) -> tuple | None:
@@ -454,7 +471,7 @@ class NetworkDiagram(QWidget):
         return (f"{name}: output over the plane (left), backward signal dL/dz{c}[{j}] "
                 "(right: where the loss pushes it)")
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._mouse = event.position()
         hit = self._hit(self._mouse)
         if hit != self._hover:
@@ -464,12 +481,12 @@ class NetworkDiagram(QWidget):
                            else Qt.CursorShape.ArrowCursor)
         self.update()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def leaveEvent(self, event) -> None:
         self._hover = None
         self.hovered.emit("")
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         hit = self._hit(event.position())
         if hit and hit[0] == "weight" and event.button() == Qt.MouseButton.LeftButton:
             self.weight_clicked.emit(f"W{hit[1]}", hit[2], hit[3])
@@ -482,11 +499,12 @@ class NetworkDiagram(QWidget):
         return self.describe(self._hover)
 
     def weight_position(self, layer: int, i: int, j: int) -> QPointF:
-        """The middle of weight ``W{layer}[i, j]``'s edge (tests and tours)."""
+        """A point on weight ``W{layer}[i, j]``'s edge, a third of the way along (where edges
+        cross less than at their middles; tests and tours)."""
         a = QPointF(self._out_x(layer - 1), self._neuron(layer - 1, i).y())
         b = self._neuron(layer, j)
         b = QPointF(b.x() - self._radius(), b.y())
-        return (a + b) / 2
+        return a + (b - a) / 3
 
     def neuron_position(self, column: int, j: int) -> QPointF:
         """The centre of a neuron (tests and tours)."""

@@ -15,8 +15,18 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
-__all__ = ["CLASS_COLOURS", "GLOW", "NEGATIVE", "POSITIVE", "ZERO", "class_image",
-           "signal_image", "value_image", "sign_colour", "fmt"]
+__all__ = [
+    "CLASS_COLOURS",
+    "GLOW",
+    "NEGATIVE",
+    "POSITIVE",
+    "ZERO",
+    "class_image",
+    "fmt",
+    "sign_colour",
+    "signal_image",
+    "value_image",
+]
 
 NEGATIVE = QColor("#f59322")
 POSITIVE = QColor("#0877bd")
@@ -49,9 +59,15 @@ _OUTPUT_LUT = _diverging(NEGATIVE, ZERO, POSITIVE)
 _SIGNAL_LUT = _diverging(GRAD_NEGATIVE, QColor("#ffffff"), GRAD_POSITIVE)
 
 
-def _image(bgra: np.ndarray) -> QImage:
-    """A QImage owning a copy of an (h, w, 4) BGRA array, first row at the bottom."""
+def _image(bgra: np.ndarray, round_: bool = False) -> QImage:
+    """A QImage owning a copy of an (h, w, 4) BGRA array, first row at the bottom;
+    ``round_``: transparent outside the inscribed circle (a neuron's disc)."""
     data = np.ascontiguousarray(bgra[::-1])
+    if round_:
+        h, w = data.shape[:2]
+        yy, xx = np.mgrid[0:h, 0:w]
+        outside = ((yy + 0.5 - h / 2) / (h / 2)) ** 2 + ((xx + 0.5 - w / 2) / (w / 2)) ** 2 > 1
+        data[outside] = 0
     h, w = data.shape[:2]
     return QImage(data.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
 
@@ -66,13 +82,13 @@ def _lookup(values: np.ndarray, lo: float, hi: float, lut: np.ndarray,
 
 
 def value_image(values: np.ndarray, lo: float = -1.0, hi: float = 1.0,
-                discrete: bool = False) -> QImage:
+                discrete: bool = False, round_: bool = False) -> QImage:
     """A map of values in [lo, hi]: orange at lo, white in the middle, blue at hi.
-    ``discrete``: only the two sides (the predicted class)."""
+    ``discrete``: only the two sides (the predicted class); ``round_``: a disc."""
     if discrete:
         mid = (lo + hi) / 2
         values = np.where(values >= mid, hi, lo) * 0.75 + mid * 0.25
-    return _image(_lookup(values, lo, hi, _OUTPUT_LUT))
+    return _image(_lookup(values, lo, hi, _OUTPUT_LUT), round_)
 
 
 def signal_image(values: np.ndarray) -> QImage:

@@ -10,30 +10,40 @@ applied to the running one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from graphapp.gui.jobs import Jobs
+from graphapp.gui.jobs import MAX_FPS, Jobs
 from graphapp.gui.training.controls import Choices, Controls
 from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
 from graphapp.gui.training.display import class_image, fmt, signal_image, value_image
 from graphapp.gui.training.plots import CurvePlot, DataPlot
-from graphapp.gui.training.session import Setup, Snapshot, TrainingSession
+from graphapp.gui.training.session import (
+    Delivered,
+    SessionError,
+    Setup,
+    Snapshot,
+    TrainingSession,
+)
 from graphapp.train import (
     CsvError,
     DataSet,
@@ -56,7 +66,7 @@ def choices_of(setup: Setup) -> Choices:
     m, t, r = setup.model, setup.training, setup.data.recipe
     reg, rate = ("L1", m.l1) if m.l1 else ("L2", m.l2) if m.l2 else ("none", 0.0)
     return Choices(r.name, r.points, r.noise or 0.0, r.test_share, m.features, m.hidden,
-                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, r.seed)
+                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, t.seed, r.seed)
 
 
 def setup_of(c: Choices, data: DataSet) -> Setup:
@@ -84,15 +94,20 @@ class TrainingPanel(QWidget):
     def __init__(self, setup: Setup | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.jobs = Jobs(self)
-        self.session: TrainingSession | None = None
         self.snapshot: Snapshot | None = None
         self._maps_shown = None
         self._serial = 0
         self._discrete = False
+        self._edited_data: DataSet | None = None  # the data as last changed by hand
+        self._latest: Snapshot | None = None  # delivered, not drawn yet
+        self._busy = False
+        self._frame_start = 0.0
+        #: What drawing the last frame took (seconds).
+        self.frame_seconds = 0.0
         if setup is None:
             c = Choices()
             setup = setup_of(c, make_dataset(c.dataset, c.points, c.noise, c.test_share,
-                                             c.seed))
+                                             c.data_seed))
         self.data = setup.data
 
         self.controls = Controls(choices_of(setup), self)
@@ -101,14 +116,17 @@ class TrainingPanel(QWidget):
         self.loss_plot = CurvePlot("Loss", "epoch", ["train", "test"], ["#111827", "#d97706"])
         self.accuracy_plot = CurvePlot("Accuracy", "epoch", ["train", "test"],
                                        ["#111827", "#d97706"])
-        self.grad_plot = CurvePlot("Gradient norm ‖dL/dW‖ per layer", "step", ["W1"],
+        self.grad_plot = CurvePlot("Gradient size ‖dL/dW‖ per layer (log scale)", "step", ["W1"],
                                    [LAYER_COLOURS[0]], log_y=True)
         for plot in (self.loss_plot, self.accuracy_plot, self.grad_plot):
-            plot.setMinimumHeight(150)
+            plot.setMinimumHeight(140)
 
         self._build_layout()
         self._connect()
-        self.start(setup)
+        self.session: TrainingSession | None = TrainingSession(self.jobs, self._on_update,
+                                                               self._on_failure)
+        if not self.start(setup):
+            raise ValueError(self.banner.text())
 
     # ----------------------------------------------------------------- layout
     def _build_layout(self) -> None:
@@ -116,7 +134,8 @@ class TrainingPanel(QWidget):
         big.setPointSizeF(13)
         big.setBold(True)
         self.reset_button = QPushButton("⟲ Reset", self)
-        self.reset_button.setToolTip("new initial weights (the same seed), epoch 0")
+        self.reset_button.setToolTip("back to epoch 0: the same first weights (the seed "
+                                     "decides them)")
         self.play_button = QPushButton("▶ Play", self)
         self.play_button.setCheckable(True)
         self.sample_button = QPushButton("Step 1 sample", self)
@@ -130,20 +149,32 @@ class TrainingPanel(QWidget):
         self.speed.setToolTip("how fast Play steps (slow speeds animate every step's wave)")
         self.counter = QLabel(self)
         self.counter.setFont(big)
-        self.counter.setMinimumWidth(260)
         self.metrics_label = QLabel(self)
+        for label in (self.counter, self.metrics_label):  # long texts never widen the panel
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(220)
+        readout = QVBoxLayout()
+        readout.setSpacing(0)
+        readout.addWidget(self.counter)
+        readout.addWidget(self.metrics_label)
         bar = QHBoxLayout()
         for w in (self.reset_button, self.play_button, self.sample_button, self.batch_button,
                   self.epoch_button):
-            w.setMinimumHeight(32)
+            w.setMinimumHeight(34)
             bar.addWidget(w)
         bar.addWidget(QLabel("speed", self))
         bar.addWidget(self.speed)
-        bar.addSpacing(16)
-        bar.addWidget(self.counter)
-        bar.addWidget(self.metrics_label, 1)
+        bar.addSpacing(12)
+        bar.addLayout(readout, 1)
+        self.open_button = QPushButton("Open model…", self)
+        self.save_button = QPushButton("Save model…", self)
         self.export_button = QPushButton("Export pictures…", self)
-        bar.addWidget(self.export_button)
+        files = QGroupBox("Files", self.controls)
+        grid = QGridLayout(files)
+        grid.addWidget(self.open_button, 0, 0)
+        grid.addWidget(self.save_button, 0, 1)
+        grid.addWidget(self.export_button, 1, 0, 1, 2)
+        self.controls.add_group(files)
 
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
@@ -169,23 +200,22 @@ class TrainingPanel(QWidget):
         cc = QVBoxLayout(centre)
         cc.setContentsMargins(0, 0, 0, 0)
         cc.addLayout(layers)
-        cc.addWidget(self.diagram, 1)
+        cc.addWidget(self.diagram, 3)
         cc.addWidget(self.hover_line)
-        curves = QHBoxLayout()
-        curves.addWidget(self.loss_plot)
-        curves.addWidget(self.accuracy_plot)
-        curves.addWidget(self.grad_plot)
-        cc.addLayout(curves)
+        cc.addWidget(self.grad_plot, 1)
 
         right = QWidget(self)
         rc = QVBoxLayout(right)
         rc.setContentsMargins(0, 0, 0, 0)
-        rc.addWidget(self.data_plot, 1)
+        rc.addWidget(self.data_plot, 2)
         row = QHBoxLayout()
         row.addWidget(self.discrete_box)
         self.data_help = QLabel("left click: add a point · right click: remove", self)
+        self.data_help.setWordWrap(True)
         row.addWidget(self.data_help, 1)
         rc.addLayout(row)
+        rc.addWidget(self.loss_plot, 1)
+        rc.addWidget(self.accuracy_plot, 1)
 
         scroll = QScrollArea(self)
         scroll.setWidget(self.controls)
@@ -200,7 +230,7 @@ class TrainingPanel(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
-        split.setSizes([250, 700, 450])
+        split.setSizes([240, 720, 440])
 
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
@@ -208,7 +238,7 @@ class TrainingPanel(QWidget):
         column.addWidget(self.banner)
         column.addWidget(split, 1)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt)
+    def sizeHint(self) -> QSize:
         return QSize(1400, 900)
 
     def _connect(self) -> None:
@@ -228,20 +258,30 @@ class TrainingPanel(QWidget):
         self.discrete_box.toggled.connect(self._set_discrete)
         self.data_plot.add_point.connect(self.add_point)
         self.data_plot.remove_point.connect(self.remove_point)
+        self.open_button.clicked.connect(self.open_dialog)
+        self.save_button.clicked.connect(self.save_dialog)
         self.export_button.clicked.connect(self.export_dialog)
 
     # ----------------------------------------------------------------- sessions
-    def start(self, setup: Setup) -> None:
-        """Begin a new run from ``setup`` (the old run stops)."""
-        self.stop()
+    def start(self, setup: Setup) -> bool:
+        """Begin a new run from ``setup`` (the old run stops); False (and the reason in the
+        banner) if the network does not fit the data."""
+        if self.session is None:
+            return False
+        try:
+            self.model = self.session.start(setup)
+        except ValueError as exc:
+            self.show_problem(str(exc))
+            return False
+        self._hand_edited = setup.data is self._edited_data
         self.data = setup.data
         self.setup = setup
+        self.snapshot = None
+        self._serial = 0
         self.banner.hide()
         self.play_button.setChecked(False)
         self._maps_shown = None
-        self.session = TrainingSession(self.jobs, setup, self._on_snapshot, self._on_failure)
         self.session.send("speed", SPEEDS[self.speed.currentText()])
-        self.model = self.session.model
         self.controls.set_classes(setup.data.n_classes)
         self.data_plot.show_points(self.data.task, self.data.x_train, self.data.y_train,
                                    self.data.x_test, self.data.y_test, self.data.extent)
@@ -260,6 +300,7 @@ class TrainingPanel(QWidget):
                                  f" · {setup.model.activation} · {self.model.n_params} "
                                  "parameters")
         self._update_buttons(None)
+        return True
 
     def stop(self) -> None:
         """End the running session, if any."""
@@ -301,7 +342,7 @@ class TrainingPanel(QWidget):
             return
         try:
             if kind == "data":
-                data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.seed)
+                data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.data_seed)
             else:
                 data = self.data
             self.start(setup_of(c, data))
@@ -318,9 +359,35 @@ class TrainingPanel(QWidget):
         self.show_problem(f"Training stopped: {message}")
 
     # ----------------------------------------------------------------- snapshots
+    def _on_update(self, update: Delivered | SessionError) -> None:
+        if self.session is None or update.session != self.session.session:
+            return  # a late delivery from a setup already replaced
+        if isinstance(update, SessionError):
+            self.show_problem(update.message)
+            return
+        self._latest = update.snapshot
+        if not self._busy:
+            self._draw_latest()
+
+    # Frame pacing: a frame (snapshot handled, widgets repainted) may cost more than 1/60 s on
+    # a loaded machine; the next one waits at least as long as the last took, so drawing
+    # takes at most about half the GUI thread and input is always handled in between.
+    def _draw_latest(self) -> None:
+        snap, self._latest = self._latest, None
+        if snap is None:
+            self._busy = False
+            return
+        self._busy = True
+        self._frame_start = time.perf_counter()
+        self._on_snapshot(snap)
+        QTimer.singleShot(0, self._frame_painted)
+
+    def _frame_painted(self) -> None:
+        cost = time.perf_counter() - self._frame_start
+        self.frame_seconds = cost
+        QTimer.singleShot(max(1000 // MAX_FPS, round(cost * 1000)), self._draw_latest)
+
     def _on_snapshot(self, snap: Snapshot) -> None:
-        if self.session is None or self.sender() is not self.session.job:
-            return  # a late delivery from a session already replaced
         self.snapshot = snap
         self._update_buttons(snap)
         if snap.maps is not None and snap.maps is not self._maps_shown:
@@ -334,8 +401,6 @@ class TrainingPanel(QWidget):
             self.set_playing(False)
             self.show_problem(f"⚠ {snap.diverged.message[0].upper()}"
                               f"{snap.diverged.message[1:]}")
-        elif not snap.playing and self.play_button.isChecked() and snap.event != "play":
-            self.set_playing(False)
         self.drawn.emit(snap)
 
     def _update_buttons(self, snap: Snapshot | None) -> None:
@@ -373,16 +438,16 @@ class TrainingPanel(QWidget):
                                 discrete=self._discrete)
         self.data_plot.show_map(image, maps.extent)
         tiles = []
+        last = len(maps.outputs) - 1
         for layer, outs in enumerate(maps.outputs):
-            if layer == 0 or layer == len(maps.outputs) - 1:
-                tiles.append(tuple(value_image(o, float(o.min()), float(o.max()))
-                                   if layer == 0 else value_image(o, -1, 1) if
-                                   data.task == "classes" else value_image(o, float(o.min()),
-                                                                          float(o.max()))
-                                   for o in outs))
+            if layer == 0 or (layer == last and data.task != "classes"):
+                ranges = [(float(o.min()), float(o.max())) for o in outs]  # inputs, values
+            elif layer < last and self.setup.model.activation in ("sigmoid", "relu"):
+                ranges = [(0.0, 1.0)] * len(outs)  # σ and ReLU outputs are ≥ 0
             else:
-                lo, hi = (0.0, 1.0) if self.setup.model.activation in ("sigmoid",) else (-1, 1)
-                tiles.append(tuple(value_image(o, lo, hi) for o in outs))
+                ranges = [(-1.0, 1.0)] * len(outs)
+            tiles.append(tuple(value_image(o, lo, hi, round_=True)
+                               for o, (lo, hi) in zip(outs, ranges, strict=True)))
         self._tiles = tuple(tiles)
         self._signal_tiles = tuple(tuple(signal_image(s) for s in sig) for sig in maps.signals)
 
@@ -398,6 +463,7 @@ class TrainingPanel(QWidget):
                                                  for k in range(1, n_layers + 1))
 
         maps = self._maps_shown
+        fast = snap.playing and SPEEDS[self.speed.currentText()] == 0
         return DiagramData(
             model.sizes, model.config.features, layers(p, "W"), layers(p, "b"),
             layers(g, "W"), layers(g, "b"), layers(u, "W"), layers(u, "b"),
@@ -406,7 +472,7 @@ class TrainingPanel(QWidget):
             maps.dead if maps is not None else (), maps.saturated if maps is not None else (),
             snap.sample.values if snap.sample is not None and snap.event == "sample" else None,
             snap.sample.loss if snap.event == "sample" and snap.sample else snap.loss,
-            model.config.activation)
+            model.config.activation, glow=not fast, fast=fast)
 
     def _animate(self, snap: Snapshot) -> None:
         speed = SPEEDS[self.speed.currentText()]
@@ -421,14 +487,14 @@ class TrainingPanel(QWidget):
 
     def _show_curves(self, snap: Snapshot) -> None:
         h = snap.history
-        self.loss_plot.show("train", h.epochs, h.train_loss)
-        self.loss_plot.show("test", h.epochs, h.test_loss)
+        self.loss_plot.set_curve("train", h.epochs, h.train_loss)
+        self.loss_plot.set_curve("test", h.epochs, h.test_loss)
         if self.data.task == "classes":
-            self.accuracy_plot.show("train", h.epochs, h.train_accuracy)
-            self.accuracy_plot.show("test", h.epochs, h.test_accuracy)
+            self.accuracy_plot.set_curve("train", h.epochs, h.train_accuracy)
+            self.accuracy_plot.set_curve("test", h.epochs, h.test_accuracy)
         for k, name in enumerate(self.grad_plot.curves):
             if k < h.grad_norms.shape[1]:
-                self.grad_plot.show(name, h.grad_steps, h.grad_norms[:, k])
+                self.grad_plot.set_curve(name, h.grad_steps, h.grad_norms[:, k])
 
     def _set_discrete(self, on: bool) -> None:
         self._discrete = on
@@ -477,6 +543,7 @@ class TrainingPanel(QWidget):
             setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
                             steps=snap.steps)
         playing = self.play_button.isChecked()
+        self._edited_data = data
         self.start(setup)
         self.set_playing(playing)
 
@@ -485,7 +552,7 @@ class TrainingPanel(QWidget):
         banner) if it cannot be read."""
         c = self.controls.choices()
         try:
-            data = read_csv(path, c.test_share, c.seed)
+            data = read_csv(path, c.test_share, c.data_seed)
             self.start(setup_of(c, data))
         except CsvError as exc:
             self.show_problem(str(exc))
@@ -505,6 +572,67 @@ class TrainingPanel(QWidget):
             self.load_csv(path)
 
     # ----------------------------------------------------------------- files
+    def save_dialog(self) -> None:
+        """Ask for a file name and save the model (see :meth:`save_model`)."""
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.json",
+                                              "Models (*.json)")
+        if path:
+            self.save_model(path)
+
+    def open_dialog(self) -> None:
+        """Ask for a model file and go on from it (see :meth:`open_model`)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "Models (*.json)")
+        if path:
+            self.open_model(path)
+
+    def save_model(self, path: str) -> bool:
+        """Write the current network, parameters, settings and data recipe as a model file
+        (the same JSON as ``graphapp train --save``). Points added by hand are not in the
+        recipe: the banner says so."""
+        from graphapp.train import io
+
+        snap = self.snapshot
+        if snap is None:
+            return False
+        m = snap.metrics
+        metrics = {"train_loss": m.train_loss, "test_loss": m.test_loss,
+                   "train_accuracy": m.train_accuracy, "test_accuracy": m.test_accuracy}
+        training = replace(self.setup.training, lr=snap.lr, batch=snap.batch)
+        saved = io.SavedModel(self.model, np.array(snap.params.flat), training,
+                              self.data.recipe, snap.epoch, snap.steps, metrics)
+        try:
+            io.save_model(path, saved)
+        except OSError as exc:
+            self.show_problem(f"{path}: cannot write: {exc.strerror or exc}")
+            return False
+        except ValueError as exc:
+            self.show_problem(f"{path}: {exc}")
+            return False
+        if self._hand_edited:
+            self.show_problem(f"Saved {path}. The points you added or removed by hand are not "
+                              "in it: the file keeps the recipe of the data set.")
+        return True
+
+    def open_model(self, path: str) -> bool:
+        """Go on from a model file: its network, parameters, settings and data."""
+        from graphapp.train import datasets, io
+
+        try:
+            saved = io.load_model(path)
+            if saved.recipe is None:
+                raise ValueError(f"{path}: the model file has no data recipe to train on")
+            data = datasets.from_recipe(saved.recipe)
+            setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
+                          saved.steps)
+            self.controls.set_choices(choices_of(setup))
+            self.start(setup)
+        except (OSError, ValueError) as exc:
+            text = str(exc) if isinstance(exc, ValueError) else \
+                f"{path}: cannot read: {exc.strerror or exc}"
+            self.show_problem(text)
+            return False
+        return True
+
     def export_dialog(self) -> None:
         """Ask for a file name and export the diagram and the plots."""
         path, _ = QFileDialog.getSaveFileName(self, "Export pictures", "training.png",
@@ -527,7 +655,7 @@ class TrainingPanel(QWidget):
             self.show_problem(f"{path}: cannot write: {exc.strerror or exc}")
             return []
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event) -> None:
         self.stop()
         self.jobs.shutdown()
         super().closeEvent(event)

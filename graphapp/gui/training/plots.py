@@ -15,7 +15,9 @@ from graphapp.gui.training.display import CLASS_COLOURS, NEGATIVE, POSITIVE, fmt
 
 __all__ = ["CurvePlot", "DataPlot"]
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
+# segments, not one path: Qt strokes a long, wide, zigzagging path very slowly
+pg.setConfigOptions(antialias=True, background="w", foreground="#374151",
+                   segmentedLineMode="on")
 
 
 def _colour(task: str, label: float, lo: float, hi: float) -> QColor:
@@ -38,12 +40,14 @@ class DataPlot(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setAspectLocked(True)
         self.getPlotItem().setTitle("Data and the network's output")
         self.image = pg.ImageItem()
+        self.image.setOpacity(0.7)  # lighter than the points drawn on it
         self.addItem(self.image)
-        self.train = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1.2))
-        self.test = pg.ScatterPlotItem(size=8, brush=pg.mkBrush("w"))
+        self.train = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1.2),
+                                        brush=pg.mkBrush("#6b7280"))
+        self.test = pg.ScatterPlotItem(size=8, brush=pg.mkBrush("w"),
+                                       pen=pg.mkPen("#6b7280", width=2.2))
         self.sample = pg.ScatterPlotItem(size=22, pen=pg.mkPen("#111827", width=3),
                                          brush=pg.mkBrush(None))
         for item in (self.train, self.test, self.sample):
@@ -137,7 +141,7 @@ class CurvePlot(pg.PlotWidget):
                        for n, c in zip(names, colours, strict=True)}
         self._data = {}
 
-    def show(self, name: str, x: np.ndarray, y: np.ndarray) -> None:  # type: ignore[override]
+    def set_curve(self, name: str, x: np.ndarray, y: np.ndarray) -> None:
         """Set one curve's points (non-finite values are left out)."""
         ok = np.isfinite(y) & (y > 0 if self.log_y else True)
         self._data[name] = (x[ok], y[ok])

@@ -1,10 +1,13 @@
-"""The worker side of the training panel: a trainer in a background job, and its snapshots.
+"""The worker side of the training panel: a trainer in a process of its own, and its snapshots.
 
-A :class:`Worker` owns its own model and :class:`~graphapp.train.Trainer` (nothing the GUI
-touches). It runs in a :class:`~graphapp.gui.jobs.Job`, takes commands from a queue (play,
-pause, step one sample / batch / epoch, a new learning rate, batch size or speed) and hands the
-GUI immutable :class:`Snapshot` values through ``ctx.report``: the GUI gets the latest one at
-screen rate, however fast the trainer steps. :class:`TrainingSession` is the GUI-side handle.
+A :class:`Worker` owns its own model and :class:`~graphapp.train.Trainer`. It runs in a child
+process (:func:`serve`), so training and drawing use both cores and never contend for Python's
+interpreter lock: a trainer thread inside the GUI process starved the window (every Qt call
+waited for the lock). :class:`TrainingSession` is the GUI-side handle: it starts the process,
+sends it commands (a new setup, play, pause, step one sample / batch / epoch, a new learning
+rate, batch size or speed) and runs a :class:`~graphapp.gui.jobs.Job` that receives the
+worker's snapshots, adds them to the curves so far (:class:`Mirror`) and hands the GUI the
+latest one at screen rate through ``ctx.report``.
 
 What a snapshot holds comes from the training layer and the engine: parameters, the last step's
 gradients (``dL/dparameter`` from the engine's reverse mode) and update, the curves, and
@@ -15,13 +18,15 @@ keeps them under a fifth of the worker's time.
 
 Caveats: the backward-signal maps need a target at every grid point; each point takes the label
 of its nearest training point (the loss there if a sample with that label sat there). They show
-the per-sample gradient dLᵢ/dz (the batch mean's gradient times the number of points).
+the per-sample gradient dLᵢ/dz (the batch mean's gradient times the number of points). Running
+the worker needs the ``spawn`` start method's usual care: a script that opens the panel must
+guard its top level with ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-import queue
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,10 +34,10 @@ from typing import Any
 import numpy as np
 
 from graphapp.train import (
+    MLP,
     DataSet,
     Diverged,
     Metrics,
-    MLP,
     ModelConfig,
     ParamSet,
     StepRecord,
@@ -43,15 +48,19 @@ from graphapp.train import (
 __all__ = [
     "BOUNDARY_GRID",
     "NEURON_GRID",
+    "Delivered",
     "History",
     "Maps",
+    "Mirror",
     "SampleTrace",
+    "SessionError",
     "Setup",
     "Snapshot",
     "TrainingSession",
     "Worker",
     "grid_points",
     "layer_nodes",
+    "serve",
 ]
 
 #: Cells per side of the decision-boundary map and of each neuron's maps.
@@ -177,10 +186,14 @@ class _Series:
         self.n = 0
 
     def add(self, *values: float) -> None:
-        if self.n == len(self._rows):
+        self.extend(np.array([values], dtype=np.float64))
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append rows (k × width)."""
+        while self.n + len(rows) > len(self._rows):
             self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
-        self._rows[self.n] = values
-        self.n += 1
+        self._rows[self.n:self.n + len(rows)] = rows
+        self.n += len(rows)
 
     def thin(self) -> None:
         """Keep every other row (long runs keep a bounded number of points)."""
@@ -189,17 +202,26 @@ class _Series:
         self._rows[:self.n] = kept
 
     def view(self) -> np.ndarray:
+        """A read-only copy of the rows."""
         rows = self._rows[:self.n].copy()
         rows.flags.writeable = False
         return rows
 
+    def take(self) -> np.ndarray:
+        """The rows added since the last call (then forgotten)."""
+        rows = self.view()
+        self.n = 0
+        return rows
 
-#: Grad-norm rows kept before thinning them to half.
-MAX_GRAD_ROWS = 20_000
+
+#: Curve rows kept for drawing before thinning them to half (a curve of a few hundred pixels
+#: shows no more, and drawing thousands of points costs a frame).
+MAX_ROWS = 1200
 
 
 class Worker:
-    """A trainer driven by commands; builds snapshots. Runs in one thread only."""
+    """A trainer driven by commands; builds snapshots (history rows since the last one).
+    Runs in one thread only (the training process's)."""
 
     def __init__(self, setup: Setup) -> None:
         data = setup.data
@@ -207,7 +229,6 @@ class Worker:
         self.model = MLP(setup.model, data.task, data.n_classes)
         self.trainer = Trainer(self.model, data, setup.training, setup.params)
         self.trainer.epoch, self.trainer.steps = setup.epoch, setup.steps
-        self.commands: queue.SimpleQueue = queue.SimpleQueue()
         self.playing = False
         self.speed = 0.0  # steps per second while playing; 0: as fast as it goes
         self.serial = 0
@@ -234,7 +255,10 @@ class Worker:
         self._rate_steps = 0
         self._rate_start = time.perf_counter()
         self.steps_per_second = 0.0
-        self._unreported = False
+        self._unreported = True
+        self._last_report = 0.0
+        self._next_step = 0.0
+        self._maps_sent: Maps | None = None
 
     # ----------------------------------------------------------------- commands
     def handle(self, command: tuple[str, Any]) -> None:
@@ -280,8 +304,6 @@ class Worker:
         norms = [float(np.linalg.norm(record.grads[f"W{layer}"]))
                  for layer in range(1, self._n_layers + 1)]
         self._grad_rows.add(record.step, *norms)
-        if self._grad_rows.n >= MAX_GRAD_ROWS:
-            self._grad_rows.thin()
         self._rate_steps += 1
         if self.trainer.epoch != epoch_before or (evaluate and not self.playing):
             self.metrics = self.trainer.evaluate()
@@ -382,9 +404,11 @@ class Worker:
         now = time.perf_counter()
         if self.playing and now - self._rate_start > 0.25:
             self.steps_per_second = self._rate_steps / (now - self._rate_start)
-        m = self._metrics_rows.view()
-        gr = self._grad_rows.view()
+        m = self._metrics_rows.take()
+        gr = self._grad_rows.take()
         history = History(m[:, 0], m[:, 1], m[:, 2], m[:, 3], m[:, 4], gr[:, 0], gr[:, 1:])
+        maps = self._maps if self._maps is not self._maps_sent else None
+        self._maps_sent = self._maps
         last = self._last
         indices = None if last is None else last.indices
         return Snapshot(self.serial, self.event, t.epoch, t.steps, t.steps_per_epoch,
@@ -392,72 +416,207 @@ class Worker:
                         None if last is None else last.grads,
                         None if last is None else last.update, indices,
                         None if last is None else last.loss, self.metrics, history,
-                        self._maps, self._sample, self._diverged, self.steps_per_second)
+                        maps, self._sample, self._diverged, self.steps_per_second)
 
-    # ----------------------------------------------------------------- the job
-    def run(self, ctx: Any) -> Snapshot:
-        """The worker loop: commands, steps, maps and snapshots until cancelled."""
-        self.refresh_maps()
-        ctx.report(self.snapshot())
-        last_report = time.perf_counter()
-        next_step = 0.0
-        while not ctx.cancelled:
-            dirty = manual = False
-            try:
-                command = self.commands.get(timeout=0 if self.playing else 0.05)
-                while True:
-                    self.handle(command)
-                    dirty = True
-                    manual = manual or command[0] in ("step", "play", "train")
-                    command = self.commands.get_nowait()
-            except queue.Empty:
-                pass
-            now = time.perf_counter()
-            if self.playing:
-                if self.speed and now < next_step:
-                    time.sleep(min(next_step - now, 0.01))
-                else:
-                    next_step = now + (1 / self.speed if self.speed else 0.0)
-                    self.step_batch()
-                    self._unreported = True
-                    if self.speed:
-                        self.serial += 1  # slow play animates each step's wave
-                    if time.perf_counter() >= self._maps_due or not self.playing:
-                        self.refresh_maps()
-                        self._maps_due = time.perf_counter() + \
-                            self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE
-            self._unreported = self._unreported or dirty
-            now = time.perf_counter()
-            if self._unreported and (manual or now - last_report >= REPORT_INTERVAL):
-                ctx.report(self.snapshot())
-                last_report = now
-                self._unreported = False
-        return self.snapshot()
+    # ----------------------------------------------------------------- the loop
+    def tick(self, manual: bool) -> bool:
+        """Step if playing (at the chosen speed), refresh the maps when due; True when a
+        snapshot should go out now (after a command, or at screen rate while playing)."""
+        now = time.perf_counter()
+        if self.playing:
+            if self.speed and now < self._next_step:
+                time.sleep(min(self._next_step - now, 0.01))
+            else:
+                self._next_step = now + (1 / self.speed if self.speed else 0.0)
+                self.step_batch()
+                self._unreported = True
+                if self.speed:
+                    self.serial += 1  # slow play animates each step's wave
+                if time.perf_counter() >= self._maps_due or not self.playing:
+                    self.refresh_maps()
+                    self._maps_due = time.perf_counter() + \
+                        self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE
+        self._unreported = self._unreported or manual
+        now = time.perf_counter()
+        if self._unreported and (manual or now - self._last_report >= REPORT_INTERVAL):
+            self._last_report = now
+            self._unreported = False
+            return True
+        return False
 
+
+def serve(commands: Any, updates: Any) -> None:
+    """The training process: read commands, train, send snapshots, until ``("quit", None)``.
+
+    ``("setup", (session, Setup))`` starts a new worker; snapshots go out as
+    ``("snapshot", session, Snapshot)`` whose history holds only the rows since the previous
+    one, and whose maps are ``None`` when unchanged (:class:`Mirror` puts them together);
+    a setup that cannot train sends ``("error", session, message)``.
+    """
+    with contextlib.suppress(BrokenPipeError, EOFError):  # the window went away
+        _serve(commands, updates)
+
+
+def _serve(commands: Any, updates: Any) -> None:
+    worker: Worker | None = None
+    session = 0
+    while True:
+        manual = False
+        timeout = 0.0 if worker is not None and worker.playing else 0.05
+        while commands.poll(timeout):
+            timeout = 0.0
+            what, arg = commands.recv()
+            if what == "quit":
+                return
+            if what == "setup":
+                session, setup = arg
+                try:
+                    worker = Worker(setup)
+                    worker.refresh_maps()
+                except ValueError as exc:
+                    worker = None
+                    updates.send(("error", session, str(exc)))
+                    continue
+                manual = True
+            elif worker is not None:
+                worker.handle((what, arg))
+                manual = True
+        if worker is not None and worker.tick(manual):
+            updates.send(("snapshot", session, worker.snapshot()))
+
+
+class Mirror:
+    """The GUI side's copy of one session's curves: adds each snapshot's new history rows to
+    those so far (thinning long runs to at most :data:`MAX_ROWS` rows), and keeps the last
+    maps when a snapshot brings none."""
+
+    def __init__(self) -> None:
+        self.session = -1
+        self._metrics = _Series(5)
+        self._grads: _Series | None = None
+        self._maps: Maps | None = None
+
+    def merge(self, session: int, snap: Snapshot) -> Snapshot:
+        """The snapshot with the whole history and the latest maps."""
+        h = snap.history
+        if session != self.session:
+            self.session = session
+            self._metrics = _Series(5)
+            self._grads = _Series(1 + h.grad_norms.shape[1])
+            self._maps = None
+        self._metrics.extend(np.column_stack([h.epochs, h.train_loss, h.test_loss,
+                                              h.train_accuracy, h.test_accuracy]))
+        self._grads.extend(np.column_stack([h.grad_steps, h.grad_norms]))
+        for series in (self._metrics, self._grads):
+            if series.n > MAX_ROWS:
+                series.thin()
+        if snap.maps is not None:
+            self._maps = snap.maps
+        m, g = self._metrics.view(), self._grads.view()
+        history = History(m[:, 0], m[:, 1], m[:, 2], m[:, 3], m[:, 4], g[:, 0], g[:, 1:])
+        return replace(snap, history=history, maps=self._maps)
+
+
+@dataclass(frozen=True)
+class SessionError:
+    """The training process could not start a setup (a one-line reason)."""
+
+    session: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A snapshot of session ``session``, as the GUI receives it."""
+
+    session: int
+    snapshot: Snapshot
 
 
 class TrainingSession:
-    """The GUI's handle on one worker: start it, send it commands, stop it.
+    """The GUI's handle on the training process: start setups, send commands, stop.
 
-    ``on_snapshot`` is called on the GUI thread with each delivered :class:`Snapshot`,
-    ``on_failure`` with a one-line message if the worker fails.
+    ``on_update`` is called on the GUI thread with each :class:`Delivered` snapshot (the latest
+    one, at most at screen rate) or :class:`SessionError`; ``on_failure`` with a one-line
+    message if the process fails.
     """
 
-    def __init__(self, jobs: Any, setup: Setup, on_snapshot: Any, on_failure: Any) -> None:
-        self.setup = setup
-        self.worker = Worker(setup)
-        self.model = MLP(setup.model, setup.data.task, setup.data.n_classes)  # the GUI's copy
-        self.job = jobs.start("training", self.worker.run)
-        self.job.progress.connect(on_snapshot)
+    def __init__(self, jobs: Any, on_update: Any, on_failure: Any) -> None:
+        import multiprocessing
+        import os
+
+        ctx = multiprocessing.get_context("spawn")
+        commands_in, self._commands = ctx.Pipe(duplex=False)
+        self._updates, updates_out = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=serve, args=(commands_in, updates_out),
+                                   name="graphapp-training", daemon=True)
+        saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+        os.environ.update(dict.fromkeys(_ONE_THREAD, "1"))  # the other core draws
+        try:
+            self.process.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        commands_in.close()
+        updates_out.close()
+        self.session = 0
+        self.setup: Setup | None = None
+        self.model: MLP | None = None
+        self._mirror = Mirror()
+        self.job = jobs.start("training", self._relay)
+        self.job.progress.connect(on_update)
         self.job.failed.connect(on_failure)
+
+    def start(self, setup: Setup) -> MLP:
+        """Train ``setup`` from now on; returns the GUI's own copy of its model. Raises
+        ``ValueError`` (nothing changes) when the network does not fit the data."""
+        model = MLP(setup.model, setup.data.task, setup.data.n_classes)
+        self.session += 1
+        self.setup, self.model = setup, model
+        self._commands.send(("setup", (self.session, setup)))
+        return model
 
     def send(self, what: str, arg: Any = None) -> None:
         """``("play", bool)``, ``("step", "sample" | "batch" | "epoch")``, ``("train", epochs)``
-        (at once, no animation), ``("lr", float)``,
-        ``("batch", int)``, ``("speed", steps per second, 0 for as fast as it goes)``."""
-        self.worker.commands.put((what, arg))
+        (at once, no animation), ``("lr", float)``, ``("batch", int)``, ``("speed", steps per
+        second, 0 for as fast as it goes)``."""
+        self._commands.send((what, arg))
 
     def stop(self, seconds: float = 5) -> None:
-        """Cancel the worker and wait for its thread."""
+        """End the training process and the relay job."""
+        with contextlib.suppress(OSError, ValueError):  # the process may be gone already
+            self._commands.send(("quit", None))
         self.job.cancel()
         self.job.wait(seconds)
+        self.process.join(seconds)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(seconds)
+        self._commands.close()
+        self._updates.close()
+
+    def _relay(self, ctx: Any) -> None:
+        """The job: receive snapshots, complete them, report the latest."""
+        while not ctx.cancelled:
+            try:
+                if not self._updates.poll(0.05):
+                    if not self.process.is_alive():
+                        raise RuntimeError(f"the training process ended (exit code "
+                                           f"{self.process.exitcode})")
+                    continue
+                kind, session, payload = self._updates.recv()
+            except (EOFError, OSError):
+                if ctx.cancelled:
+                    return
+                raise RuntimeError("the training process ended") from None
+            if kind == "error":
+                ctx.report(SessionError(session, payload))
+            else:
+                ctx.report(Delivered(session, self._mirror.merge(session, payload)))
+
+
+#: Thread counts of the numerical libraries, set to 1 in the training process.
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

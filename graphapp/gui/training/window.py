@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 
 from graphapp.gui.training.panel import TrainingPanel
@@ -26,9 +26,23 @@ class TrainingWindow(QMainWindow):
         self.setCentralWidget(self.panel)
         self.statusBar().hide()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def closeEvent(self, event) -> None:
         self.panel.close()
         super().closeEvent(event)
+
+
+class _StopOnClose(QObject):
+    """Ends the panel's training when the window that holds its dock closes."""
+
+    def __init__(self, panel: TrainingPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.panel.stop()
+            self.panel.jobs.shutdown()
+        return False
 
 
 def open_dock(window: QMainWindow) -> QDockWidget:
@@ -38,7 +52,9 @@ def open_dock(window: QMainWindow) -> QDockWidget:
     if dock is None:
         dock = QDockWidget("Training", window)
         dock.setObjectName("training")
-        dock.setWidget(TrainingPanel(None, dock))
+        panel = TrainingPanel(None, dock)
+        dock.setWidget(panel)
+        window.installEventFilter(_StopOnClose(panel))
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         dock.setFloating(True)
         dock.resize(1400, 900)
@@ -106,3 +122,46 @@ def screenshot(setup: Setup, epochs: int, out: Path, size: tuple[int, int] = (14
     return 0
 
 
+
+
+def train_command(args) -> int:
+    """``graphapp train [options] --gui`` or ``--screenshot OUT.png``: the panel on the
+    settings the options give (a loaded model included). Returns the exit code."""
+    import os
+
+    from graphapp.gui.launch import _display_problem, _parse_size
+
+    if args.gui and args.screenshot:
+        return _usage("--gui and --screenshot go separately")
+    for option in ("save", "export", "step_graph", "json"):
+        if getattr(args, option, None):
+            return _usage(f"--{option.replace('_', '-')} goes without --gui and --screenshot "
+                          "(the panel saves and exports from its window)")
+    size = _parse_size(args.size)
+    if size is None:
+        return _usage(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 1400x900")
+    if args.screenshot:
+        if Path(args.screenshot).suffix.lower() != ".png":
+            return _usage(f"--screenshot {args.screenshot}: the picture is a .png")
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from graphapp.train.command import prepare
+
+    try:
+        data, model, training, saved, epochs = prepare(args)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    problem = _display_problem()
+    if problem:
+        print(f"graphapp: {problem}", file=sys.stderr)
+        return 1
+    setup = Setup(data, model.config, training, None if saved is None else saved.flat,
+                  saved.epochs if saved else 0, saved.steps if saved else 0)
+    if args.screenshot:
+        return screenshot(setup, epochs, Path(args.screenshot), size)
+    return run_window(setup, args.epochs or 0)
+
+
+def _usage(message: str) -> int:
+    print(f"graphapp train: {message}", file=sys.stderr)
+    return 2
