@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -127,6 +128,10 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
     name = args.dataset or ("csv" if args.csv else "moons")
     d = DEFAULTS.get(name, DEFAULTS["csv"])
     if args.csv:
+        for option in ("points", "noise"):
+            if getattr(args, option) is not None:
+                raise _Fail(f"graphapp train: --{option} is for generated data sets, not "
+                            "--csv", 2)
         data = datasets.read_csv(args.csv, _pick(args.test_share, d.test_share), args.seed)
     else:
         data = datasets.make_dataset(name, _pick(args.points, d.points), args.noise,
@@ -235,6 +240,11 @@ def _run(args: argparse.Namespace) -> int:
     trainer = Trainer(model, data, training, None if saved is None else saved.flat)
     if saved is not None:
         trainer.epoch, trainer.steps = saved.epochs, saved.steps
+        if saved.state is not None:
+            try:
+                trainer.load_state(saved.state)
+            except ValueError as exc:
+                raise _Fail(f"{args.load}: {exc}", 2) from None
     progress = _Progress(sys.stderr, epochs)
     diverged = None
     finished = None
@@ -252,6 +262,8 @@ def _run(args: argparse.Namespace) -> int:
         elif isinstance(record, Finished):
             finished = record
     seconds = time.perf_counter() - t0
+    if diverged is not None:  # report the parameters kept, not the last epoch's
+        metrics = trainer.evaluate()
     if progress.on and epochs and diverged is None:
         progress.show(trainer.epoch - (saved.epochs if saved else 0), metrics, final=True)
     elif progress.on and diverged is not None:
@@ -288,7 +300,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     code = 0
     if args.save:
         saved = io.SavedModel(model, trainer.flat, replace(training, lr=trainer.lr),
-                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics))
+                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics),
+                              trainer.state())
         code = _writing("save", args.save, summary, lambda: io.save_model(args.save, saved))
     if args.step_graph:
         i = args.sample
@@ -311,7 +324,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     return code
 
 
-def _writing(option: str, path: str, summary: dict[str, Any], write: Any) -> int:
+def _writing(option: str, path: str, summary: dict[str, Any],
+             write: Callable[[], None]) -> int:
     """Run ``write``; report a failure in one line and return its exit code."""
     from graphapp.formats.graphviz_export import DotMissing
 
@@ -351,7 +365,8 @@ def _print_summary(s: dict[str, Any]) -> None:
     lines = [f"{s['dataset']}: network {net} ({s['activation']}, {s['loss']} loss, "
              f"{s['parameters']} parameters), {s['optimizer']} lr {s['lr']:g} batch "
              f"{s['batch']}",
-             f"trained {s['epochs']} epochs ({s['steps']} steps) in {s['train_seconds']:.2f} s"
+             f"trained {_count(s['epochs'], 'epoch')} ({_count(s['steps'], 'step')}) in "
+             f"{s['train_seconds']:.2f} s"
              f", stopped by {s['stopped']}",
              f"loss: train {_fmt(s['train_loss'])}, test {_fmt(s['test_loss'])}"]
     if s["train_accuracy"] is not None:
@@ -365,4 +380,8 @@ def _print_summary(s: dict[str, Any]) -> None:
 
 
 def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.4f}"
+    return "–" if x is None else f"{x:.4g}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
