@@ -432,7 +432,7 @@ def _train_options(c: argparse.ArgumentParser) -> None:
 def _train(args: argparse.Namespace) -> int:
     if args.gui or args.screenshot:
         try:
-            from graphapp.gui.training.window import train_command
+            from graphapp.gui.training.command import train_command
         except ImportError as exc:
             raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
         return train_command(args)
