@@ -443,9 +443,24 @@ def _train_options(c: argparse.ArgumentParser) -> None:
     from graphapp.train.command import add_options
 
     add_options(c)
+    w = c.add_argument_group("window")
+    w.add_argument("--gui", action="store_true",
+                   help="open the training panel on these settings (it trains --epochs first "
+                        "if given, then waits for Play)")
+    w.add_argument("--screenshot", metavar="OUT.png",
+                   help="train as without it, then render the training panel offscreen to "
+                        "this PNG and exit")
+    w.add_argument("--size", default="1400x900", metavar="WxH",
+                   help="with --screenshot: the panel's size")
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.gui or args.screenshot:
+        try:
+            from graphapp.gui.training.command import train_command
+        except ImportError as exc:
+            raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
+        return train_command(args)
     from graphapp.train.command import run
 
     return run(args)
