@@ -91,6 +91,8 @@ ACTIONS: tuple[Act, ...] = (
         icon="SP_MediaPlay"),
     Act("grad_check", "&Gradient Check", "lab_check.run_now", ("Ctrl+Shift+K",),
         "Compare backprop with finite differences for every input, h = 0.1 … 1e-12"),
+    Act("training", "&Training Panel", "open_training", (),
+        "Train a small network on 2-D data and watch its gradients flow"),
     Act("shortcuts", "&Keyboard Shortcuts", "show_shortcuts"),
     Act("about", "&About graphapp", "show_about"),
 )
@@ -103,7 +105,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "-", "select_all", "@add_node")),
     ("&View", ("fit", "zoom_in", "zoom_out", "labels", "-", "@docks")),
     ("&Graph", ("output", "layout", "group", "ungroup")),
-    ("&Run", ("forward", "backward", "auto", "-", *_STEPS, "-", "grad_check")),
+    ("&Run", ("forward", "backward", "auto", "-", *_STEPS, "-", "grad_check", "training")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
