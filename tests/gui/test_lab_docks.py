@@ -98,3 +98,28 @@ def test_partial_vs_total_dock_on_the_ellipsoid(window, qtbot):
                for r in range(view.edges.rowCount())}
     assert carried == {"∂V/∂x": "8π ≈ 25.132741", "the total, through t": "8π ≈ 25.132741"}
     assert view.paths.rowCount() == 2  # x → … → V directly, and x → t → … → V
+
+
+def test_trace_table_copies_markdown(window, qtbot):
+    # micrograd's first example, by hand: e = a·b = −6, d = e + c = 4, L = d·f = −8; backward
+    # dL/dd = f = −2, dL/df = d = 4, dL/de = dL/dc = −2, dL/da = −2·b = 6, dL/db = −2·a = −4.
+    from PySide6.QtGui import QGuiApplication
+
+    _open(window, qtbot, "01_micrograd.expr")
+    view = window.lab_docks["lab-trace"].widget()
+    view.refresh()
+    assert view.table.rowCount() == 14  # 7 nodes forward, 7 back
+    view.copy("markdown")
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0] == ("| phase | step | node | op | inputs | value | local derivatives "
+                        "| gradient |")
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    forward = {r[2]: r[5] for r in rows if r[0] == "forward"}
+    assert forward == {"a": "2", "b": "-3", "c": "10", "f": "-2", "e": "-6", "d": "4",
+                       "L": "-8"}
+    back = {r[2]: (r[6], r[7]) for r in rows if r[0] == "backward"}
+    assert back["L"] == ("∂L/∂d = -2; ∂L/∂f = 4", "1")
+    assert back["e"] == ("∂e/∂a = -3; ∂e/∂b = 2", "-2")
+    assert {n: back[n][1] for n in "abcf"} == {"a": "6", "b": "-4", "c": "-2", "f": "4"}
+    assert view.copy("csv").splitlines()[0] == ("phase,step,node,op,inputs,value,"
+                                                "local derivatives,gradient")

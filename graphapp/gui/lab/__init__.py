@@ -9,6 +9,7 @@ from __future__ import annotations
 from graphapp.gui.lab.check import CheckView
 from graphapp.gui.lab.nudge import NudgeView
 from graphapp.gui.lab.partial import PartialView
+from graphapp.gui.lab.trace import TraceView
 
 __all__ = ["DOCKS"]
 
@@ -17,4 +18,5 @@ DOCKS = (
     ("Nudge and Slope", "lab-nudge", NudgeView),
     ("Gradient Check", "lab-check", CheckView),
     ("Partial vs Total", "lab-partial", PartialView),
+    ("Trace Table", "lab-trace", TraceView),
 )

@@ -34,6 +34,8 @@ class LabView(QWidget):
 
     #: Text before the input chooser.
     CHOOSER_TEXT = "input"
+    #: False for a dock about the whole graph (no chooser; render gets "" when ready).
+    NEEDS_INPUT = True
 
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,8 +45,12 @@ class LabView(QWidget):
         self.chooser.currentTextChanged.connect(lambda _: self.refresh_later())
         outer = QVBoxLayout(self)
         self.top = QHBoxLayout()
-        self.top.addWidget(QLabel(self.CHOOSER_TEXT, self))
-        self.top.addWidget(self.chooser, 1)
+        if self.NEEDS_INPUT:
+            self.top.addWidget(QLabel(self.CHOOSER_TEXT, self))
+            self.top.addWidget(self.chooser, 1)
+        else:
+            self.chooser.hide()
+            self.top.addStretch(1)
         outer.addLayout(self.top)
         self.body = QVBoxLayout()
         outer.addLayout(self.body, 1)
@@ -86,8 +92,11 @@ class LabView(QWidget):
             if current in names:
                 self.chooser.setCurrentText(current)
             self.chooser.blockSignals(False)
-        ready = self.doc.output is not None and self.doc.output in self.doc.graph and names
-        self.render(self.wrt if ready else None)
+        ready = self.doc.output is not None and self.doc.output in self.doc.graph
+        if not self.NEEDS_INPUT:
+            self.render("" if ready else None)
+            return
+        self.render(self.wrt if ready and names else None)
 
     def render(self, wrt: str | None) -> None:  # pragma: no cover - every dock overrides
         """Show the numbers for input ``wrt`` (``None``: nothing to show)."""

@@ -65,7 +65,7 @@ class CheckView(LabView):
             return
         try:
             self.checks = lab.h_sweep_all(self.doc.graph, self.doc.output)
-        except (EvaluationError, ValueError) as exc:
+        except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
             self.table.setRowCount(0)
             self.note.setText(f"Cannot check {self.doc.output}: {exc}")
             self._draw(None)

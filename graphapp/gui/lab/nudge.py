@@ -102,7 +102,7 @@ class NudgeView(LabView):
             return
         try:
             s = lab.slope(self.doc.graph, self.doc.output, wrt, self.h)
-        except (EvaluationError, ValueError) as exc:
+        except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
             self._clear(f"Cannot nudge {wrt}: {exc}")
             return
         for key, _, _ in ROWS:

@@ -76,7 +76,7 @@ class PartialView(LabView):
         graph, out = self.doc.graph, self.doc.output
         try:
             pt = self.result = lab.partial_vs_total(graph, out, wrt)
-        except (EvaluationError, ValueError) as exc:
+        except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
             self._clear(f"Cannot differentiate {out} by {wrt}: {exc}")
             return
         held = ", ".join(pt.held) or "nothing"
