@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -202,7 +203,10 @@ def _check(run: _Evaluated) -> int:
     if bad:
         print(f"\n{bad} of {len(rows)} disagree", file=sys.stderr)
         return 1
-    _say(f"\nall {len(rows)} agree")
+    vague = sum(not r.resolved for r in rows)
+    _say(f"\nall {len(rows)} agree" + (
+        f"; {vague} only within the output's round-off (a step there changes the output by "
+        "less than its last digits)" if vague else ""))
     return 0
 
 
@@ -239,19 +243,21 @@ def _export_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--no-grads", action="store_true", help="show values only")
     c.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                    help="layout direction (default LR: inputs on the left)")
+    c.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
+                   help="stop Graphviz's dot after this long (default 120)")
 
 
 def _export(run: _Evaluated) -> int:
     from graphapp import api
-    from graphapp.formats.graphviz_export import DotMissing
+    from graphapp.formats.graphviz_export import DotFailed, DotMissing
 
     args = run.args
     output = run.require_output()
     back = None if args.no_grads else api.backward(run.doc, output, fwd=run.fwd)
     try:
         api.export(run.doc, args.out, output, grads=not args.no_grads, rankdir=args.rankdir,
-                   fwd=run.fwd, back=back)
-    except DotMissing as exc:
+                   fwd=run.fwd, back=back, time_limit=args.time_limit)
+    except (DotMissing, DotFailed) as exc:
         raise CliError(f"graphapp: {exc}", 1) from None
     except ValueError as exc:
         raise CliError(f"graphapp: {exc}", 2) from None
@@ -425,6 +431,25 @@ def _finish(code: int) -> int:
     return code
 
 
+def _unexpected_os_error(exc: OSError) -> int:
+    """One line for an ``OSError`` no command caught: about stdout if stdout is what fails
+    (a full disk under `train`), else about the file it names."""
+    try:
+        with _writing_stdout():
+            if sys.stdout is not None:
+                sys.stdout.flush()
+    except CliError as failed:
+        print(failed, file=sys.stderr)
+        return failed.code
+    if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF):
+        _drop_stdout()
+        where = "cannot write output: "
+    else:
+        where = f"{exc.filename}: " if exc.filename else ""
+    print(f"graphapp: {where}{exc.strerror or exc}", file=sys.stderr)
+    return 1
+
+
 def _drop_stdout() -> None:
     """Point stdout at the null device, so that what is still buffered for it cannot fail
     again (with a second message) when Python flushes it at exit."""
@@ -454,9 +479,24 @@ def _train_options(c: argparse.ArgumentParser) -> None:
     from graphapp.train.command import add_options
 
     add_options(c)
+    w = c.add_argument_group("window")
+    w.add_argument("--gui", action="store_true",
+                   help="open the training panel on these settings (it trains --epochs first "
+                        "if given, then waits for Play)")
+    w.add_argument("--screenshot", metavar="OUT.png",
+                   help="train as without it, then render the training panel offscreen to "
+                        "this PNG and exit")
+    w.add_argument("--size", default="1400x900", metavar="WxH",
+                   help="with --screenshot: the panel's size")
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.gui or args.screenshot:
+        try:
+            from graphapp.gui.training.command import train_command
+        except ImportError as exc:
+            raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
+        return train_command(args)
     from graphapp.train.command import run
 
     return run(args)
@@ -588,6 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
         _drop_stdout()
         return 0
+    except OSError as exc:  # a command that printed on its own (`train`) into a full disk
+        return _unexpected_os_error(exc)
     except MemoryError:  # sizes are checked before allocating; this is the last resort
         print("graphapp: out of memory: the arrays of this graph do not fit", file=sys.stderr)
         return 1
