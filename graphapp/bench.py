@@ -10,6 +10,8 @@
   and back-propagating the same graph, when micrograd is installed (``pip install -e .[bench]``);
 * reading the same 40,000-node chain from ``.expr`` and from ``.graph.json`` (both must stay
   linear in the file's size, and within 2× of each other);
+* the derivative lab's function plot: a 200 × 200 grid (f and both partials) on a 100-node
+  graph in one plan run on arrays, against point by point (:mod:`graphapp.lab_bench`);
 * with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, and
   recomputing and repainting after a value edit.
 
@@ -35,6 +37,7 @@ import numpy as np
 from graphapp.formats.document import GraphFile
 from graphapp.formats.expr import write_expr
 from graphapp.generate import chain_graph, random_scalar_graph
+from graphapp.lab_bench import format_grid, grid_figures
 from graphapp.train.bench import accuracy_figures, format_training, speed_figures
 
 __all__ = ["format_report", "run_bench"]
@@ -150,6 +153,7 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
         "train_accuracy": None if quick else accuracy_figures(),
         "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
         "load": _load_figures(10_000 if quick else 40_000, 3),
+        "lab_grid": grid_figures(_median_ms, repeat),
     }
     if gui:
         from graphapp.gui.bench import gui_figures
@@ -189,6 +193,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines += ["", f"reading a {ld['nodes']:,}-node chain: .expr {ld['expr_s']:.2f} s, "
                   f".graph.json {ld['json_s']:.2f} s (.graph.json is "
                   + (f"{ratio:.1f}× slower)" if ratio >= 1 else f"{1 / ratio:.1f}× faster)")]
+    if "lab_grid" in report:
+        lines += ["", *format_grid(report["lab_grid"])]
     if "gui" in report:
         gfig = report["gui"]
         lines += ["", f"window, random {gfig['nodes']:,}-node graph (offscreen):",

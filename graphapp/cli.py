@@ -192,7 +192,7 @@ def _check(run: _Evaluated) -> int:
 
         if not args.h_sweep:
             raise CliError("graphapp: check: --json and -o go with --h-sweep", 2)
-        return check_sweep(run)
+        return _lab_reply(check_sweep, run)
     rows = gradcheck(run.doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
                      overrides=run.overrides)
     if not rows:
@@ -219,7 +219,22 @@ def _plot_options(c: argparse.ArgumentParser) -> None:
 def _plot(run: _Evaluated) -> int:
     from graphapp.lab_cli import plot
 
-    return plot(run)
+    return _lab_reply(plot, run)
+
+
+def _lab_reply(command: Callable[[Any], Any], run: _Evaluated) -> int:
+    """Run a derivative-lab command (:mod:`graphapp.lab_cli`) and print its reply."""
+    from graphapp.lab_cli import LabError, Request
+
+    try:
+        reply = command(Request(run.args, run.doc.graph, run.require_output(), run.overrides))
+    except LabError as exc:
+        raise CliError(str(exc), exc.code) from None
+    if reply.json is not None:
+        _print(reply.json, True)
+    elif reply.text is not None:
+        _print(reply.text, False)
+    return 0
 
 
 def _export_options(c: argparse.ArgumentParser) -> None:

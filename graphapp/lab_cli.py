@@ -1,7 +1,9 @@
 """The derivative lab on the command line: ``graphapp plot`` and ``graphapp check --h-sweep``.
 
-``cli.py`` holds only their table entries; the options, the JSON and the text are here, the
-numbers in :mod:`graphapp.lab`, the pictures in :mod:`graphapp.lab_figures`.
+``cli.py`` holds only their table entries and prints the :class:`Reply`; the options, the
+JSON and the text are here, the numbers in :mod:`graphapp.lab`, the pictures in
+:mod:`graphapp.lab_figures`. A problem to report in one line is a :class:`LabError` with its
+exit code (2: the command line is wrong, 1: a picture could not be written).
 
 ``plot --json`` prints, for one input, ``{"output", "wrt", "x", "f", "dfdx"}`` with ``x``
 exactly numpy's ``linspace(LO, HI, N)``, and for two ``{"output", "wrt": [X, Y], "x", "y", "f",
@@ -15,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-if TYPE_CHECKING:
-    from graphapp.cli import _Evaluated
-
-__all__ = ["MAX_POINTS", "check_sweep", "plot", "plot_options", "sweep_options"]
+__all__ = ["MAX_POINTS", "LabError", "Reply", "Request", "check_sweep", "plot", "plot_options",
+           "sweep_options"]
 
 #: The largest grids: points along one input, and per axis for two (memory stays < 100 MB).
 MAX_POINTS = (1_000_000, 2_000)
@@ -28,10 +29,32 @@ MAX_POINTS = (1_000_000, 2_000)
 DEFAULT_POINTS = (200, 60)
 
 
-def _error(message: str, code: int = 2) -> Exception:
-    from graphapp.cli import CliError
+class LabError(Exception):
+    """A failure to report in one line, with its exit code."""
 
-    return CliError(message, code)
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command prints: JSON (a dict), text, or nothing (a picture was asked for)."""
+
+    json: dict[str, Any] | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A graph file read, with its ``--set`` values: what the commands here work on."""
+
+    args: argparse.Namespace
+    graph: Any
+    output: str
+    overrides: dict[str, Any]
+
+
 
 
 def plot_options(c: argparse.ArgumentParser) -> None:
@@ -69,7 +92,7 @@ def _parse_range(text: str) -> tuple[float, float]:
     except ValueError:
         bounds = None
     if bounds is None or not all(math.isfinite(b) for b in bounds) or not bounds[0] < bounds[1]:
-        raise _error(f"graphapp: --range {text!r}: expected LO:HI with finite LO < HI "
+        raise LabError(f"graphapp: --range {text!r}: expected LO:HI with finite LO < HI "
                      "(e.g. --range=-1:1)")
     return bounds
 
@@ -78,29 +101,29 @@ def _check_out(path: str | None) -> None:
     from graphapp.lab_figures import FORMATS
 
     if path is not None and path.rpartition(".")[2].lower() not in FORMATS:
-        raise _error(f"graphapp: -o {path}: the picture must be .png or .svg")
+        raise LabError(f"graphapp: -o {path}: the picture must be .png or .svg")
 
 
-def _plot_inputs(run: _Evaluated) -> tuple[list[str], list[tuple[float, float] | None], int]:
+def _plot_inputs(run: Request) -> tuple[list[str], list[tuple[float, float] | None], int]:
     """The inputs, their ranges and the number of points, checked (one line, exit 2)."""
     import numpy as np
 
-    args, graph = run.args, run.doc.graph
+    args, graph = run.args, run.graph
     names = args.wrt
     if len(names) > 2:
-        raise _error("graphapp: --wrt: give one input (a curve) or two (a map), not "
+        raise LabError("graphapp: --wrt: give one input (a curve) or two (a map), not "
                      f"{len(names)}")
     if len(names) == 2 and names[0] == names[1]:
-        raise _error(f"graphapp: --wrt {names[0]} twice: give two different inputs")
+        raise LabError(f"graphapp: --wrt {names[0]} twice: give two different inputs")
     for name in names:
         if name not in graph or not graph.op(name).is_input:
-            raise _error(f"{args.file}: --wrt {name}: not an input")
+            raise LabError(f"{args.file}: --wrt {name}: not an input")
         value = run.overrides.get(name, graph.value(name))
         if np.ndim(value):
-            raise _error(f"{args.file}: --wrt {name}: holds an array of shape "
+            raise LabError(f"{args.file}: --wrt {name}: holds an array of shape "
                          f"{np.shape(value)}; plots vary one number per input")
     if len(args.range) not in (0, 1, len(names)):
-        raise _error(f"graphapp: --range: give it once, or once per --wrt ({len(names)})")
+        raise LabError(f"graphapp: --range: give it once, or once per --wrt ({len(names)})")
     ranges: list[tuple[float, float] | None] = [None] * len(names)
     if args.range:
         parsed = [_parse_range(r) for r in args.range]
@@ -108,7 +131,7 @@ def _plot_inputs(run: _Evaluated) -> tuple[list[str], list[tuple[float, float] |
     two = len(names) == 2
     points = DEFAULT_POINTS[two] if args.points is None else args.points
     if not 2 <= points <= MAX_POINTS[two]:
-        raise _error(f"graphapp: --points {points}: expected 2 to {MAX_POINTS[two]:,}"
+        raise LabError(f"graphapp: --points {points}: expected 2 to {MAX_POINTS[two]:,}"
                      + (" per axis" if two else ""))
     _check_out(args.out)
     return names, ranges, points
@@ -120,11 +143,11 @@ def _json_array(a: Any) -> Any:
     return to_json_value(a)
 
 
-def _others(run: _Evaluated, names: list[str]) -> dict[str, float]:
+def _others(run: Request, names: list[str]) -> dict[str, float]:
     """The other scalar inputs and their values (said on the picture: they are fixed)."""
     import numpy as np
 
-    graph = run.doc.graph
+    graph = run.graph
     out = {}
     for n in graph.inputs_nodes():
         v = run.overrides.get(n, graph.value(n))
@@ -133,15 +156,13 @@ def _others(run: _Evaluated, names: list[str]) -> dict[str, float]:
     return out
 
 
-def plot(run: _Evaluated) -> int:
+def plot(run: Request) -> Reply:
     """``graphapp plot``: the output over one or two inputs, as JSON, a table or a picture."""
     from graphapp import lab
-    from graphapp.cli import _print
 
-    args = run.args
-    output = run.require_output()
+    args, output = run.args, run.output
     names, ranges, points = _plot_inputs(run)
-    graph = run.doc.graph
+    graph = run.graph
     if len(names) == 1:
         lo, hi = ranges[0] or (None, None)
         c = lab.curve(graph, output, names[0], lo, hi, points, run.overrides)
@@ -158,10 +179,8 @@ def plot(run: _Evaluated) -> int:
     if args.out:
         _draw(picture, args.out, _others(run, names))
     if args.json:
-        _print(result, True)
-    elif not args.out:
-        _print(_plot_text(picture), False)
-    return 0
+        return Reply(json=result)
+    return Reply() if args.out else Reply(text=_plot_text(picture))
 
 
 def _plot_text(p: Any) -> str:
@@ -198,35 +217,31 @@ def _save(fig: Any, path: str) -> None:
     try:
         lab_figures.save(fig, path)
     except OSError as exc:
-        raise _error(f"graphapp: cannot write {path}: {exc.strerror or exc}", 1) from None
+        raise LabError(f"graphapp: cannot write {path}: {exc.strerror or exc}", 1) from None
 
 
-def check_sweep(run: _Evaluated) -> int:
+def check_sweep(run: Request) -> Reply:
     """``graphapp check --h-sweep``: the error sweep, as JSON, a table or a picture."""
     from graphapp import lab
-    from graphapp.cli import _print
 
-    args = run.args
-    output = run.require_output()
+    args, output = run.args, run.output
     _check_out(args.out)
-    checks = lab.h_sweep_all(run.doc.graph, output, values=run.overrides)
+    checks = lab.h_sweep_all(run.graph, output, values=run.overrides)
     if not checks:
-        raise _error(f"{args.file}: no scalar inputs to sweep", 2)
+        raise LabError(f"{args.file}: no scalar inputs to sweep", 2)
     if args.out:
         from graphapp import lab_figures
 
         _save(lab_figures.sweep_figure(checks, output), args.out)
     if args.json:
-        _print({"inputs": {name: {"backprop": _json_array(c.backprop),
+        return Reply(json={"inputs": {name: {"backprop": _json_array(c.backprop),
                                   "sweep": [{"h": r.h, "forward": _json_array(r.forward),
                                              "central": _json_array(r.central),
                                              "forward_error": _json_array(r.forward_error),
                                              "central_error": _json_array(r.central_error)}
                                             for r in c.rows]}
-                           for name, c in checks.items()}}, True)
-    elif not args.out:
-        _print(_sweep_text(checks, output), False)
-    return 0
+                           for name, c in checks.items()}})
+    return Reply() if args.out else Reply(text=_sweep_text(checks, output))
 
 
 def _sweep_text(checks: dict[str, Any], output: str) -> str:

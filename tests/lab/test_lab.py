@@ -209,3 +209,18 @@ def test_trace_table_of_the_micrograd_graph():
     assert e_row[6] == "∂e/∂a = -3; ∂e/∂b = 2" and e_row[7] == "-2"
     md = to_markdown(rows).splitlines()
     assert md[1].count("---") == 8 and len(md) == len(rows) + 2
+
+
+def test_a_reduction_of_scalars_is_not_vectorised():
+    # sum(x·x) of a scalar x is x², but on a grid vector a sum would add the points up
+    g = expr_graph("x = 1.0\nf = sum(x * x) + x")
+    assert not vectorisable(g, ["x"])
+    c = curve(g, "f", "x", -1.0, 1.0, 5)
+    assert not c.vectorised
+    assert c.f.tolist() == [x * x + x for x in c.x] and c.dfdx.tolist() == [2 * x + 1 for x in c.x]
+
+
+def test_parallel_edges_are_two_paths():
+    pt = partial_vs_total(expr_graph("x = 3.0\ny = x * x"), "y", "x")
+    assert sorted(p.slots for p in pt.paths) == [(0,), (1,)]
+    assert [p.product for p in pt.paths] == [3.0, 3.0] and pt.total == 6.0
