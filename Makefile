@@ -14,7 +14,7 @@ run: $(STAMP) system-deps
 	$(BIN)/graphapp
 
 test: $(STAMP) system-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	GRAPHAPP_REQUIRE_ALL=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/ruff check graphapp tests
 
 lint: $(STAMP)
