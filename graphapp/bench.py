@@ -6,6 +6,8 @@
 * tensor MLP training steps per second (forward, backward, SGD update);
 * a whole ``graphapp grad --json`` process on a 100k-node ``.expr`` against micrograd building
   and back-propagating the same graph, when micrograd is installed (``pip install -e .[bench]``);
+* reading the same 40,000-node chain from ``.expr`` and from ``.graph.json`` (both must stay
+  linear in the file's size, and within 2× of each other);
 * with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, and
   recomputing and repainting after a value edit.
 
@@ -198,6 +200,22 @@ def _process_figures(n: int, repeat: int) -> dict[str, Any]:
         return result
 
 
+def _load_figures(n: int, repeat: int) -> dict[str, Any]:
+    """Median seconds to read an ``n``-node chain from each format (in this process)."""
+    from graphapp.formats.io import load_graph, save_graph
+
+    g, out = chain_graph(n)
+    result: dict[str, Any] = {"nodes": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("expr", "graph.json"):
+            path = Path(tmp) / f"chain.{suffix}"
+            save_graph(GraphFile(g, out), path)
+            result[suffix.replace("graph.", "") + "_s"] = _median_ms(
+                lambda path=path: load_graph(path), repeat) / 1e3
+    result["json_over_expr"] = result["json_s"] / result["expr_s"]
+    return result
+
+
 def _process_median(cmd: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -219,6 +237,7 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
         "scalar": _scalar_figures(sizes, repeat),
         "mlp": _mlp_figures(repeat, steps=20 if quick else 100),
         "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
+        "load": _load_figures(10_000 if quick else 40_000, 3),
     }
     if gui:
         from graphapp.gui.bench import gui_figures
@@ -253,6 +272,11 @@ def format_report(report: dict[str, Any]) -> str:
                      f"{p['speedup']:.1f}× faster")
     else:
         lines.append(f"  micrograd: {p.get('note')}")
+    ld = report["load"]
+    ratio = ld["json_over_expr"]
+    lines += ["", f"reading a {ld['nodes']:,}-node chain: .expr {ld['expr_s']:.2f} s, "
+                  f".graph.json {ld['json_s']:.2f} s (.graph.json is "
+                  + (f"{ratio:.1f}× slower)" if ratio >= 1 else f"{1 / ratio:.1f}× faster)")]
     if "gui" in report:
         gfig = report["gui"]
         lines += ["", f"window, random {gfig['nodes']:,}-node graph (offscreen):",

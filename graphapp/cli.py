@@ -11,7 +11,8 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,7 @@ import orjson
 from graphapp import __version__
 from graphapp.paths import default_example
 
-__all__ = ["main"]
-
-COMMANDS = ("eval", "grad", "check", "export", "convert", "bench", "open", "examples", "ops")
+__all__ = ["COMMANDS", "CliError", "Command", "main"]
 
 
 class CliError(Exception):
@@ -41,28 +40,98 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="graphapp",
-        description="A lab for the chain rule: values, gradients and per-edge derivatives of "
-                    "expression graphs. With no command, opens the window.",
-        epilog="Files: .expr scripts (a = 2.0 / L = (a*b + c) * f) or .graph.json. "
-               "`graphapp COMMAND -h` explains each command.")
-    p.add_argument("--version", action="version", version=f"graphapp {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+@dataclass(frozen=True)
+class Command:
+    """One ``graphapp COMMAND``: its help, its options and the function that runs it.
 
-    def graph_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
-        c = sub.add_parser(name, help=help_text, description=help_text)
-        c.add_argument("file", help="an .expr or .graph.json file")
-        c.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
-                       help="give an input another value for this run (a number or a JSON "
-                            "list); may be repeated")
-        return c
+    A new command is one entry in :data:`COMMANDS`. ``run`` gets the parsed arguments and
+    returns the exit code; it raises :class:`CliError` for anything to report in one line.
+    """
 
-    c = graph_cmd("eval", "Print every node's forward value.")
+    name: str
+    help: str
+    #: Adds the command's own options to its sub-parser.
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    #: The longer text of ``graphapp COMMAND -h`` (the help line when empty).
+    description: str = ""
+    #: Takes a graph FILE and ``--set NAME=VALUE`` (added before ``options``).
+    reads_graph: bool = False
+    #: One-shot commands run with the garbage collector off: they make many small objects and
+    #: no cycles worth collecting, and its passes cost a third of the time on a 100k-node file.
+    #: Long-running ones (the window, the benchmark) keep it.
+    collect_garbage: bool = False
+
+
+@dataclass
+class _Evaluated:
+    """A graph file read, its ``--set`` values applied and run forward: what the commands that
+    read a graph share."""
+
+    args: argparse.Namespace
+    doc: Any
+    output: str | None
+    overrides: dict[str, Any]
+    plan: Any
+    fwd: Any
+
+    def require_output(self) -> str:
+        """The node to differentiate, or a one-line error when the graph has none."""
+        if self.output is None:
+            raise CliError(f"{self.args.file}: the graph has no output; name one with --output",
+                           2)
+        return self.output
+
+
+def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.Namespace], int]:
+    """Wrap a command that reads a graph: load it, apply ``--set``, run forward (with notes on
+    non-finite values and failed nodes), and turn engine errors into one-line messages."""
+
+    def run(args: argparse.Namespace) -> int:
+        from graphapp.engine import EvaluationError, GraphError
+
+        doc = _load(args.file)
+        overrides = _overrides(args.file, doc, args.set)
+        output = getattr(args, "output", None) or doc.output
+        if output is not None and output not in doc.graph:
+            raise CliError(f"{args.file}: unknown output {output!r}", 2)
+        try:
+            plan = doc.graph.plan()
+            fwd = plan.forward(doc.graph, overrides)
+            _warn_nonfinite(fwd)
+            if fwd.failures and args.command == "eval":
+                node, why = next(iter(fwd.failures.items()))
+                raise EvaluationError(node, why)
+            if fwd.failures and output is not None and fwd.values[output] is not None:
+                for node, why in fwd.failures.items():  # not needed for the output: say so
+                    print(f"graphapp: note: {_where(args.file, doc, node)}: node {node!r} "
+                          f"failed ({why}); {output} does not depend on it", file=sys.stderr)
+            return compute(_Evaluated(args, doc, output, overrides, plan, fwd))
+        except EvaluationError as exc:
+            raise CliError(f"{_where(args.file, doc, exc.node)}: evaluation failed at node "
+                           f"{exc.node!r}: {exc.message}", 1) from None
+        except GraphError as exc:
+            raise CliError(f"{args.file}: {exc.message}", 2) from None
+
+    return run
+
+
+# --------------------------------------------------------------------- the commands
+def _eval_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    c = graph_cmd("grad", "Print values, gradients and each edge's local derivative and "
-                          "carried gradient.")
+
+
+def _eval(run: _Evaluated) -> int:
+    from graphapp.formats import report
+
+    run.doc.output = run.output
+    as_json = run.args.json
+    _print(report.eval_json(run.doc, run.fwd) if as_json else report.eval_table(run.doc, run.fwd),
+           as_json)
+    return 0
+
+
+def _grad_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--output", metavar="NAME", help="differentiate this node (default: the "
                                                     "file's output)")
     c.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -71,167 +140,88 @@ def _parser() -> argparse.ArgumentParser:
                    "through each edge leaving NAME")
     c.add_argument("--direction", metavar="VALUE", help="with --wrt on an array input: the "
                    "direction to move it in (a JSON list of its shape, e.g. [1,0,0])")
-    c = graph_cmd("check", "Compare backprop with central finite differences for every input; "
-                           "exit 1 if any disagree.")
+
+
+def _grad(run: _Evaluated) -> int:
+    from graphapp.formats import report
+
+    args, doc = run.args, run.doc
+    output = run.require_output()
+    back = run.plan.backward(run.fwd, output)
+    forward_mode = _forward_mode(args, doc, run.plan, run.fwd, output) if args.wrt else None
+    if args.json:
+        result = report.grad_json(doc, back)
+        if forward_mode is not None:
+            result["forward"] = report.tangents_json(*forward_mode)
+        _print(result, True)
+    else:
+        text = report.grad_table(doc, back)
+        if forward_mode is not None:
+            text += "\n\n" + report.tangents_table(*forward_mode)
+        _print(text, False)
+    return 0
+
+
+def _check_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--output", metavar="NAME")
     c.add_argument("--eps", type=float, default=1e-6, help="relative step (default 1e-6)")
     c.add_argument("--rtol", type=float, default=1e-4, help="relative tolerance (default 1e-4)")
     c.add_argument("--atol", type=float, default=1e-6, help="absolute tolerance (default 1e-6)")
-    c = graph_cmd("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.")
+
+
+def _check(run: _Evaluated) -> int:
+    from graphapp.engine import gradcheck
+    from graphapp.formats import report
+
+    args = run.args
+    output = run.require_output()
+    run.plan.backward(run.fwd, output)  # fails early, with the message grad would give
+    rows = gradcheck(run.doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
+                     overrides=run.overrides)
+    if not rows:
+        print("no inputs to check")
+        return 0
+    print(report.check_table(rows))
+    bad = sum(not r.ok for r in rows)
+    if bad:
+        print(f"\n{bad} of {len(rows)} disagree", file=sys.stderr)
+        return 1
+    print(f"\nall {len(rows)} agree")
+    return 0
+
+
+def _export_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("-o", "--out", required=True, metavar="OUT", help="the picture to write")
     c.add_argument("--output", metavar="NAME")
     c.add_argument("--no-grads", action="store_true", help="show values only")
     c.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                    help="layout direction (default LR: inputs on the left)")
-    c = sub.add_parser("convert", help="Convert between .expr and .graph.json.",
-                       description="Convert between .expr and .graph.json.")
-    c.add_argument("file")
-    c.add_argument("-o", "--out", required=True, metavar="OUT",
-                   help="OUT.graph.json or OUT.expr")
-    c = sub.add_parser("bench", help="Measure speed (forward+backward, MLP steps, a whole "
-                                     "`grad` run against micrograd).",
-                       description="Measure speed. Quotes medians of several runs.")
-    c.add_argument("--json", action="store_true", help="print JSON")
-    c.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
-    c.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
-    c.add_argument("--gui", action="store_true", help="also time the window (1,000 nodes)")
-    c = sub.add_parser("open", help="Open a graph in the window (optionally render a "
-                                    "screenshot and exit).",
-                       description="Open a graph in the window.")
-    c.add_argument("file", nargs="?", help="an .expr or .graph.json file")
-    c.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to "
-                                                           "this PNG and exit")
-    c.add_argument("--backward", action="store_true", help="with --screenshot: show the "
-                                                           "backward pass")
-    c.add_argument("--step", type=int, default=None, metavar="N",
-                   help="with --screenshot: stop the backward pass after N steps")
-    c.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
-    c.add_argument("--select", metavar="NODE", help="with --screenshot: select this node, so "
-                                                     "the inspector explains it")
-    sub.add_parser("examples", help="List the bundled examples and their lessons.")
-    sub.add_parser("ops", help="List the op table: every op and its local derivatives.")
-    return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (``sys.exit(main())``)."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
-        first = args_list[0] if args_list else ""
-        if first and not Path(first).exists() and not first.endswith((".expr", ".json")):
-            print(f"graphapp: {first!r} is neither a command nor a file; commands: "
-                  f"{', '.join(COMMANDS)} (graphapp -h explains them)", file=sys.stderr)
-            return 2
-        args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
+def _export(run: _Evaluated) -> int:
+    from graphapp.formats.graphviz_export import DotMissing, export_graph
+
+    args, doc = run.args, run.doc
+    output = run.require_output()
+    back = None if args.no_grads else run.plan.backward(run.fwd, output)
+    doc.output = output
     try:
-        args = _parser().parse_args(args_list)
-    except SystemExit as exc:  # argparse already printed usage or help
-        return int(exc.code or 0)
-    try:
-        return _run(args)
-    except CliError as exc:
-        print(exc, file=sys.stderr)
-        return exc.code
-    except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        return 130
-
-
-def _run(args: argparse.Namespace) -> int:
-    command = args.command
-    if command not in ("open", "bench"):
-        # A one-shot command makes many small objects and no garbage cycles worth collecting;
-        # the collector's passes cost a third of the time on a 100k-node file.
-        gc.disable()
-    if command == "bench":
-        from graphapp.bench import run_bench
-
-        return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
-    if command == "open":
-        return _open(args)
-    if command == "examples":
-        return _examples()
-    if command == "ops":
-        return _ops()
-    if command == "convert":
-        return _convert(args)
-    doc = _load(args.file)
-    overrides = _overrides(args.file, doc, args.set)
-    from graphapp.engine import EvaluationError, GraphError
-
-    output = getattr(args, "output", None) or doc.output
-    if output is not None and output not in doc.graph:
-        raise CliError(f"{args.file}: unknown output {output!r}", 2)
-    try:
-        return _compute(command, args, doc, output, overrides)
-    except EvaluationError as exc:
-        raise CliError(f"{_where(args.file, doc, exc.node)}: evaluation failed at node "
-                       f"{exc.node!r}: {exc.message}", 1) from None
-    except GraphError as exc:
-        raise CliError(f"{args.file}: {exc.message}", 2) from None
-
-
-def _compute(command: str, args: argparse.Namespace, doc: Any, output: str | None,
-             overrides: dict[str, Any]) -> int:
-    from graphapp.engine import EvaluationError, gradcheck
-    from graphapp.formats import report
-
-    plan = doc.graph.plan()
-    fwd = plan.forward(doc.graph, overrides)
-    _warn_nonfinite(fwd)
-    if fwd.failures and command == "eval":
-        node, why = next(iter(fwd.failures.items()))
-        raise EvaluationError(node, why)
-    if fwd.failures and output is not None and fwd.values[output] is not None:
-        for node, why in fwd.failures.items():  # not needed for the output: say so, go on
-            print(f"graphapp: note: {_where(args.file, doc, node)}: node {node!r} failed "
-                  f"({why}); {output} does not depend on it", file=sys.stderr)
-    if command == "eval":
-        doc.output = output
-        _print(report.eval_json(doc, fwd) if args.json else report.eval_table(doc, fwd),
-               args.json)
-        return 0
-    if output is None:
-        raise CliError(f"{args.file}: the graph has no output; name one with --output", 2)
-    back = plan.backward(fwd, output) if not (command == "export" and args.no_grads) else None
-    if command == "grad":
-        forward_mode = _forward_mode(args, doc, plan, fwd, output) if args.wrt else None
-        if args.json:
-            result = report.grad_json(doc, back)
-            if forward_mode is not None:
-                result["forward"] = report.tangents_json(*forward_mode)
-            _print(result, True)
-        else:
-            text = report.grad_table(doc, back)
-            if forward_mode is not None:
-                text += "\n\n" + report.tangents_table(*forward_mode)
-            _print(text, False)
-        return 0
-    if command == "check":
-        rows = gradcheck(doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
-                         overrides=overrides)
-        if not rows:
-            print("no inputs to check")
-            return 0
-        print(report.check_table(rows))
-        bad = sum(not r.ok for r in rows)
-        if bad:
-            print(f"\n{bad} of {len(rows)} disagree", file=sys.stderr)
-            return 1
-        print(f"\nall {len(rows)} agree")
-        return 0
-    if command == "export":
-        return _export(args, doc, output, fwd, back)
-    raise AssertionError(command)
+        export_graph(doc, args.out, run.fwd, back, rankdir=args.rankdir,
+                     show_grads=not args.no_grads)
+    except DotMissing as exc:
+        raise CliError(f"graphapp: {exc}", 1) from None
+    except ValueError as exc:
+        raise CliError(f"graphapp: {exc}", 2) from None
+    except OSError as exc:
+        raise CliError(f"graphapp: cannot write {args.out}: {exc.strerror or exc}", 1) from None
+    return 0
 
 
 def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
                   output: str) -> tuple:
     """Tangents from ``--wrt`` (totals) and one pass per edge leaving it (partials)."""
     wrt = args.wrt
-    if wrt not in doc.graph or doc.graph.op(wrt).name != "input":
+    if wrt not in doc.graph or not doc.graph.op(wrt).is_input:
         raise CliError(f"{args.file}: --wrt {wrt}: not an input", 2)
     direction = None
     if args.direction is not None:
@@ -247,20 +237,10 @@ def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
     return doc, output, total, partials
 
 
-def _export(args: argparse.Namespace, doc: Any, output: str, fwd: Any, back: Any) -> int:
-    from graphapp.formats.graphviz_export import DotMissing, export_graph
-
-    doc.output = output
-    try:
-        export_graph(doc, args.out, fwd, back, rankdir=args.rankdir,
-                     show_grads=not args.no_grads)
-    except DotMissing as exc:
-        raise CliError(f"graphapp: {exc}", 1) from None
-    except ValueError as exc:
-        raise CliError(f"graphapp: {exc}", 2) from None
-    except OSError as exc:
-        raise CliError(f"graphapp: cannot write {args.out}: {exc.strerror or exc}", 1) from None
-    return 0
+def _convert_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("file")
+    c.add_argument("-o", "--out", required=True, metavar="OUT",
+                   help="OUT.graph.json or OUT.expr")
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -311,7 +291,7 @@ def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
             raise CliError(f"graphapp: --set {item!r}: expected NAME=VALUE", 2)
         if name not in doc.graph:
             raise CliError(f"{path}: --set {name}: no such node", 2)
-        if doc.graph.op(name).name != "input":
+        if not doc.graph.op(name).is_input:
             raise CliError(f"{path}: --set {name}: only inputs can be set, and {name!r} is "
                            f"a {doc.graph.op(name).name} node", 2)
         out[name] = _number_or_list(f"--set {name}", text)
@@ -359,7 +339,24 @@ def _print(result: Any, as_json: bool) -> None:
         print(result)
 
 
-def _examples() -> int:
+def _bench_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    c.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
+    c.add_argument("--gui", action="store_true", help="also time the window (1,000 nodes)")
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from graphapp.bench import run_bench
+
+    return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
+
+
+def _no_options(c: argparse.ArgumentParser) -> None:
+    """For commands that take no options."""
+
+
+def _examples(args: argparse.Namespace) -> int:
     from graphapp.paths import examples
 
     for path in examples():
@@ -370,7 +367,7 @@ def _examples() -> int:
     return 0
 
 
-def _ops() -> int:
+def _ops(args: argparse.Namespace) -> int:
     from graphapp.engine import iter_ops
 
     for spec in iter_ops():
@@ -378,6 +375,19 @@ def _ops() -> int:
         for s in range(spec.arity):
             print(f"{'':16}{spec.render_formula(s)}")
     return 0
+
+
+def _open_options(c: argparse.ArgumentParser) -> None:
+    c.add_argument("file", nargs="?", help="an .expr or .graph.json file")
+    c.add_argument("--screenshot", metavar="OUT.png", help="render the window offscreen to "
+                                                           "this PNG and exit")
+    c.add_argument("--backward", action="store_true", help="with --screenshot: show the "
+                                                           "backward pass")
+    c.add_argument("--step", type=int, default=None, metavar="N",
+                   help="with --screenshot: stop the backward pass after N steps")
+    c.add_argument("--size", default="1400x900", metavar="WxH", help="window size")
+    c.add_argument("--select", metavar="NODE", help="with --screenshot: select this node, so "
+                                                     "the inspector explains it")
 
 
 def _open(args: argparse.Namespace) -> int:
@@ -388,3 +398,82 @@ def _open(args: argparse.Namespace) -> int:
         raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
     return launch(path, screenshot=args.screenshot, backward=args.backward, step=args.step,
                   size=args.size, select=args.select)
+
+
+# --------------------------------------------------------------------- the table
+#: Every command, in the order ``graphapp -h`` lists them. A new command is one entry here.
+COMMANDS: tuple[Command, ...] = (
+    Command("eval", "Print every node's forward value.", _eval_options,
+            _graph_command(_eval), reads_graph=True),
+    Command("grad", "Print values, gradients and each edge's local derivative and carried "
+                    "gradient.", _grad_options, _graph_command(_grad), reads_graph=True),
+    Command("check", "Compare backprop with central finite differences for every input; exit 1 "
+                     "if any disagree.", _check_options, _graph_command(_check),
+            reads_graph=True),
+    Command("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.",
+            _export_options, _graph_command(_export), reads_graph=True),
+    Command("convert", "Convert between .expr and .graph.json.", _convert_options, _convert),
+    Command("bench", "Measure speed (forward+backward, MLP steps, a whole `grad` run against "
+                     "micrograd).", _bench_options, _bench,
+            description="Measure speed. Quotes medians of several runs.", collect_garbage=True),
+    Command("open", "Open a graph in the window (optionally render a screenshot and exit).",
+            _open_options, _open, description="Open a graph in the window.",
+            collect_garbage=True),
+    Command("examples", "List the bundled examples and their lessons.", _no_options, _examples),
+    Command("ops", "List the op table: every op and its local derivatives.", _no_options, _ops),
+)
+_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="graphapp",
+        description="A lab for the chain rule: values, gradients and per-edge derivatives of "
+                    "expression graphs. With no command, opens the window.",
+        epilog="Files: .expr scripts (a = 2.0 / L = (a*b + c) * f) or .graph.json. "
+               "`graphapp COMMAND -h` explains each command.")
+    p.add_argument("--version", action="version", version=f"graphapp {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        c = sub.add_parser(command.name, help=command.help,
+                           description=command.description or command.help)
+        if command.reads_graph:
+            c.add_argument("file", help="an .expr or .graph.json file")
+            c.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                           help="give an input another value for this run (a number or a JSON "
+                                "list); may be repeated")
+        command.options(c)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``sys.exit(main())``)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in _BY_NAME and not args_list[0].startswith("-")):
+        first = args_list[0] if args_list else ""
+        if first and not Path(first).exists() and not first.endswith((".expr", ".json")):
+            print(f"graphapp: {first!r} is neither a command nor a file; commands: "
+                  f"{', '.join(_BY_NAME)} (graphapp -h explains them)", file=sys.stderr)
+            return 2
+        args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed usage or help
+        return int(exc.code or 0)
+    command = _BY_NAME[args.command]
+    collecting = gc.isenabled()
+    if not command.collect_garbage:
+        gc.disable()
+    try:
+        return command.run(args)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if collecting:
+            gc.enable()  # a caller (a test, a notebook) gets its collector back

@@ -5,13 +5,7 @@ command line, the window) reads it and renders it.
 """
 
 from graphapp.engine.autodiff import (
-    Backward,
     CheckRow,
-    EdgeGrad,
-    Forward,
-    NonFinite,
-    Plan,
-    Tangents,
     backward,
     finite_differences,
     forward,
@@ -29,6 +23,7 @@ from graphapp.engine.errors import (
 )
 from graphapp.engine.graph import Edge, Graph
 from graphapp.engine.ops import CATEGORIES, OPS, OpSpec, get_op, iter_ops
+from graphapp.engine.plan import Backward, EdgeGrad, Forward, NonFinite, Plan, Tangents
 from graphapp.engine.values import Value, as_value
 
 __all__ = [

@@ -11,13 +11,15 @@ cache honest, and tell listeners (the GUI's document) what changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 
+from graphapp.engine import adjacency
 from graphapp.engine.errors import ArityError, CycleError, NodeError, OpError, SlotError
 from graphapp.engine.ops import OPS, OpSpec
+from graphapp.engine.plan import Plan
 from graphapp.engine.values import Value, as_value
 
 __all__ = ["Edge", "Graph", "Listener"]
@@ -44,7 +46,7 @@ class Graph:
     def __init__(self) -> None:
         self._g = nx.MultiDiGraph()
         self._version = 0
-        self._plan: Any = None
+        self._plan: Plan | None = None
         self._plan_version = -1
         self._listeners: list[Listener] = []
 
@@ -110,8 +112,8 @@ class Graph:
         return [n for n, d in self._g.nodes(data="op") if OPS[d].is_leaf]
 
     def inputs_nodes(self) -> list[str]:
-        """The nodes of op ``input``: the ones that receive gradients."""
-        return [n for n, d in self._g.nodes(data="op") if d == "input"]
+        """The input leaves: the ones that receive gradients."""
+        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_input]
 
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""
@@ -264,11 +266,9 @@ class Graph:
         ``add_edges_from`` and its views.
         """
         graph = cls()
-        g = graph._g
-        node_dict, succ, pred = g._node, g._succ, g._pred  # a MultiDiGraph's factories are dict
         position: dict[str, int] = {}
         specs: list[OpSpec] = []
-        order: list[str] = []
+        rows: dict[str, dict[str, Any]] = {}
         for node, op, value, attrs in nodes:
             if node in position:
                 raise NodeError(f"node id {node!r} is used twice", (node,))
@@ -277,8 +277,7 @@ class Graph:
             spec = OPS.get(op) if type(op) is str else None
             if spec is None:
                 graph._spec(op)  # raises OpError with the known ops
-            position[node] = len(order)
-            order.append(node)
+            position[node] = len(specs)
             specs.append(spec)
             data = {"op": op, **attrs} if attrs else {"op": op}
             if spec.arity == 0:
@@ -288,10 +287,9 @@ class Graph:
             elif value is not None:
                 raise NodeError(f"{op} node {node!r} is computed; it cannot be given a value",
                                 (node,))
-            node_dict[node] = data
-            succ[node] = {}
-            pred[node] = {}
+            rows[node] = data
         args = [[-1] * spec.arity for spec in specs]
+        checked: list[Edge] = []
         in_order = True  # every edge points from an earlier row to a later one
         for src, dst, slot in edges:
             i, j = position.get(src), position.get(dst)
@@ -310,17 +308,11 @@ class Graph:
             slots[slot] = i
             if i >= j:
                 in_order = False
-            out = succ[src]
-            if dst in out:
-                out[dst][slot] = {}
-            else:
-                out[dst] = pred[dst][src] = {slot: {}}
-        nx._clear_cache(g)
+            checked.append((src, dst, slot))
+        adjacency.fill(graph._g, rows, checked)
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
-            from graphapp.engine.autodiff import Plan
-
-            graph._plan = Plan(order, specs, args, position)
+            graph._plan = Plan(list(rows), specs, args, position)
             graph._plan_version = graph._version
         else:
             graph.plan()  # sorts topologically: raises CycleError on a cycle
@@ -343,15 +335,22 @@ class Graph:
                             f"{slot}{more}", (node,))
 
     # ----------------------------------------------------------------- plan cache
-    def plan(self) -> Any:
-        """The compiled :class:`~graphapp.engine.autodiff.Plan`, rebuilt only after a
-        structural change."""
-        if self._plan_version != self._version:
-            from graphapp.engine.autodiff import Plan  # autodiff imports this module
-
-            self._plan = Plan.compile(self)
+    def plan(self) -> Plan:
+        """The compiled :class:`~graphapp.engine.plan.Plan`, rebuilt only after a structural
+        change (raises :class:`CycleError` if the graph has a cycle)."""
+        if self._plan is None or self._plan_version != self._version:
+            order = adjacency.topological_order(self._g)
+            index = {node: i for i, node in enumerate(order)}
+            specs = [OPS[adjacency.node_data(self._g, node)["op"]] for node in order]
+            args = adjacency.slot_sources(self._g, order, index, [s.arity for s in specs])
+            self._plan = Plan(order, specs, args, index)
             self._plan_version = self._version
         return self._plan
+
+    def values_of(self, nodes: Sequence[str]) -> list[Value]:
+        """The values of the leaves ``nodes``, in that order (what a plan runs on)."""
+        g = self._g
+        return [adjacency.node_data(g, node)["value"] for node in nodes]
 
     # ----------------------------------------------------------------- helpers
     def _changed(self) -> None:
@@ -359,7 +358,7 @@ class Graph:
 
     def _data(self, node: str) -> dict[str, Any]:
         try:
-            return self._g._node[node]  # the attribute dict itself, without a view per call
+            return adjacency.node_data(self._g, node)  # no view per call
         except KeyError:
             raise NodeError(f"no node {node!r}", (node,)) from None
 

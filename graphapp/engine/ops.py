@@ -1,8 +1,9 @@
 """The op table: every operation graphapp knows, each declared once.
 
 An :class:`OpSpec` gives an op's name, arity, display symbol, forward function, one
-vector-Jacobian product (VJP) per input for reverse mode, one Jacobian-vector product (JVP) per
-input for forward mode, and a readable formula of each local derivative. The ``.expr`` parser,
+vector-Jacobian product (VJP) per input for reverse mode, and a readable formula of each local
+derivative. Forward mode's Jacobian-vector products (JVPs) come from the VJPs for element-wise
+ops; only the others (``sum``, ``mean``, ``matmul``) write their own. The ``.expr`` parser,
 the canvas palette, the Graphviz exporter and the docs all read this table, so adding an op is
 one entry here plus its row in the gradient-check test.
 
@@ -11,6 +12,8 @@ Conventions, so that every rule reads the same way:
 * ``vjp[i](g, out, *inputs)`` is the gradient flowing back to input ``i`` when ``g`` arrives at
   the output; for scalars it is ``g`` times the local derivative ∂out/∂input_i.
 * ``jvp[i](t, out, *inputs)`` is the change of the output when input ``i`` moves by ``t``.
+  For an element-wise op the local Jacobian is diagonal, so ``g × local`` and ``local × t``
+  are one function: ``jvp`` defaults to ``vjp``.
 * Rules may return a gradient of the broadcast shape; the engine sums it back to the input's
   shape (:func:`graphapp.engine.values.unbroadcast`), so no rule handles broadcasting itself.
 * ``formula[i]`` is a template with the input names in braces (``{a}``, ``{b}`` or ``{x}``,
@@ -50,6 +53,7 @@ class OpSpec:
     description: str
     forward: Rule | None = None
     vjp: tuple[Rule, ...] = ()
+    #: Forward-mode rules; left empty, an element-wise op uses its ``vjp`` (see above).
     jvp: tuple[Rule, ...] = ()
     formula: tuple[str, ...] = ()
     #: Input names used by the formulas, one per slot (``a, b`` or ``x``).
@@ -64,8 +68,15 @@ class OpSpec:
     pole: str = ""
     #: Keyword spellings the ``.expr`` parser also accepts for this op (``ln`` for log).
     aliases: tuple[str, ...] = field(default=())
+    #: For a leaf: its value is a fixed number (``const``), not differentiated, so it has no
+    #: gradient and its out-edges carry none; a leaf that is not constant is an input.
+    constant: bool = False
 
     def __post_init__(self) -> None:
+        if self.elementwise and not self.jvp:
+            # Element by element, each VJP is g times the local derivative, so the JVP (t times
+            # the same derivative) is the same function applied to t.
+            object.__setattr__(self, "jvp", self.vjp)
         # tinygrad's rule: every op gives exactly one derivative (and one formula) per input.
         if self.arity and self.forward is None:
             raise ValueError(f"op {self.name}: computed ops need a forward function")
@@ -76,8 +87,13 @@ class OpSpec:
 
     @property
     def is_leaf(self) -> bool:
-        """Inputs and constants: nodes whose value is set, not computed."""
+        """Inputs and constants: nodes that hold a value, set rather than computed."""
         return self.arity == 0
+
+    @property
+    def is_input(self) -> bool:
+        """A leaf that holds a value and receives a gradient (one you set or ``--set``)."""
+        return self.arity == 0 and not self.constant
 
     def render_formula(self, slot: int, names: dict[str, str] | None = None) -> str:
         """The local-derivative formula for input ``slot`` with node names filled in.
@@ -119,8 +135,6 @@ def _matmul_vjp_a(g, out, a, b):
 def _matmul_vjp_b(g, out, a, b):
     if np.ndim(a) == 1:
         return np.multiply.outer(a, g) if np.ndim(b) > 1 else g * a
-    if np.ndim(b) == 1:
-        return np.matmul(np.swapaxes(a, -1, -2), g)
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
@@ -128,144 +142,123 @@ def _ones(x):
     return np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
 
 
-def _leaf(name: str, symbol: str, description: str) -> OpSpec:
-    return OpSpec(name=name, arity=0, symbol=symbol, category="Leaves", description=description)
+def _leaf(name: str, symbol: str, description: str, constant: bool = False) -> OpSpec:
+    return OpSpec(name=name, arity=0, symbol=symbol, category="Leaves", description=description,
+                  constant=constant)
 
 
-def _unary(name, symbol, category, description, forward, vjp, jvp, formula, **kw) -> OpSpec:
+def _unary(name, symbol, category, description, forward, vjp, formula, **kw) -> OpSpec:
     return OpSpec(name=name, arity=1, symbol=symbol, category=category, description=description,
-                  forward=forward, vjp=(vjp,), jvp=(jvp,), formula=(formula,), slot_names=("x",),
-                  **kw)
+                  forward=forward, vjp=(vjp,), formula=(formula,), slot_names=("x",), **kw)
 
 
-def _binary(name, symbol, category, description, forward, vjps, jvps, formulas, **kw) -> OpSpec:
+def _binary(name, symbol, category, description, forward, vjps, formulas, **kw) -> OpSpec:
     return OpSpec(name=name, arity=2, symbol=symbol, category=category, description=description,
-                  forward=forward, vjp=vjps, jvp=jvps, formula=formulas, slot_names=("a", "b"),
-                  **kw)
+                  forward=forward, vjp=vjps, formula=formulas, slot_names=("a", "b"), **kw)
 
 
 _TABLE: tuple[OpSpec, ...] = (
     _leaf("input", "in", "A value you set; it receives a gradient."),
-    _leaf("const", "c", "A fixed number; it is not differentiated."),
+    _leaf("const", "c", "A fixed number; it is not differentiated.", constant=True),
     _unary("identity", "=", "Arithmetic", "The same value under another name (a constraint t = x).",
            lambda x: x,
            lambda g, out, x: g,
-           lambda t, out, x: t,
            "∂{out}/∂{x} = 1"),
     _binary("add", "+", "Arithmetic", "Sum of two values.",
             operator.add,
             (lambda g, out, a, b: g, lambda g, out, a, b: g),
-            (lambda t, out, a, b: t, lambda t, out, a, b: t),
             ("∂({a}+{b})/∂{a} = 1", "∂({a}+{b})/∂{b} = 1"), token="+"),
     _binary("sub", "−", "Arithmetic", "Difference of two values.",
             operator.sub,
             (lambda g, out, a, b: g, lambda g, out, a, b: -g),
-            (lambda t, out, a, b: t, lambda t, out, a, b: -t),
             ("∂({a}−{b})/∂{a} = 1", "∂({a}−{b})/∂{b} = −1"), token="-"),
     _binary("mul", "×", "Arithmetic", "Product of two values.",
             operator.mul,
             (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
-            (lambda t, out, a, b: t * b, lambda t, out, a, b: a * t),
             ("∂({a}·{b})/∂{a} = {b}", "∂({a}·{b})/∂{b} = {a}"), token="*"),
     _binary("div", "÷", "Arithmetic", "Quotient of two values.",
             operator.truediv,
             (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * a / (b * b)),
-            (lambda t, out, a, b: t / b, lambda t, out, a, b: -t * a / (b * b)),
             ("∂({a}/{b})/∂{a} = 1/{b}", "∂({a}/{b})/∂{b} = −{a}/{b}²"), token="/",
             pole="division by zero"),
     _binary("pow", "^", "Arithmetic", "Power: a raised to b.",
             operator.pow,
             (lambda g, out, a, b: g * b * a ** (b - 1.0),
              lambda g, out, a, b: g * _pow_exponent_grad(out, a)),
-            (lambda t, out, a, b: t * b * a ** (b - 1.0),
-             lambda t, out, a, b: t * _pow_exponent_grad(out, a)),
             ("∂({a}^{b})/∂{a} = {b}·{a}^({b}−1)", "∂({a}^{b})/∂{b} = {a}^{b}·ln {a}"),
             token="**", domain="a negative number to a fractional power",
             pole="0 to a negative power"),
     _unary("neg", "−", "Arithmetic", "Negation.",
            operator.neg,
            lambda g, out, x: -g,
-           lambda t, out, x: -t,
            "∂(−{x})/∂{x} = −1", token="-"),
     _unary("exp", "exp", "Functions", "Exponential e^x.",
            np.exp,
            lambda g, out, x: g * out,
-           lambda t, out, x: t * out,
            "∂exp({x})/∂{x} = exp({x})"),
     _unary("log", "ln", "Functions", "Natural logarithm.",
            np.log,
            lambda g, out, x: g / x,
-           lambda t, out, x: t / x,
            "∂ln({x})/∂{x} = 1/{x}", domain="log is defined for x > 0", pole="log(0) is −inf",
            aliases=("ln",)),
     _unary("sin", "sin", "Functions", "Sine.",
            np.sin,
            lambda g, out, x: g * np.cos(x),
-           lambda t, out, x: t * np.cos(x),
            "∂sin({x})/∂{x} = cos({x})"),
     _unary("cos", "cos", "Functions", "Cosine.",
            np.cos,
            lambda g, out, x: -g * np.sin(x),
-           lambda t, out, x: -t * np.sin(x),
            "∂cos({x})/∂{x} = −sin({x})"),
     _unary("tan", "tan", "Functions", "Tangent.",
            np.tan,
            lambda g, out, x: g * (1.0 + out * out),
-           lambda t, out, x: t * (1.0 + out * out),
            "∂tan({x})/∂{x} = 1 + tan²({x})"),
     _unary("sqrt", "√", "Functions", "Square root.",
            np.sqrt,
            lambda g, out, x: g * 0.5 / out,
-           lambda t, out, x: t * 0.5 / out,
            "∂√{x}/∂{x} = 1/(2√{x})", domain="sqrt is defined for x ≥ 0"),
     _unary("abs", "|x|", "Functions", "Absolute value.",
            np.abs,
            lambda g, out, x: g * np.sign(x),
-           lambda t, out, x: t * np.sign(x),
            "∂|{x}|/∂{x} = sign({x})"),
     _binary("max", "max", "Functions", "The larger of two values (element by element).",
             np.maximum,
             (lambda g, out, a, b: g * _mask_gt(a, b), lambda g, out, a, b: g * _mask_gt(b, a)),
-            (lambda t, out, a, b: t * _mask_gt(a, b), lambda t, out, a, b: t * _mask_gt(b, a)),
             ("∂max({a},{b})/∂{a} = 1 if {a} > {b}, ½ if equal, else 0",
              "∂max({a},{b})/∂{b} = 1 if {b} > {a}, ½ if equal, else 0")),
     _binary("min", "min", "Functions", "The smaller of two values (element by element).",
             np.minimum,
             (lambda g, out, a, b: g * _mask_gt(b, a), lambda g, out, a, b: g * _mask_gt(a, b)),
-            (lambda t, out, a, b: t * _mask_gt(b, a), lambda t, out, a, b: t * _mask_gt(a, b)),
             ("∂min({a},{b})/∂{a} = 1 if {a} < {b}, ½ if equal, else 0",
              "∂min({a},{b})/∂{b} = 1 if {b} < {a}, ½ if equal, else 0")),
     _unary("tanh", "tanh", "Activations", "Hyperbolic tangent.",
            np.tanh,
            lambda g, out, x: g * (1.0 - out * out),
-           lambda t, out, x: t * (1.0 - out * out),
            "∂tanh({x})/∂{x} = 1 − tanh²({x})"),
     _unary("sigmoid", "σ", "Activations", "Logistic sigmoid 1/(1+e^−x).",
            _sigmoid,
            lambda g, out, x: g * out * (1.0 - out),
-           lambda t, out, x: t * out * (1.0 - out),
            "∂σ({x})/∂{x} = σ({x})·(1 − σ({x}))"),
     _unary("relu", "ReLU", "Activations", "Rectified linear unit max(0, x).",
            lambda x: np.maximum(x, 0.0),
            lambda g, out, x: g * (x > 0),
-           lambda t, out, x: t * (x > 0),
            "∂relu({x})/∂{x} = 1 if {x} > 0 else 0"),
     _unary("sum", "Σ", "Reductions", "Sum of all elements.",
            np.sum,
            lambda g, out, x: g * _ones(x),
-           lambda t, out, x: np.sum(t),
-           "∂Σ{x}/∂{x}ᵢ = 1", elementwise=False),
+           "∂Σ{x}/∂{x}ᵢ = 1", elementwise=False,
+           jvp=(lambda t, out, x: np.sum(t),)),
     _unary("mean", "mean", "Reductions", "Mean of all elements.",
            np.mean,
            lambda g, out, x: g * _ones(x) / np.size(x),
-           lambda t, out, x: np.mean(t),
-           "∂mean({x})/∂{x}ᵢ = 1/n", elementwise=False),
+           "∂mean({x})/∂{x}ᵢ = 1/n", elementwise=False,
+           jvp=(lambda t, out, x: np.mean(t),)),
     _binary("matmul", "@", "Linear algebra", "Matrix product (vectors as in numpy.matmul).",
             np.matmul,
             (_matmul_vjp_a, _matmul_vjp_b),
-            (lambda t, out, a, b: np.matmul(t, b), lambda t, out, a, b: np.matmul(a, t)),
             ("∂({a}@{b})/∂{a}: G ↦ G·{b}ᵀ", "∂({a}@{b})/∂{b}: G ↦ {a}ᵀ·G"), token="@",
-            elementwise=False),
+            elementwise=False,
+            jvp=(lambda t, out, a, b: np.matmul(t, b), lambda t, out, a, b: np.matmul(a, t))),
 )
 
 #: Every op by name, in table order.

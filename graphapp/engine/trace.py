@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphapp.engine.autodiff import Backward, Forward
+from graphapp.engine.plan import Backward, Forward
 from graphapp.engine.values import Value
 
 __all__ = ["BackwardStep", "ForwardStep", "Send", "backward_trace", "forward_trace"]

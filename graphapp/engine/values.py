@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["Value", "as_value", "is_scalar", "shape_of", "tidy", "unbroadcast", "zeros_like"]
+__all__ = ["Value", "as_value", "shape_of", "tidy", "unbroadcast"]
 
 #: A node value: a float64 scalar or array.
 Value = np.float64 | np.ndarray
@@ -55,19 +55,9 @@ def tidy(v: object) -> Value:
     return np.float64(v)
 
 
-def is_scalar(v: Value) -> bool:
-    """True for a scalar value (not an array)."""
-    return type(v) is not np.ndarray
-
-
 def shape_of(v: Value) -> tuple[int, ...]:
     """The shape of a value; ``()`` for scalars."""
     return v.shape if type(v) is np.ndarray else ()
-
-
-def zeros_like(v: Value) -> Value:
-    """A zero of the same shape as ``v``."""
-    return np.zeros_like(v) if type(v) is np.ndarray else np.float64(0.0)
 
 
 def unbroadcast(grad: Value, shape: tuple[int, ...]) -> Value:

@@ -28,9 +28,9 @@ import keyword
 import math
 import re
 import sys
+import warnings
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -41,9 +41,8 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8
 
-__all__ = ["ExprParser", "parse_expr", "read_expr", "write_expr"]
+__all__ = ["ExprParser", "parse_expr", "write_expr"]
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
@@ -52,7 +51,8 @@ _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: 
 # Fast path. Numbers here are a strict subset of Python's float literals; names must be
 # identifiers already defined; anything else falls through to the ast path.
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
-_NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]*|0)"
+# (Whole numbers of more than 300 digits go the slow way, to be refused as too large.)
+_NUM = r"-?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[1-9][0-9]{0,299}|0)"
 _TAIL = r"[ \t]*(?:#.*)?\r?$"
 _FAST = re.compile(
     rf"({_ID})[ \t]*=[ \t]*(?:({_NUM})|({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID})|"
@@ -61,6 +61,8 @@ _INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**",
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
+_LONG_INT = re.compile(r"[0-9]{4000,}")
+_TOO_LARGE = "number too large for a float (beyond ±1.8e308; write 1e999 for infinity)"
 _LHS = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=(?!=)", re.MULTILINE)
 
 
@@ -181,7 +183,11 @@ class ExprParser:
             # ast turns a long sum a + b + … into nested nodes, one level per term, and
             # counts those levels against the recursion limit: allow long lines.
             sys.setrecursionlimit(max(limit, AST_DEPTH))
-            tree = ast.parse(text, mode="exec")
+            with warnings.catch_warnings():
+                # Python's SyntaxWarnings (`1if x`) and DeprecationWarnings (bad escapes)
+                # become errors at their column instead of noise on stderr.
+                warnings.simplefilter("error")
+                tree = ast.parse(text, mode="exec")
         except (RecursionError, MemoryError):
             raise FormatError("the expression is nested too deeply to read; split it over "
                               "several lines with names", self.path, self._span.line_no,
@@ -191,6 +197,12 @@ class ExprParser:
             msg = exc.msg
             if msg.startswith("invalid syntax"):
                 msg = "invalid syntax: expected NAME = EXPRESSION"
+            elif msg == "too many nested parentheses":  # Python's parser stops at 200
+                msg = "brackets or parentheses nested too deeply (more than 200 levels)"
+            elif msg.startswith("Exceeds the limit"):  # Python's int-conversion limit
+                digits = _LONG_INT.search(text)
+                col = (digits.start() if digits else 0) + 1 + self._span.indent
+                msg = _TOO_LARGE
             raise FormatError(msg, self.path, self._span.line_no, col) from None
         finally:
             sys.setrecursionlimit(limit)
@@ -326,7 +338,7 @@ class ExprParser:
             try:
                 return float(v)
             except OverflowError:
-                self._fail(node, "number too large")
+                self._fail(node, _TOO_LARGE)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             sign = 1.0
             while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
@@ -408,12 +420,6 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
     return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
 
 
-def read_expr(path: str | Path) -> GraphFile:
-    """Read an ``.expr`` file (UTF-8)."""
-    p = Path(path)
-    return parse_expr(decode_utf8(p.read_bytes(), str(p)), str(p))
-
-
 def _directive_line(text: str) -> int:
     for number, line in enumerate(text.split("\n"), start=1):
         if _OUTPUT_DIRECTIVE.match(line.strip()):
@@ -471,15 +477,15 @@ def write_expr(doc: GraphFile) -> str:
     def op(n: str) -> OpSpec:
         return OPS[g.nodes[n]["op"]]
 
-    user = {n for n in g if is_name(n) and op(n).name != "const"}
+    user = {n for n in g if is_name(n) and not op(n).constant}
     # A generated node used by more (or fewer) than one consumer needs a name of its own.
     taken = set(g)
     fresh_names: dict[str, str] = {}
     counter = 0
     for n in g:
-        if n in user or op(n).name == "const":
+        if n in user or op(n).constant:
             continue
-        if g.out_degree(n) != 1 or n == doc.output or op(n).name == "input":
+        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input:
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
@@ -489,7 +495,7 @@ def write_expr(doc: GraphFile) -> str:
     # neither the text nor the writer (which recurses over one statement) grows without bound.
     inline_depth: dict[str, int] = {}
     for n in nx.topological_sort(g):
-        if n in user or n in fresh_names or op(n).name == "const":
+        if n in user or n in fresh_names or op(n).constant:
             inline_depth[n] = 0
             continue
         depth = 1 + max((inline_depth[src] for src in g.predecessors(n)), default=0)
@@ -517,8 +523,8 @@ def write_expr(doc: GraphFile) -> str:
         if not top and n in named:
             return named[n], 99
         spec = op(n)
-        if spec.name in ("const", "input"):
-            text = const_text(n) if spec.name == "const" else _literal_text(g.nodes[n]["value"])
+        if spec.is_leaf:
+            text = const_text(n) if spec.constant else _literal_text(g.nodes[n]["value"])
             negative = text.startswith("-")
             return (f"({text})" if negative and not top else text), 99
         args = [None] * spec.arity
@@ -534,7 +540,7 @@ def write_expr(doc: GraphFile) -> str:
             if rp < prec or (not right_assoc and rp == prec):
                 rt = f"({rt})"
             return f"{lt} {spec.token} {rt}", prec
-        if spec.name == "neg" and op(args[0]).name != "const":  # -3.0 would read as a const
+        if spec.name == "neg" and not op(args[0]).constant:  # -3.0 would read as a const
             it, ip = expr(args[0])
             return f"-{it}" if ip >= _PRECEDENCE["**"] else f"-({it})", _PRECEDENCE["neg"]
         if spec.name == "identity" and top and args[0] in named:
@@ -556,8 +562,7 @@ def write_expr(doc: GraphFile) -> str:
         else:
             lines.append(f"# output: {named[doc.output]}")
     for n in statements:
-        spec = op(n)
-        if spec.name == "input":
+        if op(n).is_input:
             lines.append(f"{named[n]} = {_literal_text(g.nodes[n]['value'])}")
             continue
         lines.append(f"{named[n]} = {expr(n, top=True)[0]}")

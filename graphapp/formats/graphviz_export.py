@@ -11,6 +11,7 @@ that do not reach the output dimmed, and the first non-finite node outlined in r
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,10 @@ _HEADER = {
 }
 
 
+#: Runs a program: ``run(args, input, timeout) -> stdout`` (see :func:`render_dot`).
+Runner = Callable[[list[str], str, float | None], bytes]
+
+
 class DotMissing(RuntimeError):
     """Graphviz's ``dot`` is not installed; the message says how to install it."""
 
@@ -76,12 +81,12 @@ def _node_label(node: str, doc: GraphFile, fwd: Forward, back: Backward | None,
     reached = back.reaches(node) if back is not None else True
     ink = _INK if reached else _FAINT
     header_bg = _HEADER.get(spec.name, _HEADER.get(spec.category, "#eceff3"))
-    if spec.name == "const":
+    if spec.constant:
         return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
                 f'STYLE="rounded" COLOR="{_FAINT}" BGCOLOR="{header_bg}"><TR><TD>'
                 f'<FONT COLOR="{ink}">{_value_text(value)}</FONT></TD></TR></TABLE>>')
     title = f'<FONT COLOR="{ink}"><B>{escape(name)}</B></FONT>  ' if name else ""
-    symbol = escape(spec.symbol if spec.name != "input" else "input")
+    symbol = escape("input" if spec.is_input else spec.symbol)
     rows = [f'<TR><TD COLSPAN="2" BGCOLOR="{header_bg}" ALIGN="LEFT">'
             f'{title}<FONT COLOR="{_MUTED}">{symbol}</FONT></TD></TR>',
             _row("value", _value_text(value), ink)]
@@ -152,12 +157,16 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
     return "\n".join(lines) + "\n"
 
 
-def render_dot(source: str, fmt: str) -> bytes:
-    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed."""
+def render_dot(source: str, fmt: str, run: Runner | None = None) -> bytes:
+    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed.
+    ``run(args, input, timeout)`` starts ``dot`` when given (the window passes its background
+    job's, so that cancelling the export kills ``dot``)."""
     import graphviz  # imported here: only image export needs it
 
     if shutil.which("dot") is None:
         raise DotMissing()
+    if run is not None:
+        return run(["dot", f"-T{fmt}"], source, None)
     try:
         return graphviz.Source(source).pipe(format=fmt, engine="dot", quiet=True)
     except graphviz.ExecutableNotFound:
@@ -165,7 +174,7 @@ def render_dot(source: str, fmt: str) -> bytes:
 
 
 def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward | None = None,
-                 rankdir: str = "LR", show_grads: bool = True) -> None:
+                 rankdir: str = "LR", show_grads: bool = True, run: Runner | None = None) -> None:
     """Write the picture to ``path`` (.svg, .png, .pdf or .dot), atomically."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
@@ -175,4 +184,4 @@ def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward 
     if fmt == "dot":
         write_text_atomic(path, source)
     else:
-        write_bytes_atomic(path, render_dot(source, fmt))
+        write_bytes_atomic(path, render_dot(source, fmt, run))

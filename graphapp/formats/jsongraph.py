@@ -16,36 +16,50 @@ edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import json
-from pathlib import Path
+import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+import orjson
 
 from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS
-from graphapp.formats.atomic import write_text_atomic
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.text import decode_utf8, from_json_value, is_position, to_json_value
+from graphapp.formats.text import from_json_value, is_position, to_json_value
 
-__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph", "read_graph_json",
-           "write_graph_json"]
+__all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
 
 FORMAT = "graphapp"
 VERSION = 1
 _NODE_KEYS = {"id", "op", "value"}
+#: Characters no name or label may hold: control characters (NUL, escape, …), lone
+#: surrogates and the two non-characters, which break Graphviz, XML and terminals.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class _Located:
     """Finds the line and column of each element of the top-level ``nodes`` and ``edges``
-    arrays, so a message about node 7 can point at node 7's line."""
+    arrays, so a message about node 7 can point at node 7's line.
+
+    Built only when a position is asked for (an error, or a node's line after an evaluation
+    error): a successful load never pays for it. Linear in the text: one pass to find where
+    the elements start, one to find the line breaks, then a binary search per position.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts: dict[str, list[int]] = {"nodes": [], "edges": []}
-        self._scan()
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        # Text the JSON reader refused leaves the positions past the fault unknown.
+        with contextlib.suppress(ValueError, IndexError, RecursionError):
+            self._scan()
 
     def _scan(self) -> None:
-        decoder = json.JSONDecoder()
+        decoder = json.JSONDecoder(parse_int=float)  # no digit limit: this only skips values
         text, i = self.text, self._ws(0)
         if i >= len(text) or text[i] != "{":
             return
@@ -74,122 +88,234 @@ class _Located:
             i += 1
         return i
 
+    def at(self, pos: int) -> tuple[int, int]:
+        """(line, column) of a character offset."""
+        line = bisect.bisect_left(self._newlines, pos)
+        line_start = self._newlines[line - 1] + 1 if line else 0
+        return line + 1, pos - line_start + 1
+
     def where(self, array: str, k: int) -> tuple[int, int]:
         """(line, column) of element ``k`` of a top-level array; (1, 1) if unknown."""
         starts = self.starts.get(array, [])
-        if k >= len(starts):
-            return 1, 1
-        pos = starts[k]
-        line = self.text.count("\n", 0, pos) + 1
-        return line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return self.at(starts[k]) if k < len(starts) else (1, 1)
+
+    def key(self, key: str) -> tuple[int, int]:
+        """(line, column) of a top-level key; (1, 1) if it is not there."""
+        pos = self.text.find(f'"{key}"')
+        return self.at(pos) if pos >= 0 else (1, 1)
+
+
+class _NodeLines(Mapping[str, int]):
+    """The line each node was read from, worked out on first use (see :class:`_Located`)."""
+
+    def __init__(self, located: Callable[[], _Located], index: dict[str, int]) -> None:
+        self._located = located
+        self._index = index
+
+    def __getitem__(self, node: str) -> int:
+        return self._located().where("nodes", self._index[node])[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class _Reader:
+    """One ``.graph.json`` text being read: errors point at the node, edge or key at fault."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text, self.path = text, path
+        self._loc: _Located | None = None
+
+    def located(self) -> _Located:
+        if self._loc is None:
+            self._loc = _Located(self.text)
+        return self._loc
+
+    def fail(self, array: str, k: int, message: str) -> FormatError:
+        return FormatError(message, self.path, *self.located().where(array, k))
+
+    def fail_key(self, key: str, message: str) -> FormatError:
+        return FormatError(message, self.path, *self.located().key(key))
+
+
+def _parse_json(text: str, path: str) -> Any:
+    """The JSON document; bad JSON is a :class:`FormatError` at its line and column.
+
+    orjson reads numbers of any length without Python's 4,300-digit limit (a number too large
+    for a float is an error at its position), refuses nesting deeper than 1,024 with a clean
+    error instead of a ``RecursionError``, and is several times faster than ``json``.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        msg = exc.msg
+        if msg == "number is infinity when parsed as double":
+            msg = 'number too large (write "inf" for infinity)'
+        elif msg == "recursion limit reached" or msg.startswith("depth limit"):
+            msg = "nested too deeply (more than 1,024 levels)"
+        elif exc.pos >= len(text.rstrip()):
+            msg += " (the file ends too early: is it truncated?)"
+        raise FormatError(f"bad JSON: {msg}", path, exc.lineno, exc.colno) from None
+
+
+def _text_problem(value: Any, what: str, optional: bool = True) -> str | None:
+    """Why ``value`` cannot be a name or label (``None`` if it can)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        return f'{what} must be a string, not {_json_kind(value)}'
+    bad = _CONTROL.search(value)
+    if bad is not None:
+        return (f"{what} holds the control character U+{ord(bad.group()):04X}; names and "
+                "labels must be printable text")
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return {dict: "an object", list: "a list", str: "a string", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def loads_graph(text: str, path: str = "<text>") -> GraphFile:
     """Read ``.graph.json`` text; raise :class:`FormatError` naming the line at fault."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = exc.msg
-        if exc.pos >= len(text.rstrip()):
-            msg += " (the file ends too early: is it truncated?)"
-        raise FormatError(f"bad JSON: {msg}", path, exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise FormatError("bad JSON: nested too deeply", path) from None
-    if not isinstance(data, dict):
-        raise FormatError("expected a JSON object with format, version, nodes and edges", path)
-    if data.get("format") != FORMAT:
-        raise FormatError(f'not a graphapp graph: "format" must be "{FORMAT}"', path)
-    version = data.get("version")
-    if version != VERSION:
-        raise FormatError(f"unknown version {version!r}: this graphapp reads version {VERSION}",
-                          path)
-    loc = _Located(text)
-
-    def fail(array: str, k: int, message: str) -> FormatError:
-        line, col = loc.where(array, k)
-        return FormatError(message, path, line, col)
-
-    raw_nodes, raw_edges = data.get("nodes"), data.get("edges", [])
-    if not isinstance(raw_nodes, list) or not isinstance(raw_edges, list):
-        raise FormatError('"nodes" and "edges" must be lists', path)
-    rows = []
-    where_node: dict[str, int] = {}
-    for k, item in enumerate(raw_nodes):
-        if not isinstance(item, dict):
-            raise fail("nodes", k, f"node {k} must be an object")
-        node_id, op = item.get("id"), item.get("op")
-        if not isinstance(node_id, str) or not node_id:
-            raise fail("nodes", k, f'node {k} needs an "id" string')
-        if node_id in where_node:
-            raise fail("nodes", k, f"node id {node_id!r} is used twice")
-        if op not in OPS:
-            raise fail("nodes", k, f"node {node_id!r}: unknown op {op!r}; known ops: "
-                                   f"{', '.join(OPS)}")
-        if OPS[op].is_leaf and "value" not in item:
-            raise fail("nodes", k, f"{op} node {node_id!r} needs a \"value\"")
-        attrs = {key: val for key, val in item.items() if key not in _NODE_KEYS}
-        if "pos" in attrs and not is_position(attrs["pos"]):
-            raise fail("nodes", k, f'node {node_id!r}: "pos" must be [x, y]')
-        rows.append((node_id, op, from_json_value(item.get("value")), attrs))
-        where_node[node_id] = k
-    edges = []
-    where_edge: dict[tuple[str, int], int] = {}
-    for k, item in enumerate(raw_edges):
-        if not isinstance(item, dict):
-            raise fail("edges", k, f"edge {k} must be an object")
-        src, dst, slot = item.get("src"), item.get("dst"), item.get("slot")
-        for end, what in ((src, "src"), (dst, "dst")):
-            if end not in where_node:
-                raise fail("edges", k, f"edge {k}: {what} {end!r} is not a node")
-        if not isinstance(slot, int) or isinstance(slot, bool):
-            raise fail("edges", k, f'edge {k}: "slot" must be a whole number')
-        spec = OPS[rows[where_node[dst]][1]]
-        if spec.is_leaf:
-            raise fail("edges", k, f"edge {k}: {dst!r} is an {spec.name} node; it takes no "
-                                   "inputs")
-        if not 0 <= slot < spec.arity:
-            raise fail("edges", k, f"edge {k}: {spec.name} node {dst!r} has slots "
-                                   f"0..{spec.arity - 1}, not {slot}")
-        if (dst, slot) in where_edge:
-            raise fail("edges", k, f"edge {k}: slot {slot} of {dst!r} is already fed "
-                                   f"(edge {where_edge[dst, slot]})")
-        where_edge[dst, slot] = k
-        edges.append((src, dst, slot))
-    for node_id, op, _, _ in rows:
-        for slot in range(OPS[op].arity):
-            if (node_id, slot) not in where_edge:
-                raise fail("nodes", where_node[node_id],
-                           f"{op} node {node_id!r} has nothing on input slot {slot}")
+    data = _parse_json(text, path)
+    r = _Reader(text, path)
+    _check_head(data, r)
+    rows, where_node = _read_nodes(data["nodes"], r)
+    edges = _read_edges(data.get("edges", []), rows, where_node, r)
     try:
         graph = Graph.from_parts(rows, edges)
     except GraphError as exc:
         k = where_node.get(exc.nodes[0], 0) if exc.nodes else 0
-        raise fail("nodes", k, exc.message) from None
+        raise r.fail("nodes", k, exc.message) from None
     output = data.get("output")
     if output is None:
         sinks = [n for n in graph if graph.nx.out_degree(n) == 0]
         output = sinks[-1] if sinks else None
     elif output not in where_node:
-        raise FormatError(f"output {output!r} is not a node", path, *_key_line(text, "output"))
-    lesson = data.get("lesson", "")
+        raise r.fail_key("output", f"output {output!r} is not a node")
+    return GraphFile(graph, output, data.get("lesson", ""), data.get("groups", {}),
+                     _NodeLines(r.located, where_node))
+
+
+def _check_head(data: Any, r: _Reader) -> None:
+    """The top-level object: format, version, and the types of output, lesson and groups."""
+    if not isinstance(data, dict):
+        raise FormatError("expected a JSON object with format, version, nodes and edges", r.path)
+    if data.get("format") != FORMAT:
+        raise r.fail_key("format", f'not a graphapp graph: "format" must be "{FORMAT}"')
+    version = data.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise r.fail_key("version", f"unknown version {version!r}: this graphapp reads "
+                                    f"version {VERSION}")
+    if not isinstance(data.get("nodes"), list) or not isinstance(data.get("edges", []), list):
+        raise FormatError('"nodes" and "edges" must be lists', r.path)
+    problem = _text_problem(data.get("output"), '"output"')
+    if problem is None and not isinstance(data.get("lesson", ""), str):
+        problem = f'"lesson" must be a string, not {_json_kind(data["lesson"])}'
+    if problem is not None:
+        raise r.fail_key("output" if "output" in problem else "lesson", problem)
     groups = data.get("groups", {})
     if not isinstance(groups, dict) or not all(isinstance(v, dict) for v in groups.values()):
-        raise FormatError('"groups" must map names to objects', path, *_key_line(text, "groups"))
-    lines = {node: loc.where("nodes", k)[0] for node, k in where_node.items()}
-    return GraphFile(graph, output, lesson if isinstance(lesson, str) else "", groups, lines)
+        raise r.fail_key("groups", '"groups" must map names to objects')
+    for name, info in groups.items():
+        problem = _text_problem(name, f"group name {name!r}")
+        if problem is None and not isinstance(info.get("collapsed", False), bool):
+            problem = f'group {name!r}: "collapsed" must be true or false'
+        if problem is None and "pos" in info and not is_position(info["pos"]):
+            problem = f'group {name!r}: "pos" must be [x, y]'
+        if problem is not None:
+            raise r.fail_key("groups", problem)
 
 
-def _key_line(text: str, key: str) -> tuple[int, int]:
-    pos = text.find(f'"{key}"')
-    if pos < 0:
-        return 1, 1
-    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+def _read_nodes(raw_nodes: list[Any], r: _Reader) -> tuple[list[tuple], dict]:
+    """(id, op, value, attrs) rows, and the index of each id in the ``nodes`` array."""
+    rows = []
+    where_node: dict[str, int] = {}
+    for k, item in enumerate(raw_nodes):
+        if not isinstance(item, dict):
+            raise r.fail("nodes", k, f"node {k} must be an object")
+        node_id, op = item.get("id"), item.get("op")
+        if not isinstance(node_id, str) or not node_id:
+            raise r.fail("nodes", k, f'node {k} needs an "id" string')
+        problem = _text_problem(node_id, f'node {k}: "id"')
+        if problem is not None:
+            raise r.fail("nodes", k, problem)
+        if node_id in where_node:
+            raise r.fail("nodes", k, f"node id {node_id!r} is used twice")
+        if not isinstance(op, str):
+            raise r.fail("nodes", k, f'node {node_id!r}: "op" must be an op name (a string), '
+                                     f"not {_json_kind(op)}")
+        if op not in OPS:
+            raise r.fail("nodes", k, f"node {node_id!r}: unknown op {op!r}; known ops: "
+                                     f"{', '.join(OPS)}")
+        if OPS[op].is_leaf and "value" not in item:
+            raise r.fail("nodes", k, f"{op} node {node_id!r} needs a \"value\"")
+        attrs = {key: val for key, val in item.items() if key not in _NODE_KEYS}
+        problem = _attrs_problem(attrs)
+        if problem is not None:
+            raise r.fail("nodes", k, f"node {node_id!r}: {problem}")
+        value = item.get("value")
+        try:
+            if value is not None or OPS[op].is_leaf:
+                value = from_json_value(value)
+        except ValueError as exc:
+            raise r.fail("nodes", k, f"bad value for {node_id!r}: {exc}") from None
+        rows.append((node_id, op, value, attrs))
+        where_node[node_id] = k
+    return rows, where_node
 
 
-def read_graph_json(path: str | Path) -> GraphFile:
-    """Read a ``.graph.json`` file."""
-    p = Path(path)
-    return loads_graph(decode_utf8(p.read_bytes(), str(p)), str(p))
+def _attrs_problem(attrs: dict[str, Any]) -> str | None:
+    """Why a node's display attributes cannot be used (``None`` if they can)."""
+    if "pos" in attrs and not is_position(attrs["pos"]):
+        return '"pos" must be [x, y]'
+    problem = _text_problem(attrs.get("label"), '"label"')
+    if problem is None and "group" in attrs:
+        problem = _text_problem(attrs["group"], '"group"', optional=False)
+    return problem
+
+
+def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, int],
+                r: _Reader) -> list[tuple[str, str, int]]:
+    """(src, dst, slot) for every edge; every slot of every op node fed exactly once."""
+    edges = []
+    where_edge: dict[tuple[str, int], int] = {}
+    for k, item in enumerate(raw_edges):
+        if not isinstance(item, dict):
+            raise r.fail("edges", k, f"edge {k} must be an object")
+        src, dst, slot = item.get("src"), item.get("dst"), item.get("slot")
+        for end, what in ((src, "src"), (dst, "dst")):
+            if not isinstance(end, str):
+                raise r.fail("edges", k, f'edge {k}: "{what}" must be a node id (a string), '
+                                         f"not {_json_kind(end)}")
+            if end not in where_node:
+                raise r.fail("edges", k, f"edge {k}: {what} {end!r} is not a node")
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            raise r.fail("edges", k, f'edge {k}: "slot" must be a whole number')
+        spec = OPS[rows[where_node[dst]][1]]
+        if spec.is_leaf:
+            raise r.fail("edges", k, f"edge {k}: {dst!r} is an {spec.name} node; it takes no "
+                                     "inputs")
+        if not 0 <= slot < spec.arity:
+            raise r.fail("edges", k, f"edge {k}: {spec.name} node {dst!r} has slots "
+                                     f"0..{spec.arity - 1}, not {slot}")
+        if (dst, slot) in where_edge:
+            raise r.fail("edges", k, f"edge {k}: slot {slot} of {dst!r} is already fed "
+                                     f"(edge {where_edge[dst, slot]})")
+        where_edge[dst, slot] = k
+        edges.append((src, dst, slot))
+    for node_id, op, _, _ in rows:
+        for slot in range(OPS[op].arity):
+            if (node_id, slot) not in where_edge:
+                raise r.fail("nodes", where_node[node_id],
+                             f"{op} node {node_id!r} has nothing on input slot {slot}")
+    return edges
 
 
 def dumps_graph(doc: GraphFile) -> str:
@@ -219,8 +345,3 @@ def dumps_graph(doc: GraphFile) -> str:
 def _edge_order(g: Any) -> Any:
     position = {n: i for i, n in enumerate(g)}
     return lambda e: (position[e[1]], e[2])
-
-
-def write_graph_json(doc: GraphFile, path: str | Path) -> None:
-    """Save atomically: a crash mid-save leaves the old file, never half a new one."""
-    write_text_atomic(path, dumps_graph(doc))

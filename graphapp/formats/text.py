@@ -123,11 +123,27 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
 
 def magnitude(v: Any) -> float:
     """The size of a value for drawing (|x|, or the Euclidean norm of an array); 0 for
-    ``None`` and non-finite values, so one nan does not flatten every other edge."""
+    ``None`` and non-finite values, so one nan does not flatten every other edge.
+
+    The norm is taken of the array scaled by its largest element, so 1e200s do not overflow
+    (a norm beyond the largest float is the largest float).
+
+    >>> f"{magnitude(np.array([3e200, 4e200])):.6g}"
+    '5e+200'
+    """
     if v is None:
         return 0.0
-    m = float(np.sqrt(np.sum(np.square(v)))) if isinstance(v, np.ndarray) else abs(float(v))
-    return m if m - m == 0.0 else 0.0
+    if not isinstance(v, np.ndarray):
+        m = abs(float(v))
+        return m if m - m == 0.0 else 0.0
+    with np.errstate(all="ignore"):
+        biggest = float(np.max(np.abs(v)))
+        if biggest - biggest != 0.0:
+            return 0.0
+        if biggest == 0.0:
+            return 0.0
+        m = biggest * float(np.sqrt(np.sum(np.square(v / biggest))))
+    return min(m, _LARGEST)
 
 
 def sign_of(v: Any) -> float:
@@ -151,7 +167,7 @@ def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> 
     if name:
         return name
     spec = graph.op(node)
-    if spec.name == "const":
+    if spec.constant:
         return format_value(graph.value(node), digits=4, max_items=3)
     if depth == 0:
         return "…"
@@ -166,17 +182,61 @@ def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> 
     return text if len(text) <= limit else spec.symbol
 
 
+_LARGEST = float(np.finfo(np.float64).max)
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+#: Lists in a value nest at most this deep (an array of at most this many dimensions).
+MAX_DIMS = 32
+_NUMBER_TYPES = frozenset({int, float})
 
 
 def from_json_value(raw: Any) -> Any:
     """The inverse of :func:`to_json_value`: "nan", "inf", "-inf" back to floats, in nested
-    lists too; anything else unchanged."""
+    lists too. Raises ``ValueError`` for anything else that is not a number or nested lists
+    of numbers (``true``, ``null``, other strings, objects) and for lists nested more than
+    :data:`MAX_DIMS` deep.
+
+    Iterative, and quick on big arrays: a list of plain numbers is checked in one pass over
+    its element types, without a Python step per number.
+
+    >>> from_json_value([[1, "inf"], [2.5, "-inf"]])
+    [[1, inf], [2.5, -inf]]
+    >>> from_json_value([1, True])
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a number or nested lists of numbers, not true
+    """
+    if type(raw) is not list:
+        return _json_scalar(raw)
+    stack = [(raw, 1)]
+    while stack:
+        items, depth = stack.pop()
+        if depth > MAX_DIMS:
+            raise ValueError(f"lists nested more than {MAX_DIMS} deep (an array has at most "
+                             f"{MAX_DIMS} dimensions)")
+        kinds = set(map(type, items))
+        if kinds <= _NUMBER_TYPES:
+            continue
+        if list in kinds:
+            if kinds != {list}:
+                raise ValueError("the nested lists must be rectangular (all rows the same "
+                                 "length)")
+            stack.extend((item, depth + 1) for item in items)
+            continue
+        for k, item in enumerate(items):
+            if type(item) not in _NUMBER_TYPES:
+                items[k] = _json_scalar(item)
+    return raw
+
+
+def _json_scalar(raw: Any) -> Any:
+    """A JSON number, or one of the words for non-finite numbers, as a number."""
+    if type(raw) in _NUMBER_TYPES:
+        return raw
     if isinstance(raw, str) and raw in _NON_FINITE:
         return _NON_FINITE[raw]
-    if isinstance(raw, list):
-        return [from_json_value(x) for x in raw]
-    return raw
+    shown = ("true" if raw is True else "false" if raw is False else "null" if raw is None
+             else "an object" if isinstance(raw, dict) else repr(raw)[:40])
+    raise ValueError(f"expected a number or nested lists of numbers, not {shown}")
 
 
 def is_position(pos: Any) -> bool:

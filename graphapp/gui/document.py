@@ -142,11 +142,6 @@ class Document(QObject):
         self.output_changed.emit()
 
     # ----------------------------------------------------------------- results
-    @property
-    def auto(self) -> bool:
-        """Recompute after every edit (on by default)."""
-        return self._auto
-
     def set_auto(self, on: bool) -> None:
         """Switch automatic recomputation; switching it on recomputes now."""
         self._auto = on

@@ -53,7 +53,7 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
         parts.append(f"<p>d{out}/d{out} = 1: the pass starts here.</p>")
     elif not back.reaches(node):
         parts.append(f"<p>{me} does not reach {out}: d{out}/d{me} = 0.</p>")
-    elif consumers and graph.op(node).name != "const":
+    elif consumers and not graph.op(node).constant:
         terms = []
         for dst, slot in consumers:
             carried = back.edge(node, dst, slot).accumulated
@@ -126,7 +126,7 @@ def forward_step_html(graph: Graph, step: ForwardStep, total: int, values: Any) 
     spec = graph.op(step.node)
     head = f"<p><b>Forward, step {step.index + 1} of {total}.</b> "
     if spec.is_leaf:
-        return head + f"{me} is {'an input' if spec.name == 'input' else 'a constant'}: " \
+        return head + f"{me} is {'a constant' if spec.constant else 'an input'}: " \
                       f"{num(step.value)}.</p>"
     args = ", ".join(f"{_html_name(graph, s)} = {num(values[s])}" for s in step.inputs)
     return head + f"{me} = {escape(spec.name)}({args}) = <b>{num(step.value)}</b></p>"

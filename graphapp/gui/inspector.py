@@ -153,7 +153,7 @@ class Inspector(QWidget):
         formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
         self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
                               f"<span style='color:gray'>{formulas}</span>")
-        is_input = spec.name in ("input", "const")
+        is_input = spec.is_leaf
         self.value_edit.setVisible(is_input)
         self.form_box.layout().labelForField(self.value_edit).setVisible(is_input)
         scalar_input = is_input and not isinstance(g.value(node), np.ndarray)
@@ -169,7 +169,7 @@ class Inspector(QWidget):
         out = self.doc.output
         if results.backward is None:
             self.grad_label.setText(f"— {results.problem}")
-        elif spec.name == "const":
+        elif spec.constant:
             self.grad_label.setText("constants are not differentiated")
         else:
             stale = " (stale: press Backward)" if results.stale else ""
@@ -254,7 +254,7 @@ class Inspector(QWidget):
 
     def _slider_moved(self, position: int) -> None:
         node = self.node
-        if node is None or self.doc.graph.op(node).name not in ("input", "const"):
+        if node is None or not self.doc.graph.op(node).is_leaf:
             return
         value = round(self.slider_value(position), 10)
         # a drag merges into one undo step; a key press or a click on the groove is its own

@@ -1,8 +1,9 @@
-"""Where nodes go: Graphviz ``dot`` in a worker thread, or a layered networkx layout.
+"""Where nodes go: Graphviz ``dot`` in a background job, or a layered networkx layout.
 
 ``dot`` makes the nicest pictures but takes seconds on thousands of nodes (about 5 s for 3,000
-here), so it never runs on the GUI thread: :class:`LayoutJob` runs it in a thread and reports
-back with a signal. When ``dot`` is missing, :func:`layered_layout` places nodes in columns by
+here), so it never runs on the GUI thread: :func:`layout_work` is run as a job
+(:mod:`graphapp.gui.jobs`), which reports back on the GUI thread and kills ``dot`` if
+cancelled. When ``dot`` is missing, :func:`layered_layout` places nodes in columns by
 depth (networkx's ``multipartite_layout``), instantly.
 """
 
@@ -10,14 +11,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
+from collections.abc import Callable
 
 import networkx as nx
-from PySide6.QtCore import QObject, Signal
 
 from graphapp.engine import Graph
+from graphapp.formats.graphviz_export import Runner
+from graphapp.gui.jobs import JobContext
 
-__all__ = ["COLUMN", "ROW", "LayoutJob", "dot_available", "dot_layout", "layered_layout"]
+__all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "layered_layout",
+           "layout_work"]
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
@@ -49,9 +52,13 @@ def layered_layout(graph: Graph) -> Positions:
     return result
 
 
-def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: float = 120) -> \
-        Positions:
-    """Positions from ``dot`` (top-left corners, scene pixels); ``sizes`` are card sizes."""
+def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: float = 120,
+               run: Runner | None = None) -> Positions:
+    """Positions from ``dot`` (top-left corners, scene pixels); ``sizes`` are card sizes.
+
+    ``run(args, input, timeout)`` starts the program (a job's :meth:`JobContext.run`, so that
+    cancelling the job kills ``dot``); by default :func:`subprocess.run`.
+    """
     # ranksep leaves room between columns for the edge labels (local / grad); the canvas
     # draws its own edges, so dot need not route splines; on big graphs fewer crossing-
     # reduction passes (mclimit, nslimit) trade a little tidiness for a layout 2-3x sooner
@@ -67,12 +74,11 @@ def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: flo
         lines.append(f"  n{index[src]} -> n{index[dst]};")
     lines.append("}")
     # -Tplain: "graph scale w h", then "node name x y w h ..." lines, in inches
-    result = subprocess.run(["dot", "-Tplain"], input="\n".join(lines), capture_output=True,
-                            text=True, timeout=timeout, check=True)
+    output = (run or _run)(["dot", "-Tplain"], "\n".join(lines), timeout).decode()
     names = list(index)
     positions: Positions = {}
     top = 0.0
-    for line in result.stdout.splitlines():
+    for line in output.splitlines():
         parts = line.split(" ", 4)
         if parts[0] == "graph":
             top = float(parts[3]) * 72
@@ -84,37 +90,24 @@ def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: flo
     return positions
 
 
-class LayoutJob(QObject):
-    """Runs :func:`dot_layout` in a thread; ``finished`` carries the positions, ``failed`` a
-    one-line reason. Both arrive on the GUI thread (queued signals)."""
+def _run(args: list[str], input: str, timeout: float | None) -> bytes:
+    return subprocess.run(args, input=input.encode(), capture_output=True, timeout=timeout,
+                          check=True).stdout
 
-    finished = Signal(dict)
-    failed = Signal(str)
 
-    def __init__(self, graph: Graph, sizes: dict[str, tuple[float, float]],
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._graph = graph.copy()  # the user may keep editing meanwhile
-        self._sizes = dict(sizes)
-        self._thread = threading.Thread(target=self._run, name="dot-layout", daemon=True)
+def dot_failure(exc: Exception) -> str:
+    """One line saying why ``dot`` failed (for a layout or export job's ``failed``)."""
+    if isinstance(exc, subprocess.CalledProcessError):
+        code = exc.returncode
+        return f"dot stopped with {f'signal {-code}' if code < 0 else f'exit {code}'}"
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"dot took longer than {exc.timeout:.0f} s"
+    return f"dot: {exc}"
 
-    def start(self) -> None:
-        """Begin the layout in the background."""
-        self._thread.start()
 
-    def wait(self, seconds: float = 60) -> bool:
-        """Block until the thread ends (for tests and the benchmark); True if it ended."""
-        self._thread.join(seconds)
-        return not self._thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            positions = dot_layout(self._graph, self._sizes)
-        except subprocess.CalledProcessError as exc:
-            how = f"signal {-exc.returncode}" if exc.returncode < 0 else f"exit {exc.returncode}"
-            self.failed.emit(f"dot stopped with {how}")
-            return
-        except (OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
-            self.failed.emit(f"dot: {exc}")
-            return
-        self.finished.emit(positions)
+def layout_work(graph: Graph, sizes: dict[str, tuple[float, float]]) -> \
+        Callable[[JobContext], Positions]:
+    """A job (see :mod:`graphapp.gui.jobs`) laying out a copy of ``graph`` with ``dot``: the
+    user may keep editing meanwhile."""
+    graph, sizes = graph.copy(), dict(sizes)
+    return lambda ctx: dot_layout(graph, sizes, run=ctx.run)

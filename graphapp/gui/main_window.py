@@ -4,7 +4,6 @@ running the passes and stepping through them."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import shiboken6
@@ -43,7 +42,8 @@ from graphapp.gui.edits import CLIP_MIME, add_node, copy_nodes, paste_nodes
 from graphapp.gui.expression_bar import ExpressionBar
 from graphapp.gui.files import Recent, Recovery
 from graphapp.gui.inspector import Inspector
-from graphapp.gui.layout import LayoutJob, dot_available, layered_layout
+from graphapp.gui.jobs import Job, Jobs
+from graphapp.gui.layout import dot_available, dot_failure, layered_layout, layout_work
 from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
@@ -56,12 +56,17 @@ AUTOSAVE_MS = 30_000
 FILE_FILTER = "Graphs (*.expr *.graph.json *.json);;Graph scripts (*.expr);;JSON graphs (*.json)"
 
 
+def _export_failure(exc: Exception) -> str:
+    if isinstance(exc, DotMissing | OSError | ValueError):
+        return str(exc)
+    return dot_failure(exc)
+
+
 class MainWindow(QMainWindow):
     """One document in one window."""
 
     #: Emitted when a background layout has been applied (tests and screenshots wait on it).
     layout_done = Signal()
-    _export_message = Signal(str)
 
     def __init__(self, settings: QSettings | None = None, recovery: Recovery | None = None,
                  ask: bool = True) -> None:
@@ -76,8 +81,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene, self)
         self.popup = OpPopup(self)
         self._popup_pos = QPointF()
-        self._layout_job: LayoutJob | None = None
-        self._export_threads: list[threading.Thread] = []
+        self.jobs = Jobs(self)
         self._dot_notice_shown = False
         self._example_name: str | None = None
         self.setAcceptDrops(True)
@@ -324,7 +328,6 @@ class MainWindow(QMainWindow):
         self.palette.op_chosen.connect(lambda op: self.add_op(op))
         self.popup.chosen.connect(lambda op: self.add_op(op, self._popup_pos))
         self.inspector.message.connect(self.say)
-        self._export_message.connect(self.say)
         self.expression_bar.applied.connect(self._statement_applied)
         self.stepper.changed.connect(self._update_step_controls)
         self.view.zoom_changed.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f} %"))
@@ -404,7 +407,7 @@ class MainWindow(QMainWindow):
         if needs_layout:
             doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
                                          for node, (x, y) in layered_layout(doc.graph).items()})
-        self._layout_job = None
+        self.jobs.cancel("layout")  # a layout of the previous document
         self.busy.hide()
         if needs_layout and len(doc.graph):
             # dot starts first and runs in its thread while the cards are built
@@ -513,28 +516,21 @@ class MainWindow(QMainWindow):
         if name:
             self.export_to(Path(name))
 
-    def export_to(self, path: Path) -> threading.Thread:
-        """Export in a background thread (dot can take seconds); the status bar reports."""
+    def export_to(self, path: Path) -> Job | None:
+        """Export in a background job (dot can take seconds); the status bar reports."""
         results = self.doc.results
+        if results.forward is None:
+            self.say(f"Export failed: {results.problem or 'nothing to draw'}")
+            return None
         doc = self.doc.to_file()
         doc.graph = doc.graph.copy()
         fwd, back = results.forward, results.backward
-
-        def work() -> None:
-            try:
-                if fwd is None:
-                    raise ValueError(results.problem or "nothing to draw")
-                export_graph(doc, path, fwd, back)
-            except (DotMissing, OSError, ValueError) as exc:
-                self._export_message.emit(f"Export failed: {exc}")
-                return
-            self._export_message.emit(f"Exported {path}")
-
-        thread = threading.Thread(target=work, name="export", daemon=True)
-        self._export_threads.append(thread)
-        thread.start()
+        job = self.jobs.start("export", lambda ctx: export_graph(doc, path, fwd, back,
+                                                                 run=ctx.run), _export_failure)
+        job.finished.connect(lambda _: self.say(f"Exported {path}"))
+        job.failed.connect(lambda why: self.say(f"Export failed: {why}"))
         self.say(f"Exporting {path.name}…")
-        return thread
+        return job
 
     def autosave(self) -> None:
         """Write unsaved work to the recovery file (every 30 s)."""
@@ -764,7 +760,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- layout
     def start_layout(self, undoable: bool = True, graph: Graph | None = None,
-                     sizes: dict | None = None) -> LayoutJob | None:
+                     sizes: dict | None = None) -> Job | None:
         """Arrange with dot in the background (layered layout when dot is missing)."""
         graph = graph or self.doc.graph
         if not dot_available():
@@ -778,25 +774,27 @@ class MainWindow(QMainWindow):
             return None
         if self._layout_job is not None:
             return self._layout_job
-        job = LayoutJob(graph, sizes or self.scene.layout_sizes(), self)
+        job = self.jobs.start("layout", layout_work(graph, sizes or self.scene.layout_sizes()),
+                              dot_failure)
         structure = graph.structure_version
-        job.finished.connect(lambda pos: self._layout_finished(job, pos, undoable, structure))
+        job.finished.connect(lambda pos: self._layout_finished(pos, undoable, structure))
         job.failed.connect(self._layout_failed)
-        self._layout_job = job
+        job.cancelled.connect(self.busy.hide)
         self.say(f"Laying out {len(graph)} nodes with dot…", 0)
         self.busy.show()
-        job.start()
         return job
+
+    @property
+    def _layout_job(self) -> Job | None:
+        """The layout running in the background, if any."""
+        running = self.jobs.running("layout")
+        return running[0] if running else None
 
     def auto_layout(self) -> None:
         """The Auto Layout action (one undo step)."""
         self.start_layout(undoable=True)
 
-    def _layout_finished(self, job: LayoutJob, positions: dict, undoable: bool,
-                         structure: int) -> None:
-        if job is not self._layout_job:  # a layout for a document since replaced
-            return
-        self._layout_job = None
+    def _layout_finished(self, positions: dict, undoable: bool, structure: int) -> None:
         self.busy.hide()
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
@@ -805,7 +803,6 @@ class MainWindow(QMainWindow):
         self.say("Layout done", 3000)
 
     def _layout_failed(self, message: str) -> None:
-        self._layout_job = None
         self.busy.hide()
         self._apply_positions(layered_layout(self.doc.graph), False)
         self.say(f"Graphviz could not lay out this graph ({message}); using the layered "
@@ -912,10 +909,7 @@ class MainWindow(QMainWindow):
             # copied nodes are for graphapp only; left on the clipboard, Qt's teardown at exit
             # crashes on some platforms (offscreen, seen here)
             clipboard.clear()
-        for thread in self._export_threads:
-            thread.join(30)
-        if self._layout_job is not None:
-            self._layout_job.wait(30)
+        self.jobs.shutdown(30)  # cancels layouts and exports, kills their dot
         event.accept()
 
     def changeEvent(self, event: QEvent) -> None:

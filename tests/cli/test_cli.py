@@ -178,7 +178,7 @@ BAD_FILES = {
     "arity.expr": ("a = 1\nb = max(a)\n", ":2:5: max() takes 2 arguments"),
     "bad.graph.json": ('{"format": "graphapp", "version": 1,\n "nodes": [\n', ":3:1: bad JSON"),
     "version.graph.json": ('{"format": "graphapp", "version": 7, "nodes": [], "edges": []}',
-                           ":1:1: unknown version 7"),
+                           ":1:24: unknown version 7"),
     "op.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
                       '{"id": "a", "op": "zap"}],\n"edges": []}', ":3:1: node 'a': unknown op"),
     "cycle.graph.json": ('{"format": "graphapp", "version": 1,\n"nodes": [\n'
@@ -344,3 +344,27 @@ def test_check_on_an_infinite_input_is_quiet_and_disagrees(tmp_path, capsys):
     f.write_text("a = 1e999\nb = a * 2\n")
     code, out, err = run(capsys, "check", str(f))
     assert code == 1 and "DIFFERENT" in out and "Warning" not in err
+
+
+def test_main_gives_the_garbage_collector_back(capsys):
+    """Regression: main() switched the collector off for one-shot commands and left it off, so
+    every test after the CLI tests ran without garbage collection."""
+    import gc
+
+    assert gc.isenabled()
+    assert main(["eval", MICRO]) == 0
+    assert gc.isenabled()
+    assert main(["eval", str(EXAMPLES / "no-such-file.expr")]) == 2  # failures too
+    assert gc.isenabled()
+    capsys.readouterr()
+
+
+def test_every_command_in_the_table_has_help(capsys):
+    from graphapp.cli import COMMANDS
+
+    assert main(["-h"]) == 0
+    out = capsys.readouterr().out
+    for command in COMMANDS:
+        assert command.name in out
+        assert main([command.name, "-h"]) == 0
+        assert command.help.split()[0] in capsys.readouterr().out

@@ -91,3 +91,15 @@ def test_unknown_format_is_refused(tmp_path):
     doc, back, _ = _picture()
     with pytest.raises(ValueError, match="cannot export gif"):
         gx.export_graph(doc, tmp_path / "g.gif", back.forward, back)
+
+
+def test_magnitude_of_huge_arrays_does_not_overflow():
+    import numpy as np
+
+    from graphapp.formats.text import magnitude
+
+    assert magnitude(np.array([3e200, 4e200])) == pytest.approx(5e200)
+    assert magnitude(np.array([1e-200, 0.0])) == pytest.approx(1e-200)
+    assert magnitude(np.array([1.5e308, 1.5e308])) == np.finfo(float).max  # beyond: the largest
+    assert magnitude(np.array([0.0, 0.0])) == 0.0
+    assert magnitude(np.array([np.inf, 1.0])) == 0.0

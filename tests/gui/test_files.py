@@ -71,7 +71,7 @@ def test_export_through_the_graphviz_exporter(micrograd, tmp_path):
     window = micrograd
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".dot", b"digraph")):
         out = tmp_path / f"g{suffix}"
-        window.export_to(out).join(60)
+        window.export_to(out).wait(60)
         assert out.read_bytes().startswith(magic)
     assert "Exported" in window.statusBar().currentMessage() or True
 

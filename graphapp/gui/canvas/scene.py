@@ -314,7 +314,7 @@ class GraphScene(QGraphicsScene):
         name = self._name(node)
         value = results.value(node)
         grad = results.grad(node)
-        d = NodeDisplay(name=name, symbol=spec.symbol if spec.name != "input" else "input",
+        d = NodeDisplay(name=name, symbol="input" if spec.is_input else spec.symbol,
                         op=spec.name, category=spec.category, slot_names=spec.slot_names,
                         is_output=node == self.doc.output)
         d.wide = isinstance(value, np.ndarray)
@@ -324,7 +324,7 @@ class GraphScene(QGraphicsScene):
         if d.wide:
             d.rows.append(("shape", format_shape(value.shape), None))
         d.rows.append(("value", "?" if hidden_value else _fmt(value), None))
-        if spec.name != "const":
+        if not spec.constant:
             d.rows.append(self._grad_row(node, grad, results, state, step))
         finite = value is None or (math.isfinite(value) if not isinstance(value, np.ndarray)
                                    else bool(np.isfinite(value).all()))
@@ -833,6 +833,6 @@ def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
     sizes = {}
     for node in graph:
         wide = isinstance(values.get(node) if values else None, np.ndarray)
-        rows = 3 if wide else (1 if graph.op(node).name == "const" else 2)
+        rows = 3 if wide else (1 if graph.op(node).constant else 2)
         sizes[node] = (WIDE if wide else WIDTH, HEADER + ROW * max(2, rows) + 6)
     return sizes

@@ -1,0 +1,638 @@
+"""A graph compiled for running, and what running it gives: forward values, reverse-mode
+gradients with per-edge local derivatives, and forward-mode tangents.
+
+:meth:`Graph.plan() <graphapp.engine.graph.Graph.plan>` builds a :class:`Plan` once per
+structural change (topological order, which node feeds which slot, level batches) and caches
+it; a value edit re-runs the same plan. This module depends on the op table and on values
+only: it never sees networkx, and reads leaf values through :class:`ValueSource`.
+
+Caveats, up front:
+
+* Nothing here recurses: a 100,000-node chain is as fine as a 10-node one.
+* Maths never raises. Everything runs under ``numpy.errstate(all="ignore")``: ``log(-1)`` is
+  nan, ``1/0`` is inf, and :attr:`Forward.nonfinite` names the first node that went non-finite.
+  Shapes that do not fit raise :class:`~graphapp.engine.errors.EvaluationError`.
+* Constants are not differentiated: their gradient, and what their out-edges carry, is ``None``.
+* For an output that is an array, gradients are those of the sum of its elements.
+* A graph made only of scalars and element-wise ops runs in *batched* mode: nodes at the same
+  depth with the same op are computed in one numpy call. Other graphs run node by node. Both
+  give the same numbers; the batched mode is what makes a value edit on a 100k-node graph fast.
+
+>>> from graphapp.engine.ops import OPS
+>>> class Leaves:  # anything with values_of() can feed a plan; usually a Graph
+...     def values_of(self, nodes): return [np.float64(3.0) for _ in nodes]
+>>> plan = Plan(["x", "y"], [OPS["input"], OPS["mul"]], [(), (0, 0)])
+>>> fwd = plan.forward(Leaves())
+>>> float(fwd.values["y"]), float(plan.backward(fwd, "y").grads["x"])
+(9.0, 6.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from graphapp.engine.errors import EvaluationError, GraphError, NodeError
+from graphapp.engine.ops import OPS, OpSpec
+from graphapp.engine.values import Value, as_value, shape_of, tidy, unbroadcast
+
+__all__ = [
+    "JACOBIAN_LIMIT",
+    "MIN_BATCH",
+    "Backward",
+    "EdgeGrad",
+    "Forward",
+    "NonFinite",
+    "Plan",
+    "Tangents",
+    "ValueSource",
+]
+
+
+class ValueSource(Protocol):
+    """Where a plan reads its leaves' values from (a :class:`~graphapp.engine.graph.Graph`)."""
+
+    def values_of(self, nodes: Sequence[str]) -> list[Value]:
+        """The values of the leaves ``nodes``, in that order, as a new list."""
+        ...
+
+
+#: Tensor edges whose Jacobian has more entries than this report ``local`` as ``None``.
+JACOBIAN_LIMIT = 4096
+#: Batched mode pays off when a (depth, op) group holds at least this many nodes on average.
+MIN_BATCH = 8
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """The first node (in topological order) whose value is nan or inf, and why."""
+
+    node: str
+    op: str
+    value: float
+    message: str
+
+
+@dataclass(frozen=True)
+class EdgeGrad:
+    """What one edge carries back: ∂dst/∂src and the gradient flowing to src along it."""
+
+    local: Value | None
+    accumulated: Value | None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    spec: OpSpec
+    out: np.ndarray  # node indices computed by this batch
+    args: tuple[np.ndarray, ...]  # one index array per input slot
+
+
+class _IndexedView(Mapping):
+    """A read-only ``{node id: value}`` view over a list or array indexed like the plan."""
+
+    def __init__(self, index: dict[str, int], data: Any, skip: Any = None) -> None:
+        self._index = index
+        self._data = data
+        self._skip = skip  # indices whose entry reads as None
+
+    def __getitem__(self, node: str) -> Any:
+        i = self._index[node]
+        if self._skip is not None and self._skip[i]:
+            return None
+        return self._data[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _nonfinite_cause(spec: OpSpec, first: float, inputs: list[Any]) -> str:
+    """Why finite inputs gave nan or inf, in words ("" when an input was not finite)."""
+    with np.errstate(all="ignore"):
+        if not all(np.all(np.isfinite(v)) for v in inputs):
+            return ""
+        if math.isnan(first):
+            return spec.domain or "an undefined result"
+        if spec.pole and any(np.any(np.asarray(v) == 0) for v in inputs):
+            return spec.pole
+        return "overflow: beyond ±1.8e308, the largest float"
+
+
+def _shape_words(v: Any) -> str:
+    shape = shape_of(v)
+    return "a scalar" if not shape else f"shape ({', '.join(map(str, shape))})"
+
+
+def _explain_failure(spec: OpSpec, inputs: list[Any], exc: Exception) -> str:
+    """Why an op could not combine its inputs, in words rather than numpy's."""
+    shapes = " and ".join(_shape_words(v) for v in inputs)
+    if spec.name == "matmul":
+        return (f"matmul needs arrays whose inner sizes match (a vector or matrix on each "
+                f"side); got {shapes}")
+    if "broadcast" in str(exc):
+        return f"{spec.name} cannot combine {shapes}: the shapes do not broadcast"
+    return f"{spec.name} failed on {shapes}: {str(exc).split(';')[0].strip()}"
+
+
+class Plan:
+    """A graph compiled for running: topological order and one call list.
+
+    Built by :meth:`Graph.plan` once per structural change, from plain lists (see
+    :meth:`__init__`); running it again after a value edit
+    reuses everything here. Nodes with an empty input slot (and everything downstream of them)
+    are listed in :attr:`incomplete` and left out, so a half-built graph still shows what it can.
+    """
+
+    def __init__(self, order: list[str], specs: list[OpSpec], args: list[Sequence[int]],
+                 index: dict[str, int] | None = None) -> None:
+        """A plan from nodes in topological ``order``, their ops, and for each node the plan
+        index feeding each input slot (-1 for an empty slot). See :meth:`compile`."""
+        n = len(order)
+        incomplete = [False] * n
+        if any(-1 in slots for slots in args):  # an empty slot: mark it and all downstream
+            for i, slots in enumerate(args):
+                if slots and (-1 in slots or any(incomplete[j] for j in slots)):
+                    incomplete[i] = True
+        self.order: list[str] = order
+        self.index: dict[str, int] = index or {node: i for i, node in enumerate(order)}
+        self.specs = specs
+        self.args = args
+        self.incomplete_mask = np.array(incomplete, dtype=bool)
+        #: Nodes that cannot be computed because an input slot upstream is empty.
+        self.incomplete: frozenset[str] = frozenset(
+            order[i] for i in np.flatnonzero(self.incomplete_mask))
+        self.leaves = [i for i, spec in enumerate(specs) if not spec.arity]
+        self.leaf_names = [order[i] for i in self.leaves]
+        self.const_mask = np.array([spec.constant for spec in specs], dtype=bool)
+        self.steps = [(i, spec, a) for i, (spec, a, bad) in enumerate(zip(specs, args, incomplete,
+                                                                          strict=True))
+                      if spec.arity and not bad]
+        self._reach: dict[int, np.ndarray] = {}
+        self._batches: list[_Batch] | None = None
+        self._edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._names: np.ndarray | None = None
+        self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
+
+    # ----------------------------------------------------------------- structure
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All edges as index arrays ``(src, dst, slot)``, ordered by ``dst`` then slot."""
+        if self._edges is None:
+            src, dst, slot = [], [], []
+            for d, args in enumerate(self.args):
+                for k, s in enumerate(args):
+                    if s >= 0:
+                        src.append(s)
+                        dst.append(d)
+                        slot.append(k)
+            self._edges = (np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp),
+                           np.array(slot, dtype=np.intp))
+        return self._edges
+
+    def order_array(self) -> np.ndarray:
+        """Node ids in plan order as a numpy object array, for gathering names by index."""
+        if self._names is None:
+            self._names = np.array(self.order, dtype=object)
+        return self._names
+
+    def reaches(self, output: str) -> np.ndarray:
+        """Boolean mask over plan indices: which nodes have a path to ``output`` (itself too)."""
+        o = self._node_index(output)
+        if o not in self._reach:
+            mask = np.zeros(len(self.order), dtype=bool)
+            mask[o] = True
+            stack = [o]
+            args = self.args
+            while stack:
+                for j in args[stack.pop()]:
+                    if j >= 0 and not mask[j]:
+                        mask[j] = True
+                        stack.append(j)
+            self._reach[o] = mask
+        return self._reach[o]
+
+    def batches(self) -> list[_Batch]:
+        """Groups of same-op nodes at the same depth, in an order that respects dependencies."""
+        if self._batches is None:
+            depth = [0] * len(self.order)
+            groups: dict[tuple[int, str], list[int]] = {}
+            for i, spec, args in self.steps:
+                d = depth[args[0]]
+                for j in args[1:]:
+                    if depth[j] > d:
+                        d = depth[j]
+                d += 1
+                depth[i] = d
+                key = (d, spec.name)
+                members = groups.get(key)
+                if members is None:
+                    groups[key] = [i]
+                else:
+                    members.append(i)
+            batches = []
+            for (_, name), members in sorted(groups.items()):
+                out = np.array(members, dtype=np.intp)
+                arity = OPS[name].arity
+                cols = tuple(np.array([self.args[i][s] for i in members], dtype=np.intp)
+                             for s in range(arity))
+                batches.append(_Batch(OPS[name], out, cols))
+            self._batches = batches
+        return self._batches
+
+    def use_batched(self, leaf_values: list[Value]) -> bool:
+        """Batched mode needs only scalars and element-wise ops, and wide enough levels."""
+        if not self._batchable or not self.steps:
+            return False
+        if not all(type(v) is not np.ndarray for v in leaf_values):
+            return False
+        return len(self.steps) >= MIN_BATCH * len(self.batches())
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, graph: ValueSource, overrides: Mapping[str, Any] | None = None,
+                batched: bool | None = None) -> Forward:
+        """Every node's value. ``overrides`` replaces leaf values for this run only."""
+        leaf_values = graph.values_of(self.leaf_names)
+        if overrides:
+            for node, val in overrides.items():
+                i = self._node_index(node)
+                if self.specs[i].arity:
+                    raise NodeError(f"{node!r} is computed; only inputs and constants can be set",
+                                    (node,))
+                leaf_values[self.leaves.index(i)] = as_value(val)
+        if batched is None:
+            batched = self.use_batched(leaf_values)
+        with np.errstate(all="ignore"):
+            failures: dict[int, str] = {}
+            if batched:
+                values: Any = self._forward_batched(leaf_values)
+            else:
+                values, failures = self._forward_nodes(leaf_values)
+        return Forward(self, values, batched, failures)
+
+    def _forward_nodes(self, leaf_values: list[Value]) -> tuple[list[Value | None],
+                                                                  dict[int, str]]:
+        vals: list[Any] = [None] * len(self.order)
+        failures: dict[int, str] = {}
+        for i, v in zip(self.leaves, leaf_values, strict=True):
+            vals[i] = v
+        for i, spec, args in self.steps:
+            ins = [vals[j] for j in args]
+            if any(v is None for v in ins):  # failed upstream: no value here either
+                continue
+            try:
+                vals[i] = tidy(spec.forward(*ins))
+            except (ValueError, TypeError) as exc:
+                failures[i] = _explain_failure(spec, ins, exc)
+        return vals, failures
+
+    def _forward_batched(self, leaf_values: list[Value]) -> np.ndarray:
+        vals = np.full(len(self.order), np.nan)
+        vals[self.leaves] = np.array(leaf_values, dtype=np.float64) if leaf_values else []
+        for b in self.batches():
+            vals[b.out] = b.spec.forward(*[vals[a] for a in b.args])
+        return vals
+
+    # ----------------------------------------------------------------- backward
+    def backward(self, fwd: Forward, output: str) -> Backward:
+        """Gradients of ``output`` with respect to every node, and what each edge carries."""
+        o = self._node_index(output)
+        if self.incomplete_mask[o]:
+            raise GraphError(f"{output!r} cannot be computed: an input slot upstream is empty",
+                             (output,))
+        if fwd.missing is not None and fwd.missing[o]:
+            node, why = fwd.root_failure(output)
+            raise EvaluationError(node, why)
+        reach = self.reaches(output)
+        with np.errstate(all="ignore"):
+            if fwd.batched:
+                return self._backward_batched(fwd, o, reach)
+            return self._backward_nodes(fwd, o, reach)
+
+    def _backward_nodes(self, fwd: Forward, o: int, reach: np.ndarray) -> Backward:
+        vals = fwd._values
+        grads: list[Any] = [None] * len(self.order)
+        out_val = vals[o]
+        grads[o] = np.ones_like(out_val) if type(out_val) is np.ndarray else np.float64(1.0)
+        local: dict[int, tuple[Any, ...]] = {}
+        acc: dict[int, tuple[Any, ...]] = {}
+        for i, spec, args in reversed(self.steps):
+            g = grads[i]
+            if g is None or not reach[i]:
+                continue
+            out = vals[i]
+            ins = [vals[j] for j in args]
+            if type(out) is not np.ndarray:
+                # Scalar output: the VJP is linear in g, so local = VJP(1) and the edge carries
+                # g × local, exactly the product the display shows.
+                locs = tuple(tidy(rule(1.0, out, *ins)) for rule in spec.vjp)
+                local[i] = locs
+                contrib = tuple(g * loc for loc in locs)
+            else:
+                contrib = tuple(unbroadcast(rule(g, out, *ins), shape_of(x))
+                                for rule, x in zip(spec.vjp, ins, strict=True))
+            acc[i] = contrib
+            for j, c in zip(args, contrib, strict=True):
+                prev = grads[j]
+                grads[j] = c if prev is None else prev + c
+        for i, v in enumerate(vals):
+            if grads[i] is None and v is not None:
+                grads[i] = np.zeros_like(v) if type(v) is np.ndarray else np.float64(0.0)
+        return Backward(self, fwd, self.order[o], grads, local, acc, reach)
+
+    def _backward_batched(self, fwd: Forward, o: int, reach: np.ndarray) -> Backward:
+        vals = fwd._values
+        n = len(self.order)
+        grads = np.zeros(n)
+        grads[o] = 1.0
+        local = np.zeros((n, 2))
+        acc = np.zeros((n, 2))
+        all_reach = bool(reach[self.incomplete_mask == 0].all())
+        for b in reversed(self.batches()):
+            g = grads[b.out]
+            if not all_reach:
+                g = np.where(reach[b.out], g, 0.0)
+            out = vals[b.out]
+            ins = [vals[a] for a in b.args]
+            for s, (rule, a) in enumerate(zip(b.spec.vjp, b.args, strict=True)):
+                loc = rule(1.0, out, *ins)
+                local[b.out, s] = loc
+                c = g * loc
+                if not all_reach:
+                    c = np.where(reach[b.out], c, 0.0)  # 0 × inf would be nan
+                acc[b.out, s] = c
+                np.add.at(grads, a, c)
+        return Backward(self, fwd, self.order[o], grads, local, acc, reach)
+
+    # ----------------------------------------------------------------- tangents
+    def tangents(self, fwd: Forward, wrt: str, direction: Any = None,
+                 only_edge: tuple[str, str, int] | None = None) -> Tangents:
+        """Forward mode: d node / d ``wrt`` (times ``direction``) for every node.
+
+        With ``only_edge=(wrt, dst, slot)`` the change of ``wrt`` is let through that one edge
+        only, so the tangents are the *partial* derivatives along it; without, they are totals.
+        """
+        w = self._node_index(wrt)
+        wval = fwd._values[w]
+        if direction is None:
+            if type(wval) is np.ndarray and wval.size != 1:
+                raise ValueError(f"{wrt!r} is an array of shape {wval.shape}: give a direction")
+            direction = np.ones_like(wval) if type(wval) is np.ndarray else 1.0
+        seed = as_value(direction)
+        if shape_of(seed) != shape_of(wval):
+            seed = tidy(np.broadcast_to(seed, shape_of(wval)).copy())
+        edge_filter = None
+        if only_edge is not None:
+            src, dst, slot = only_edge
+            if src != wrt:
+                raise ValueError(f"only_edge must leave {wrt!r}, not {src!r}")
+            edge_filter = (self._node_index(dst), slot)
+        vals = fwd._values
+        tans: list[Any] = [None] * len(self.order)
+        tans[w] = seed
+        with np.errstate(all="ignore"):
+            for i, spec, args in self.steps:
+                if i == w:
+                    continue
+                total = None
+                for s, (rule, j) in enumerate(zip(spec.jvp, args, strict=True)):
+                    t = tans[j]
+                    if t is None or (j == w and edge_filter is not None
+                                     and edge_filter != (i, s)):
+                        continue
+                    c = rule(t, vals[i], *[vals[k] for k in args])
+                    total = c if total is None else total + c
+                if total is not None:
+                    out_shape = shape_of(vals[i])
+                    if shape_of(total) != out_shape:
+                        total = np.broadcast_to(total, out_shape).copy()
+                    tans[i] = tidy(total)
+        for i, v in enumerate(vals):
+            if tans[i] is None and v is not None:
+                tans[i] = np.zeros_like(v) if type(v) is np.ndarray else np.float64(0.0)
+        return Tangents(wrt, _IndexedView(self.index, tans))
+
+    # ----------------------------------------------------------------- local Jacobians
+    def local(self, fwd: Forward, src_i: int, dst_i: int, slot: int) -> Value | None:
+        """∂dst/∂src on one edge: a number, or for array outputs the Jacobian of shape
+        ``dst.shape + src.shape`` (``None`` when it has more than JACOBIAN_LIMIT entries)."""
+        spec = self.specs[dst_i]
+        vals = fwd._values
+        out = vals[dst_i]
+        ins = [vals[j] for j in self.args[dst_i]]
+        rule = spec.vjp[slot]
+        src_shape = shape_of(vals[src_i])
+        with np.errstate(all="ignore"):
+            if type(out) is not np.ndarray:
+                return tidy(rule(1.0, out, *ins))
+            size_in = int(np.prod(src_shape)) if src_shape else 1
+            if out.size * size_in > JACOBIAN_LIMIT:
+                return None
+            jac = np.empty(out.shape + src_shape)
+            for k in range(out.size):
+                e = np.zeros(out.shape)
+                e.flat[k] = 1.0
+                jac[np.unravel_index(k, out.shape)] = unbroadcast(rule(e, out, *ins), src_shape)
+            return jac
+
+    def _node_index(self, node: str) -> int:
+        try:
+            return self.index[node]
+        except KeyError:
+            raise NodeError(f"no node {node!r}", (node,)) from None
+
+
+class Forward:
+    """The result of a forward pass."""
+
+    def __init__(self, plan: Plan, values: Any, batched: bool,
+                 failures: dict[int, str] | None = None) -> None:
+        self.plan = plan
+        self._values = values
+        self.batched = batched
+        #: Nodes whose op failed (shapes that do not fit), with why; nodes downstream of them
+        #: have no value either, but everything else is computed.
+        self.failures: dict[str, str] = {plan.order[i]: why for i, why in (failures or {}).items()}
+        missing = plan.incomplete_mask
+        if failures:
+            missing = missing | np.array([v is None for v in values], dtype=bool)
+        #: Mask of nodes without a value (empty slot upstream, or a failure upstream).
+        self.missing = missing if missing.any() else None
+        #: ``{node: value}``; ``None`` for nodes that cannot be computed.
+        self.values: Mapping[str, Value | None] = _IndexedView(plan.index, values, self.missing)
+        self.nonfinite: NonFinite | None = self._first_nonfinite()
+
+    def root_failure(self, node: str) -> tuple[str, str]:
+        """The failed node upstream of ``node`` that keeps it from having a value, and why."""
+        plan = self.plan
+        upstream = plan.reaches(node)
+        for i, name in enumerate(plan.order):
+            if upstream[i] and name in self.failures:
+                return name, self.failures[name]
+        return node, "an input slot upstream is empty"
+
+    def value_list(self) -> list[Any]:
+        """Every value in plan order (``plan.order``), scalars as Python floats: the fast way
+        to read a whole large graph."""
+        if self.batched:
+            out = self._values.tolist()
+        else:
+            out = [v if type(v) is np.ndarray or v is None else float(v) for v in self._values]
+        if self.missing is not None:
+            for i in np.flatnonzero(self.missing):
+                out[i] = None
+        return out
+
+    def _first_nonfinite(self) -> NonFinite | None:
+        plan = self.plan
+        if self.batched:
+            bad = ~np.isfinite(self._values)
+            bad &= ~plan.incomplete_mask
+            hits = np.flatnonzero(bad)
+            candidates: Any = hits[:1]
+        else:
+            candidates = (i for i, v in enumerate(self._values)
+                          if v is not None and not np.all(np.isfinite(v)))
+        for i in candidates:
+            i = int(i)
+            v = self._values[i]
+            flat = np.ravel(v)
+            first = float(flat[~np.isfinite(flat)][0])
+            spec = plan.specs[i]
+            node = plan.order[i]
+            if spec.is_leaf:
+                why = f"{spec.name} {node!r} was set to {first}"
+            else:
+                ins = ", ".join(plan.order[j] for j in plan.args[i])
+                why = f"{node} = {spec.name}({ins}) gave {first}"
+                cause = _nonfinite_cause(spec, first, [self._values[j] for j in plan.args[i]])
+                if cause:
+                    why += f" ({cause})"
+            return NonFinite(node, spec.name, first, why)
+        return None
+
+
+class Backward:
+    """Reverse-mode results for one output: node gradients and what every edge carries."""
+
+    def __init__(self, plan: Plan, fwd: Forward, output: str, grads: Any,
+                 local: Any, acc: Any, reach: np.ndarray) -> None:
+        self.plan = plan
+        self.forward = fwd
+        self.output = output
+        self._grads = grads
+        self._local = local
+        self._acc = acc
+        self._reach = reach
+        skip = plan.const_mask | (fwd.missing if fwd.missing is not None else
+                                   plan.incomplete_mask)
+        #: ``{node: d output / d node}``; 0 where the node does not reach the output, ``None``
+        #: for constants (not differentiated) and nodes that cannot be computed.
+        self.grads: Mapping[str, Value | None] = _IndexedView(plan.index, grads, skip)
+
+    def grad_list(self) -> list[Any]:
+        """Every gradient in plan order, scalars as Python floats, ``None`` for constants and
+        nodes that cannot be computed."""
+        plan = self.plan
+        if self.forward.batched:
+            out = self._grads.tolist()
+        else:
+            out = [g if type(g) is np.ndarray or g is None else float(g) for g in self._grads]
+        missing = self.forward.missing
+        skip = plan.const_mask | (missing if missing is not None else plan.incomplete_mask)
+        for i in np.flatnonzero(skip):
+            out[i] = None
+        return out
+
+    def edge_columns(self) -> dict[str, list[Any]]:
+        """Every edge as columns ``src, dst, slot, local, accumulated`` (lists), in plan order
+        of ``dst`` then slot; ``None`` where the source is a constant. The fast way to read a
+        whole large graph: for batched plans it is a handful of numpy gathers."""
+        plan = self.plan
+        src, dst, slot = plan.edge_arrays()
+        names = plan.order_array()
+        columns: dict[str, list[Any]] = {"src": names[src].tolist(), "dst": names[dst].tolist(),
+                                         "slot": slot.tolist()}
+        if self.forward.batched:
+            columns["local"] = self._local[dst, slot].tolist()
+            columns["accumulated"] = self._acc[dst, slot].tolist()
+            for e in np.flatnonzero(plan.const_mask[src]):
+                columns["local"][e] = columns["accumulated"][e] = None
+        else:
+            pairs = [self.edge(s, d, k) for s, d, k in zip(columns["src"], columns["dst"],
+                                                          columns["slot"], strict=True)]
+            columns["local"] = [e.local for e in pairs]
+            columns["accumulated"] = [e.accumulated for e in pairs]
+        return columns
+
+    def largest_carried(self) -> float:
+        """The largest gradient any edge carries (its size: |x|, or an array's norm), for
+        scaling how edges are drawn; 0 when nothing finite is carried."""
+        if self.forward.batched:
+            src, _, _ = self.plan.edge_arrays()
+            carried = np.abs(self._acc[self.plan.edge_arrays()[1], self.plan.edge_arrays()[2]])
+            carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
+            return float(carried.max()) if carried.size else 0.0
+        best = 0.0
+        for contributions in self._acc.values():
+            for c in contributions:
+                size = float(np.sqrt(np.sum(np.square(c))))
+                if size > best and np.isfinite(size):
+                    best = size
+        return best
+
+    def reaches(self, node: str) -> bool:
+        """True when ``node`` has a path to the output (the output itself included)."""
+        return bool(self._reach[self.plan._node_index(node)])
+
+    def edge(self, src: str, dst: str, slot: int) -> EdgeGrad:
+        """∂dst/∂src on one edge and the gradient it carries back to ``src``."""
+        plan = self.plan
+        s, d = plan._node_index(src), plan._node_index(dst)
+        args = plan.args[d]
+        if slot >= len(args) or args[slot] != s:
+            raise NodeError(f"no edge {src!r} → {dst!r} on slot {slot}", (src, dst))
+        missing = self.forward.missing
+        if plan.const_mask[s] or plan.incomplete_mask[d] or (missing is not None and missing[d]):
+            return EdgeGrad(None, None)
+        return EdgeGrad(self._edge_local(s, d, slot), self._edge_acc(s, d, slot))
+
+    def edges(self) -> Iterator[tuple[str, str, int, EdgeGrad]]:
+        """Every edge of the plan as ``(src, dst, slot, EdgeGrad)``, in topological order."""
+        order = self.plan.order
+        for d, args in enumerate(self.plan.args):
+            for slot, s in enumerate(args):
+                if s >= 0:
+                    yield order[s], order[d], slot, self.edge(order[s], order[d], slot)
+
+    def _edge_local(self, s: int, d: int, slot: int) -> Value | None:
+        if self.forward.batched:
+            return np.float64(self._local[d, slot])
+        locs = self._local.get(d)
+        if locs is not None:
+            return locs[slot]
+        return self.plan.local(self.forward, s, d, slot)
+
+    def _edge_acc(self, s: int, d: int, slot: int) -> Value:
+        if self.forward.batched:
+            return np.float64(self._acc[d, slot])
+        contrib = self._acc.get(d)
+        if contrib is not None:
+            return contrib[slot]
+        v = self.forward._values[s]
+        return np.zeros_like(v) if type(v) is np.ndarray else np.float64(0.0)
+
+
+@dataclass(frozen=True)
+class Tangents:
+    """Forward-mode results: ``values[node]`` is d node / d ``wrt`` (times the direction)."""
+
+    wrt: str
+    values: Mapping[str, Value | None]
+
+
