@@ -237,6 +237,7 @@ def test_ops_and_examples_listings(capsys):
     assert code == 0 and "01_micrograd.expr" in out and "seed 000" in out
 
 
+@pytest.mark.slow
 def test_cli_does_not_import_qt(tmp_path):
     dot = tmp_path / "g.dot"
     code = (
@@ -263,6 +264,7 @@ def test_engine_imports_no_qt_anywhere_in_its_source():
         assert "open(" not in text and "print(" not in text, path  # no I/O in the engine
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_version():
     result = subprocess.run([sys.executable, "-m", "graphapp", "--version"],
                             capture_output=True, text=True, cwd=ROOT)

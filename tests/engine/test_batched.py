@@ -13,7 +13,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from graphapp.engine import Graph, backward
-from graphapp.engine.autodiff import MIN_BATCH
+from graphapp.engine.plan import MIN_BATCH
 from tests.helpers import expr_graph
 
 
@@ -224,11 +224,3 @@ def test_batched_node_by_node_and_micrograd_agree_on_shared_sources(case):
         assert float(f.accumulated) == pytest.approx(float(e.accumulated), rel=1e-12,
                                                      abs=1e-12)
         assert float(f.local) == pytest.approx(float(e.local), rel=1e-12, abs=1e-12)
-
-
-def test_the_generator_reaches_the_default_batched_mode():
-    """Most generated graphs are wide enough for the default backward to batch them."""
-    from hypothesis import find
-
-    g, out = find(layered_graphs(), lambda c: backward(*c).forward.batched)
-    assert backward(g, out).forward.batched

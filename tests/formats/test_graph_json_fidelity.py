@@ -16,6 +16,7 @@ from graphapp.engine import Graph, backward
 from graphapp.formats import GraphFile
 from graphapp.formats.io import load_graph, save_graph
 from graphapp.formats.jsongraph import dumps_graph, loads_graph
+from tests.helpers import no_constants, strict
 
 # Written by hand in the layout graphapp writes (one node or edge per line); the line of each
 # node is in LINES. "bad" adds shapes (3) and (2), which cannot broadcast.
@@ -52,21 +53,10 @@ LINES = {"x": 3, "w": 4, "big": 5, "hole": 6, "short": 7, "k": 8, "z": 9, "L": 1
          "side": 12}
 
 
-def _no_constants(token: str) -> None:
-    raise ValueError(f"not strict JSON: {token}")
-
-
-def strict(text: str) -> object:
-    """Parse as strict JSON twice: NaN/Infinity tokens are refused by both parsers."""
-    data = json.loads(text, parse_constant=_no_constants)
-    assert orjson.loads(text) == data
-    return data
-
-
 def test_the_strict_parsers_do_refuse_non_finite_tokens():
     for token in ("NaN", "Infinity", "-Infinity"):
         with pytest.raises(ValueError):
-            json.loads(f'{{"value": {token}}}', parse_constant=_no_constants)
+            json.loads(f'{{"value": {token}}}', parse_constant=no_constants)
         with pytest.raises(orjson.JSONDecodeError):
             orjson.loads(f'{{"value": {token}}}')
 
