@@ -3,7 +3,9 @@
 * forward+backward on random scalar graphs of 1k, 10k and 100k nodes, re-running a cached plan
   (what the editor does on every value edit; the target is under 100 ms for 100k nodes), and
   the same on a 100k-node chain, the deepest (and slowest) shape a graph can have;
-* tensor MLP training steps per second (forward, backward, SGD update);
+* training through the engine (:mod:`graphapp.train.bench`): steps per second of a 2-16-16-1
+  tanh network at batch 200 against a numpy loop written by hand, and (not with ``--quick``)
+  the test accuracy and whole-process seconds of ``graphapp train --dataset NAME --seed 0``;
 * a whole ``graphapp grad --json`` process on a 100k-node ``.expr`` against micrograd building
   and back-propagating the same graph, when micrograd is installed (``pip install -e .[bench]``);
 * reading the same 40,000-node chain from ``.expr`` and from ``.graph.json`` (both must stay
@@ -16,7 +18,6 @@ The machines this runs on are shared and noisy: read ratios and medians, not sin
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import platform
@@ -31,84 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from graphapp.engine import Graph
 from graphapp.formats.document import GraphFile
 from graphapp.formats.expr import write_expr
+from graphapp.generate import chain_graph, random_scalar_graph
+from graphapp.train.bench import accuracy_figures, format_training, speed_figures
 
-__all__ = ["mlp_graph", "random_scalar_graph", "run_bench"]
-
-
-def random_scalar_graph(n: int, seed: int = 0, n_inputs: int = 50,
-                        ops: tuple[str, ...] = ("add", "sub", "mul", "tanh", "sin"),
-                        ) -> tuple[Graph, str, list[tuple[str, int, int]]]:
-    """A random DAG of ``n`` scalar nodes: each computed node takes its inputs uniformly from
-    the nodes before it (``mul`` takes one factor from the inputs, so values stay finite).
-
-    Returns the graph, its output (the last node) and the recipe ``(op, i, j)`` per node.
-    """
-    rng = np.random.default_rng(seed)
-    values = rng.uniform(-1, 1, n_inputs)
-    nodes: list[tuple[str, str, Any, dict]] = [(f"x{i}", "input", float(values[i]), {})
-                                               for i in range(n_inputs)]
-    edges = []
-    recipe: list[tuple[str, int, int]] = []
-    op_choice = rng.integers(0, len(ops), n)
-    for k in range(n_inputs, n):
-        op = ops[op_choice[k]]
-        i = int(rng.integers(0, k))
-        j = int(rng.integers(0, n_inputs)) if op == "mul" else int(rng.integers(0, k))
-        name = f"n{k}"
-        nodes.append((name, op, None, {}))
-        edges.append((nodes[i][0], name, 0))
-        if op in ("add", "sub", "mul"):
-            edges.append((nodes[j][0], name, 1))
-        recipe.append((op, i, j))
-    # The output sums the last nodes, so that most of the graph reaches it.
-    return Graph.from_parts(nodes, edges), nodes[-1][0], recipe
-
-
-def chain_graph(n: int) -> tuple[Graph, str]:
-    """x → tanh → tanh → … (``n`` nodes): the deepest graph, one node per level."""
-    nodes = [("x", "input", 0.5, {})] + [(f"n{i}", "tanh", None, {}) for i in range(1, n)]
-    edges = [("x" if i == 1 else f"n{i - 1}", f"n{i}", 0) for i in range(1, n)]
-    return Graph.from_parts(nodes, edges), f"n{n - 1}"
-
-
-def mlp_graph(sizes: tuple[int, ...] = (2, 16, 16, 1), batch: int = 64,
-              seed: int = 0) -> tuple[Graph, str, list[str]]:
-    """A tanh MLP with mean squared error as one graph of matrix ops; returns the graph, the
-    loss node and the parameter nodes."""
-    rng = np.random.default_rng(seed)
-    g = Graph()
-    g.add_node("X", "input", rng.normal(size=(batch, sizes[0])))
-    g.add_node("Y", "input", rng.normal(size=(batch, sizes[-1])))
-    params = []
-    h = "X"
-    for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
-        w, b = f"W{layer}", f"b{layer}"
-        g.add_node(w, "input", rng.normal(size=(fan_in, fan_out)) / np.sqrt(fan_in))
-        g.add_node(b, "input", np.zeros(fan_out))
-        params += [w, b]
-        g.add_node(f"z{layer}", "matmul")
-        g.connect(h, f"z{layer}", 0)
-        g.connect(w, f"z{layer}", 1)
-        g.add_node(f"s{layer}", "add")
-        g.connect(f"z{layer}", f"s{layer}", 0)
-        g.connect(b, f"s{layer}", 1)
-        h = f"s{layer}"
-        if layer < len(sizes) - 2:
-            g.add_node(f"h{layer}", "tanh")
-            g.connect(h, f"h{layer}", 0)
-            h = f"h{layer}"
-    g.add_node("err", "sub")
-    g.connect(h, "err", 0)
-    g.connect("Y", "err", 1)
-    g.add_node("sq", "mul")
-    g.connect("err", "sq", 0)
-    g.connect("err", "sq", 1)
-    g.add_node("loss", "mean")
-    g.connect("sq", "loss", 0)
-    return g, "loss", params
+__all__ = ["format_report", "run_bench"]
 
 
 def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -137,24 +66,6 @@ def _scalar_figures(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
     rows.append({"graph": f"chain {n:,}", "nodes": n, "ms": ms, "nodes_per_s": n / ms * 1e3,
                  "batched": plan.forward(g).batched})
     return rows
-
-
-def _mlp_figures(repeat: int, steps: int) -> dict[str, Any]:
-    g, loss, params = mlp_graph()
-    plan = g.plan()
-
-    def train() -> float:
-        value = 0.0
-        for _ in range(steps):
-            back = plan.backward(plan.forward(g), loss)
-            value = float(back.forward.values[loss])
-            for p in params:
-                g.set_value(p, g.value(p) - 0.05 * back.grads[p])
-        return value
-
-    ms = _median_ms(train, repeat)
-    return {"network": "2-16-16-1 tanh, batch 64", "steps": steps,
-            "steps_per_s": steps / ms * 1e3, "ms_per_step": ms / steps}
 
 
 _MICROGRAD_SCRIPT = r"""
@@ -235,7 +146,8 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
                     "numpy": np.__version__, "platform": platform.platform()},
         "repeat": repeat,
         "scalar": _scalar_figures(sizes, repeat),
-        "mlp": _mlp_figures(repeat, steps=20 if quick else 100),
+        "training": speed_figures(rounds=repeat, steps=50 if quick else 200),
+        "train_accuracy": None if quick else accuracy_figures(),
         "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
         "load": _load_figures(10_000 if quick else 40_000, 3),
     }
@@ -260,16 +172,16 @@ def format_report(report: dict[str, Any]) -> str:
         mode = "batched" if r["batched"] else "node by node"
         lines.append(f"  {r['graph']:>15} nodes: {r['ms']:9.1f} ms  "
                      f"{r['nodes_per_s'] / 1e6:6.2f} M nodes/s  ({mode})")
-    mlp = report["mlp"]
-    lines += ["", f"MLP training ({mlp['network']}): {mlp['steps_per_s']:.0f} steps/s "
-                  f"({mlp['ms_per_step']:.2f} ms/step)"]
+    lines += ["", *format_training(report["training"], report["train_accuracy"])]
     p = report["process"]
     lines += ["", f"whole process on a {p['nodes']:,}-node .expr (parse, build, forward, "
                   "backward, print JSON):",
               f"  graphapp grad --json: {p['graphapp_s']:.2f} s"]
     if p.get("micrograd_s") is not None:
+        speedup = p["speedup"]
+        ratio = f"{speedup:.1f}× faster" if speedup >= 1 else f"{1 / speedup:.1f}× slower"
         lines.append(f"  micrograd (build + backward): {p['micrograd_s']:.2f} s  → graphapp is "
-                     f"{p['speedup']:.1f}× faster")
+                     f"{ratio}")
     else:
         lines.append(f"  micrograd: {p.get('note')}")
     ld = report["load"]

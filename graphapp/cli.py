@@ -8,10 +8,12 @@ unknown names or ops, bad JSON, cycles, slots) or the command line is wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,14 +181,14 @@ def _check(run: _Evaluated) -> int:
     rows = gradcheck(run.doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
                      overrides=run.overrides)
     if not rows:
-        print("no inputs to check")
+        _say("no inputs to check")
         return 0
-    print(report.check_table(rows))
+    _say(report.check_table(rows))
     bad = sum(not r.ok for r in rows)
     if bad:
         print(f"\n{bad} of {len(rows)} disagree", file=sys.stderr)
         return 1
-    print(f"\nall {len(rows)} agree")
+    _say(f"\nall {len(rows)} agree")
     return 0
 
 
@@ -327,16 +329,65 @@ def _warn_nonfinite(fwd: Any) -> None:
 def _print(result: Any, as_json: bool) -> None:
     if as_json:
         # orjson writes the same JSON as the json module, ten times faster on large graphs.
-        data = orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:  # stdout replaced by a text stream (tests, embedding)
-            sys.stdout.write(data.decode("utf-8"))
-            return
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
+        _say(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
     else:
-        print(result)
+        _say(result)
+
+
+def _say(data: str | bytes) -> None:
+    """Write a result to stdout (text gets a newline) and flush it at once, so that a full
+    disk or a closed stdout is reported here, in one line, and not by Python at exit."""
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        raise CliError("graphapp: cannot write output: standard output is closed", 1)
+    with _writing_stdout():
+        if isinstance(data, str):
+            stream.write(data + "\n")
+        elif getattr(stream, "buffer", None) is None:  # a text stream (tests, embedding)
+            stream.write(data.decode("utf-8"))
+        else:
+            stream.flush()
+            stream.buffer.write(data)
+        stream.flush()
+
+
+@contextlib.contextmanager
+def _writing_stdout() -> Iterator[None]:
+    """Turn a failed write to stdout into one line (exit 1)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): not an error, see main()
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        _drop_stdout()
+        why = (exc.strerror if isinstance(exc, OSError) and exc.strerror
+               else "standard output is closed")
+        raise CliError(f"graphapp: cannot write output: {why}", 1) from None
+
+
+def _finish(code: int) -> int:
+    """Flush what is left for stdout (help text, say): a failure is one line and exit 1."""
+    if sys.stdout is None:
+        return code
+    try:
+        with _writing_stdout():
+            sys.stdout.flush()
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    return code
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that what is still buffered for it cannot fail
+    again (with a second message) when Python flushes it at exit."""
+    try:
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass  # no real file behind stdout: nothing will be flushed at exit
 
 
 def _bench_options(c: argparse.ArgumentParser) -> None:
@@ -352,6 +403,18 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
 
 
+def _train_options(c: argparse.ArgumentParser) -> None:
+    from graphapp.train.command import add_options
+
+    add_options(c)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from graphapp.train.command import run
+
+    return run(args)
+
+
 def _no_options(c: argparse.ArgumentParser) -> None:
     """For commands that take no options."""
 
@@ -363,17 +426,18 @@ def _examples(args: argparse.Namespace) -> int:
         from graphapp.formats.expr import lesson_of
 
         lesson = lesson_of(path.read_text(encoding="utf-8")).split("\n")
-        print(f"{path.name}\n    " + "\n    ".join(lesson) + "\n")
+        _say(f"{path.name}\n    " + "\n    ".join(lesson) + "\n")
     return 0
 
 
 def _ops(args: argparse.Namespace) -> int:
     from graphapp.engine import iter_ops
 
+    lines = []
     for spec in iter_ops():
-        print(f"{spec.name:9} {spec.symbol:5} {spec.description}")
-        for s in range(spec.arity):
-            print(f"{'':16}{spec.render_formula(s)}")
+        lines.append(f"{spec.name:9} {spec.symbol:5} {spec.description}")
+        lines.extend(f"{'':16}{spec.render_formula(s)}" for s in range(spec.arity))
+    _say("\n".join(lines))
     return 0
 
 
@@ -413,6 +477,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", "Draw the graph with Graphviz: .svg, .png, .pdf or .dot.",
             _export_options, _graph_command(_export), reads_graph=True),
     Command("convert", "Convert between .expr and .graph.json.", _convert_options, _convert),
+    Command("train", "Train a small network on a 2-D data set through the engine (a progress "
+                     "bar, or JSON lines).", _train_options, _train, collect_garbage=True),
     Command("bench", "Measure speed (forward+backward, MLP steps, a whole `grad` run against "
                      "micrograd).", _bench_options, _bench,
             description="Measure speed. Quotes medians of several runs.", collect_garbage=True),
@@ -459,18 +525,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(args_list)
     except SystemExit as exc:  # argparse already printed usage or help
-        return int(exc.code or 0)
+        return _finish(int(exc.code or 0))
     command = _BY_NAME[args.command]
     collecting = gc.isenabled()
     if not command.collect_garbage:
         gc.disable()
     try:
-        return command.run(args)
+        return _finish(command.run(args))
     except CliError as exc:
         print(exc, file=sys.stderr)
         return exc.code
     except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
-        sys.stderr.close()
+        _drop_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

@@ -97,18 +97,20 @@ class LeafRunner:
     def values(self, fed: Sequence[Value]) -> list[Any]:
         """Run forward with the fed leaf values; every node's value in plan order (nodes that
         do not lead to the output are ``None``)."""
+        with np.errstate(all="ignore"):
+            return self._values(fed)
+
+    def _values(self, fed: Sequence[Value]) -> list[Any]:
         vals = self._base.copy()
         for i, v in zip(self._feed, fed, strict=True):
             vals[i] = v
-        order = self.plan.order
-        with np.errstate(all="ignore"):
-            for i, fn, args in self._forward:
-                try:
-                    vals[i] = fn(*[vals[j] for j in args])
-                except (ValueError, TypeError) as exc:
-                    shapes = ", ".join(str(np.shape(vals[j])) for j in args)
-                    raise EvaluationError(order[i], f"cannot combine shapes {shapes}: "
-                                                    f"{exc}") from None
+        for i, fn, args in self._forward:
+            try:
+                vals[i] = fn(*[vals[j] for j in args])
+            except (ValueError, TypeError) as exc:
+                shapes = ", ".join(str(np.shape(vals[j])) for j in args)
+                raise EvaluationError(self.plan.order[i], f"cannot combine shapes {shapes}: "
+                                                          f"{exc}") from None
         return vals
 
     def value_of(self, vals: list[Any], node: str) -> Any:
@@ -118,27 +120,38 @@ class LeafRunner:
     def gradients(self, fed: Sequence[Value]) -> tuple[Value, list[Value]]:
         """Forward, then reverse mode: the output's value and the gradient of each ``wrt``
         leaf (of the sum of the output's elements)."""
-        vals = self.values(fed)
-        return vals[self._o], self.backward(vals)
+        with np.errstate(all="ignore"):
+            vals = self._values(fed)
+            return vals[self._o], self._backward_pass(vals)
 
     def backward(self, vals: list[Any]) -> list[Value]:
         """Reverse mode over values from :meth:`values`: the gradient of each ``wrt`` leaf."""
+        with np.errstate(all="ignore"):
+            return self._backward_pass(vals)
+
+    def _backward_pass(self, vals: list[Any]) -> list[Value]:
         grads: list[Any] = [None] * len(vals)
         out = vals[self._o]
         grads[self._o] = np.ones_like(out) if type(out) is np.ndarray else np.float64(1.0)
-        with np.errstate(all="ignore"):
-            for i, rules, args in self._backward:
-                g = grads[i]
-                if g is None:
-                    continue
-                out = vals[i]
-                ins = [vals[j] for j in args]
-                for rule, s, j in rules:
-                    c = rule(g, out, *ins)
-                    if np.shape(c) != np.shape(ins[s]):
-                        c = unbroadcast(c, np.shape(ins[s]))
-                    prev = grads[j]
-                    grads[j] = c if prev is None else prev + c
+        ndarray = np.ndarray
+        for i, rules, args in self._backward:
+            g = grads[i]
+            if g is None:
+                continue
+            out = vals[i]
+            ins = [vals[j] for j in args]
+            for rule, s, j in rules:
+                c = rule(g, out, *ins)
+                x = ins[s]
+                x_shape = x.shape if type(x) is ndarray else ()
+                c_shape = c.shape if type(c) is ndarray else ()
+                if c_shape != x_shape:
+                    if c_shape[1:] == x_shape:  # a bias added to every row: sum the rows
+                        c = np.add.reduce(c, axis=0)
+                    else:
+                        c = unbroadcast(c, x_shape)
+                prev = grads[j]
+                grads[j] = c if prev is None else prev + c
         result = []
         for j in self._wrt:
             g = grads[j]

@@ -23,8 +23,8 @@ def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from graphapp.bench import random_scalar_graph
     from graphapp.formats import GraphFile
+    from graphapp.generate import random_scalar_graph
     from graphapp.gui import commands
     from graphapp.gui.files import Recovery
     from graphapp.gui.main_window import MainWindow

@@ -1,95 +1,94 @@
-"""Atomic writes: the temporary file is made in the target's own folder (a rename across file
-systems is not atomic, and fails), it is renamed over the target, and nothing is left behind,
-whether the write succeeds or fails."""
+"""Atomic saves (issue 9, item 26): a save killed mid-write leaves its temporary file; the
+next save of that file removes it, but never a temporary a live process is still writing,
+and never a file of any other name."""
 
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path
+import subprocess
+import sys
+import time
 
 import pytest
 
-from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
+from graphapp.formats.atomic import remove_stale_temporaries, write_text_atomic
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock and kill -9 are POSIX")
+
+# A child process that saves `target` and stops inside the save, its temporary file written
+# and locked: killed there (`kill`) or left hanging until the test kills it (`hang`).
+_CHILD = r"""
+import os, sys, time
+from graphapp.formats import atomic
+def stop(tmp, target):
+    print("written", flush=True)
+    if sys.argv[2] == "kill":
+        os.kill(os.getpid(), 9)
+    time.sleep(600)
+atomic.os.replace = stop
+atomic.write_text_atomic(sys.argv[1], "new " * 100_000)
+"""
 
 
-def _record_replace(monkeypatch) -> list[tuple[Path, Path]]:
-    calls: list[tuple[Path, Path]] = []
-    real = os.replace
-
-    def replace(src, dst):
-        calls.append((Path(src), Path(dst)))
-        assert Path(src).read_bytes()  # the whole new content is there before the rename
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
-    return calls
+def _child(target, how):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(target), how], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    line = child.stdout.readline()
+    child.stdout.close()
+    assert line == "written\n"
+    return child
 
 
-def test_the_temporary_file_is_beside_the_target(tmp_path, monkeypatch):
-    here, there = tmp_path / "cwd", tmp_path / "elsewhere"
-    here.mkdir()
-    there.mkdir()
-    monkeypatch.chdir(here)
-    monkeypatch.setenv("TMPDIR", str(here))
-    calls = _record_replace(monkeypatch)
-    target = there / "g.graph.json"
-    write_text_atomic(target, "ünïcode ✓\n")
-    [(src, dst)] = calls
-    assert src.parent == there and dst == target and src != target
-    assert src.name.startswith(".g.graph.json.") and src.name.endswith(".tmp")
-    assert target.read_bytes() == "ünïcode ✓\n".encode()
-    assert sorted(p.name for p in there.iterdir()) == ["g.graph.json"]
-    assert list(here.iterdir()) == []
+def _temporaries(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
-def test_a_relative_target_gets_its_temporary_file_in_its_folder(tmp_path, monkeypatch):
-    (tmp_path / "sub").mkdir()
-    monkeypatch.chdir(tmp_path)
-    calls = _record_replace(monkeypatch)
-    write_bytes_atomic(Path("sub") / "x.expr", b"x = 1\n")
-    [(src, _)] = calls
-    assert src.parent.resolve() == (tmp_path / "sub").resolve()
-    assert sorted(os.listdir(tmp_path)) == ["sub"]
-    assert os.listdir(tmp_path / "sub") == ["x.expr"]
+def _age(path, seconds=60):
+    old = time.time() - seconds
+    os.utime(path, (old, old))
 
 
-def test_replacing_keeps_the_file_mode_and_a_new_file_follows_the_umask(tmp_path):
-    old = tmp_path / "old.expr"
-    old.write_text("a = 1\n")
-    old.chmod(0o640)
-    write_text_atomic(old, "a = 2\n")
-    assert old.read_text() == "a = 2\n" and stat.S_IMODE(old.stat().st_mode) == 0o640
-    umask = os.umask(0o027)
-    try:
-        write_text_atomic(tmp_path / "new.expr", "b = 1\n")
-    finally:
-        os.umask(umask)
-    assert stat.S_IMODE((tmp_path / "new.expr").stat().st_mode) == 0o640  # 0o666 & ~0o027
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.expr", "old.expr"]
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
+def test_a_killed_save_leaves_debris_that_the_next_save_removes(tmp_path):
     target = tmp_path / "g.graph.json"
-    target.write_bytes(b"old")
-
-    def crash(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "fsync", crash)
-    with pytest.raises(OSError, match="disk full"):
-        write_bytes_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.graph.json"]
+    write_text_atomic(target, "old")
+    child = _child(target, "kill")
+    assert child.wait(timeout=30) == -9
+    [leftover] = _temporaries(tmp_path)
+    assert leftover.startswith(".g.graph.json.") and target.read_text() == "old"
+    _age(tmp_path / leftover)
+    write_text_atomic(target, "newer")
+    assert _temporaries(tmp_path) == [] and target.read_text() == "newer"
 
 
-def test_an_interrupt_mid_write_leaves_no_debris(tmp_path, monkeypatch):
-    target = tmp_path / "g.expr"
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
+    target = tmp_path / "g.graph.json"
+    write_text_atomic(target, "old")
+    child = _child(target, "hang")
+    try:
+        [live] = _temporaries(tmp_path)
+        _age(tmp_path / live)  # old, but locked by a running process
+        write_text_atomic(target, "mine")
+        assert _temporaries(tmp_path) == [live] and target.read_text() == "mine"
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert remove_stale_temporaries(target) == [tmp_path / live]  # dead now: it goes
 
-    def interrupt(*args, **kwargs):
-        raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        write_text_atomic(target, "x = 1\n")
-    assert list(tmp_path.iterdir()) == []
+def test_only_our_own_pattern_for_that_file_is_removed(tmp_path):
+    target = tmp_path / "g.graph.json"
+    keep = [".g.graph.json.short.tmp", ".g.graph.json.abcdefgh.tmp.bak",
+            "g.graph.json.abcdefgh.tmp", ".other.graph.json.abcdefgh.tmp",
+            ".g.graph.json.abcdefgh.temp"]
+    stale = ".g.graph.json.abc_1234.tmp"
+    for name in [*keep, stale]:
+        (tmp_path / name).write_text("x")
+        _age(tmp_path / name)
+    young = tmp_path / ".g.graph.json.young123.tmp"
+    young.write_text("x")  # just made: its writer may not have locked it yet
+    write_text_atomic(target, "data")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert stale not in left and young.name in left
+    assert set(keep) <= set(left)
