@@ -1,10 +1,11 @@
 """Graphviz pictures of a graph, with values and gradients on nodes and, on every edge, the
 local derivative ∂dst/∂src and the gradient the edge carries back.
 
-The picture follows the canvas's conventions: one card per node (name, op symbol, value,
+The picture says what the window's canvas says, decided in one place (:mod:`graphapp.present`:
+texts, numbers, colour roles, line widths): one card per node (name, op symbol, value,
 gradient), input ports per slot for two-input ops, edges coloured by the sign of the gradient
 they carry (blue positive, red negative, grey zero) and drawn wider the more they carry, nodes
-that do not reach the output dimmed, and the first non-finite node outlined in red.
+that do not reach the output dimmed, and nodes without a finite value outlined in red.
 ``.dot`` is written without Graphviz; SVG, PNG and PDF need its ``dot`` program.
 """
 
@@ -14,22 +15,11 @@ import shutil
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from graphapp.engine import Backward, Forward
-from graphapp.engine.ops import OPS
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
-from graphapp.formats.text import (
-    display_name,
-    format_local,
-    format_shape,
-    format_value,
-    magnitude,
-    sign_of,
-)
+from graphapp.present import LIGHT, card, edge_look, largest
 
 __all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
 
@@ -41,16 +31,19 @@ INSTALL_HINT = ("Graphviz's dot program is not installed; install it with "
                 "(macOS) or from https://graphviz.org/download/")
 
 _FONT = "Helvetica,Arial,sans-serif"
-_INK, _MUTED, _FAINT = "#1f2933", "#616e7c", "#9aa5b1"
-_POSITIVE, _NEGATIVE, _ZERO = "#2563eb", "#dc2626", "#9aa5b1"
-_HEADER = {
-    "input": "#dbeafe", "const": "#eceff3", "Arithmetic": "#fef3c7", "Functions": "#ede9fe",
-    "Activations": "#dcfce7", "Reductions": "#fce7f3", "Linear algebra": "#e0f2fe",
-}
+#: The presenter's colour roles in the light theme, as the picture's hex colours.
+_INK, _MUTED, _FAINT = LIGHT["text"], LIGHT["muted"], LIGHT["faint"]
+_POSITIVE, _NEGATIVE, _ZERO = LIGHT["positive"], LIGHT["negative"], LIGHT["zero"]
 
 
+#: Opacity (hex) of edges into nodes that do not reach the output, as on the canvas (35 %).
+_DIM_ALPHA = "59"
 #: Runs a program: ``run(args, input, timeout) -> stdout`` (see :func:`render_dot`).
 Runner = Callable[[list[str], str, float | None], bytes]
+
+
+def _hex(role: str, default: str = _INK) -> str:
+    return LIGHT[role] if role else default
 
 
 class DotMissing(RuntimeError):
@@ -60,60 +53,42 @@ class DotMissing(RuntimeError):
         super().__init__(INSTALL_HINT)
 
 
-def _sign_colour(v: Any) -> str:
-    sign = sign_of(v)
-    return _POSITIVE if sign > 0 else _NEGATIVE if sign < 0 else _ZERO
-
-
-def _value_text(v: Any) -> str:
-    text = format_value(v, digits=5, max_items=4)
-    if isinstance(v, np.ndarray):
-        text = f"{format_shape(v.shape)} {text}"
-    return escape(text)
-
-
 def _node_label(node: str, doc: GraphFile, fwd: Forward, back: Backward | None,
                 show_grads: bool) -> str:
-    g = doc.graph
-    spec = g.op(node)
-    name = display_name(node, g.attrs(node))
-    value = fwd.values[node]
-    reached = back.reaches(node) if back is not None else True
+    c = card(doc.graph, node, doc.output, fwd, back, grads=show_grads and back is not None,
+             typographic=False)
+    reached = not c.dimmed
     ink = _INK if reached else _FAINT
-    header_bg = _HEADER.get(spec.name, _HEADER.get(spec.category, "#eceff3"))
-    if spec.constant:
+    header_bg = _hex(c.header)
+    if c.constant:
         return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
                 f'STYLE="rounded" COLOR="{_FAINT}" BGCOLOR="{header_bg}"><TR><TD>'
-                f'<FONT COLOR="{ink}">{_value_text(value)}</FONT></TD></TR></TABLE>>')
-    title = f'<FONT COLOR="{ink}"><B>{escape(name)}</B></FONT>  ' if name else ""
-    symbol = escape("input" if spec.is_input else spec.symbol)
+                f'<FONT COLOR="{ink}">{escape(c.rows[-1].text)}</FONT></TD></TR></TABLE>>')
+    title = f'<FONT COLOR="{ink}"><B>{escape(c.name)}</B></FONT>  ' if c.name else ""
     rows = [f'<TR><TD COLSPAN="2" BGCOLOR="{header_bg}" ALIGN="LEFT">'
-            f'{title}<FONT COLOR="{_MUTED}">{symbol}</FONT></TD></TR>',
-            _row("value", _value_text(value), ink)]
-    if show_grads and back is not None:
-        grad = back.grads[node]
-        colour = _sign_colour(grad) if reached else _FAINT
-        rows.append(_row("grad", _value_text(grad), colour))
+            f'{title}<FONT COLOR="{_MUTED}">{escape(c.symbol)}</FONT></TD></TR>']
+    rows += [_row(r.key, escape(r.text), _hex(r.role, ink) if reached else _FAINT)
+             for r in c.rows]
     body = "".join(rows)
-    if spec.arity == 2:
+    if len(c.slot_names) == 2:
         ports = "".join(f'<TR><TD PORT="s{s}" HEIGHT="18"><FONT POINT-SIZE="9" '
-                        f'COLOR="{_MUTED}">{spec.slot_names[s]}</FONT></TD></TR>'
-                        for s in range(2))
-        body = (f'<TR><TD ROWSPAN="{len(rows)}" BGCOLOR="#f5f7fa"><TABLE BORDER="0" '
-                f'CELLBORDER="0" CELLSPACING="0">{ports}</TABLE></TD>'
+                        f'COLOR="{_MUTED}">{escape(name)}</FONT></TD></TR>'
+                        for s, name in enumerate(c.slot_names))
+        body = (f'<TR><TD ROWSPAN="{len(rows)}" BGCOLOR="{LIGHT["port_fill"]}"><TABLE '
+                f'BORDER="0" CELLBORDER="0" CELLSPACING="0">{ports}</TABLE></TD>'
                 + body[len("<TR>"):])
-    border = "2" if node == doc.output else "1"
-    frame = _INK if node == doc.output else (_FAINT if not reached else "#7b8794")
-    bg = "#ffffff"
-    if fwd.nonfinite is not None and fwd.nonfinite.node == node:
-        frame, bg = _NEGATIVE, "#fef2f2"
+    border = "2" if c.is_output else "1"
+    frame = _INK if c.is_output else (_FAINT if not reached else LIGHT["card_border"])
+    bg = LIGHT["card"]
+    if c.error:
+        frame, bg = LIGHT["error"], LIGHT["error_fill"]
     return (f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
             f'STYLE="rounded" COLOR="{frame}" BGCOLOR="{bg}">{body}</TABLE>>')
 
 
 def _row(key: str, text: str, colour: str) -> str:
-    return (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{_MUTED}">{key}</FONT></TD>'
-            f'<TD ALIGN="RIGHT"><FONT COLOR="{colour}">{text}</FONT></TD></TR>')
+    return (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{_MUTED}">{escape(key)}</FONT>'
+            f'</TD><TD ALIGN="RIGHT"><FONT COLOR="{colour}">{text}</FONT></TD></TR>')
 
 
 def _quote(s: str) -> str:
@@ -133,25 +108,22 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
     ]
     for node in g:
         lines.append(f"  {_quote(node)} [label={_node_label(node, doc, fwd, back, show_grads)}];")
-    carried = []
-    if back is not None and show_grads:
-        carried = [magnitude(e.accumulated) for _, _, _, e in back.edges()]
-    biggest = max(carried, default=0.0) or 1.0
+    widest = largest(back)
     head_side = "w" if rankdir in ("LR", "RL") else "n"
-    for src, dst, slot in g.edges():
+    for key in g.edges():
+        src, dst, slot = key
         attrs = []
-        if OPS[g.nx.nodes[dst]["op"]].arity == 2:
+        if g.op(dst).arity == 2:
             attrs.append(f'headport="s{slot}:{head_side}"')
-        if back is not None and show_grads:
-            edge = back.edge(src, dst, slot)
-            if edge.accumulated is not None:
-                width = 1.0 + 3.0 * magnitude(edge.accumulated) / biggest
-                colour = _sign_colour(edge.accumulated) if back.reaches(dst) else _FAINT
-                local = escape(format_local(edge.local, fwd.values[src], fwd.values[dst]))
-                attrs += [f'color="{colour}"', f"penwidth={width:.2f}",
-                          f'label=<<FONT COLOR="{_MUTED}">local </FONT>{local}<BR/>'
-                          f'<FONT COLOR="{_MUTED}">grad </FONT>'
-                          f'<FONT COLOR="{colour}">{_value_text(edge.accumulated)}</FONT>>']
+        look = edge_look(g, key, fwd, back, widest, typographic=False)
+        if show_grads and look.lines:
+            # faded like the canvas's edges into nodes that do not reach the output
+            colour = LIGHT[look.role] + (_DIM_ALPHA if look.dimmed else "")
+            local, grad = (escape(r.text) for r in look.lines)
+            attrs += [f'color="{colour}"', f"penwidth={look.width:.2f}",
+                      f'label=<<FONT COLOR="{_MUTED}">local </FONT>{local}<BR/>'
+                      f'<FONT COLOR="{_MUTED}">grad </FONT>'
+                      f'<FONT COLOR="{colour}">{grad}</FONT>>']
         lines.append(f"  {_quote(src)} -> {_quote(dst)} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -1,12 +1,13 @@
 """Undo commands: every edit of the document is one of these, pushed on its QUndoStack.
 
-Commands change only the engine graph (and the document's output and groups); the canvas
-follows the graph's events. A drag (moving nodes, scrubbing a value) merges into one command,
-so one Ctrl+Z undoes the whole gesture.
+Commands change the document only through its methods (the engine graph's edits, the
+output, the groups); the views follow the document's events. A drag (moving nodes, scrubbing
+a value) merges into one command, so one Ctrl+Z undoes the whole gesture.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
@@ -26,10 +27,17 @@ __all__ = [
     "SetOp",
     "SetOutput",
     "SetValue",
+    "new_gesture",
 ]
 
-_MERGE_VALUE = 1
-_MERGE_MOVE = 2
+_MERGE_VALUE, _MERGE_MOVE, _MERGE_GROUP = 1, 2, 3
+_gestures = itertools.count(1)
+
+
+def new_gesture() -> int:
+    """A fresh id for one gesture (a drag, a scrub): commands with the same id merge into one
+    undo step. One counter for every view, so two views never hand out the same id."""
+    return next(_gestures)
 
 
 class AddNode(QUndoCommand):
@@ -210,7 +218,7 @@ class SetOutput(QUndoCommand):
 
 
 class SetGroup(QUndoCommand):
-    """Put nodes into a named group (or take them out, ``name=None``), or fold/unfold it."""
+    """Put nodes into a named group (or take them out, ``name=None``)."""
 
     def __init__(self, doc: Document, nodes: list[str], name: str | None,
                  info: dict[str, Any] | None = None, text: str = "") -> None:
@@ -222,25 +230,13 @@ class SetGroup(QUndoCommand):
         self.info = info
 
     def redo(self) -> None:
+        groups = {k: dict(v) for k, v in self.doc.groups.items()}
         if self.name is not None:
-            self.doc.groups[self.name] = dict(self.info or {"collapsed": True})
-        for node in self.nodes:
-            self.doc.graph.update_attrs(node, group=self.name)
-        self._drop_empty_groups()
-        self.doc.graph_event.emit("groups_changed", {})
+            groups[self.name] = dict(self.info or {"collapsed": True})
+        self.doc.set_groups(groups, dict.fromkeys(self.nodes, self.name))
 
     def undo(self) -> None:
-        self.doc.groups.clear()
-        self.doc.groups.update({k: dict(v) for k, v in self.old_groups.items()})
-        for node, group in self.old_member.items():
-            self.doc.graph.update_attrs(node, group=group)
-        self.doc.graph_event.emit("groups_changed", {})
-
-    def _drop_empty_groups(self) -> None:
-        used = {d.get("group") for _, d in self.doc.graph.nx.nodes(data=True)}
-        for name in list(self.doc.groups):
-            if name not in used:
-                del self.doc.groups[name]
+        self.doc.set_groups(self.old_groups, self.old_member)
 
 
 class SetGroupInfo(QUndoCommand):
@@ -256,7 +252,7 @@ class SetGroupInfo(QUndoCommand):
         self.new = {**self.old, **changes}
 
     def id(self) -> int:
-        return _MERGE_MOVE + 1
+        return _MERGE_GROUP
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if (not isinstance(other, SetGroupInfo) or other.name != self.name
@@ -266,9 +262,7 @@ class SetGroupInfo(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self.doc.groups[self.name] = dict(self.new)
-        self.doc.graph_event.emit("groups_changed", {})
+        self.doc.set_group_info(self.name, self.new)
 
     def undo(self) -> None:
-        self.doc.groups[self.name] = dict(self.old)
-        self.doc.graph_event.emit("groups_changed", {})
+        self.doc.set_group_info(self.name, self.old)

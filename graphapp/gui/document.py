@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoStack
 from graphapp.engine import Backward, EvaluationError, Forward, Graph, GraphError
 from graphapp.engine.trace import BackwardStep, ForwardStep, backward_trace, forward_trace
 from graphapp.formats import GraphFile
+from graphapp.gui import events
 
 __all__ = ["Document", "Results"]
 
@@ -70,8 +71,8 @@ class Results:
 class Document(QObject):
     """One open graph and everything that belongs to it."""
 
-    #: ``(event, details)`` for every change of the graph (node_added, edge_removed, ...).
-    graph_event = Signal(str, dict)
+    #: One typed event (:mod:`graphapp.gui.events`) for every change of the graph or groups.
+    changed = Signal(object)
     #: The whole graph was replaced (New, Open): views rebuild from scratch.
     reset = Signal()
     #: New results are available (or the current ones became stale).
@@ -204,12 +205,31 @@ class Document(QObject):
             self.results_changed.emit()
 
     # ----------------------------------------------------------------- events
-    def _on_graph_event(self, event: str, **details: Any) -> None:
-        if event == "node_renamed" and self.output == details["old"]:
-            self.output = details["new"]
-        if event == "node_removed" and self.output == details["node"]:
+    def _on_graph_event(self, name: str, **details: Any) -> None:
+        event = events.from_graph(name, details)
+        if isinstance(event, events.NodeRenamed) and self.output == event.old:
+            self.output = event.new
+        if isinstance(event, events.NodeRemoved) and self.output == event.node:
             self.output = None
             self.output_changed.emit()
-        if event != "attrs_changed":
+        if not isinstance(event, events.AttrsChanged):
             self._mark_dirty()  # first: views that react read fresh results
-        self.graph_event.emit(event, details)
+        self.changed.emit(event)
+
+    # ----------------------------------------------------------------- groups
+    def set_groups(self, groups: dict[str, dict[str, Any]],
+                   members: dict[str, str | None] | None = None) -> None:
+        """Replace the groups (name → ``{"collapsed": bool, "pos": [x, y]}``) and move nodes
+        in or out of them (node → group name or ``None``); empty groups are dropped. The
+        group commands call this, so group edits are undone like every other edit."""
+        for node, group in (members or {}).items():
+            self.graph.update_attrs(node, group=group)
+        used = {d.get("group") for _, d in self.graph.nx.nodes(data=True)}
+        self.groups = {k: dict(v) for k, v in groups.items() if k in used}
+        self.changed.emit(events.GroupsChanged())
+
+    def set_group_info(self, name: str, info: dict[str, Any]) -> None:
+        """Fold or unfold a group, or move its folded card: ``info`` replaces the group's
+        ``{"collapsed": bool, "pos": [x, y]}``."""
+        self.groups[name] = dict(info)
+        self.changed.emit(events.GroupsChanged())

@@ -8,7 +8,6 @@ the actual change of the output agree.
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from graphapp.engine import as_value
 from graphapp.formats.text import expression_label
-from graphapp.gui import commands
+from graphapp.gui import commands, events
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
 from graphapp.gui.explain import (
@@ -41,7 +40,6 @@ from graphapp.gui.stepper import Stepper
 
 __all__ = ["Inspector"]
 
-_gestures = itertools.count(10_000)
 SLIDER_STEPS = 1000
 
 
@@ -113,7 +111,7 @@ class Inspector(QWidget):
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderReleased.connect(self._slider_released)
         doc.results_changed.connect(self.refresh)
-        doc.graph_event.connect(self._on_graph_event)
+        doc.changed.connect(self._on_graph_event)
         doc.output_changed.connect(self.refresh)
         doc.reset.connect(lambda: self.show_node(None))
         stepper.changed.connect(self.refresh)
@@ -126,12 +124,12 @@ class Inspector(QWidget):
         self._recentre_slider()
         self.refresh()
 
-    def _on_graph_event(self, event: str, details: dict[str, Any]) -> None:
-        if event == "node_renamed" and details["old"] == self.node:
-            self.node = details["new"]
-        if event == "node_removed" and details["node"] == self.node:
+    def _on_graph_event(self, event: events.Event) -> None:
+        if isinstance(event, events.NodeRenamed) and event.old == self.node:
+            self.node = event.new
+        if isinstance(event, events.NodeRemoved) and event.node == self.node:
             self.node = None
-        if event in ("op_changed", "node_removed", "node_renamed"):
+        if isinstance(event, events.OpChanged | events.NodeRemoved | events.NodeRenamed):
             self._recentre_slider()  # the results that follow refresh the rest
 
     def refresh(self) -> None:
@@ -249,7 +247,7 @@ class Inspector(QWidget):
 
     def _slider_pressed(self) -> None:
         if self.node is not None:
-            self._gesture = next(_gestures)
+            self._gesture = commands.new_gesture()
             self.scene.begin_nudge(self.node)
 
     def _slider_moved(self, position: int) -> None:
@@ -258,7 +256,7 @@ class Inspector(QWidget):
             return
         value = round(self.slider_value(position), 10)
         # a drag merges into one undo step; a key press or a click on the groove is its own
-        gesture = self._gesture if self._gesture is not None else next(_gestures)
+        gesture = self._gesture if self._gesture is not None else commands.new_gesture()
         self.doc.undo_stack.push(commands.SetValue(self.doc, node, value, gesture))
 
     def _slider_released(self) -> None:

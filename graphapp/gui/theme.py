@@ -1,7 +1,8 @@
 """Colours and fonts of the canvas, in a light and a dark variant that follow the system.
 
-Gradients read the same everywhere: blue for positive, red for negative, grey for zero; the
-category colours match the Graphviz export, so a picture and the window look alike.
+Gradients read the same everywhere: blue for positive, red for negative, grey for zero. The
+colours are the presenter's roles (:data:`graphapp.present.LIGHT` and ``DARK``) as ``QColor``;
+the Graphviz export uses the same roles, so a picture and the window look alike.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import functools
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
+
+from graphapp.present import DARK, LIGHT
 
 __all__ = ["Theme", "current_theme", "pretty"]
 
@@ -33,40 +36,20 @@ class Theme:
     step: QColor
     error: QColor
     error_fill: QColor
-    headers: dict[str, QColor]
+    #: Every colour by role name (the roles of :mod:`graphapp.present`).
+    roles: dict[str, QColor]
 
-    def header(self, op: str, category: str) -> QColor:
-        """The header colour of a node card, by op (input, const) or category."""
-        return self.headers.get(op) or self.headers.get(category) or self.headers["const"]
-
-    def sign(self, value: float) -> QColor:
-        """Blue for positive, red for negative, grey for zero (and nan)."""
-        if value > 0:
-            return self.positive
-        if value < 0:
-            return self.negative
-        return self.zero
-
-
-_LIGHT_HEADERS = {"input": "#dbeafe", "const": "#eceff3", "Arithmetic": "#fef3c7",
-                  "Functions": "#ede9fe", "Activations": "#dcfce7", "Reductions": "#fce7f3",
-                  "Linear algebra": "#e0f2fe", "group": "#e5e7eb"}
-_DARK_HEADERS = {"input": "#1e3a5f", "const": "#374151", "Arithmetic": "#5b4a1a",
-                 "Functions": "#3f3566", "Activations": "#1f4d33", "Reductions": "#5c2847",
-                 "Linear algebra": "#1d4459", "group": "#3b4252"}
+    def role(self, name: str) -> QColor | None:
+        """The colour of a presenter role; ``None`` for "" (the default ink)."""
+        return self.roles[name] if name else None
 
 
 def _theme(dark: bool) -> Theme:
-    c = QColor
-    if dark:
-        return Theme(True, c("#1b1e23"), c("#262a31"), c("#262b33"), c("#56606e"), c("#e6e9ef"),
-                     c("#a0aab8"), c("#5f6875"), c("#60a5fa"), c("#f87171"), c("#7b8794"),
-                     c("#f59e0b"), c("#fbbf24"), c("#ef4444"), c("#3f1d1d"),
-                     {k: c(v) for k, v in _DARK_HEADERS.items()})
-    return Theme(False, c("#f7f8fa"), c("#e9ecf1"), c("#ffffff"), c("#7b8794"), c("#1f2933"),
-                 c("#616e7c"), c("#b8c0cc"), c("#2563eb"), c("#dc2626"), c("#9aa5b1"),
-                 c("#d97706"), c("#f59e0b"), c("#dc2626"), c("#fef2f2"),
-                 {k: c(v) for k, v in _LIGHT_HEADERS.items()})
+    roles = DARK if dark else LIGHT
+    c = {role: QColor(hex_) for role, hex_ in roles.items()}
+    return Theme(dark, c["canvas"], c["grid"], c["card"], c["card_border"], c["text"],
+                 c["muted"], c["faint"], c["positive"], c["negative"], c["zero"], c["accent"],
+                 c["step"], c["error"], c["error_fill"], c)
 
 
 def current_theme() -> Theme:

@@ -26,7 +26,9 @@ uses them::
   (what to paint as the output map), ``predict``, ``evaluate``; ``backward(flat, x, y)`` → the
   engine's full :class:`~graphapp.engine.Backward` for those points (every node's gradient, e.g.
   dL/dz1 per point, and every edge's local and carried gradient: what the editor shows);
-  ``graph_with(flat)`` → a copy of the graph holding those parameters (to open or export).
+  ``graph_with(flat)`` → a copy of the graph holding those parameters (to open or export);
+  ``layer_outputs(flat, points)`` → each layer's output (N × width per layer, for the
+  per-neuron maps; ``layer_nodes`` names their nodes).
 * :mod:`~graphapp.train.loop`: :class:`Trainer` (``step(rows=None)`` one batch or the rows
   given, e.g. one sample; ``run_epoch()``; ``evaluate()`` → :class:`Metrics`; ``params()``;
   ``lr`` may be changed between steps; ``epoch`` and ``steps`` count what is done) and
@@ -36,6 +38,13 @@ uses them::
   name → array), :class:`EpochRecord` (epoch, steps, metrics, params), :class:`Diverged`
   (parameter, node, op, message; params = the last finite ones), :class:`Finished` (reason).
 * :mod:`~graphapp.train.optim`: ``sgd``, ``momentum``, ``adam`` on one flat vector.
+* :mod:`~graphapp.train.io`: ``save_model(path, SavedModel(model, flat, training, recipe,
+  epochs, steps))`` (atomic JSON) and ``load_model(path)`` (``ModelFileError``: one line).
+* :mod:`~graphapp.train.stepgraph`: ``step_graph(model, flat, point, label)`` → one sample's
+  forward pass and loss as a scalar graph file (every weight an input; at most 100
+  parameters), what "open in the editor" shows; ``step_graph_text`` is its ``.expr`` text.
+* :mod:`~graphapp.train.defaults` (settings per data set), :mod:`~graphapp.train.command`
+  (``graphapp train``), :mod:`~graphapp.train.bench` (its figures in ``graphapp bench``).
 
 Gradients come from the engine's reverse mode on the compiled plan of ``model.graph`` (through
 :class:`graphapp.engine.runner.LeafRunner`); the parameters live outside the graph, in the

@@ -45,6 +45,6 @@ DEFAULTS: dict[str, Defaults] = {
     "spiral3": Defaults(points=300, hidden=(16, 16), activation="relu", loss="ce",
                         epochs=200),
     "sine": Defaults(hidden=(16,), epochs=100),
-    "plane": Defaults(hidden=(2,), epochs=30),
+    "plane": Defaults(hidden=(4,), epochs=40),
     "csv": Defaults(hidden=(8, 8), epochs=100),
 }

@@ -235,6 +235,10 @@ class MLP:
             offset += size
         self.n_params = offset
         self.graph, self.output_node, self.data_loss_node, self.loss_node = self._build()
+        #: The node holding each layer's output (``h1``…, or ``z1``… when linear, then zL).
+        hidden_nodes = [f"z{layer}" if ACTIVATIONS[config.activation] is None else f"h{layer}"
+                        for layer in range(1, len(self.sizes) - 1)]
+        self.layer_nodes: tuple[str, ...] = (*hidden_nodes, self.output_node)
         feed = ["X", "T", *self.param_names]
         self._train = LeafRunner(self.graph, feed, self.loss_node, self.param_names)
         self._out = LeafRunner(self.graph, ["X", *self.param_names], self.output_node)
@@ -431,6 +435,13 @@ class MLP:
         """The output layer's values ``zL`` (N × outputs) for raw points ``x``."""
         vals = self._out.values([self.features(x), *self.views(flat)])
         return self._out.value_of(vals, self.output_node)
+
+    def layer_outputs(self, flat: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output for raw points ``x`` (one N × width array per hidden layer,
+        after its activation, then the output layer's ``zL``): what each neuron's small map
+        paints. One forward pass for all of them."""
+        vals = self._out.values([self.features(x), *self.views(flat)])
+        return [self._out.value_of(vals, node) for node in self.layer_nodes]
 
     def _classes(self, out: np.ndarray) -> np.ndarray:
         if self.head.outputs == 1:

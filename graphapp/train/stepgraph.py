@@ -23,9 +23,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from graphapp.formats.document import GraphFile
+from graphapp.formats.expr import parse_expr
 from graphapp.train.model import MLP
 
-__all__ = ["MAX_PARAMS", "step_graph_text"]
+__all__ = ["MAX_PARAMS", "step_graph", "step_graph_text"]
 
 #: The largest network (in parameters) written as a scalar graph.
 MAX_PARAMS = 100
@@ -138,3 +140,9 @@ def _penalty_lines(model: MLP) -> list[str]:
     if cfg.l1:
         terms.append(f"({_sum([f'abs({w})' for w in weights])}) * {_num(cfg.l1)}")
     return [f"loss = data_loss + {_sum(terms)}"]
+
+
+def step_graph(model: MLP, flat: np.ndarray, point: Sequence[float], label: float,
+               title: str = "") -> GraphFile:
+    """:func:`step_graph_text`, read back as a graph file (what the editor opens)."""
+    return parse_expr(step_graph_text(model, flat, point, label, title))

@@ -120,3 +120,12 @@ def test_big_networks_get_no_step_graph():
     assert model.n_params > MAX_PARAMS
     with pytest.raises(ValueError, match="small networks"):
         step_graph_text(model, model.init_params(), (0.0, 0.0), 1.0)
+
+
+def test_the_step_graph_as_a_graph_file():
+    from graphapp.train.stepgraph import step_graph
+
+    trainer = _trained("moons", hidden=(2,))
+    doc = step_graph(trainer.model, trainer.flat, (0.1, 0.2), 1.0)
+    assert doc.output == "loss" and doc.graph.op("W1_0_0").is_input
+    assert float(doc.graph.value("W2_1_0")) == float(trainer.model.view(trainer.flat, "W2")[1, 0])

@@ -123,3 +123,13 @@ def test_the_layer_imports_no_qt():
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]\n"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_layer_outputs_are_each_layers_activation():
+    trainer = _trainer("moons", hidden=(4, 3))
+    model, x = trainer.model, trainer.data.x_test[:5]
+    h1, h2, out = model.layer_outputs(trainer.flat, x)
+    w = {n: model.view(trainer.flat, n) for n in model.param_names}
+    np.testing.assert_allclose(h1, np.tanh(x @ w["W1"] + w["b1"]), rtol=1e-12)
+    np.testing.assert_allclose(h2, np.tanh(h1 @ w["W2"] + w["b2"]), rtol=1e-12)
+    np.testing.assert_allclose(out, h2 @ w["W3"] + w["b3"], rtol=1e-12)

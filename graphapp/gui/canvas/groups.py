@@ -13,10 +13,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from graphapp.formats.text import is_position
+from graphapp.gui.canvas.display import group_display
 from graphapp.gui.canvas.node_item import NodeDisplay, NodeItem
 from graphapp.gui.theme import Theme, card_fonts
 
-__all__ = ["GroupFrame", "GroupItem", "group_key"]
+__all__ = ["GroupFrame", "GroupItem", "SceneGroups", "centroid", "group_key"]
 
 
 def group_key(name: str) -> str:
@@ -60,7 +62,7 @@ class GroupFrame(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = QColor(self.theme.headers["group"])
+        fill = QColor(self.theme.roles["header:group"])
         fill.setAlphaF(0.45)
         painter.setBrush(fill)
         painter.setPen(QPen(self.theme.faint, 1.2, Qt.PenStyle.DashLine))
@@ -71,6 +73,92 @@ class GroupFrame(QGraphicsItem):
         painter.drawText(self.title_rect().adjusted(12, 0, -12, 0),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          f"{self.group}   (double-click to fold)")
+
+
+class SceneGroups:
+    """Folded cards and unfolded frames of the graph scene (a mixin of ``GraphScene``): the
+    groups are the document's (``doc.groups``, and each node's ``group`` attribute)."""
+
+    def members(self) -> dict[str, list[str]]:
+        """Group name → its member nodes, from the nodes' ``group`` attribute."""
+        found: dict[str, list[str]] = {}
+        for node, data in self.doc.graph.nx.nodes(data=True):
+            name = data.get("group")
+            if name:
+                found.setdefault(name, []).append(node)
+        return found
+
+    def folded(self, name: str) -> bool:
+        """True when the group is drawn as one card."""
+        return bool(self.doc.groups.get(name, {}).get("collapsed", True))
+
+    def sync_groups(self) -> None:
+        """Show groups as the document says: folded cards or unfolded frames."""
+        members = self.members()
+        where: dict[str, str] = {}  # node → folded group it hides in
+        for name, nodes in members.items():
+            if self.folded(name):
+                for node in nodes:
+                    where[node] = name
+        for name in list(self.groups):
+            if name not in members or not self.folded(name):
+                item = self.groups.pop(name)
+                self.removeItem(item)
+        for name in list(self.frames):
+            if name not in members or self.folded(name):
+                self.removeItem(self.frames.pop(name))
+        for name, nodes in members.items():
+            items = [self.nodes[n] for n in nodes if n in self.nodes]
+            if self.folded(name):
+                entries = sorted((e for e in self.doc.graph.edges()
+                                  if where.get(e[1]) == name and where.get(e[0]) != name),
+                                 key=lambda e: (e[1], e[2]))
+                item = self.groups.get(name)
+                if item is None:
+                    item = GroupItem(name, NodeDisplay(name=name), self.theme)
+                    pos = self.doc.groups.get(name, {}).get("pos")
+                    item.setPos(QPointF(*pos) if is_position(pos) else centroid(items))
+                    self.addItem(item)
+                    self.groups[name] = item
+                item.entries = entries
+                item.set_display(self.group_display(name, item))
+            else:
+                frame = self.frames.get(name)
+                if frame is None:
+                    frame = self.frames[name] = GroupFrame(name, self.theme)
+                    self.addItem(frame)
+        for node, item in self.nodes.items():
+            item.setVisible(node not in where)
+        for key, edge in self.edges.items():
+            src, dst, slot = key
+            gs, gd = where.get(src), where.get(dst)
+            inside = gs is not None and gs == gd
+            edge.setVisible(not inside)
+            if inside:
+                continue
+            draw_src = self.groups[gs] if gs is not None else edge.src
+            if gd is not None:
+                group = self.groups[gd]
+                edge.reroute(draw_src, group, group.entries.index(key))
+            else:
+                edge.reroute(draw_src, edge.dst, slot)
+        self._fit_frames()
+
+    def _fit_frames(self) -> None:
+        members = self.members()
+        for name, frame in self.frames.items():
+            items = [self.nodes[n] for n in members.get(name, []) if n in self.nodes]
+            if items:
+                rect = items[0].sceneBoundingRect()
+                for item in items[1:]:
+                    rect = rect.united(item.sceneBoundingRect())
+                frame.fit(rect)
+
+    def group_display(self, name: str, item: GroupItem) -> NodeDisplay:
+        """What a folded group's card shows now."""
+        results = self.doc.results
+        return group_display(self.doc.graph, name, self.members().get(name, []), item.entries,
+                             self.doc.output, results.forward, results.backward, self.theme)
 
 
 def centroid(items: list[NodeItem]) -> QPointF:

@@ -6,7 +6,7 @@ The card only paints what it is given (:class:`NodeDisplay`); the scene decides 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.gui.theme import Theme, card_fonts, card_metrics
+from graphapp.present import Card
 
 __all__ = ["NodeDisplay", "NodeItem", "PortItem"]
 
@@ -28,22 +29,14 @@ ROW = 21.0
 PORT_RADIUS = 5.0
 
 
-@dataclass
-class NodeDisplay:
-    """Everything a card shows."""
+@dataclass(frozen=True)
+class NodeDisplay(Card):
+    """Everything a card shows: the presenter's card with its colours made ``QColor``, and
+    the node's place in step mode."""
 
-    name: str = ""
-    symbol: str = ""
-    op: str = ""
-    category: str = ""
-    rows: list[tuple[str, str, QColor | None]] = field(default_factory=list)
-    slot_names: tuple[str, ...] = ()
-    dimmed: bool = False
-    error: str = ""
-    is_output: bool = False
+    rows: tuple[tuple[str, str, QColor | None], ...] = ()
     #: Step mode: "current", "done", "pending" or "" when not stepping.
     step: str = ""
-    wide: bool = False
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -206,7 +199,7 @@ class NodeItem(QGraphicsItem):
         header.addRoundedRect(QRectF(1, 1, self.width - 2, HEADER), 6, 6)
         header.addRect(QRectF(1, HEADER / 2, self.width - 2, HEADER / 2))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(t.header(d.op, d.category))
+        painter.setBrush(t.roles[d.header])
         painter.drawPath(header.simplified())
 
         painter.setPen(t.text)

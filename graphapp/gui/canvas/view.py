@@ -80,7 +80,7 @@ class Minimap(QWidget):
         for item in [*scene.nodes.values(), *scene.groups.values()]:
             if item.isVisible():
                 r = item.sceneBoundingRect()
-                painter.setBrush(theme.header(item.display.op, item.display.category))
+                painter.setBrush(theme.roles[item.display.header])
                 painter.drawRect(QRectF(at(r.topLeft()), at(r.bottomRight())))
         painter.end()
         self._pixmap = pixmap

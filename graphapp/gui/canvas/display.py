@@ -1,0 +1,111 @@
+"""What the canvas shows: the presenter's cards and edges (:mod:`graphapp.present`), changed
+where step mode says otherwise, with colour roles turned into the theme's colours.
+
+This is the deciding half of the canvas; the items (:mod:`.node_item`, :mod:`.edge_item`) only
+paint what they are given, and the scene (:mod:`.scene`) decides when to ask.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from graphapp.engine import Backward, Forward, Graph
+from graphapp.gui.canvas.edge_item import EdgeDisplay
+from graphapp.gui.canvas.node_item import NodeDisplay
+from graphapp.gui.stepper import StepState
+from graphapp.gui.theme import Theme
+from graphapp.present import (
+    Card,
+    EdgeLook,
+    Row,
+    card,
+    edge_look,
+    grad_key,
+    node_name,
+    number,
+    sign_role,
+)
+
+__all__ = ["edge_display", "group_display", "node_display"]
+
+
+def node_display(graph: Graph, node: str, output: str | None, fwd: Forward | None,
+                 back: Backward | None, stale: bool, state: StepState,
+                 theme: Theme) -> NodeDisplay:
+    """A card as the canvas shows it (step mode hides what the pass has not reached yet)."""
+    c = card(graph, node, output, fwd, back, stale)
+    step = state.nodes.get(node, "") if state.active else ""
+    rows = list(c.rows)
+    if state.mode == "forward" and step == "pending":
+        rows = [dataclasses.replace(r, text="?") if r.key == "value" else r for r in rows]
+    if not c.constant and back is not None and not stale:
+        grad = _stepped_grad(node, grad_key(output, node_name(graph, node)), state, step)
+        if grad is not None:
+            rows[-1] = grad
+    return _to_display(c, rows, step, theme)
+
+
+def _stepped_grad(node: str, key: str, state: StepState, step: str) -> Row | None:
+    """The gradient row while stepping (``None``: the finished gradient, as usual)."""
+    if state.mode == "backward" and node in state.nodes and step == "pending":
+        partial = state.partial.get(node)
+        if partial is None:
+            return Row(key, "?", "faint")
+        return Row(key, f"{number(partial.running)} ({partial.arrived}/{partial.total_edges})",
+                   "muted")
+    if state.mode == "forward" and step != "":
+        return Row(key, "?", "faint")
+    return None
+
+
+def _to_display(c: Card, rows: list[Row], step: str, theme: Theme) -> NodeDisplay:
+    return NodeDisplay(**{**vars(c), "rows": tuple((r.key, r.text, theme.role(r.role))
+                                                   for r in rows), "step": step})
+
+
+def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
+                 largest: float, state: StepState, theme: Theme) -> EdgeDisplay:
+    """An edge as the canvas shows it (step mode: what it carries at this step)."""
+    look: EdgeLook = edge_look(graph, key, back.forward if back else None, back, largest)
+    d = EdgeDisplay(colour=theme.role(look.role) if look.role != "zero" or look.lines else None,
+                    width=look.width, dimmed=look.dimmed)
+    if not look.lines:
+        return d
+    status = state.edges.get(key, "") if state.active else ""
+    d.step = status
+    local = look.lines[0].text
+    if state.mode == "backward" and status in ("current", "done"):
+        send = state.sends.get(key)
+        if send is not None and status == "current":
+            d.lines = [(f"{local} × {number(send.upstream)} = {number(send.contribution)}",
+                        d.colour)]
+        elif send is not None:
+            d.lines = [(f"carried {number(send.contribution)}", d.colour)]
+    elif not ((state.mode == "backward" and status == "pending") or state.mode == "forward"):
+        d.lines = [(f"{r.key} {r.text}", theme.role(r.role)) for r in look.lines]
+    return d
+
+
+def group_display(graph: Graph, name: str, members: list[str], entries: list[Any],
+                  output: str | None, fwd: Forward | None, back: Backward | None,
+                  theme: Theme) -> NodeDisplay:
+    """A folded group's card: one row per member seen from outside (value and gradient)."""
+    inside = set(members)
+    exits = [n for n in members if n == output
+             or any(dst not in inside for dst, _ in graph.consumers(n))]
+    labels = tuple(node_name(graph, src) or graph.op(src).symbol for src, _, _ in entries)
+    rows, wide = [], False
+    for node in exits:
+        value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
+        grad = back.grads[node] if back is not None and node in back.plan.index else None
+        text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
+        rows.append((node_name(graph, node) or graph.op(node).symbol, text,
+                     theme.role(sign_role(grad)) if grad is not None else None))
+        wide = wide or isinstance(value, np.ndarray)
+    return NodeDisplay(name=name, symbol=f"group of {len(members)}", op="group",
+                       category="group", header="header:group", slot_names=labels,
+                       rows=tuple(rows),
+                       is_output=output in inside, wide=wide)
