@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 settings.register_profile(
     "graphapp", deadline=None, derandomize=True, max_examples=60, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("mutation", parent=settings.get_profile("graphapp"), max_examples=20)
+settings.register_profile("mutation", parent=settings.get_profile("graphapp"), max_examples=10)
 settings.load_profile("mutation" if os.environ.get("MUTANT_UNDER_TEST") else "graphapp")
 
 ROOT = Path(__file__).resolve().parent.parent
