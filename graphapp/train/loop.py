@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphapp.engine import Backward
 from graphapp.train.datasets import DataSet
 from graphapp.train.model import MLP, ParamSet
 from graphapp.train.optim import OPTIMIZERS, Optimizer, make_optimizer
@@ -86,6 +87,10 @@ class StepRecord:
     params: ParamSet
     grads: ParamSet
     update: ParamSet
+    #: With ``step(..., with_backward=True)``: the engine's full backward result for the batch
+    #: before the update (every node's value and gradient, every edge's local derivative and
+    #: carried gradient), for animating the backward pass; else ``None``.
+    backward: Backward | None = None
 
 
 @dataclass(frozen=True)
@@ -213,8 +218,10 @@ class Trainer:
         self._cursor = end
         return rows
 
-    def step(self, rows: np.ndarray | None = None) -> StepRecord | Diverged:
-        """One optimiser step on ``rows`` of the training set (default: the next batch)."""
+    def step(self, rows: np.ndarray | None = None,
+             with_backward: bool = False) -> StepRecord | Diverged:
+        """One optimiser step on ``rows`` of the training set (default: the next batch);
+        ``with_backward`` also records the engine's full :class:`Backward` of the batch."""
         from_batches = rows is None
         if rows is None:
             rows = self.next_batch()
@@ -228,6 +235,9 @@ class Trainer:
             np.copyto(self._grad, g)
             return self._diverged(rows, epoch, loss, None)
         before = self.flat.copy()
+        back = None
+        if with_backward:
+            back = model.backward(before, self.data.x_train[rows], self.data.y_train[rows])
         self.optimizer.step(self.flat, g, self.lr)
         if not _all_finite(self.flat):
             bad_update = self.flat.copy()
@@ -240,7 +250,7 @@ class Trainer:
         layout = model.layout
         params = ParamSet(self.flat, layout)
         return StepRecord(epoch, self.steps, rows, loss, params, ParamSet(g, layout, copy=False),
-                          ParamSet(params.flat - before, layout, copy=False))
+                          ParamSet(params.flat - before, layout, copy=False), back)
 
     def evaluate(self) -> Metrics:
         """Loss and accuracy on the whole training and test sets with the current parameters."""

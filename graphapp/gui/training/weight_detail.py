@@ -173,7 +173,8 @@ class WeightDetail(QWidget):
         self.sums = {}
         self.batch_button.setEnabled(batch is not None)
         self.batch_button.setText("Averaged over the batch" if batch is None else
-                                  f"Averaged over the batch ({len(batch[0])} samples)")
+                                  f"Averaged over the batch ({len(batch[0])} sample"
+                                  f"{'s' * (len(batch[0]) != 1)})")
         if batch is None and self.batch_button.isChecked():
             self.sample_button.setChecked(True)
         small = model.n_params <= EDITOR_LIMIT
