@@ -46,6 +46,13 @@ def test_running_sums_where_paths_meet():
     assert isinstance(steps[1].sends[0], Send)
 
 
+def test_a_constant_in_the_first_slot_sends_nothing_but_the_second_slot_does():
+    g = expr_graph("x = 3.0\ny = 2 * x")
+    [step, last] = backward_trace(backward(g, "y"))
+    assert _sends(step) == [("x", "y", 1, 2.0, 1.0, 2.0, 2.0, 1, 1)]
+    assert last.node == "x" and float(last.grad) == 2.0
+
+
 def test_fan_out_into_both_slots_of_one_node():
     steps = backward_trace(backward(expr_graph("a = 3.0\nb = a * a"), "b"))
     assert _sends(steps[0]) == [("a", "b", 0, 3.0, 1.0, 3.0, 3.0, 1, 2),
@@ -95,3 +102,6 @@ def test_a_nudge_predicts_grad_times_dx():
     assert float(n.predicted) == 2.0 * 0.5 + -3.0 * -1.0 == 4.0
     assert float(n.actual) == 5.0
     assert type(n.predicted) is np.float64 and type(n.actual) is np.float64
+    # an input moved from inf to inf: nan, quietly (warnings are errors in these tests)
+    n = predicted_change(np.inf, np.inf, 0.0, 1.0, 2.0)
+    assert np.isnan(n.dx) and np.isnan(n.predicted) and float(n.actual) == 1.0

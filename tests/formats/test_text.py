@@ -167,6 +167,18 @@ def test_expression_label():
     assert expression_label(g, mul, depth=0) == "…"
     g.update_attrs(mul, label="ab")
     assert expression_label(g, add) == "(ab+1.5)"
+    consts = expr_graph("a = 2.0\nc = a * 0.123456 + max(a, 1) * [1.0, 2.0, 3.0, 4.0]")
+    top = consts.inputs("c")
+    small = consts.inputs(top[0])[1]
+    vector = consts.inputs(top[1])[1]
+    assert expression_label(consts, small) == "0.1235"  # four digits
+    assert expression_label(consts, vector) == "[1, 2, 3, …]"  # three items
+    assert expression_label(consts, consts.inputs(top[1])[0]) == "max(a, 1)"
+    assert expression_label(consts, top[0]) == "(a·0.1235)"
+    assert expression_label(consts, top[1], limit=12) == "×"  # "(max(a, 1)·[…])" is longer
+    nested = expr_graph("a = 2.0\nlongish = 1.0\nc = tanh((a * longish) * a)")
+    inner = nested.inputs("c")[0]
+    assert expression_label(nested, inner, limit=10) == "(×·a)"  # the limit applies inside too
     sub = expr_graph("a = 1.0\nb = 2.0\nc = (a - b) / b")
     assert expression_label(sub, sub.inputs("c")[0]) == "(a−b)"
     g.add_node("hole", "add")
