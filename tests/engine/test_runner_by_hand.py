@@ -18,8 +18,8 @@ def test_an_array_output_is_seeded_with_ones():
     assert value.tolist() == [3.0, 6.0, -3.0]
     assert gx.tolist() == [3.0, 3.0, 3.0]  # d Σ(x·w)/dx = w each, not w/3
     assert float(gw) == 2.0  # Σ x
-    grads = run.backward(run.values([np.array([2.0, 0.0, 0.0])]))
-    assert grads[0].tolist() == [3.0, 3.0, 3.0] and float(grads[1]) == 2.0
+    _, (gx, gw) = run.gradients([np.array([2.0, 0.0, 0.0])])
+    assert gx.tolist() == [3.0, 3.0, 3.0] and float(gw) == 2.0
 
 
 def test_a_matrix_product_output():
@@ -49,4 +49,3 @@ def test_division_by_zero_is_ieee_and_quiet():
     assert math.isnan(float(gx))  # −1/x² + 1/x = −inf + inf
     vals = run.values([np.float64(0.0)])
     assert float(run.value_of(vals, "x")) == 0.0
-    run.backward(vals)
