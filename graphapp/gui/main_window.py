@@ -269,6 +269,12 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         else:
             self.stepper.play()
 
+    def open_training(self) -> None:
+        """Show the training panel (a floating dock, made on first use)."""
+        from graphapp.gui.training.window import open_dock
+
+        open_dock(self)
+
     # ----------------------------------------------------------------- help
     def show_shortcuts(self) -> None:
         """List the keyboard shortcuts."""
