@@ -58,6 +58,9 @@ __all__ = ["SPEEDS", "TrainingPanel", "choices_of", "setup_of"]
 #: Play speeds: label → steps per second (0: as fast as the machine goes).
 SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 30.0,
           "fastest": 0.0}
+#: While playing, the curves are redrawn at most this often (seconds); pyqtgraph's curves
+#: cost more to draw than the diagram.
+CURVE_INTERVAL = 0.25
 LAYER_COLOURS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0d9488", "#4b5563"]
 
 
@@ -102,6 +105,7 @@ class TrainingPanel(QWidget):
         self._latest: Snapshot | None = None  # delivered, not drawn yet
         self._busy = False
         self._frame_start = 0.0
+        self._curves_at = 0.0
         self.weight_detail = None  # made on the first click on a weight
         self._editor = None  # an editor window for "Open in the editor", if none holds us
         #: What drawing the last frame took (seconds).
@@ -396,7 +400,10 @@ class TrainingPanel(QWidget):
         if snap.maps is not None and snap.maps is not self._maps_shown:
             self._show_maps(snap)
         self.diagram.set_data(self._diagram_data(snap))
-        self._show_curves(snap)
+        now = time.perf_counter()
+        if not snap.playing or now - self._curves_at >= CURVE_INTERVAL:
+            self._curves_at = now  # curves cost a frame each: a few times a second is plenty
+            self._show_curves(snap)
         if snap.serial != self._serial:
             self._serial = snap.serial
             self._animate(snap)
