@@ -10,14 +10,10 @@
   and back-propagating the same graph, when micrograd is installed (``pip install -e .[bench]``);
 * reading the same 40,000-node chain from ``.expr`` and from ``.graph.json`` (both must stay
   linear in the file's size, and within 2× of each other);
-<<<<<<< HEAD
 * the derivative lab's function plot: a 200 × 200 grid (f and both partials) on a 100-node
   graph in one plan run on arrays, against point by point (:mod:`graphapp.lab_bench`);
-* with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, and
-=======
 * with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, the
   training panel's steps per second (open and playing vs closed) and frames per second, and
->>>>>>> main
   recomputing and repainting after a value edit.
 
 The machines this runs on are shared and noisy: read ratios and medians, not single runs.
