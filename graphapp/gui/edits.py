@@ -20,7 +20,7 @@ from graphapp.gui.document import Document
 from graphapp.gui.layout import COLUMN, ROW, layered_layout
 
 __all__ = ["CLIP_MIME", "add_node", "apply_statement", "copy_nodes", "fresh_name",
-           "paste_nodes"]
+           "paste_nodes", "statement_output"]
 
 #: Clipboard format of copied nodes (a small graph as JSON).
 CLIP_MIME = "application/x-graphapp-nodes"
@@ -96,14 +96,29 @@ def apply_statement(doc: Document, text: str, anchor: QPointF) -> str:
             _drop_orphans(doc, [src for src, _, _ in old_inputs])
         for edge in parser.edges:
             stack.push(commands.Connect(doc, *edge))
-        if doc.output is None or doc.output not in g:
-            stack.push(commands.SetOutput(doc, name))
+        chosen = statement_output(g, name, doc.output, doc.output_pinned)
+        if chosen != doc.output:
+            stack.push(commands.SetOutput(doc, chosen, by_hand=False))
     except GraphError as exc:  # should not happen: checked above; never leave half an edit
         stack.endMacro()
         stack.undo()
         return exc.message
     stack.endMacro()
     return ""
+
+
+def statement_output(g: Graph, name: str, output: str | None, pinned: bool) -> str:
+    """The output after the statement defining ``name``: an output chosen by hand stays;
+    otherwise the graph's single sink (the node nothing reads), else ``name`` when nothing
+    reads it (the last statement typed), else the current output."""
+    if pinned and output in g:
+        return output
+    sinks = [n for n in g if not g.consumers(n) and not g.op(n).constant]
+    if len(sinks) == 1:
+        return sinks[0]
+    if not g.consumers(name) or output not in g:
+        return name
+    return output
 
 
 def _new_ancestors(parser: ExprParser, name: str) -> set[str]:

@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
         self.stepper.changed.connect(self._update_step_controls)
         self.view.zoom_changed.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f} %"))
         self.speed.valueChanged.connect(lambda v: self.stepper.set_speed(v / 2))
+        self.pass_choice.currentTextChanged.connect(self.stepper.switch_mode)
         self.stepper.set_speed(self.speed.value() / 2)
         self._update_step_controls()
 

@@ -1,0 +1,66 @@
+"""Regression tests for the defects a new user found in the real window (issue 9, items 1-13,
+24, 25). Each test failed before its fix."""
+
+from __future__ import annotations
+
+from graphapp.gui import commands
+from tests.gui.conftest import settle
+
+
+def type_statement(window, qtbot, text: str) -> None:
+    bar = window.expression_bar
+    bar.edit.setText(text)
+    assert bar.apply(), bar.error.text()
+
+
+# ----------------------------------------------------------------- 2: the output rule
+def test_expression_bar_output_is_the_last_statement(window, qtbot):
+    type_statement(window, qtbot, "x = 3")
+    assert window.doc.output == "x"
+    type_statement(window, qtbot, "f = 3*x**2 - 4*x + 5")
+    assert window.doc.output == "f"
+    settle(window)
+    # df/dx = 6x - 4 = 14 at x = 3 (by hand)
+    assert float(window.doc.results.grad("x")) == 14.0
+    assert not window.scene.nodes["x"].display.dimmed
+
+
+def test_changing_an_input_keeps_the_single_sink_as_output(window, qtbot):
+    type_statement(window, qtbot, "x = 3")
+    type_statement(window, qtbot, "f = x * x")
+    type_statement(window, qtbot, "x = 5")  # a new value, not a new output
+    assert window.doc.output == "f"
+    assert float(window.doc.results.grad("x")) == 10.0
+
+
+def test_output_set_by_hand_stays(window, qtbot):
+    type_statement(window, qtbot, "a = 2")
+    type_statement(window, qtbot, "b = a * 3")
+    window.doc.undo_stack.push(commands.SetOutput(window.doc, "a", by_hand=True))
+    type_statement(window, qtbot, "c = a + 1")
+    assert window.doc.output == "a"
+    window.doc.undo_stack.undo()  # c = a + 1
+    window.doc.undo_stack.undo()  # the hand-set output
+    assert window.doc.output == "b"
+    type_statement(window, qtbot, "c = a + 1")
+    assert window.doc.output == "c"
+
+
+# ----------------------------------------------------------------- 6: step mode direction
+def test_step_mode_follows_the_direction_box(micrograd, qtbot):
+    window = micrograd
+    window.act_step_mode.setChecked(True)
+    assert window.stepper.state.mode == "backward"
+    window.stepper.step_forward()
+    window.pass_choice.setCurrentText("forward")
+    state = window.stepper.state
+    assert state.mode == "forward" and state.index == 0
+    assert state.total == len(window.doc.graph)  # the forward pass visits every node
+    window.stepper.step_forward()
+    window.act_restart.trigger()
+    assert window.stepper.state.mode == "forward"
+    window.pass_choice.setCurrentText("backward")
+    assert window.stepper.state.mode == "backward"
+    window.act_step_mode.setChecked(False)
+    window.pass_choice.setCurrentText("forward")  # not stepping: nothing starts
+    assert not window.stepper.state.active
