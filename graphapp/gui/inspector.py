@@ -170,7 +170,7 @@ class Inspector(QWidget):
         elif spec.constant:
             self.grad_label.setText("constants are not differentiated")
         else:
-            stale = " (stale: press Backward)" if results.stale else ""
+            stale = " (stale: press Backward, F6)" if results.stale else ""
             self.grad_label.setText(f"d{out}/d{expression_label(g, node)} = "
                                     f"<b>{num(results.grad(node), 12)}</b>{stale}")
         self.output_button.setEnabled(node != out)
@@ -191,7 +191,8 @@ class Inspector(QWidget):
         if state.current is None:
             what = "backward pass" if state.mode == "backward" else "forward pass"
             self.step_text.setHtml(f"<p><b>Step mode: {what}</b>, {state.total} steps. "
-                                   "Press Step (→) to begin.</p>")
+                                   "Press Ctrl+Right (Step) to take the first; Ctrl+Left "
+                                   "steps back, Ctrl+Space plays.</p>")
         elif state.mode == "backward" and results.backward is not None:
             self.step_text.setHtml(backward_step_html(g, results.backward, state.current,
                                                       state.total, self.doc.output))

@@ -48,6 +48,7 @@ from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import current_theme
+from graphapp.gui.tooltips import show_shortcuts
 from graphapp.paths import examples
 
 __all__ = ["MainWindow"]
@@ -309,6 +310,7 @@ class MainWindow(QMainWindow):
         run.addSeparator()
         run.addActions([self.act_labels, self.act_layout, self.act_fit])
         self.addToolBar(run)
+        show_shortcuts([*files.actions(), *run.actions()])
 
     def _connect(self) -> None:
         doc = self.doc

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolBar
+
 from graphapp.gui import commands
 from tests.gui.conftest import settle
 
@@ -64,3 +69,28 @@ def test_step_mode_follows_the_direction_box(micrograd, qtbot):
     window.act_step_mode.setChecked(False)
     window.pass_choice.setCurrentText("forward")  # not stepping: nothing starts
     assert not window.stepper.state.active
+
+
+# ----------------------------------------------------------------- 7: hints name working keys
+def test_step_hint_names_the_key_that_steps(micrograd, qtbot):
+    window = micrograd
+    window.act_step_mode.setChecked(True)
+    hint = window.inspector.step_text.toPlainText()
+    key = window.act_step.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    assert key == "Ctrl+Right" or key.startswith("Ctrl")
+    assert key in hint and "(→)" not in hint
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.stepper.state.index == 1
+
+
+def test_toolbar_tooltips_show_shortcuts(window):
+    native = QKeySequence.SequenceFormat.NativeText
+    seen = 0
+    for bar in window.findChildren(QToolBar):
+        for action in bar.actions():
+            if action.shortcut().isEmpty():
+                continue
+            seen += 1
+            assert action.shortcut().toString(native) in action.toolTip(), action.text()
+    assert seen >= 10
