@@ -3,6 +3,7 @@ shortcut does the same ("Next step (Ctrl+Right)"), so the keys can be learned by
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 __all__ = ["show_shortcuts", "with_shortcut"]
@@ -20,10 +21,15 @@ def show_shortcuts(actions: list[QAction]) -> None:
     (Undo and Redo rename themselves after every edit: "Undo Move a")."""
     for action in actions:
         action.setToolTip(with_shortcut(action))
-        action.changed.connect(lambda a=action: _refresh(a))
+        keeper = _TipKeeper(action)
+        action.changed.connect(keeper.refresh)
 
 
-def _refresh(action: QAction) -> None:
-    tip = with_shortcut(action)
-    if action.toolTip() != tip:
-        action.setToolTip(tip)
+class _TipKeeper(QObject):
+    """Lives as long as its action (its child), so Qt drops the connection with both."""
+
+    def refresh(self) -> None:
+        action = self.parent()
+        tip = with_shortcut(action)
+        if action.toolTip() != tip:
+            action.setToolTip(tip)

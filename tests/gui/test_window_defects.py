@@ -94,3 +94,85 @@ def test_toolbar_tooltips_show_shortcuts(window):
             seen += 1
             assert action.shortcut().toString(native) in action.toolTip(), action.text()
     assert seen >= 10
+
+
+# ----------------------------------------------------------------- 11: readable names
+def open_example(window, qtbot, name: str):
+    from graphapp.formats.io import load_graph
+    from tests.conftest import EXAMPLES
+    from tests.gui.conftest import wait_layout
+
+    path = EXAMPLES / name
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    settle(window)
+    return window
+
+
+def titles(window) -> dict[str, str]:
+    return {node: item.display.name for node, item in window.scene.nodes.items()}
+
+
+def test_intermediate_cards_are_named_by_their_expression(window, qtbot):
+    open_example(window, qtbot, "02_slope.expr")
+    shown = sorted(titles(window).values())
+    # written by hand from  f = 3*x**2 - 4*x + 5
+    for expected in ("3·x²", "4·x", "x²", "3·x² − 4·x", "x", "f", "3", "4", "5"):
+        assert expected in shown, (expected, shown)
+    assert "" not in shown
+
+
+def test_constants_show_their_value_not_c(window, qtbot):
+    open_example(window, qtbot, "09_ellipsoid.expr")
+    consts = [item.display for n, item in window.scene.nodes.items()
+              if window.doc.graph.op(n).constant]
+    assert sorted(d.name for d in consts) == ["3", "4", "π"]
+    assert all(d.symbol == "const" for d in consts)
+    assert "4/3·π·t·x" in titles(window).values()
+
+
+def test_formulas_in_standard_notation_never_repeat(window, qtbot):
+    open_example(window, qtbot, "02_slope.expr")
+    g = window.doc.graph
+    top = next(n for n in g if g.op(n).name == "add" and "f" in [d for d, _ in g.consumers(n)]
+               or n == "f")
+    window.select(["f"])
+    text = window.inspector.details.toPlainText()
+    assert "3·x² − 4·x" in text, text
+    assert "(((" not in text and "…" not in text
+    tip = window.scene.edge_tooltip(next(e for e in g.edges() if e[1] == "f" and e[2] == 0))
+    assert "= 1 = 1" not in tip, tip
+    assert top
+
+
+def test_ellipsoid_inspector_names_partial_and_total(window, qtbot):
+    open_example(window, qtbot, "09_ellipsoid.expr")
+    window.select(["x"])
+    text = window.inspector.details.toPlainText()
+    # V = 4/3·π·t·x·y with t = x: partial ∂V/∂x = 4/3·π·t·y = 8π (x = 2, y = 3), total 16π
+    assert "partial ∂V/∂x" in text and "total dV/dx" in text, text
+    assert "25.13" in text and "50.26" in text
+
+
+# ----------------------------------------------------------------- 13: smaller ones
+def test_mul_card_header_is_not_a_lone_cross(window, qtbot):
+    open_example(window, qtbot, "03_two_products.expr")
+    symbols = {item.display.symbol for item in window.scene.nodes.values()}
+    assert "×" not in symbols and "× mul" in symbols
+
+
+def test_new_op_nodes_are_not_named_like_slots(window):
+    a = window.add_op("input")
+    m = window.add_op("mul")
+    assert a == "a"
+    assert m not in "abcdefghijklmnopqrstuvwxyz" and m.startswith("mul")
+
+
+def test_unconnected_op_value_says_which_slots_are_empty(window, qtbot):
+    window.add_op("input")
+    m = window.add_op("mul")
+    window.doc.undo_stack.push(commands.Connect(window.doc, "a", m, 0))
+    window.select([m])
+    settle(window)
+    text = window.inspector.value_label.text()
+    assert "b is empty" in text, text
