@@ -44,7 +44,9 @@ def fresh_name(graph: Graph, taken: set[str] | None = None) -> str:
 def add_node(doc: Document, op: str, pos: QPointF, value: Any = None) -> str:
     """Add a node of ``op`` with its top-left corner at ``pos``; returns its id."""
     spec = OPS[op]
-    name = fresh_name(doc.graph)
+    # inputs get letters (a, b, …); an op gets a generated id (mul#1), so its card is named
+    # by what it computes (a·b, or ?·? while unconnected), never like an input slot
+    name = fresh_name(doc.graph) if spec.is_leaf else _next_generated(doc.graph, f"{op}#", set())
     if spec.is_leaf and value is None:
         value = NEW_INPUT_VALUE
     doc.undo_stack.push(commands.AddNode(doc, name, op, value,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.engine import as_value
-from graphapp.formats.text import expression_label
+from graphapp.formats.notation import short_name
 from graphapp.gui import commands, events
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
@@ -34,6 +34,7 @@ from graphapp.gui.explain import (
     backward_step_html,
     chain_rule_html,
     forward_step_html,
+    missing_reason,
     num,
 )
 from graphapp.gui.stepper import Stepper
@@ -161,9 +162,9 @@ class Inspector(QWidget):
             self.value_edit.setText(_editable(g.value(node)))
         value = results.value(node)
         self.value_caption.setText("" if is_input else "Value")
+        why = missing_reason(g, node) or results.problem or "not computed"
         self.value_label.setText("" if is_input and value is not None and not isinstance(
-            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else
-            f"— ({results.problem or 'not computed'})")
+            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
         out = self.doc.output
         if results.backward is None:
             self.grad_label.setText(f"— {results.problem}")
@@ -171,7 +172,7 @@ class Inspector(QWidget):
             self.grad_label.setText("constants are not differentiated")
         else:
             stale = " (stale: press Backward, F6)" if results.stale else ""
-            self.grad_label.setText(f"d{out}/d{expression_label(g, node)} = "
+            self.grad_label.setText(f"d{out}/d{short_name(g, node)} = "
                                     f"<b>{num(results.grad(node), 12)}</b>{stale}")
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else

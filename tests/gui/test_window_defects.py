@@ -134,7 +134,7 @@ def test_constants_show_their_value_not_c(window, qtbot):
 def test_formulas_in_standard_notation_never_repeat(window, qtbot):
     open_example(window, qtbot, "02_slope.expr")
     g = window.doc.graph
-    top = next(n for n in g if g.op(n).name == "add" and "f" in [d for d, _ in g.consumers(n)]
+    top = next(n for n in g if (g.op(n).name == "add" and "f" in [d for d, _ in g.consumers(n)])
                or n == "f")
     window.select(["f"])
     text = window.inspector.details.toPlainText()
