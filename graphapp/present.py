@@ -170,9 +170,10 @@ def node_name(graph: Graph, node: str) -> str:
 
 
 def grad_key(output: str | None, name: str) -> str:
-    """``dL/da`` when short enough for the card, else ``grad``."""
+    """``dL/da`` for a short name, else ``grad`` (never ``dV/d4/3·π``)."""
     out = output or "output"
-    return f"d{out}/d{name}" if name and len(out) + len(name) <= 6 else "grad"
+    short = name and name.isidentifier() and len(out) + len(name) <= 6
+    return f"d{out}/d{name}" if short else "grad"
 
 
 def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
