@@ -90,13 +90,13 @@ def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.N
     non-finite values and failed nodes), and turn engine errors into one-line messages."""
 
     def run(args: argparse.Namespace) -> int:
-        from graphapp.engine import EvaluationError, GraphError
+        from graphapp.engine import EvaluationError, GraphError, rules
 
         doc = _load(args.file)
         overrides = _overrides(args.file, doc, args.set)
         output = getattr(args, "output", None) or doc.output
         if output is not None and output not in doc.graph:
-            raise CliError(f"{args.file}: unknown output {output!r}", 2)
+            raise CliError(f"{args.file}: {rules.output_error(output)}", 2)
         try:
             plan = doc.graph.plan()
             fwd = plan.forward(doc.graph, overrides)
@@ -326,10 +326,14 @@ def _warn_nonfinite(fwd: Any) -> None:
               file=sys.stderr)
 
 
+#: orjson writes finite numpy arrays itself (the reports hand them over as they are).
+_JSON_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
+
+
 def _print(result: Any, as_json: bool) -> None:
     if as_json:
         # orjson writes the same JSON as the json module, ten times faster on large graphs.
-        _say(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
+        _say(orjson.dumps(result, option=_JSON_OPTIONS))
     else:
         _say(result)
 
@@ -538,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
         _drop_stdout()
         return 0
+    except MemoryError:  # sizes are checked before allocating; this is the last resort
+        print("graphapp: out of memory: the arrays of this graph do not fit", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     finally:

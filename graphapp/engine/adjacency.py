@@ -22,7 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.engine.errors import CycleError
+from graphapp.engine import rules
 
 __all__ = ["fill", "node_data", "slot_sources", "topological_order"]
 
@@ -65,9 +65,7 @@ def topological_order(g: nx.MultiDiGraph) -> list[str]:
             if indegree[dst] == 0:
                 order.append(dst)
     if len(order) < len(indegree):
-        cycle = [u for u, _, _ in nx.find_cycle(g)]
-        raise CycleError(f"the graph has a cycle: {' → '.join([*cycle, cycle[0]])}",
-                         tuple(cycle))
+        raise rules.cycle_error([u for u, _, _ in nx.find_cycle(g)])
     return order
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.engine import adjacency
-from graphapp.engine.errors import ArityError, CycleError, NodeError, OpError, SlotError
+from graphapp.engine import adjacency, rules
+from graphapp.engine.errors import ArityError, NodeError, OpError, SlotError
 from graphapp.engine.ops import OPS, OpSpec
 from graphapp.engine.plan import Plan
 from graphapp.engine.values import Value, as_value
@@ -175,18 +175,12 @@ class Graph:
     def check_connect(self, src: str, dst: str, slot: int) -> None:
         """Raise the error :meth:`connect` would raise, without changing anything."""
         self._data(src)
-        spec = self.op(dst)
-        if spec.is_leaf:
-            raise ArityError(f"{dst!r} is an {spec.name} node: it takes no inputs", (dst,))
-        if not isinstance(slot, int) or not 0 <= slot < spec.arity:
-            raise SlotError(f"{spec.name} node {dst!r} has slots 0..{spec.arity - 1}, "
-                            f"not {slot!r}", (dst,))
-        for other, keys in self._g.pred[dst].items():
-            if slot in keys:
-                raise SlotError(f"slot {slot} of {dst!r} is already fed by {other!r}",
-                                (dst, other))
+        fed_by = next((other for other, keys in self._g.pred[dst].items() if slot in keys), None)
+        error = rules.edge_error(dst, self.op(dst), slot, fed_by)
+        if error is not None:
+            raise error
         if src == dst or nx.has_path(self._g, dst, src):
-            raise CycleError(f"connecting {src!r} → {dst!r} would make a cycle", (src, dst))
+            raise rules.would_cycle_error(src, dst)
 
     def disconnect(self, src: str, dst: str, slot: int) -> None:
         """Remove the edge feeding ``src`` into ``slot`` of ``dst``."""
@@ -294,17 +288,13 @@ class Graph:
         for src, dst, slot in edges:
             i, j = position.get(src), position.get(dst)
             if i is None or j is None:
-                end = src if i is None else dst
-                raise NodeError(f"edge {src!r} → {dst!r} names unknown node {end!r}", (end,))
+                raise rules.unknown_node_error(src if i is None else dst)
             slots = args[j]
-            if type(slot) is not int or not 0 <= slot < len(slots):
-                if not slots:
-                    raise ArityError(f"{dst!r} is an {specs[j].name} node: it takes no inputs",
-                                     (dst,))
-                raise SlotError(f"{specs[j].name} node {dst!r} has slots "
-                                f"0..{len(slots) - 1}, not {slot!r}", (dst,))
-            if slots[slot] != -1:
-                raise SlotError(f"slot {slot} of {dst!r} is fed twice", (dst,))
+            if type(slot) is not int or not 0 <= slot < len(slots) or slots[slot] != -1:
+                # the slow path, only to say which rule: a leaf, a bad slot, a slot taken
+                fed = slots[slot] if type(slot) is int and 0 <= slot < len(slots) else -1
+                error = rules.edge_error(dst, specs[j], slot, list(rows)[fed] if fed >= 0 else None)
+                raise error if error is not None else AssertionError(slot)
             slots[slot] = i
             if i >= j:
                 in_order = False
@@ -330,9 +320,7 @@ class Graph:
         missing = self.missing_slots()
         if missing:
             node, slot = missing[0]
-            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-            raise SlotError(f"{self.op(node).name} node {node!r} has nothing on input slot "
-                            f"{slot}{more}", (node,))
+            raise rules.empty_slot_error(node, self.op(node), slot, len(missing) - 1)
 
     # ----------------------------------------------------------------- plan cache
     def plan(self) -> Plan:

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from graphapp.engine.errors import EvaluationError, GraphError, NodeError
+from graphapp.engine.limits import oversized
 from graphapp.engine.ops import OPS, OpSpec
 from graphapp.engine.values import Value, as_value, shape_of, tidy, unbroadcast
 
@@ -284,6 +285,10 @@ class Plan:
         for i, spec, args in self.steps:
             ins = [vals[j] for j in args]
             if any(v is None for v in ins):  # failed upstream: no value here either
+                continue
+            too_big = oversized(spec, ins) if spec.arity == 2 else None
+            if too_big is not None:  # refused from the shapes, before numpy allocates
+                failures[i] = too_big
                 continue
             try:
                 vals[i] = tidy(spec.forward(*ins))

@@ -1,11 +1,12 @@
 """Graphviz pictures of a graph, with values and gradients on nodes and, on every edge, the
 local derivative ∂dst/∂src and the gradient the edge carries back.
 
-The picture says what the window's canvas says, decided in one place (:mod:`graphapp.present`:
-texts, numbers, colour roles, line widths): one card per node (name, op symbol, value,
-gradient), input ports per slot for two-input ops, edges coloured by the sign of the gradient
-they carry (blue positive, red negative, grey zero) and drawn wider the more they carry, nodes
-that do not reach the output dimmed, and nodes without a finite value outlined in red.
+The picture says what the window's canvas says, decided in one place
+(:mod:`graphapp.formats.present`: texts, numbers, colour roles, line widths): one card per
+node (name, op symbol, value, gradient), input ports per slot for two-input ops, edges
+coloured by the sign of the gradient they carry (blue positive, red negative, grey zero) and
+drawn wider the more they carry, nodes that do not reach the output dimmed, and nodes without
+a finite value outlined in red.
 ``.dot`` is written without Graphviz; SVG, PNG and PDF need its ``dot`` program.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from graphapp.engine import Backward, Forward
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
-from graphapp.present import LIGHT, card, edge_look, largest
+from graphapp.formats.present import LIGHT, card, edge_look, largest
 
 __all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
 

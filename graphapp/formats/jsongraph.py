@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from graphapp.engine import Graph, GraphError
+from graphapp.engine import Graph, GraphError, rules
 from graphapp.engine.ops import OPS
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
@@ -198,7 +198,7 @@ def loads_graph(text: str, path: str = "<text>") -> GraphFile:
         sinks = [n for n in graph if graph.nx.out_degree(n) == 0]
         output = sinks[-1] if sinks else None
     elif output not in where_node:
-        raise r.fail_key("output", f"output {output!r} is not a node")
+        raise r.fail_key("output", str(rules.output_error(output)))
     return GraphFile(graph, output, data.get("lesson", ""), data.get("groups", {}),
                      _NodeLines(r.located, where_node))
 
@@ -295,26 +295,22 @@ def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, i
                 raise r.fail("edges", k, f'edge {k}: "{what}" must be a node id (a string), '
                                          f"not {_json_kind(end)}")
             if end not in where_node:
-                raise r.fail("edges", k, f"edge {k}: {what} {end!r} is not a node")
+                raise r.fail("edges", k, f"edge {k}: {what} {rules.unknown_node_error(end)}")
         if not isinstance(slot, int) or isinstance(slot, bool):
             raise r.fail("edges", k, f'edge {k}: "slot" must be a whole number')
         spec = OPS[rows[where_node[dst]][1]]
-        if spec.is_leaf:
-            raise r.fail("edges", k, f"edge {k}: {dst!r} is an {spec.name} node; it takes no "
-                                     "inputs")
-        if not 0 <= slot < spec.arity:
-            raise r.fail("edges", k, f"edge {k}: {spec.name} node {dst!r} has slots "
-                                     f"0..{spec.arity - 1}, not {slot}")
-        if (dst, slot) in where_edge:
-            raise r.fail("edges", k, f"edge {k}: slot {slot} of {dst!r} is already fed "
-                                     f"(edge {where_edge[dst, slot]})")
+        taken = where_edge.get((dst, slot))
+        error = rules.edge_error(dst, spec, slot, None if taken is None else edges[taken][0])
+        if error is not None:
+            at = f" (edge {taken})" if taken is not None else ""
+            raise r.fail("edges", k, f"edge {k}: {error}{at}")
         where_edge[dst, slot] = k
         edges.append((src, dst, slot))
     for node_id, op, _, _ in rows:
         for slot in range(OPS[op].arity):
             if (node_id, slot) not in where_edge:
                 raise r.fail("nodes", where_node[node_id],
-                             f"{op} node {node_id!r} has nothing on input slot {slot}")
+                             str(rules.empty_slot_error(node_id, OPS[op], slot)))
     return edges
 
 

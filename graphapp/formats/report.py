@@ -7,7 +7,8 @@ The JSON of ``graphapp grad --json`` is::
      "edges": [{"src": "a", "dst": "e", "slot": 0, "local": -3.0, "accumulated": 6.0}, ...],
      "nonfinite": null}
 
-Arrays are nested lists; ``local`` is null on tensor edges whose Jacobian is large; constants
+Arrays are nested lists (finite ones are handed over as numpy arrays: serialize with orjson's
+``OPT_SERIALIZE_NUMPY``); ``local`` is null on tensor edges whose Jacobian is large; constants
 have ``grad`` null (they are not differentiated); nan and ±inf are the strings "nan", "inf",
 "-inf".
 """
@@ -39,13 +40,23 @@ def _node_order(doc: GraphFile, fwd: Forward) -> list[str]:
 
 def _json_list(values: list[Any]) -> list[Any]:
     """A list of values as JSON values; a list of finite floats is returned as it is."""
-    try:
-        array = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):  # arrays or None among them
-        array = None
-    if array is not None and array.ndim == 1 and np.isfinite(array).all():
-        return array.tolist()
-    return [to_json_value(v) for v in values]
+    if all(type(v) is not np.ndarray for v in values):
+        try:
+            array = np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):  # None among them
+            array = None
+        if array is not None and array.ndim == 1 and np.isfinite(array).all():
+            return array.tolist()
+    return [_json_ready(v) for v in values]
+
+
+def _json_ready(v: Any) -> Any:
+    """One value for orjson: a finite array stays a numpy array, which orjson writes without
+    a Python float per element (a 10-million-number value would need gigabytes as lists);
+    anything else as :func:`to_json_value` writes it."""
+    if type(v) is np.ndarray and v.ndim and np.isfinite(v).all():
+        return np.ascontiguousarray(v, dtype=np.float64)
+    return to_json_value(v)
 
 
 def _ordered(doc: GraphFile, fwd: Forward, *columns: list[Any]) -> tuple[list[Any], ...]:

@@ -1,8 +1,8 @@
 """Colours and fonts of the canvas, in a light and a dark variant that follow the system.
 
 Gradients read the same everywhere: blue for positive, red for negative, grey for zero. The
-colours are the presenter's roles (:data:`graphapp.present.LIGHT` and ``DARK``) as ``QColor``;
-the Graphviz export uses the same roles, so a picture and the window look alike.
+colours are the presenter's roles (:data:`graphapp.formats.present.LIGHT` and ``DARK``) as
+``QColor``; the Graphviz export uses the same roles, so a picture and the window look alike.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
-from graphapp.present import DARK, LIGHT
+from graphapp.formats.present import DARK, LIGHT
 
 __all__ = ["Theme", "current_theme", "pretty"]
 
@@ -36,7 +36,7 @@ class Theme:
     step: QColor
     error: QColor
     error_fill: QColor
-    #: Every colour by role name (the roles of :mod:`graphapp.present`).
+    #: Every colour by role name (the roles of :mod:`graphapp.formats.present`).
     roles: dict[str, QColor]
 
     def role(self, name: str) -> QColor | None:

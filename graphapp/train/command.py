@@ -237,6 +237,8 @@ def _run(args: argparse.Namespace) -> int:
         elif isinstance(record, Finished):
             finished = record
     seconds = time.perf_counter() - t0
+    if diverged is not None:  # report the parameters kept, not the last epoch's
+        metrics = trainer.evaluate()
     if progress.on and epochs and diverged is None:
         progress.show(trainer.epoch - (saved.epochs if saved else 0), metrics, final=True)
     elif progress.on and diverged is not None:
@@ -336,7 +338,8 @@ def _print_summary(s: dict[str, Any]) -> None:
     lines = [f"{s['dataset']}: network {net} ({s['activation']}, {s['loss']} loss, "
              f"{s['parameters']} parameters), {s['optimizer']} lr {s['lr']:g} batch "
              f"{s['batch']}",
-             f"trained {s['epochs']} epochs ({s['steps']} steps) in {s['train_seconds']:.2f} s"
+             f"trained {_count(s['epochs'], 'epoch')} ({_count(s['steps'], 'step')}) in "
+             f"{s['train_seconds']:.2f} s"
              f", stopped by {s['stopped']}",
              f"loss: train {_fmt(s['train_loss'])}, test {_fmt(s['test_loss'])}"]
     if s["train_accuracy"] is not None:
@@ -350,4 +353,8 @@ def _print_summary(s: dict[str, Any]) -> None:
 
 
 def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.4f}"
+    return "–" if x is None else f"{x:.4g}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

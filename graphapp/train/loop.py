@@ -114,7 +114,7 @@ class Diverged:
 
     epoch: int
     step: int
-    parameter: str  # e.g. "W2[3, 0]" or "W2 (its gradient)"
+    parameter: str  # e.g. "W2[3, 0]": the value or gradient that went bad first
     node: str  # the first node that went non-finite ("" if none did)
     op: str
     message: str
@@ -247,19 +247,25 @@ class Trainer:
                 what = f"the first node to go non-finite was {nf.message}"
             else:
                 what = "no node's value went non-finite, but a gradient did"
-            bad = [n for n, gv in zip(names, model.views(self._grad), strict=True)
-                   if not np.isfinite(gv).all()]
-            parameter = (f"{bad[0]} (its gradient)" if bad else
-                         max(names, key=lambda n: float(np.abs(model.view(self.flat, n)).max())))
+            # the backward pass reaches the last layer first: name the first one it spoiled
+            bad = [n for n in reversed(names) if not np.isfinite(model.view(self._grad, n)).all()]
+            if bad:
+                parameter = _first_bad(bad[0], model.view(self._grad, bad[0]))
+                culprit = (f"the first parameter to get a non-finite gradient in the backward "
+                           f"pass was {parameter}")
+            else:
+                parameter = max(names, key=lambda n: float(np.abs(model.view(self.flat, n)).max()))
+                size = float(np.abs(model.view(self.flat, parameter)).max())
+                culprit = f"the largest parameter is {parameter} (up to {size:.3g})"
             head = (f"the loss became {loss}" if not math.isfinite(loss)
                     else "a gradient became non-finite")
             message = (f"training diverged at epoch {epoch}, step {self.steps + 1}: {head}; "
-                       f"{what}; parameter {parameter}")
+                       f"{what}; {culprit}")
         else:
             name = next(n for n in names if not np.isfinite(model.view(bad_update, n)).all())
             vals = model.view(bad_update, name)
             idx = tuple(int(i) for i in np.argwhere(~np.isfinite(vals))[0])
-            parameter = f"{name}[{', '.join(map(str, idx))}]"
+            parameter = _first_bad(name, vals)
             g = float(model.view(self._grad, name)[idx])
             node, op = name, self.optimizer.name
             message = (f"training diverged at epoch {epoch}, step {self.steps + 1}: the "
@@ -269,6 +275,12 @@ class Trainer:
         message += (f". The last finite parameters are kept. Try a smaller learning rate, "
                     f"e.g. {smaller:g} (it is {self.lr:g}).")
         return Diverged(epoch, self.steps + 1, parameter, node, op, message, self.params())
+
+
+def _first_bad(name: str, values: np.ndarray) -> str:
+    """``W2[3, 0]``: the parameter's first element that is nan or inf."""
+    idx = np.argwhere(~np.isfinite(values))[0]
+    return f"{name}[{', '.join(str(int(i)) for i in idx)}]"
 
 
 def _smaller_lr(lr: float) -> float:

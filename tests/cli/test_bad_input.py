@@ -4,10 +4,19 @@ file (and line and column where one is at fault), exit 1 or 2, no traceback, no 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.cli.contract import assert_one_line_error, run
+from tests.conftest import ROOT
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
 
 GOOD = {"format": "graphapp", "version": 1, "output": "L",
         "nodes": [{"id": "a", "op": "input", "value": 2.0},
@@ -186,3 +195,37 @@ def test_huge_gradients_export_without_warnings(tmp_path, capsys, suffix):
     code, _, err = run(capsys, "export", path, "-o", out)
     assert code == 0 and out.exists()
     assert "Warning" not in err and err.count("\n") == 1 and "gave inf" in err  # said once
+
+
+# Item 17: broadcasting that would make a huge array is refused from the shapes, with its size;
+# a value of ten million numbers still loads and runs within a 4 GB address space.
+def test_broadcasting_to_a_huge_array_is_one_line_with_its_size(tmp_path, capsys):
+    n = 3000
+    path = tmp_path / "cube.expr"
+    path.write_text(f"a = [{', '.join(['[[1.0]]'] * n)}]\n"
+                    f"b = [[{', '.join(['[1.0]'] * n)}]]\n"
+                    f"c = [[[{', '.join(['1.0'] * n)}]]]\n"
+                    "d = a + b\ne = d + c\n", encoding="utf-8")
+    code, out, err = run(capsys, "grad", path, "--json")
+    m = assert_one_line_error(code, err, str(path))
+    assert code == 1 and out == "" and m["line"] == "5"
+    assert "3000×3000×3000 = 27,000,000,000 numbers (216 GB)" in m["msg"]
+
+
+@pytest.mark.skipif(resource is None or sys.platform != "linux", reason="RLIMIT_AS is Linux's")
+def test_ten_million_numbers_run_under_a_4_gb_address_space(tmp_path):
+    n = 10_000_000
+    data = json.loads(json.dumps(GOOD))
+    data["nodes"][0]["value"] = "__BIG__"
+    path = tmp_path / "big.graph.json"
+    path.write_text(json.dumps(data).replace('"__BIG__"', "[" + "0.25, " * (n - 1) + "0.5]"),
+                    encoding="utf-8")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4_000_000_000, 4_000_000_000))
+
+    done = subprocess.run([sys.executable, "-m", "graphapp", "grad", str(path), "--json"],
+                          preexec_fn=limit, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stderr == b""

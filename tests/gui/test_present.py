@@ -1,5 +1,5 @@
 """The window's canvas and the Graphviz picture say the same thing: the same edge widths and
-colours, the same header colours and card texts, because both ask graphapp.present."""
+colours, the same header colours and card texts, because both ask graphapp.formats.present."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What the canvas shows: the presenter's cards and edges (:mod:`graphapp.present`), changed
-where step mode says otherwise, with colour roles turned into the theme's colours.
+"""What the canvas shows: the presenter's cards and edges (:mod:`graphapp.formats.present`),
+changed where step mode says otherwise, with colour roles turned into the theme's colours.
 
 This is the deciding half of the canvas; the items (:mod:`.node_item`, :mod:`.edge_item`) only
 paint what they are given, and the scene (:mod:`.scene`) decides when to ask.
@@ -13,11 +13,7 @@ from typing import Any
 import numpy as np
 
 from graphapp.engine import Backward, Forward, Graph
-from graphapp.gui.canvas.edge_item import EdgeDisplay
-from graphapp.gui.canvas.node_item import NodeDisplay
-from graphapp.gui.stepper import StepState
-from graphapp.gui.theme import Theme
-from graphapp.present import (
+from graphapp.formats.present import (
     Card,
     EdgeLook,
     Row,
@@ -28,6 +24,10 @@ from graphapp.present import (
     number,
     sign_role,
 )
+from graphapp.gui.canvas.edge_item import EdgeDisplay
+from graphapp.gui.canvas.node_item import NodeDisplay
+from graphapp.gui.stepper import StepState
+from graphapp.gui.theme import Theme
 
 __all__ = ["edge_display", "group_display", "node_display"]
 

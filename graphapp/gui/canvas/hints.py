@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip
 
 from graphapp.engine.nudge import predicted_change
 from graphapp.formats.notation import short_name
+from graphapp.formats.present import number
 from graphapp.formats.text import format_local, format_value
 from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.groups import GroupItem
@@ -22,7 +23,6 @@ from graphapp.gui.canvas.node_item import NodeItem, PortItem
 from graphapp.gui.document import Results
 from graphapp.gui.explain import formula_names, with_value
 from graphapp.gui.theme import pretty
-from graphapp.present import number
 
 __all__ = ["SceneHints"]
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphapp.formats.present import Card
 from graphapp.gui.theme import Theme, card_fonts, card_metrics
-from graphapp.present import Card
 
 __all__ = ["NodeDisplay", "NodeItem", "PortItem"]
 

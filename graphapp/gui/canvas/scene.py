@@ -17,6 +17,7 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 
 from graphapp.engine import EvaluationError, GraphError
+from graphapp.formats.present import largest
 from graphapp.formats.text import is_position
 from graphapp.gui import events
 from graphapp.gui.canvas.display import edge_display, node_display
@@ -29,7 +30,6 @@ from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import Theme, current_theme
-from graphapp.present import largest
 
 __all__ = ["GraphScene"]
 
