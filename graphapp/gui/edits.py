@@ -19,7 +19,7 @@ from graphapp.gui import commands
 from graphapp.gui.document import Document
 from graphapp.gui.layout import COLUMN, ROW, layered_layout
 
-__all__ = ["CLIP_MIME", "add_node", "apply_statement", "copy_nodes", "fresh_name",
+__all__ = ["CLIP_MIME", "add_node", "apply_statement", "copy_nodes", "free_spot", "fresh_name",
            "paste_nodes", "statement_output"]
 
 #: Clipboard format of copied nodes (a small graph as JSON).
@@ -49,9 +49,19 @@ def add_node(doc: Document, op: str, pos: QPointF, value: Any = None) -> str:
     name = fresh_name(doc.graph) if spec.is_leaf else _next_generated(doc.graph, f"{op}#", set())
     if spec.is_leaf and value is None:
         value = NEW_INPUT_VALUE
+    taken = [p for p in (doc.graph.attrs(n).get("pos") for n in doc.graph) if p is not None]
+    x, y = free_spot(pos.x(), pos.y(), taken)
     doc.undo_stack.push(commands.AddNode(doc, name, op, value,
-                                         {"pos": [round(pos.x(), 1), round(pos.y(), 1)]}))
+                                         {"pos": [round(x, 1), round(y, 1)]}))
     return name
+
+
+def free_spot(x: float, y: float, taken: list) -> tuple[float, float]:
+    """The first place at or below (x, y) where a card overlaps none of the cards whose
+    top-left corners are ``taken``."""
+    while any(abs(x - p[0]) < CARD_W and abs(y - p[1]) < CARD_H for p in taken):
+        y += ROW * 0.8
+    return x, y
 
 
 def apply_statement(doc: Document, text: str, anchor: QPointF) -> str:
@@ -174,7 +184,6 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
         return {n: [round(anchor.x() + x, 1), round(top + y, 1)]
                 for n, (x, y) in layout.items()}
     placed: dict[str, list[float]] = {}
-    occupied = {(round(p[0]), round(p[1])) for p in known.values()}
     order = [n for n in nx.topological_sort(trial) if n in set(new)]
     computed = [n for n in order if trial.in_degree(n)]
     leaves = [n for n in reversed(order) if not trial.in_degree(n)]
@@ -188,12 +197,8 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
             x, y = min(p[0] for p in outs) - COLUMN, sum(p[1] for p in outs) / len(outs)
         else:
             x, y = anchor.x(), anchor.y()
-        while (round(x), round(y)) in occupied or any(
-                abs(x - p[0]) < CARD_W and abs(y - p[1]) < CARD_H
-                for p in [*known.values(), *placed.values()]):
-            y += ROW * 0.8
+        x, y = free_spot(x, y, [*known.values(), *placed.values()])
         placed[n] = [round(x, 1), round(y, 1)]
-        occupied.add((round(x), round(y)))
     return placed
 
 

@@ -3,8 +3,8 @@
 ``dot`` makes the nicest pictures but takes seconds on thousands of nodes (about 5 s for 3,000
 here), so it never runs on the GUI thread: :func:`layout_work` is run as a job
 (:mod:`graphapp.gui.jobs`), which reports back on the GUI thread and kills ``dot`` if
-cancelled. When ``dot`` is missing, :func:`layered_layout` places nodes in columns by
-depth (networkx's ``multipartite_layout``), instantly.
+cancelled. When ``dot`` is missing, and while it works on a big file, :func:`layered_layout`
+places nodes in columns by depth, stacked without overlaps, instantly.
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ __all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "layer
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
-#: Spacing of the layered layout, in scene pixels.
+#: Spacing of the layered layout, in scene pixels: column to column (for a card of the
+#: default size; room for edge labels between), row to row, and the gap between stacked cards.
 COLUMN = 230.0
 ROW = 115.0
+GAP = 24.0
+#: A card's size when none is given (width, height).
+DEFAULT_SIZE = (168.0, 95.0)
 
 Positions = dict[str, tuple[float, float]]
 
@@ -36,19 +40,29 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def layered_layout(graph: Graph) -> Positions:
-    """Columns by depth (inputs left, output right), nodes spread evenly in each column."""
+def layered_layout(graph: Graph, sizes: dict[str, tuple[float, float]] | None = None) \
+        -> Positions:
+    """Columns by depth (inputs left, output right), cards stacked in each column by their
+    ``sizes`` (width, height) so none overlap, each column ordered by where its inputs are
+    (fewer crossings) and centred. Linear in the graph's size: the interim layout of a big
+    file while ``dot`` works, and the layout when ``dot`` is missing."""
     g = graph.nx
-    if g.number_of_nodes() == 0:
-        return {}
-    layers = {k: list(nodes) for k, nodes in enumerate(nx.topological_generations(g))}
-    pos = nx.multipartite_layout(g, subset_key=layers, align="vertical", scale=1.0)
-    tallest = max(len(v) for v in layers.values())
-    width = max(1, len(layers) - 1)
+    sizes = sizes or {}
     result: Positions = {}
-    for node, (x, y) in pos.items():
-        # multipartite_layout spreads columns over [-scale, scale]; undo that to fixed spacing
-        result[node] = (float(x + 1) / 2 * width * COLUMN, float(-y) * tallest * ROW / 2)
+    x = 0.0
+    for column in nx.topological_generations(g):
+        def barycentre(node: str) -> float:
+            ys = [result[p][1] for p in g.predecessors(node) if p in result]
+            return sum(ys) / len(ys) if ys else 0.0
+
+        column.sort(key=barycentre)
+        dims = [sizes.get(node, DEFAULT_SIZE) for node in column]
+        total = sum(h for _, h in dims) + GAP * (len(column) - 1)
+        y = -total / 2
+        for node, (_, h) in zip(column, dims, strict=True):
+            result[node] = (x, y)
+            y += h + GAP
+        x += max(w for w, _ in dims) + COLUMN - DEFAULT_SIZE[0]
     return result
 
 

@@ -407,15 +407,16 @@ class MainWindow(QMainWindow):
         self.stepper.stop()
         self._example_name = example
         needs_layout = any(not is_position(doc.graph.attr(n, "pos")) for n in doc.graph)
-        if needs_layout:
+        sizes = estimated_sizes(doc.graph) if needs_layout else {}
+        if needs_layout:  # an interim layout without overlaps, shown while dot works
             doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
-                                         for node, (x, y) in layered_layout(doc.graph).items()})
+                                         for node, (x, y) in layered_layout(doc.graph,
+                                                                            sizes).items()})
         self.jobs.cancel("layout")  # a layout of the previous document
         self.busy.hide()
         if needs_layout and len(doc.graph):
             # dot starts first and runs in its thread while the cards are built
-            self.start_layout(undoable=False, graph=doc.graph,
-                              sizes=estimated_sizes(doc.graph))
+            self.start_layout(undoable=False, graph=doc.graph, sizes=sizes)
         self.doc.load(doc, path)
         self._update_title()
 
@@ -767,7 +768,7 @@ class MainWindow(QMainWindow):
         """Arrange with dot in the background (layered layout when dot is missing)."""
         graph = graph or self.doc.graph
         if not dot_available():
-            positions = layered_layout(graph)
+            positions = layered_layout(graph, sizes or self.scene.layout_sizes())
             if graph is self.doc.graph:
                 self._apply_positions(positions, undoable)
             if not self._dot_notice_shown:
@@ -807,7 +808,7 @@ class MainWindow(QMainWindow):
 
     def _layout_failed(self, message: str) -> None:
         self.busy.hide()
-        self._apply_positions(layered_layout(self.doc.graph), False)
+        self._apply_positions(layered_layout(self.doc.graph, self.scene.layout_sizes()), False)
         self.say(f"Graphviz could not lay out this graph ({message}); using the layered "
                  "layout instead", 15000)
 

@@ -176,3 +176,51 @@ def test_unconnected_op_value_says_which_slots_are_empty(window, qtbot):
     settle(window)
     text = window.inspector.value_label.text()
     assert "b is empty" in text, text
+
+
+# ----------------------------------------------------------------- 3: free places
+def overlapping(window) -> list[tuple[str, str]]:
+    """Pairs of visible cards whose rectangles overlap (by hand: rect intersection)."""
+    rects = [(n, item.sceneBoundingRect()) for n, item in window.scene.nodes.items()
+             if item.isVisible()]
+    rects.sort(key=lambda r: r[1].left())
+    pairs = []
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1:]:
+            if rb.left() >= ra.right():
+                break
+            if ra.intersects(rb):
+                pairs.append((a, b))
+    return pairs
+
+
+def test_statements_typed_one_by_one_never_stack_cards(window, qtbot):
+    for text in ("x = 3", "y = 2", "z = 5", "u = x * y", "v = y + z", "w = 4",
+                 "q = u * v", "r = w - 1", "s = q + r", "k = 7"):
+        type_statement(window, qtbot, text)
+        settle(window)
+        assert overlapping(window) == [], text
+
+
+def test_nodes_added_from_the_palette_get_a_free_place(window, qtbot):
+    for op in ("input", "input", "mul", "add", "input", "sigmoid"):
+        window.add_op(op)
+    settle(window)
+    assert overlapping(window) == []
+
+
+def test_big_file_shows_an_interim_layout_without_overlaps(window, qtbot, tmp_path):
+    from graphapp.formats.io import load_graph, save_graph
+    from graphapp.generate import random_scalar_graph
+    from tests.gui.conftest import wait_layout
+
+    graph, out, _ = random_scalar_graph(400, seed=3)
+    path = tmp_path / "big.graph.json"
+    from graphapp.formats import GraphFile
+
+    save_graph(GraphFile(graph, out, ""), path)
+    window.load(load_graph(path), path)
+    settle(window)
+    assert window._layout_job is not None  # dot still working: this is the interim layout
+    assert overlapping(window) == []
+    wait_layout(window, qtbot)
