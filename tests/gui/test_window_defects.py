@@ -224,3 +224,18 @@ def test_big_file_shows_an_interim_layout_without_overlaps(window, qtbot, tmp_pa
     assert window._layout_job is not None  # dot still working: this is the interim layout
     assert overlapping(window) == []
     wait_layout(window, qtbot)
+
+
+# ----------------------------------------------------------------- 12: lessons speak to users
+def test_lessons_name_their_source_and_point_into_the_window():
+    from graphapp.formats.expr import lesson_of
+    from tests.conftest import EXAMPLES
+
+    sources = ("micrograd", "chain rule", "Chi-Feng Wang", "Margrit Betke")
+    window_words = ("card", "edge", "inspector", "Step", "Ctrl+", "Run ▸")
+    for path in sorted(EXAMPLES.glob("*.expr")):
+        lesson = lesson_of(path.read_text())
+        assert "seed" not in lesson.lower(), path.name
+        assert "graphapp " not in lesson, path.name  # a command line verb, not the window
+        assert any(s in lesson for s in sources), path.name
+        assert any(w in lesson for w in window_words), path.name
