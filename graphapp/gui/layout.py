@@ -122,6 +122,76 @@ def dot_failure(exc: Exception) -> str:
 def layout_work(graph: Graph, sizes: dict[str, tuple[float, float]]) -> \
         Callable[[JobContext], Positions]:
     """A job (see :mod:`graphapp.gui.jobs`) laying out a copy of ``graph`` with ``dot``: the
-    user may keep editing meanwhile."""
+    user may keep editing meanwhile. The window then folds the result to fit its view
+    (:func:`fold`, quick on graphs that can fit at all)."""
     graph, sizes = graph.copy(), dict(sizes)
     return lambda ctx: dot_layout(graph, sizes, run=ctx.run)
+
+
+#: Graphs up to this size are folded as well as they can be even when they cannot fit at a
+#: readable zoom (they come closest); bigger ones keep dot's picture, explored with the minimap.
+FOLD_ALWAYS = 60
+#: Vertical room between two bands of a folded layout (for the edges that wrap).
+BAND_GAP = 50.0
+#: Room around the graph when fitting it into the view (as the view's Fit leaves).
+FIT_MARGIN = 80.0
+
+
+def _extent(positions: Positions, sizes: dict[str, tuple[float, float]]) -> \
+        tuple[float, float, float, float]:
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    right = max(x + sizes.get(n, DEFAULT_SIZE)[0] for n, (x, _) in positions.items())
+    bottom = max(y + sizes.get(n, DEFAULT_SIZE)[1] for n, (_, y) in positions.items())
+    return min(xs), min(ys), right, bottom
+
+
+def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: float,
+         height: float, least_zoom: float) -> Positions:
+    """A left-to-right layout too wide for a ``width`` × ``height`` view, folded like a line
+    of text: runs of columns become bands placed one below the other, so the whole graph
+    fits at a larger zoom instead of shrinking until its text is unreadable. The number of
+    bands is the one that lets the graph be shown largest (up to 100 %); unchanged when it
+    already fits at 100 %, or when no folding reaches ``least_zoom`` and the graph is big
+    (more than ``FOLD_ALWAYS`` nodes: better dot's picture with the minimap than many thin
+    bands).
+
+    >>> pos = {f"n{i}": (i * 250.0, 0.0) for i in range(8)}
+    >>> folded = fold(pos, {}, 1000, 900, 0.8)
+    >>> sorted({y for _, y in folded.values()}), max(x for x, _ in folded.values())
+    ([0.0, 145.0], 750.0)
+    """
+    if not positions:
+        return positions
+    area = sum(w * h for w, h in (sizes.get(n, DEFAULT_SIZE) for n in positions))
+    if len(positions) > FOLD_ALWAYS and area * least_zoom ** 2 > width * height:
+        return positions  # cannot fit readably however folded: leave dot's picture
+
+    def zoom_of(layout: Positions) -> float:
+        left, top, right, bottom = _extent(layout, sizes)
+        return min(1.0, width / (right - left + FIT_MARGIN),
+                   height / (bottom - top + FIT_MARGIN))
+
+    columns = sorted({round(x, 1) for x, _ in positions.values()})
+    best, best_zoom = positions, zoom_of(positions)
+    if best_zoom >= 1.0:
+        return positions
+    for bands in range(2, len(columns) + 1):
+        per_band = -(-len(columns) // bands)
+        band_of = {c: k // per_band for k, c in enumerate(columns)}
+        folded: Positions = {}
+        top = 0.0
+        for band in range(bands):
+            members = {n: p for n, p in positions.items() if band_of[round(p[0], 1)] == band}
+            if not members:
+                continue
+            left, up, _, bottom = _extent(members, sizes)
+            for n, (x, y) in members.items():
+                folded[n] = (x - left, y - up + top)
+            top += bottom - up + BAND_GAP
+        zoom = zoom_of(folded)
+        if zoom > best_zoom * 1.02:
+            best, best_zoom = folded, zoom
+        if per_band == 1:
+            break
+    return best if best_zoom >= least_zoom or len(positions) <= FOLD_ALWAYS else positions

@@ -43,7 +43,13 @@ from graphapp.gui.expression_bar import ExpressionBar
 from graphapp.gui.files import Recent, Recovery
 from graphapp.gui.inspector import Inspector
 from graphapp.gui.jobs import Job, Jobs
-from graphapp.gui.layout import dot_available, dot_failure, layered_layout, layout_work
+from graphapp.gui.layout import (
+    dot_available,
+    dot_failure,
+    fold,
+    layered_layout,
+    layout_work,
+)
 from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
@@ -803,6 +809,10 @@ class MainWindow(QMainWindow):
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
             return
+        # fold a layout too wide for the view into bands, so it fits at a readable zoom
+        viewport = self.view.viewport()
+        positions = fold(positions, self.scene.layout_sizes(), viewport.width(),
+                         viewport.height(), self.view.min_fit_zoom)
         self._apply_positions(positions, undoable)
         self.say("Layout done", 3000)
 

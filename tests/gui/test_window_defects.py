@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolBar
 
 from graphapp.gui import commands
+from tests.conftest import EXAMPLES
 from tests.gui.conftest import settle
 
 
@@ -239,3 +241,55 @@ def test_lessons_name_their_source_and_point_into_the_window():
         assert "graphapp " not in lesson, path.name  # a command line verb, not the window
         assert any(s in lesson for s in sources), path.name
         assert any(w in lesson for w in window_words), path.name
+
+
+# ----------------------------------------------------------------- 5: fitted and readable
+def smallest_text_px(window) -> float:
+    """The smallest text on the canvas in screen pixels at the current zoom: the fonts'
+    pixel heights (from the point size and the screen's dots per inch) times the zoom."""
+    from graphapp.gui.theme import card_fonts, label_font
+
+    dpi = window.view.logicalDpiY()
+    points = [f.pointSizeF() for f in (*card_fonts(), label_font()[0])]
+    return min(points) * dpi / 72 * window.view.zoom
+
+
+def visible_rect(window):
+    view = window.view
+    return view.mapToScene(view.viewport().rect()).boundingRect()
+
+
+#: Known gap: the MLP's 21 cards (12 columns, vector values on wide cards) do not fit the
+#: default window's canvas at a readable zoom even folded into bands (best: 3 bands at 67 %).
+TOO_BIG = pytest.mark.xfail(strict=True, reason="MLP does not fit at 9 px text yet")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(p.name, marks=TOO_BIG) if p.name.startswith("11_") else p.name
+    for p in sorted(EXAMPLES.glob("*.expr"))])
+def test_every_example_opens_fitted_and_readable(window, qtbot, name):
+    open_example(window, qtbot, name)
+    qtbot.wait(50)  # the fit after the layout is queued on the event loop
+    assert smallest_text_px(window) >= 9, f"{window.view.zoom:.2f}"
+    graph = window.scene.graph_rect()
+    assert visible_rect(window).contains(graph), (visible_rect(window), graph)
+    assert overlapping(window) == []
+
+
+def test_undo_of_auto_layout_keeps_the_graph_on_screen(window, qtbot):
+    from tests.gui.conftest import wait_layout
+
+    open_example(window, qtbot, "01_micrograd.expr")
+    g = window.doc.graph
+    far = {n: (g.attrs(n)["pos"], [g.attrs(n)["pos"][0] + 6000, g.attrs(n)["pos"][1] + 4000])
+           for n in g}
+    window.doc.undo_stack.push(commands.MoveNodes(window.doc, far))
+    window.view.fit()
+    window.auto_layout()
+    wait_layout(window, qtbot)
+    window.doc.undo_stack.undo()  # the layout: back to the far place
+    qtbot.wait(50)
+    assert visible_rect(window).intersects(window.scene.graph_rect())
+    window.doc.undo_stack.undo()  # the move: back home
+    qtbot.wait(50)
+    assert visible_rect(window).intersects(window.scene.graph_rect())
