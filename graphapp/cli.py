@@ -74,7 +74,6 @@ class _Evaluated:
     doc: Any
     output: str | None
     overrides: dict[str, Any]
-    plan: Any
     fwd: Any
 
     def require_output(self) -> str:
@@ -90,6 +89,7 @@ def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.N
     non-finite values and failed nodes), and turn engine errors into one-line messages."""
 
     def run(args: argparse.Namespace) -> int:
+        from graphapp import api
         from graphapp.engine import EvaluationError, GraphError, rules
 
         doc = _load(args.file)
@@ -98,8 +98,7 @@ def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.N
         if output is not None and output not in doc.graph:
             raise CliError(f"{args.file}: {rules.output_error(output)}", 2)
         try:
-            plan = doc.graph.plan()
-            fwd = plan.forward(doc.graph, overrides)
+            fwd = api.forward(doc, overrides)
             _warn_nonfinite(fwd)
             if fwd.failures and args.command == "eval":
                 node, why = next(iter(fwd.failures.items()))
@@ -108,7 +107,7 @@ def _graph_command(compute: Callable[[_Evaluated], int]) -> Callable[[argparse.N
                 for node, why in fwd.failures.items():  # not needed for the output: say so
                     print(f"graphapp: note: {_where(args.file, doc, node)}: node {node!r} "
                           f"failed ({why}); {output} does not depend on it", file=sys.stderr)
-            return compute(_Evaluated(args, doc, output, overrides, plan, fwd))
+            return compute(_Evaluated(args, doc, output, overrides, fwd))
         except EvaluationError as exc:
             raise CliError(f"{_where(args.file, doc, exc.node)}: evaluation failed at node "
                            f"{exc.node!r}: {exc.message}", 1) from None
@@ -145,12 +144,13 @@ def _grad_options(c: argparse.ArgumentParser) -> None:
 
 
 def _grad(run: _Evaluated) -> int:
+    from graphapp import api
     from graphapp.formats import report
 
     args, doc = run.args, run.doc
     output = run.require_output()
-    back = run.plan.backward(run.fwd, output)
-    forward_mode = _forward_mode(args, doc, run.plan, run.fwd, output) if args.wrt else None
+    back = api.backward(doc, output, fwd=run.fwd)
+    forward_mode = _forward_mode(args, doc, run.fwd, output) if args.wrt else None
     if args.json:
         result = report.grad_json(doc, back)
         if forward_mode is not None:
@@ -172,12 +172,13 @@ def _check_options(c: argparse.ArgumentParser) -> None:
 
 
 def _check(run: _Evaluated) -> int:
+    from graphapp import api
     from graphapp.engine import gradcheck
     from graphapp.formats import report
 
     args = run.args
     output = run.require_output()
-    run.plan.backward(run.fwd, output)  # fails early, with the message grad would give
+    api.backward(run.doc, output, fwd=run.fwd)  # fails early, with grad's message
     rows = gradcheck(run.doc.graph, output, eps=args.eps, rtol=args.rtol, atol=args.atol,
                      overrides=run.overrides)
     if not rows:
@@ -201,15 +202,15 @@ def _export_options(c: argparse.ArgumentParser) -> None:
 
 
 def _export(run: _Evaluated) -> int:
-    from graphapp.formats.graphviz_export import DotMissing, export_graph
+    from graphapp import api
+    from graphapp.formats.graphviz_export import DotMissing
 
-    args, doc = run.args, run.doc
+    args = run.args
     output = run.require_output()
-    back = None if args.no_grads else run.plan.backward(run.fwd, output)
-    doc.output = output
+    back = None if args.no_grads else api.backward(run.doc, output, fwd=run.fwd)
     try:
-        export_graph(doc, args.out, run.fwd, back, rankdir=args.rankdir,
-                     show_grads=not args.no_grads)
+        api.export(run.doc, args.out, output, grads=not args.no_grads, rankdir=args.rankdir,
+                   fwd=run.fwd, back=back)
     except DotMissing as exc:
         raise CliError(f"graphapp: {exc}", 1) from None
     except ValueError as exc:
@@ -219,9 +220,10 @@ def _export(run: _Evaluated) -> int:
     return 0
 
 
-def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
-                  output: str) -> tuple:
+def _forward_mode(args: argparse.Namespace, doc: Any, fwd: Any, output: str) -> tuple:
     """Tangents from ``--wrt`` (totals) and one pass per edge leaving it (partials)."""
+    from graphapp import api
+
     wrt = args.wrt
     if wrt not in doc.graph or not doc.graph.op(wrt).is_input:
         raise CliError(f"{args.file}: --wrt {wrt}: not an input", 2)
@@ -229,9 +231,9 @@ def _forward_mode(args: argparse.Namespace, doc: Any, plan: Any, fwd: Any,
     if args.direction is not None:
         direction = _number_or_list(f"--direction {args.direction}", args.direction)
     try:
-        total = plan.tangents(fwd, wrt, direction)
-        partials = [((wrt, dst, slot), plan.tangents(fwd, wrt, direction,
-                                                     only_edge=(wrt, dst, slot)).values[output])
+        total = api.tangents(doc, wrt, direction, fwd=fwd)
+        partials = [((wrt, dst, slot), api.tangents(doc, wrt, direction, fwd=fwd,
+                                                    only_edge=(wrt, dst, slot)).values[output])
                     for dst, slot in doc.graph.consumers(wrt)]
     except ValueError as exc:  # an array input needs a direction of its shape
         hint = " (add --direction [..])" if "direction" in str(exc) else ""
@@ -246,7 +248,8 @@ def _convert_options(c: argparse.ArgumentParser) -> None:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from graphapp.formats.io import kind_of, save_graph
+    from graphapp import api
+    from graphapp.formats.io import kind_of
 
     doc = _load(args.file)
     try:
@@ -260,7 +263,7 @@ def _convert(args: argparse.Namespace) -> int:
                   f"{', '.join(repr(n) for n in renamed[:5])}"
                   f"{' and more' if len(renamed) > 5 else ''} (to t1, t2, …)", file=sys.stderr)
     try:
-        save_graph(doc, args.out)
+        api.save(doc, args.out)
     except ValueError as exc:  # nan cannot be written as .expr
         raise CliError(f"graphapp: cannot write {args.out}: {exc}", 1) from None
     except OSError as exc:
@@ -275,11 +278,11 @@ def _is_expr_name(name: str) -> bool:
 
 
 def _load(path: str) -> Any:
+    from graphapp import api
     from graphapp.formats import FormatError
-    from graphapp.formats.io import load_graph
 
     try:
-        return load_graph(path)
+        return api.load(path)
     except FormatError as exc:
         raise CliError(str(exc), 2) from None
 

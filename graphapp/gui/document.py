@@ -34,6 +34,8 @@ class Results:
     problem: str = ""
     #: True when the graph changed after these were computed (auto-recompute off).
     stale: bool = False
+    #: True for results computed outside the document (:meth:`Document.show_results`).
+    external: bool = False
     _backward_steps: list[BackwardStep] | None = field(default=None, repr=False)
     _forward_steps: list[ForwardStep] | None = field(default=None, repr=False)
 
@@ -172,6 +174,17 @@ class Document(QObject):
         self._dirty = True
         self._recompute_now()
         return self._results
+
+    def show_results(self, forward: Forward | None, backward: Backward | None = None,
+                     problem: str = "") -> None:
+        """Show results computed elsewhere — a training worker's forward and backward on its
+        own copy of this graph (same node ids) — without recomputing them here. Every view
+        shows them as if the document had computed them; the next edit (or
+        :meth:`recompute`) goes back to the document's own results."""
+        self._timer.stop()
+        self._dirty = False
+        self._results = Results(forward, backward, problem, external=True)
+        self.results_changed.emit()
 
     def _recompute_if_dirty(self) -> None:
         if self._dirty and self._auto:

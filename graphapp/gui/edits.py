@@ -41,16 +41,20 @@ def fresh_name(graph: Graph, taken: set[str] | None = None) -> str:
     raise RuntimeError("no free name")
 
 
-def add_node(doc: Document, op: str, pos: QPointF, value: Any = None) -> str:
-    """Add a node of ``op`` with its top-left corner at ``pos``; returns its id."""
+def add_node(doc: Document, op: str, pos: QPointF, value: Any = None, free: bool = False) \
+        -> str:
+    """Add a node of ``op`` with its top-left corner at ``pos`` (``free``: or the first place
+    below it where it covers no card); returns its id."""
     spec = OPS[op]
     # inputs get letters (a, b, …); an op gets a generated id (mul#1), so its card is named
     # by what it computes (a·b, or ?·? while unconnected), never like an input slot
     name = fresh_name(doc.graph) if spec.is_leaf else _next_generated(doc.graph, f"{op}#", set())
     if spec.is_leaf and value is None:
         value = NEW_INPUT_VALUE
-    taken = [p for p in (doc.graph.attrs(n).get("pos") for n in doc.graph) if p is not None]
-    x, y = free_spot(pos.x(), pos.y(), taken)
+    x, y = pos.x(), pos.y()
+    if free:
+        taken = [p for p in (doc.graph.attrs(n).get("pos") for n in doc.graph) if p is not None]
+        x, y = free_spot(x, y, taken)
     doc.undo_stack.push(commands.AddNode(doc, name, op, value,
                                          {"pos": [round(x, 1), round(y, 1)]}))
     return name

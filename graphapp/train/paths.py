@@ -232,13 +232,13 @@ def _head(model: MLP, z: np.ndarray, t: np.ndarray,
         e = np.exp(z - z.max(axis=1, keepdims=True))
         p = e / e.sum(axis=1, keepdims=True)
         if kind == "softmax-ce":
-            factors = [[[(f"∂L/∂z{out_layer}[{j}]", f"p{j} − t{j}: softmax cross-entropy",
-                          p[:, j] - t[:, j])]] for j in range(k)]
+            factors = [[[(f"∂L/∂z{out_layer}[{j}]", "p − t: the softmax probability minus "
+                          "the target (cross-entropy)", p[:, j] - t[:, j])]] for j in range(k)]
         else:
-            factors = [[[(f"∂L/∂p{m}", f"p{m} − t{m}: probability minus target",
+            factors = [[[(f"∂L/∂p{m}", "p − t: a probability minus its target",
                           p[:, m] - t[:, m]),
                          (f"∂p{m}/∂z{out_layer}[{j}]",
-                          f"p{m}(δ − p{j}): how the softmax moves p{m}",
+                          "pₘ(δ − pⱼ): how the softmax moves a probability pₘ as zⱼ grows",
                           p[:, m] * (float(m == j) - p[:, j]))] for m in range(k)]
                        for j in range(k)]
     else:  # multi-class hinge: Σ_{j≠y} relu(1 + z_j − z_y)

@@ -68,3 +68,26 @@ def test_cards_have_the_same_header_colours_and_texts(shown):
             assert text.replace("−", "-") in line, (node, key)
     assert scene.nodes["a"].display.symbol == "input" and ">input</FONT>" in _node_line(dot, "a")
     assert {k: t for k, t, _ in scene.nodes["a"].display.rows}["dL/da"] == "6"
+
+
+def test_results_computed_elsewhere_are_shown_without_recomputing(micrograd, monkeypatch):
+    from graphapp.engine import backward
+    from graphapp.gui import commands
+    from tests.gui.conftest import shown, shown_grad
+
+    window = micrograd
+    copy = window.doc.graph.copy()  # a worker's own copy, with b = 4 there
+    copy.set_value("b", 4.0)
+    back = backward(copy, "L")
+    runs = []
+    original = window.doc._recompute_now
+    monkeypatch.setattr(window.doc, "_recompute_now", lambda: (runs.append(1), original()))
+    window.doc.show_results(back.forward, back)
+    # by hand, with b = 4: dL/da = f·b = -2·4 = -8, dL/db = f·a = -4, L = (2·4 + 10)·-2 = -36
+    assert shown(window, "b")["value"] == "4" and shown(window, "L")["value"] == "−36"
+    assert shown_grad(window, "a") == "−8" and shown_grad(window, "b") == "−4"
+    lines = window.scene.edges[("a", "e", 0)].display.lines
+    assert [t for t, _ in lines] == ["local 4", "grad −8"]
+    assert runs == [] and window.doc.graph.value("b") == -3.0  # the document kept its own
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "c", 10.0))  # an edit: back
+    assert shown_grad(window, "a") == "6" and runs

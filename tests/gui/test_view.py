@@ -163,7 +163,7 @@ def test_panning_with_the_middle_button_and_space(micrograd, qtbot):
 
 
 def test_layout_without_dot_falls_back_with_one_notice(micrograd, monkeypatch):
-    import graphapp.gui.main_window as mw
+    import graphapp.gui.arrange as mw
 
     window = micrograd
     monkeypatch.setattr(mw, "dot_available", lambda: False)

@@ -240,12 +240,12 @@ class WeightDetail(QWidget):
 
     def _intro_html(self, ps: PathSum, label: str) -> str:
         many = "one path" if ps.n_paths == 1 else f"{ps.n_paths:,} paths"
-        where = ("this sample" if ps.samples == 1 else
-                 f"the mean loss of the batch's {ps.samples} samples")
+        where = ("This sample's loss" if ps.samples == 1 else
+                 f"The batch's loss (the mean over its {ps.samples} samples)")
         batch = ("" if ps.samples == 1 else
                  " For a batch each path's product is averaged over the samples (the factors "
                  "shown are the samples' means).")
-        return (f"The loss of {where} reaches {label} along {many}: from the loss to an output "
+        return (f"{where} reaches {label} along {many}: from the loss to an output "
                 "neuron, down through one neuron of each layer, to this weight. Along a path, "
                 "multiply the local derivatives met on the way (each row below, read from the "
                 "loss down); add the paths: by the chain rule the sum is ∂L/∂w. The largest "
@@ -269,6 +269,9 @@ class WeightDetail(QWidget):
         for r, path in enumerate(ps.paths):
             route = (" → ".join(_neuron_name(self._shown.model, n) for n in path.neurons)
                      if path.kind == "chain" else "the penalty (regularisation)")
+            via = re.match(r"∂L/∂(p\d+)$", path.factors[0].symbol) if path.factors else None
+            if via:  # through the softmax: which probability the path goes through
+                route += f" → {via.group(1)}"
             self.table.setItem(r, 0, QTableWidgetItem(route))
             for c, f in enumerate(path.factors):
                 item = QTableWidgetItem(f"{f.symbol}\n{num(f.value, 4)}")
@@ -376,8 +379,9 @@ def _legend_html(ps: PathSum) -> str:
 
 
 def _generic(symbol: str) -> str:
-    """A factor's symbol without its neuron indices, for a column heading: W2[1,0] → W2."""
-    return re.sub(r"\[[^\]]*\]", "", symbol)
+    """A factor's symbol without its neuron and class indices, for a column heading:
+    W2[1,0] → W2, ∂p1/∂z2[0] → ∂p/∂z2."""
+    return re.sub(r"(?<=p)\d+", "", re.sub(r"\[[^\]]*\]", "", symbol))
 
 
 def _neuron_name(model: MLP | None, neuron: tuple[int, int]) -> str:
