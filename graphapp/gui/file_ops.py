@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from graphapp.engine import Graph
 from graphapp.formats import FormatError, GraphFile
-from graphapp.formats.expr import lesson_of
+from graphapp.formats.expr import lesson_of, unfinished
 from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
 from graphapp.formats.text import is_position
@@ -61,7 +61,7 @@ class FileOps:
     def open_path(self, path: Path) -> bool:
         """Open a file; on error show ``FILE:LINE: message`` and keep the current document."""
         try:
-            doc = load_graph(path)
+            doc = load_graph(path, unfinished=True)
         except FormatError as exc:
             self.error("Cannot open this file", str(exc))
             return False
@@ -77,7 +77,7 @@ class FileOps:
         if not self.maybe_save():
             return
         try:
-            doc = load_graph(path)
+            doc = load_graph(path, unfinished=True)
         except FormatError as exc:
             self.error("Cannot open this example", str(exc))
             return
@@ -115,7 +115,18 @@ class FileOps:
         return self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
-        """Write the document (atomically) and mark it clean."""
+        """Write the document (atomically) and mark it clean. A graph that an ``.expr``
+        script cannot hold (an empty input slot) is offered as ``.graph.json`` instead."""
+        problem = unfinished(self.doc.graph) if path.suffix == ".expr" else ""
+        if problem:
+            other = path.with_suffix(".graph.json")
+            if self.ask and QMessageBox.question(
+                    self, "Save as .graph.json?",
+                    f"{problem}.\n\nSave as {other.name} instead?") == \
+                    QMessageBox.StandardButton.Yes:
+                return self.save_to(other)
+            self.say(f"Not saved: {problem}", 15000)
+            return False
         try:
             save_graph(self.doc.to_file(), path)
         except (OSError, ValueError) as exc:

@@ -65,7 +65,7 @@ class Recovery:
 
     def load(self) -> tuple[GraphFile, Path | None]:
         """The recovered document and the file it had been opened from (if any)."""
-        doc = loads_graph(self.file.read_text(encoding="utf-8"), str(self.file))
+        doc = loads_graph(self.file.read_text(encoding="utf-8"), str(self.file), unfinished=True)
         origin = None
         try:
             raw = json.loads(self.meta.read_text(encoding="utf-8")).get("origin")

@@ -293,3 +293,46 @@ def test_undo_of_auto_layout_keeps_the_graph_on_screen(window, qtbot):
     window.doc.undo_stack.undo()  # the move: back home
     qtbot.wait(50)
     assert visible_rect(window).intersects(window.scene.graph_rect())
+
+
+# ----------------------------------------------------------------- 1: nothing lost silently
+def unfinished_graph(window):
+    window.add_op("input")
+    m = window.add_op("mul")
+    window.doc.undo_stack.push(commands.Connect(window.doc, "a", m, 0))
+    return m
+
+
+def test_save_as_expr_of_an_unfinished_graph_offers_graph_json(window, qtbot, tmp_path,
+                                                               monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from graphapp.formats.io import load_graph
+
+    unfinished_graph(window)
+    asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: asked.append(a[2]))
+    window.ask = True
+    try:
+        assert window.save_to(tmp_path / "g.expr")
+    finally:
+        window.ask = False
+    assert "a·?" in asked[0] and "empty input b" in asked[0] and ".graph.json" in asked[0]
+    assert not (tmp_path / "g.expr").exists()
+    saved = load_graph(tmp_path / "g.graph.json", unfinished=True)
+    assert sorted(saved.graph.edges()) == sorted(window.doc.graph.edges())
+    assert window.doc.path == tmp_path / "g.graph.json" and not window.doc.modified
+    assert "g.graph.json" in window.windowTitle()
+
+
+def test_save_as_expr_refused_says_why(window, tmp_path):
+    unfinished_graph(window)
+    assert not window.save_to(tmp_path / "g.expr")  # no dialogs: refused, in words
+    assert "empty input b" in window.statusBar().currentMessage()
+    assert not list(tmp_path.iterdir()) and window.doc.modified
