@@ -152,7 +152,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
 
     def _connect(self) -> None:
         doc = self.doc
-        doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        # a bound method, not a lambda: Qt drops it with the window, so the undo stack's
+        # last cleanChanged (sent while the window is being destroyed) reaches nothing
+        doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.path_changed.connect(self._update_title)
         doc.results_changed.connect(self._update_status)
         doc.lesson_changed.connect(self._show_lesson)
@@ -177,6 +179,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self._update_step_controls()
 
     # ----------------------------------------------------------------- state display
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
     def _update_title(self) -> None:
         if self.doc.path is not None:
             name = self.doc.path.name

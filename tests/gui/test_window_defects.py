@@ -336,3 +336,28 @@ def test_save_as_expr_refused_says_why(window, tmp_path):
     assert not window.save_to(tmp_path / "g.expr")  # no dialogs: refused, in words
     assert "empty input b" in window.statusBar().currentMessage()
     assert not list(tmp_path.iterdir()) and window.doc.modified
+
+
+# ----------------------------------------------------------------- 9: Quit → Discard
+def test_quit_discard_then_teardown_raises_nothing(qtbot, tmp_path, monkeypatch):
+    import shiboken6
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, Recovery(tmp_path / "recovery"), ask=True)
+    win.show()
+    qtbot.waitExposed(win)
+    type_statement(win, qtbot, "q = 2")
+    assert win.doc.modified
+    win.act_quit.trigger()
+    assert not win.isVisible()
+    errors = []
+    monkeypatch.setattr("sys.excepthook", lambda *exc: errors.append(exc))
+    shiboken6.delete(win)  # what the end of `graphapp open` does to the window
+    assert errors == []
