@@ -38,6 +38,7 @@ from graphapp.gui.explain import (
     num,
 )
 from graphapp.gui.stepper import Stepper
+from graphapp.gui.undo_routing import route_undo
 
 __all__ = ["Inspector"]
 
@@ -105,6 +106,7 @@ class Inspector(QWidget):
 
         self._lo = self._hi = 0.0
         self._gesture: int | None = None
+        route_undo(self, self.name_edit, self.value_edit)
         self.name_edit.editingFinished.connect(self._rename)
         self.value_edit.returnPressed.connect(self._typed_value)
         self.output_button.clicked.connect(self._make_output)
@@ -147,7 +149,8 @@ class Inspector(QWidget):
         g = self.doc.graph
         spec = g.op(node)
         results = self.doc.results
-        if not self.name_edit.hasFocus():
+        # a field shows the graph unless it holds typing not yet applied
+        if not (self.name_edit.hasFocus() and self.name_edit.isModified()):
             self.name_edit.setText(node)
         formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
         self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
@@ -158,7 +161,7 @@ class Inspector(QWidget):
         scalar_input = is_input and not isinstance(g.value(node), np.ndarray)
         self._slider_row.setVisible(scalar_input)
         self.form_box.layout().labelForField(self._slider_row).setVisible(scalar_input)
-        if is_input and not self.value_edit.hasFocus():
+        if is_input and not (self.value_edit.hasFocus() and self.value_edit.isModified()):
             self.value_edit.setText(_editable(g.value(node)))
         value = results.value(node)
         self.value_caption.setText("" if is_input else "Value")
@@ -212,6 +215,7 @@ class Inspector(QWidget):
             self.name_edit.setText(node)
             return
         self.doc.undo_stack.push(commands.Rename(self.doc, node, new))
+        self.name_edit.setModified(False)
 
     def _typed_value(self) -> None:
         node = self.node
@@ -224,6 +228,7 @@ class Inspector(QWidget):
             self.message.emit(f"{text!r} is not a number or a [list] of numbers")
             return
         self.doc.undo_stack.push(commands.SetValue(self.doc, node, value))
+        self.value_edit.setModified(False)  # applied: Ctrl+Z now undoes the graph edit
         self._recentre_slider()
 
     def _make_output(self) -> None:

@@ -361,3 +361,33 @@ def test_quit_discard_then_teardown_raises_nothing(qtbot, tmp_path, monkeypatch)
     monkeypatch.setattr("sys.excepthook", lambda *exc: errors.append(exc))
     shiboken6.delete(win)  # what the end of `graphapp open` does to the window
     assert errors == []
+
+
+# ----------------------------------------------------------------- 8: Ctrl+Z acts on the graph
+def test_ctrl_z_in_a_committed_value_field_undoes_the_graph_edit(micrograd, qtbot):
+    window = micrograd
+    window.select(["a"])
+    edit = window.inspector.value_edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "5")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert float(window.doc.graph.value("a")) == 5.0
+    assert edit.hasFocus()
+    QTest.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert float(window.doc.graph.value("a")) == 2.0  # the graph edit was undone
+    settle(window)
+    assert edit.text() == "2.0"
+
+
+def test_ctrl_z_with_unsaved_typing_undoes_the_typing(micrograd, qtbot):
+    window = micrograd
+    window.select(["a"])
+    edit = window.inspector.value_edit
+    edit.setFocus()
+    edit.end(False)
+    qtbot.keyClicks(edit, "7")
+    assert edit.text() == "2.07"
+    QTest.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert edit.text() == "2.0" and float(window.doc.graph.value("a")) == 2.0
+    assert window.doc.undo_stack.index() == 0
