@@ -146,7 +146,7 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
                     "numpy": np.__version__, "platform": platform.platform()},
         "repeat": repeat,
         "scalar": _scalar_figures(sizes, repeat),
-        "training": speed_figures(rounds=repeat, steps=50 if quick else 200),
+        "training": speed_figures(rounds=2 * repeat + 1, steps=50 if quick else 200),
         "train_accuracy": None if quick else accuracy_figures(),
         "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
         "load": _load_figures(10_000 if quick else 40_000, 3),

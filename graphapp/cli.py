@@ -16,12 +16,16 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from graphapp import __version__
 from graphapp.paths import default_example
+
+if TYPE_CHECKING:  # the real imports wait until a command needs them (start-up time)
+    from graphapp.engine import Forward
+    from graphapp.formats import GraphFile
 
 __all__ = ["COMMANDS", "CliError", "Command", "main"]
 
@@ -71,10 +75,10 @@ class _Evaluated:
     read a graph share."""
 
     args: argparse.Namespace
-    doc: Any
+    doc: GraphFile
     output: str | None
     overrides: dict[str, Any]
-    fwd: Any
+    fwd: Forward
 
     def require_output(self) -> str:
         """The node to differentiate, or a one-line error when the graph has none."""
@@ -220,7 +224,7 @@ def _export(run: _Evaluated) -> int:
     return 0
 
 
-def _forward_mode(args: argparse.Namespace, doc: Any, fwd: Any, output: str) -> tuple:
+def _forward_mode(args: argparse.Namespace, doc: GraphFile, fwd: Forward, output: str) -> tuple:
     """Tangents from ``--wrt`` (totals) and one pass per edge leaving it (partials)."""
     from graphapp import api
 
@@ -277,7 +281,7 @@ def _is_expr_name(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
-def _load(path: str) -> Any:
+def _load(path: str) -> GraphFile:
     from graphapp import api
     from graphapp.formats import FormatError
 
@@ -287,7 +291,7 @@ def _load(path: str) -> Any:
         raise CliError(str(exc), 2) from None
 
 
-def _overrides(path: str, doc: Any, assignments: list[str]) -> dict[str, Any]:
+def _overrides(path: str, doc: GraphFile, assignments: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in assignments:
         name, sep, text = item.partition("=")
@@ -317,13 +321,13 @@ def _number_or_list(what: str, text: str) -> Any:
         raise CliError(f"graphapp: {what}: {text!r}: {detail}", 2) from None
 
 
-def _where(path: str, doc: Any, node: str) -> str:
+def _where(path: str, doc: GraphFile, node: str) -> str:
     """``FILE:LINE:1`` for the line a node was read from (``FILE`` when unknown)."""
     line = doc.lines.get(node) if hasattr(doc, "lines") else None
     return f"{path}:{line}:1" if line else path
 
 
-def _warn_nonfinite(fwd: Any) -> None:
+def _warn_nonfinite(fwd: Forward) -> None:
     if fwd.nonfinite is not None:
         print(f"graphapp: note: {fwd.nonfinite.message}; values downstream may be nan or inf",
               file=sys.stderr)

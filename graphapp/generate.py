@@ -1,8 +1,8 @@
 """Graphs made by recipe, for the benchmark, tests and demos: random scalar DAGs and chains.
 
 Each generator is deterministic for a given ``seed`` and builds its graph in one
-:meth:`Graph.from_parts <graphapp.engine.graph.Graph.from_parts>` call (rows already in
-topological order), so a 100k-node graph takes a fraction of a second.
+:meth:`Graph.from_parts <graphapp.engine.graph.Graph.from_parts>` call, with rows already in
+topological order (so no sort is needed).
 
 >>> g, out = chain_graph(4)
 >>> g.nodes(), out

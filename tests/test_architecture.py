@@ -143,3 +143,12 @@ def test_the_engine_and_formats_have_doctests():
         counts[name] = sum(len(t.examples) for t in finder.find(importlib.import_module(name)))
     assert counts["graphapp.engine.plan"] and counts["graphapp.engine.ops"]
     assert counts["graphapp.formats.expr"] or counts["graphapp.formats.text"]
+
+
+def test_networkx_internals_are_read_in_one_module():
+    import re
+
+    internals = re.compile(r"\._(succ|pred|node|adj)\b|\bnx\._")
+    for name, path in MODULES.items():
+        if name != "graphapp.engine.adjacency":
+            assert not internals.search(path.read_text(encoding="utf-8")), name

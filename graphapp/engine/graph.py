@@ -175,8 +175,12 @@ class Graph:
     def check_connect(self, src: str, dst: str, slot: int) -> None:
         """Raise the error :meth:`connect` would raise, without changing anything."""
         self._data(src)
-        fed_by = next((other for other, keys in self._g.pred[dst].items() if slot in keys), None)
-        error = rules.edge_error(dst, self.op(dst), slot, fed_by)
+        spec = self.op(dst)
+        fed_by = None
+        if type(slot) is int:
+            fed_by = next((other for other, keys in self._g.pred[dst].items() if slot in keys),
+                          None)
+        error = rules.edge_error(dst, spec, slot, fed_by)
         if error is not None:
             raise error
         if src == dst or nx.has_path(self._g, dst, src):

@@ -55,7 +55,7 @@ ACTIONS: tuple[Act, ...] = (
     Act("save_as", "Save &As…", "save_as", ("std:SaveAs",), "Save under a new name"),
     Act("export", "&Export Image…", "export_dialog", ("Ctrl+E",),
         "Export SVG, PNG, PDF or dot with Graphviz"),
-    Act("quit", "&Quit", "close", ("std:Quit",)),
+    Act("quit", "&Quit", "close", ("std:Quit", "Ctrl+Q")),
     Act("cut", "Cu&t", "cut", ("std:Cut",)),
     Act("copy", "&Copy", "copy", ("std:Copy",)),
     Act("paste", "&Paste", "paste", ("std:Paste",)),
@@ -131,12 +131,16 @@ def _target(window: Any, path: str) -> Callable[..., Any]:
 
 
 def _keys(keys: Sequence[str]) -> list[QKeySequence]:
+    """The shortcuts, each once; a standard key is the platform's main binding for it (none
+    on some platforms, hence the explicit fallbacks in the table)."""
     found: list[QKeySequence] = []
     for key in keys:
         if key.startswith("std:"):
-            found += QKeySequence.keyBindings(getattr(QKeySequence.StandardKey, key[4:]))
+            seq = QKeySequence(getattr(QKeySequence.StandardKey, key[4:]))
         else:
-            found.append(QKeySequence(key))
+            seq = QKeySequence(key)
+        if not seq.isEmpty() and seq not in found:
+            found.append(seq)
     return found
 
 

@@ -29,14 +29,17 @@ uses them::
   ``graph_with(flat)`` → a copy of the graph holding those parameters (to open or export);
   ``layer_outputs(flat, points)`` → each layer's output (N × width per layer, for the
   per-neuron maps; ``layer_nodes`` names their nodes).
-* :mod:`~graphapp.train.loop`: :class:`Trainer` (``step(rows=None)`` one batch or the rows
-  given, e.g. one sample; ``run_epoch()``; ``evaluate()`` → :class:`Metrics`; ``params()``;
-  ``lr`` may be changed between steps; ``epoch`` and ``steps`` count what is done) and
+* :mod:`~graphapp.train.loop`: :class:`Trainer` (``step(rows=None, with_backward=False)``
+  one batch or the rows given, e.g. one sample, with the engine's full Backward of it on
+  request; ``run_epoch()``; ``evaluate()`` → :class:`Metrics`; ``params()``; ``lr`` may be
+  changed between steps; ``epoch`` and ``steps`` count what is done; ``state()`` /
+  ``load_state()`` for resuming) and
   :func:`train`. Records are immutable snapshots, safe to hand from a worker to the GUI:
   :class:`StepRecord` (epoch, step, indices, loss, ``params``, ``grads`` = dL/dparameter from
   the engine's backward pass, ``update``; each a :class:`ParamSet`, a read-only mapping
-  name → array), :class:`EpochRecord` (epoch, steps, metrics, params), :class:`Diverged`
-  (parameter, node, op, message; params = the last finite ones), :class:`Finished` (reason).
+  name → array; ``backward`` when asked for), :class:`EpochRecord` (epoch, steps, metrics,
+  params), :class:`Diverged` (parameter, node, op, message; params = the last finite ones),
+  :class:`Finished` (reason).
 * :mod:`~graphapp.train.optim`: ``sgd``, ``momentum``, ``adam`` on one flat vector.
 * :mod:`~graphapp.train.io`: ``save_model(path, SavedModel(model, flat, training, recipe,
   epochs, steps))`` (atomic JSON) and ``load_model(path)`` (``ModelFileError``: one line).

@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -127,6 +128,10 @@ def _setup(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
     name = args.dataset or ("csv" if args.csv else "moons")
     d = DEFAULTS.get(name, DEFAULTS["csv"])
     if args.csv:
+        for option in ("points", "noise"):
+            if getattr(args, option) is not None:
+                raise _Fail(f"graphapp train: --{option} is for generated data sets, not "
+                            "--csv", 2)
         data = datasets.read_csv(args.csv, _pick(args.test_share, d.test_share), args.seed)
     else:
         data = datasets.make_dataset(name, _pick(args.points, d.points), args.noise,
@@ -220,6 +225,11 @@ def _run(args: argparse.Namespace) -> int:
     trainer = Trainer(model, data, training, None if saved is None else saved.flat)
     if saved is not None:
         trainer.epoch, trainer.steps = saved.epochs, saved.steps
+        if saved.state is not None:
+            try:
+                trainer.load_state(saved.state)
+            except ValueError as exc:
+                raise _Fail(f"{args.load}: {exc}", 2) from None
     progress = _Progress(sys.stderr, epochs)
     diverged = None
     finished = None
@@ -275,7 +285,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     code = 0
     if args.save:
         saved = io.SavedModel(model, trainer.flat, replace(training, lr=trainer.lr),
-                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics))
+                              data.recipe, trainer.epoch, trainer.steps, _metrics_json(metrics),
+                              trainer.state())
         code = _writing("save", args.save, summary, lambda: io.save_model(args.save, saved))
     if args.step_graph:
         i = args.sample
@@ -298,7 +309,8 @@ def _write_files(args: argparse.Namespace, model: Any, trainer: Any, training: A
     return code
 
 
-def _writing(option: str, path: str, summary: dict[str, Any], write: Any) -> int:
+def _writing(option: str, path: str, summary: dict[str, Any],
+             write: Callable[[], None]) -> int:
     """Run ``write``; report a failure in one line and return its exit code."""
     from graphapp.formats.graphviz_export import DotMissing
 

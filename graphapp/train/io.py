@@ -10,7 +10,9 @@
               "csv": null},
      "epochs": 60, "steps": 1440,
      "params": {"W1": [[...], ...], "b1": [...], ...},
-     "metrics": {"train_loss": ..., ...}}
+     "metrics": {"train_loss": ..., ...},
+     "state": {"epoch": 60, "steps": 1440, "cursor": 240, "order": [...], "rng": {...},
+               "optimizer": "adam", "optimizer_state": {"m": [...], "v": [...], "t": 1440}}}
 
 Writes are atomic (a temporary file renamed over the target), so an interrupted save never
 leaves half a model. Reading checks every field and raises :class:`ModelFileError` with one
@@ -62,6 +64,8 @@ class SavedModel:
     epochs: int = 0
     steps: int = 0
     metrics: dict[str, Any] = field(default_factory=dict)
+    #: :meth:`Trainer.state`, to resume training exactly (``None``: start afresh).
+    state: dict[str, Any] | None = None
 
 
 def _finite(x: Any) -> Any:
@@ -80,6 +84,7 @@ def to_json(saved: SavedModel) -> dict[str, Any]:
         "epochs": saved.epochs, "steps": saved.steps,
         "params": {name: model.view(saved.flat, name).tolist() for name in model.param_names},
         "metrics": {k: _finite(v) for k, v in saved.metrics.items()},
+        "state": saved.state,
     }
 
 
@@ -155,7 +160,8 @@ def from_json(data: Any) -> SavedModel:
         raise ValueError(f"params: {extra[0]!r} is not a parameter of this network")
     return SavedModel(model, flat, training, recipe,
                       int(data.get("epochs", 0)), int(data.get("steps", 0)),
-                      dict(data.get("metrics") or {}))
+                      dict(data.get("metrics") or {}),
+                      data["state"] if isinstance(data.get("state"), dict) else None)
 
 
 def load_model(path: str | Path) -> SavedModel:

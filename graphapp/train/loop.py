@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphapp.engine import Backward
 from graphapp.train.datasets import DataSet
 from graphapp.train.model import MLP, ParamSet
 from graphapp.train.optim import OPTIMIZERS, Optimizer, make_optimizer
@@ -86,6 +87,10 @@ class StepRecord:
     params: ParamSet
     grads: ParamSet
     update: ParamSet
+    #: With ``step(..., with_backward=True)``: the engine's full backward result for the batch
+    #: before the update (every node's value and gradient, every edge's local derivative and
+    #: carried gradient), for animating the backward pass; else ``None``.
+    backward: Backward | None = None
 
 
 @dataclass(frozen=True)
@@ -153,9 +158,7 @@ class Trainer:
             raise ValueError(f"expected {model.n_params} parameters, got {flat.size}")
         self.flat = flat
         self._views = model.views(self.flat)  # fed to the plan; updated in place
-        self._grad = np.empty(model.n_params)
-        self._grad_views = model.views(self._grad)
-        self._before = np.empty(model.n_params)
+        self._grad = np.empty(model.n_params)  # the gradients of a step that diverged
         self.optimizer: Optimizer = make_optimizer(config.optimizer, model.n_params)
         self.lr = config.lr
         self._xf = model.features(data.x_train)
@@ -172,6 +175,34 @@ class Trainer:
         """Batches in one pass over the training points."""
         return math.ceil(len(self._xf) / self.config.batch)
 
+    def state(self) -> dict:
+        """Everything besides the parameters that the next steps depend on (counters, the
+        shuffle, the optimiser's memory), as JSON data: saved with a model so that training
+        resumes exactly where it stopped."""
+        return {"epoch": self.epoch, "steps": self.steps, "cursor": self._cursor,
+                "order": self._order.tolist(), "rng": self._rng.bit_generator.state,
+                "optimizer": self.optimizer.name, "optimizer_state": self.optimizer.state()}
+
+    def load_state(self, state: dict) -> None:
+        """Resume from :meth:`state`; ``ValueError`` if it does not fit this trainer (then
+        nothing is changed)."""
+        n = len(self._xf)
+        try:
+            order = np.array(state["order"], dtype=np.intp)
+            cursor, epoch, steps = int(state["cursor"]), int(state["epoch"]), int(state["steps"])
+            rng = np.random.default_rng()
+            rng.bit_generator.state = state["rng"]
+            optimizer = make_optimizer(self.config.optimizer, self.model.n_params)
+            if state["optimizer"] == optimizer.name:
+                optimizer.load_state(state["optimizer_state"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the training state does not fit ({exc})") from None
+        if sorted(order.tolist()) != list(range(n)) or not 0 <= cursor <= n:
+            raise ValueError(f"the training state is for another data set ({len(order)} "
+                             f"training points, not {n})")
+        self._order, self._cursor, self._rng = order, cursor, rng
+        self.epoch, self.steps, self.optimizer = epoch, steps, optimizer
+
     def params(self) -> ParamSet:
         """A snapshot of the current parameters."""
         return self.model.params(self.flat)
@@ -187,8 +218,10 @@ class Trainer:
         self._cursor = end
         return rows
 
-    def step(self, rows: np.ndarray | None = None) -> StepRecord | Diverged:
-        """One optimiser step on ``rows`` of the training set (default: the next batch)."""
+    def step(self, rows: np.ndarray | None = None,
+             with_backward: bool = False) -> StepRecord | Diverged:
+        """One optimiser step on ``rows`` of the training set (default: the next batch);
+        ``with_backward`` also records the engine's full :class:`Backward` of the batch."""
         from_batches = rows is None
         if rows is None:
             rows = self.next_batch()
@@ -196,24 +229,28 @@ class Trainer:
         rows.flags.writeable = False
         model = self.model
         loss, grads = model.step_gradients(self._views, self._xf[rows], self._t[rows])
-        g = self._grad
-        for view, grad in zip(self._grad_views, grads, strict=True):
-            view[...] = grad
+        g = np.concatenate([grad.reshape(-1) for grad in grads])  # the record's own copy
         epoch = self.epoch + 1
-        if not (math.isfinite(loss) and np.isfinite(g).all()):
+        if not (math.isfinite(loss) and _all_finite(g)):
+            np.copyto(self._grad, g)
             return self._diverged(rows, epoch, loss, None)
-        np.copyto(self._before, self.flat)
+        before = self.flat.copy()
+        back = None
+        if with_backward:
+            back = model.backward(before, self.data.x_train[rows], self.data.y_train[rows])
         self.optimizer.step(self.flat, g, self.lr)
-        if not np.isfinite(self.flat).all():
+        if not _all_finite(self.flat):
             bad_update = self.flat.copy()
-            np.copyto(self.flat, self._before)
+            np.copyto(self.flat, before)
+            np.copyto(self._grad, g)
             return self._diverged(rows, epoch, loss, bad_update)
         self.steps += 1
         if from_batches and self._cursor >= len(self._xf):
             self.epoch += 1
-        params = model.params(self.flat)
-        update = ParamSet(params.flat - self._before, model.layout, copy=False)
-        return StepRecord(epoch, self.steps, rows, loss, params, model.params(g), update)
+        layout = model.layout
+        params = ParamSet(self.flat, layout)
+        return StepRecord(epoch, self.steps, rows, loss, params, ParamSet(g, layout, copy=False),
+                          ParamSet(params.flat - before, layout, copy=False), back)
 
     def evaluate(self) -> Metrics:
         """Loss and accuracy on the whole training and test sets with the current parameters."""
@@ -275,6 +312,11 @@ class Trainer:
         message += (f". The last finite parameters are kept. Try a smaller learning rate, "
                     f"e.g. {smaller:g} (it is {self.lr:g}).")
         return Diverged(epoch, self.steps + 1, parameter, node, op, message, self.params())
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    """No nan or inf in ``x``: one sum in the usual case, an element check if it overflows."""
+    return math.isfinite(float(np.add.reduce(x))) or bool(np.isfinite(x).all())
 
 
 def _first_bad(name: str, values: np.ndarray) -> str:

@@ -65,7 +65,7 @@ class Momentum(Optimizer):
         return {"velocity": self.velocity.tolist()}
 
     def load_state(self, state: dict) -> None:
-        self.velocity[:] = state["velocity"]
+        self.velocity[:] = np.asarray(state["velocity"], dtype=np.float64)
 
 
 class Adam(Optimizer):
@@ -105,8 +105,8 @@ class Adam(Optimizer):
         return {"m": self.m.tolist(), "v": self.v.tolist(), "t": self.t}
 
     def load_state(self, state: dict) -> None:
-        self.m[:] = state["m"]
-        self.v[:] = state["v"]
+        self.m[:] = np.asarray(state["m"], dtype=np.float64)
+        self.v[:] = np.asarray(state["v"], dtype=np.float64)
         self.t = int(state["t"])
 
 

@@ -156,3 +156,16 @@ def test_set_op_switches_between_leaf_and_computed():
     g.disconnect("x", "sq", 1)
     g.set_op("sq", "input", 7.0)
     assert float(g.value("sq")) == 7.0
+
+
+def test_check_connect_names_the_rule_for_odd_requests():
+    """Regression (engine/rules.py move): an unknown target or an unhashable slot must give the
+    typed error, never a KeyError or TypeError from networkx's dicts."""
+    g = Graph()
+    g.add_node("x", "input", 1.0)
+    g.add_node("y", "neg")
+    with pytest.raises(NodeError, match="no node 'nope'"):
+        g.check_connect("x", "nope", 0)
+    with pytest.raises(SlotError, match=r"has slots 0\.\.0, not \[0\]"):
+        g.check_connect("x", "y", [0])
+    g.check_connect("x", "y", 0)  # the good one passes

@@ -172,3 +172,21 @@ def test_a_large_network_stays_out_of_the_editor(window, detail):
     assert "up to 60 parameters" in window.statusBar().currentMessage()
     detail.show_weight(model, flat, "W1", 0, 0, data.x_train[0], data.y_train[0])
     assert not detail.open_button.isEnabled()
+
+
+def test_too_many_paths_to_list_still_sum_to_the_engine_gradient(setup, detail, monkeypatch):
+    from graphapp.train import paths
+
+    model, data, trainer = setup
+    monkeypatch.setattr(paths, "EXPLICIT_LIMIT", 0)  # as for a wide, deep network
+    detail.keep = 2
+    x, y = data.x_train[:10], data.y_train[:10]
+    detail.show_weight(model, trainer.flat, "W1", 0, 0, x[0], y[0], x, y)
+    assert detail.table.rowCount() == 2
+    assert "too many to list" in detail.summary.text()
+    assert detail.current().total == pytest.approx(
+        _engine(model, trainer.flat, x[:1], y[:1], "W1", (0, 0)), rel=1e-10)
+    detail.batch_button.setChecked(True)
+    assert "looked for among the samples' own largest" in detail.summary.text()
+    assert detail.current().total == pytest.approx(
+        _engine(model, trainer.flat, x, y, "W1", (0, 0)), rel=1e-10)

@@ -78,6 +78,9 @@ def test_divergence_exits_1_and_names_the_parameter(tmp_path, capsys):
     (["--features", "x3"], "unknown feature 'x3'"),
     (["--lr", "-1"], "learning rate"),
     (["--load", "/nonexistent/m.json"], "cannot read"),
+    (["--csv", "/nonexistent/p.csv"], "cannot read"),
+    (["--csv", "p.csv", "--points", "50"], "--points is for generated data sets"),
+    (["--load", "m.json", "--hidden", "3"], "--hidden cannot change a loaded model"),
 ])
 def test_bad_options_exit_2_with_one_line(capsys, argv, words):
     code, lines, err = _run(capsys, *argv, "--json")
@@ -111,3 +114,15 @@ def test_step_graph_and_export_files(tmp_path, capsys):
     code, _, err = _run(capsys, "--dataset", "xor", "--epochs", "1", "--step-graph",
                         str(tmp_path / "big.expr"))
     assert code == 2 and "small networks" in err
+
+
+def test_a_saved_run_resumes_exactly(tmp_path, capsys):
+    straight, half, resumed = (tmp_path / f"{n}.json" for n in ("straight", "half", "resumed"))
+    common = ["--dataset", "circles", "--batch", "7", "--json"]
+    assert _run(capsys, *common, "--epochs", "4", "--save", str(straight))[0] == 0
+    assert _run(capsys, *common, "--epochs", "2", "--save", str(half))[0] == 0
+    code, lines, _ = _run(capsys, "--load", str(half), "--epochs", "2", "--save", str(resumed),
+                          "--json")
+    assert code == 0 and lines[-1]["epochs"] == 4
+    a, c = json.loads(straight.read_text()), json.loads(resumed.read_text())
+    assert a["params"] == c["params"] and a["state"]["optimizer_state"]["t"] == 4 * 35

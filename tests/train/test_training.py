@@ -78,11 +78,15 @@ def test_an_epoch_covers_every_point_once():
 def test_step_gradients_are_the_engines_backward():
     trainer = _trainer("moons", hidden=(4, 3), l2=0.01)
     rows = np.arange(12)
-    record = trainer.step(rows=rows)
-    back = trainer.model.backward(np.asarray(record.params.flat - record.update.flat),
-                                  trainer.data.x_train[rows], trainer.data.y_train[rows])
+    record = trainer.step(rows=rows, with_backward=True)
+    before = np.asarray(record.params.flat - record.update.flat)
+    back = trainer.model.backward(before, trainer.data.x_train[rows], trainer.data.y_train[rows])
     for name in trainer.model.param_names:
         np.testing.assert_array_equal(record.grads[name], back.grads[name])
+        np.testing.assert_array_equal(record.backward.grads[name], back.grads[name])
+    assert record.backward.grads["z1"].shape == (12, 4)  # dL/d pre-activation, per sample
+    assert float(record.backward.forward.values["loss"]) == record.loss
+    assert trainer.step(rows=rows).backward is None
 
 
 def test_divergence_stops_and_keeps_the_last_finite_parameters():

@@ -46,7 +46,14 @@ from graphapp.gui.explain import num
 from graphapp.gui.theme import current_theme
 from graphapp.gui.training.step_editor import EDITOR_LIMIT
 from graphapp.train.model import MLP
-from graphapp.train.paths import LossSlice, PathSum, loss_along, param_index, weight_paths
+from graphapp.train.paths import (
+    SEARCH_SAMPLES,
+    LossSlice,
+    PathSum,
+    loss_along,
+    param_index,
+    weight_paths,
+)
 
 __all__ = ["WeightDetail"]
 
@@ -166,7 +173,8 @@ class WeightDetail(QWidget):
         self.sums = {}
         self.batch_button.setEnabled(batch is not None)
         self.batch_button.setText("Averaged over the batch" if batch is None else
-                                  f"Averaged over the batch ({len(batch[0])} samples)")
+                                  f"Averaged over the batch ({len(batch[0])} sample"
+                                  f"{'s' * (len(batch[0]) != 1)})")
         if batch is None and self.batch_button.isChecked():
             self.sample_button.setChecked(True)
         small = model.n_params <= EDITOR_LIMIT
@@ -308,7 +316,8 @@ class WeightDetail(QWidget):
                      f"adding to {num(ps.kept_total, 6)}; the sum of all of them is exact, "
                      "added layer by layer as the backward pass does"
                      + ("" if ps.ranked_exactly else
-                        ", and the largest were looked for among some samples' largest")
+                        ", and the largest were looked for among the samples' own largest "
+                        f"(of up to {SEARCH_SAMPLES} samples)")
                      + ")")
         fd = sl.finite_difference
         return (f"<b>{summed}: {num(ps.total, 10)}</b>{shown}<br>"
