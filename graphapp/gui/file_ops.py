@@ -194,13 +194,16 @@ class FileOps:
                 self.say(f"Autosave failed: {exc}")
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer to restore the autosaved work. True if restored."""
-        if not self.recovery.exists():
+        """After a crash: offer to restore the work an instance that is no longer running
+        left unsaved (never another live instance's). True if restored."""
+        orphans = self.recovery.orphans()
+        if not orphans:
             return False
+        orphan = orphans[0]
         try:
-            doc, origin = self.recovery.load()
+            doc, origin = self.recovery.load(orphan)
         except (FormatError, OSError):
-            self.recovery.discard()
+            self.recovery.forget(orphan)
             return False
         if self.ask:
             answer = QMessageBox.question(
@@ -208,10 +211,12 @@ class FileOps:
                 "graphapp did not close normally last time. Restore the unsaved graph"
                 + (f" from {origin}" if origin else "") + "?")
             if answer != QMessageBox.StandardButton.Yes:
-                self.recovery.discard()
+                self.recovery.forget(orphan)
                 return False
         self.load(doc, origin)
         self.doc.undo_stack.resetClean()  # restored work is unsaved
+        self.autosave()  # now this instance's to protect, before the orphan goes
+        self.recovery.forget(orphan)
         self._update_title()
         self.say("Restored unsaved work from the recovery file")
         return True

@@ -179,7 +179,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self._update_step_controls()
 
     # ----------------------------------------------------------------- state display
-    def _clean_changed(self, _clean: bool) -> None:
+    def _clean_changed(self, clean: bool) -> None:
+        if clean:  # back at the saved state (a save, or undo): nothing to recover
+            self.recovery.discard()
         self._update_title()
 
     def _update_title(self) -> None:

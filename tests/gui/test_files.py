@@ -84,17 +84,19 @@ def test_autosave_and_recovery_after_a_crash(micrograd, qtbot, tmp_path):
     # A new window (the next start after a crash) offers to restore it.
     from PySide6.QtCore import QSettings
 
+    from graphapp.gui.files import Recovery
     from graphapp.gui.main_window import MainWindow
 
+    window.recovery.abandon()  # what a crash leaves: the file, and no live owner
     other = MainWindow(QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat),
-                       window.recovery, ask=False)
+                       Recovery(window.recovery.folder), ask=False)
     qtbot.addWidget(other)
     assert other.offer_recovery()
     assert float(other.doc.graph.value("b")) == 7.0 and other.doc.modified
-    other.doc.undo_stack.setClean()
     # Saving removes the recovery file.
-    assert window.save_to(tmp_path / "x.graph.json")
-    assert not window.recovery.exists()
+    assert other.recovery.exists()
+    assert other.save_to(tmp_path / "x.graph.json")
+    assert not other.recovery.exists()
 
 
 def test_closing_with_unsaved_changes_asks(micrograd, monkeypatch):

@@ -391,3 +391,66 @@ def test_ctrl_z_with_unsaved_typing_undoes_the_typing(micrograd, qtbot):
     QTest.keyClick(edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert edit.text() == "2.0" and float(window.doc.graph.value("a")) == 2.0
     assert window.doc.undo_stack.index() == 0
+
+
+# ----------------------------------------------------------------- 24, 25: recovery files
+def test_undo_back_to_the_saved_state_removes_the_recovery_file(micrograd):
+    window = micrograd
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 7.0))
+    window.autosave()
+    assert window.recovery.exists()
+    window.doc.undo_stack.undo()  # back to what was opened
+    assert not window.doc.modified and not window.recovery.exists()
+    window.doc.undo_stack.redo()
+    window.autosave()
+    assert window.recovery.exists()
+
+
+def test_a_second_instance_never_touches_a_live_instances_recovery(micrograd, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+
+    first = micrograd
+    first.doc.undo_stack.push(commands.SetValue(first.doc, "b", 7.0))
+    first.autosave()
+    second = MainWindow(QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat),
+                        Recovery(first.recovery.folder), ask=False)
+    qtbot.addWidget(second)
+    assert not second.offer_recovery()  # the first is running: nothing to offer
+    assert first.recovery.exists()
+    second.close()
+    assert first.recovery.exists()  # and closing the second leaves it alone
+
+
+def test_recovery_is_offered_for_an_instance_killed_mid_session(qtbot, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QSettings
+
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+
+    folder = tmp_path / "recovery"
+    # another process autosaves, then dies at once (as kill -9 would leave it)
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from graphapp.formats import parse_expr\n"
+        "from graphapp.gui.files import Recovery\n"
+        f"r = Recovery(Path({str(folder)!r}))\n"
+        "r.save(parse_expr('x = 4\\ny = x * x'), None)\n"
+        "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert len(list(folder.glob("*.lock"))) == 1  # the dead process's lock is still there
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                        Recovery(folder), ask=False)
+    qtbot.addWidget(window)
+    assert window.offer_recovery()
+    assert float(window.doc.graph.value("x")) == 4.0 and window.doc.modified
+    assert [f.name for f in folder.glob("*.graph.json")] == [window.recovery.file.name]
+    window.doc.undo_stack.setClean()
