@@ -39,9 +39,11 @@ class Arrange:
         structure = graph.structure_version
         job.finished.connect(lambda pos: self._layout_finished(pos, undoable, structure))
         job.failed.connect(self._layout_failed)
-        job.cancelled.connect(self.busy.hide)
+        job.cancelled.connect(lambda: self.say("Layout cancelled", 4000))
+        job.ended.connect(self._job_ended)
         self.say(f"Laying out {len(graph)} nodes with dot…", 0)
         self.busy.show()
+        self.stop_button.show()
         return job
 
     @property

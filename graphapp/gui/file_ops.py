@@ -181,9 +181,24 @@ class FileOps:
         job = self.jobs.start("export", lambda ctx: export_graph(doc, path, fwd, back,
                                                                  run=ctx.run), _export_failure)
         job.finished.connect(lambda _: self.say(f"Exported {path}"))
-        job.failed.connect(lambda why: self.say(f"Export failed: {why}"))
-        self.say(f"Exporting {path.name}…")
+        job.failed.connect(lambda why: self.say(f"Export failed: {why}", 15000))
+        job.cancelled.connect(lambda: self.say(f"Export of {path.name} cancelled"))
+        job.ended.connect(self._job_ended)
+        # the message stays, with the moving bar and Cancel, until dot is done
+        self.say(f"Exporting {path.name} with Graphviz dot… (Cancel stops it)", 0)
+        self.busy.show()
+        self.stop_button.show()
         return job
+
+    def cancel_jobs(self) -> None:
+        """The status bar's Cancel: stop the running export and layout (their dot too)."""
+        self.jobs.cancel("export")
+        self.jobs.cancel("layout")
+
+    def _job_ended(self) -> None:
+        if not self.jobs.running("export") and not self.jobs.running("layout"):
+            self.busy.hide()
+            self.stop_button.hide()
 
     def autosave(self) -> None:
         """Write unsaved work to the recovery file (every 30 s)."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QTextBrowser,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -103,7 +104,14 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        # shown while an export or a layout runs: stops it (and kills its dot)
+        self.stop_button = QToolButton(self)
+        self.stop_button.setText("Cancel")
+        self.stop_button.setToolTip("Stop the export or layout that is running")
+        self.stop_button.clicked.connect(self.cancel_jobs)
+        self.stop_button.hide()
         self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.stop_button)
         self.statusBar().addPermanentWidget(self.status_problem)
         self.statusBar().addPermanentWidget(self.status_zoom)
 

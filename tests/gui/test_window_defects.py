@@ -454,3 +454,27 @@ def test_recovery_is_offered_for_an_instance_killed_mid_session(qtbot, tmp_path)
     assert float(window.doc.graph.value("x")) == 4.0 and window.doc.modified
     assert [f.name for f in folder.glob("*.graph.json")] == [window.recovery.file.name]
     window.doc.undo_stack.setClean()
+
+
+# ----------------------------------------------------------------- 10: long exports
+from tests.gui.test_jobs import slow_dot  # noqa: E402, F401 (a fake dot that sleeps a minute)
+
+
+def test_a_long_export_shows_progress_and_can_be_cancelled(window, qtbot, slow_dot, tmp_path):
+    from graphapp.formats.expr import parse_expr
+
+    doc = parse_expr("a = 2\nb = 3\nL = a * b")
+    doc.graph.update_many_attrs({n: {"pos": [0, 0]} for n in doc.graph})  # no layout on load
+    window.load(doc, None)
+    job = window.export_to(tmp_path / "g.png")
+    qtbot.waitUntil(lambda: len(slow_dot()) == 2, timeout=10_000)
+    assert window.busy.isVisible() and window.stop_button.isVisible()
+    assert "Exporting g.png" in window.statusBar().currentMessage()
+    qtbot.wait(6500)  # longer than an ordinary status message lasts
+    assert "Exporting g.png" in window.statusBar().currentMessage()
+    window.stop_button.click()
+    qtbot.waitUntil(lambda: not job.running, timeout=5_000)
+    assert job.outcome == "cancelled"
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert not window.busy.isVisible() and not window.stop_button.isVisible()
+    assert not (tmp_path / "g.png").exists()
