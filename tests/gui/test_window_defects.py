@@ -460,7 +460,8 @@ def test_recovery_is_offered_for_an_instance_killed_mid_session(qtbot, tmp_path)
 from tests.gui.test_jobs import slow_dot  # noqa: E402, F401 (a fake dot that sleeps a minute)
 
 
-def test_a_long_export_shows_progress_and_can_be_cancelled(window, qtbot, slow_dot, tmp_path):
+def test_a_long_export_shows_progress_and_can_be_cancelled(window, qtbot, slow_dot,  # noqa: F811
+                                                           tmp_path):
     from graphapp.formats.expr import parse_expr
 
     doc = parse_expr("a = 2\nb = 3\nL = a * b")
