@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from graphapp.engine import Graph
+from graphapp.engine import Graph, gradcheck
 from graphapp.formats import FormatError, GraphFile
 from graphapp.formats.expr import lesson_of, unfinished
 from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
+from graphapp.formats.report import check_table
 from graphapp.formats.text import is_position
 from graphapp.gui.canvas.scene import estimated_sizes
 from graphapp.gui.jobs import Job
@@ -189,6 +190,55 @@ class FileOps:
         self.busy.show()
         self.stop_button.show()
         return job
+
+    def save_copy_dialog(self) -> None:
+        """Convert: write a copy in the format the name says; the document stays where it is."""
+        base = self.doc.path.with_suffix("").with_suffix("") if self.doc.path else \
+            Path.home() / (self._example_name or "graph")
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy", str(base) + ".expr",
+                                              FILE_FILTER)
+        if name:
+            self.save_copy(Path(name))
+
+    def save_copy(self, path: Path) -> bool:
+        """Write the graph to ``path`` (.expr or .graph.json) without adopting it."""
+        problem = unfinished(self.doc.graph) if path.suffix == ".expr" else ""
+        if problem:
+            self.error("Cannot convert", f"{path.name}: {problem}")
+            return False
+        try:
+            save_graph(self.doc.to_file(), path)
+        except (OSError, ValueError) as exc:
+            self.error("Cannot convert", f"{path}: {exc}")
+            return False
+        self.say(f"Wrote a copy to {path}")
+        return True
+
+    def check_gradients(self) -> Job | None:
+        """What ``graphapp check`` does: backprop against central finite differences for
+        every input element, in a background job; the table is shown when it is done."""
+        results = self.doc.results
+        out = self.doc.output
+        if results.backward is None or out is None:
+            self.say(f"Nothing to check: {results.problem or 'no gradients'}")
+            return None
+        graph = self.doc.graph.copy()
+        job = self.jobs.start("check", lambda ctx: gradcheck(graph, out), str)
+        job.finished.connect(self._show_check)
+        job.failed.connect(lambda why: self.say(f"Check failed: {why}", 15000))
+        self.say("Checking gradients against finite differences…", 0)
+        return job
+
+    def _show_check(self, rows: list) -> None:
+        bad = sum(not r.ok for r in rows)
+        summary = (f"All {len(rows)} gradients agree with the finite-difference slopes"
+                   if not bad else f"{bad} of {len(rows)} gradients disagree")
+        self.say(summary, 15000)
+        if self.ask:
+            box = QMessageBox(QMessageBox.Icon.Information, "Check gradients", summary,
+                              parent=self)
+            box.setDetailedText(check_table(rows))
+            box.exec()
 
     def cancel_jobs(self) -> None:
         """The status bar's Cancel: stop the running export and layout (their dot too)."""

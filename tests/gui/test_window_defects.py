@@ -479,3 +479,20 @@ def test_a_long_export_shows_progress_and_can_be_cancelled(window, qtbot, slow_d
     assert "cancelled" in window.statusBar().currentMessage()
     assert not window.busy.isVisible() and not window.stop_button.isVisible()
     assert not (tmp_path / "g.png").exists()
+
+
+def test_check_and_convert_have_menu_items(micrograd, qtbot, tmp_path):
+    from graphapp.formats.io import load_graph
+
+    window = micrograd
+    menus = {a.text().replace("&", ""): a for m in window.menuBar().actions()
+             for a in m.menu().actions()}
+    assert {"Check Gradients", "Save a Copy As…", "Export Image…"} <= set(menus)
+    job = window.check_gradients()
+    job.wait(60)
+    qtbot.waitUntil(lambda: "agree" in window.statusBar().currentMessage(), timeout=5000)
+    assert "All 4 gradients agree" in window.statusBar().currentMessage()  # a, b, c, f
+    assert window.save_copy(tmp_path / "copy.graph.json")
+    assert window.doc.path is not None and window.doc.path.name == "01_micrograd.expr"
+    copy = load_graph(tmp_path / "copy.graph.json")
+    assert sorted(copy.graph.edges()) == sorted(window.doc.graph.edges())
