@@ -131,12 +131,13 @@ def tangents(doc: Document, wrt: str, direction: Any = None,
 def export(doc: Document, path: str | Path, output: str | None = None,
            values: Mapping[str, Any] | None = None, grads: bool = True,
            rankdir: str = "LR", fwd: Forward | None = None,
-           back: Backward | None = None) -> None:
+           back: Backward | None = None, time_limit: float | None = 120.0) -> None:
     """Draw the graph with Graphviz to ``path`` (.svg, .png, .pdf or .dot), atomically: values
     on every card and, with ``grads``, gradients and each edge's local derivative.
 
     Needs Graphviz's ``dot`` for pictures (:class:`~graphapp.formats.graphviz_export.
-    DotMissing` otherwise); ``.dot`` text needs nothing.
+    DotMissing` otherwise); ``.dot`` text needs nothing. dot is stopped after ``time_limit``
+    seconds (:class:`~graphapp.formats.graphviz_export.DotFailed`).
     """
     from graphapp.formats.graphviz_export import export_graph
 
@@ -147,7 +148,7 @@ def export(doc: Document, path: str | Path, output: str | None = None,
     if grads and back is None:
         back = backward(graph, shown, fwd=fwd)
     export_graph(replace(_file(doc), output=shown), path, fwd, back if grads else None,
-                 rankdir=rankdir, show_grads=grads)
+                 rankdir=rankdir, show_grads=grads, time_limit=time_limit)
 
 
 def _graph(doc: Document) -> Graph:

@@ -67,11 +67,21 @@ class CheckRow:
     backprop: float
     numeric: float
     ok: bool
+    #: The largest |backprop − numeric| that still agrees (tolerances and round-off).
+    allowed: float = 0.0
+    #: The part of ``allowed`` that is the output's round-off over the step.
+    roundoff: float = 0.0
 
     @property
     def error(self) -> float:
         """Absolute difference between the two."""
         return abs(self.backprop - self.numeric)
+
+    @property
+    def resolved(self) -> bool:
+        """False when the output's round-off is as large as the gradient itself: the finite
+        difference cannot tell this element's gradient from 0, so agreeing says little."""
+        return self.roundoff < abs(self.backprop) or self.roundoff == 0.0
 
 
 # --------------------------------------------------------------------- convenience functions
@@ -97,13 +107,50 @@ def tangents(graph: Graph, wrt: str, direction: Any = None,
     return plan.tangents(plan.forward(graph, overrides), wrt, direction, only_edge)
 
 
-def _objective(fwd: Forward, output: str) -> float:
+def _objective(fwd: Forward, output: str) -> tuple[float, float]:
+    """The number differentiated (the sum of the output's elements) and its scale (the sum of
+    their sizes), which bounds the round-off in it."""
     value = fwd.values[output]
     if value is None:
         node, why = fwd.root_failure(output)
         raise EvaluationError(node, why)
     with np.errstate(all="ignore"):
-        return float(np.sum(value))
+        return float(np.sum(value)), float(np.sum(np.abs(value)))
+
+
+#: Round-off allowed in each evaluation of the output, in units of its size: a few ulps per
+#: evaluation (float64's unit round-off is 1.1e-16), for the last operations and the sum.
+ROUND_OFF = 8 * np.finfo(np.float64).eps
+
+
+def _differences(graph: Graph, output: str, eps: float, names: list[str],
+                 overrides: Mapping[str, Any]) -> dict[str, tuple[Value, np.ndarray]]:
+    """Central differences per input element, each with the most round-off can make it wrong:
+    ``ROUND_OFF × |output| / (x₊ − x₋) × 2``. When one element dominates the output (exp of
+    a large x³ beside small ones), moving a small element changes the output by less than its
+    last digit, and the difference says 0; the allowance says by how much it can be off."""
+    plan = graph.plan()
+    result: dict[str, tuple[Value, np.ndarray]] = {}
+    with np.errstate(all="ignore"):  # inf and nan inputs give nan differences, quietly
+        for name in names:
+            x0 = as_value(overrides.get(name, graph.value(name)))
+            arr = np.array(x0, dtype=np.float64, ndmin=1)
+            shape = np.shape(x0)
+            grad, noise = np.empty_like(arr), np.empty_like(arr)
+            for k in range(arr.size):
+                h = eps * max(1.0, abs(float(arr.flat[k])))
+                plus, minus = arr.copy(), arr.copy()
+                plus.flat[k] += h
+                minus.flat[k] -= h
+                f_plus, size_plus = _objective(
+                    plan.forward(graph, {**overrides, name: plus.reshape(shape)}), output)
+                f_minus, size_minus = _objective(
+                    plan.forward(graph, {**overrides, name: minus.reshape(shape)}), output)
+                step = plus.flat[k] - minus.flat[k]
+                grad.flat[k] = (f_plus - f_minus) / step
+                noise.flat[k] = 2 * ROUND_OFF * max(size_plus, size_minus) / step
+            result[name] = (tidy(grad.reshape(shape)), noise.reshape(shape))
+    return result
 
 
 def finite_differences(graph: Graph, output: str, eps: float = 1e-6,
@@ -113,48 +160,33 @@ def finite_differences(graph: Graph, output: str, eps: float = 1e-6,
 
     ``h`` is ``eps`` scaled by the element's size (at least ``eps``).
     """
-    plan = graph.plan()
-    base = dict(overrides or {})
     names = graph.inputs_nodes() if inputs is None else inputs
-    result: dict[str, Value] = {}
-    with np.errstate(all="ignore"):  # inf and nan inputs give nan differences, quietly
-        for name in names:
-            x0 = as_value(base.get(name, graph.value(name)))
-            arr = np.array(x0, dtype=np.float64, ndmin=1)
-            grad = np.empty_like(arr)
-            for k in range(arr.size):
-                h = eps * max(1.0, abs(float(arr.flat[k])))
-                plus, minus = arr.copy(), arr.copy()
-                plus.flat[k] += h
-                minus.flat[k] -= h
-                shape = np.shape(x0)
-                f_plus = _objective(plan.forward(graph, {**base, name: plus.reshape(shape)}),
-                                    output)
-                f_minus = _objective(plan.forward(graph, {**base, name: minus.reshape(shape)}),
-                                     output)
-                grad.flat[k] = (f_plus - f_minus) / (plus.flat[k] - minus.flat[k])
-            result[name] = tidy(grad.reshape(np.shape(x0)))
-    return result
+    return {name: fd for name, (fd, _) in
+            _differences(graph, output, eps, names, dict(overrides or {})).items()}
 
 
 def gradcheck(graph: Graph, output: str, eps: float = 1e-6, rtol: float = 1e-4,
               atol: float = 1e-6, overrides: Mapping[str, Any] | None = None) -> list[CheckRow]:
     """Compare backprop with central differences for every element of every input.
 
-    An element agrees when ``|bp − fd| ≤ atol + rtol·max(|bp|, |fd|)``.
+    An element agrees when ``|bp − fd| ≤ atol + rtol·max(|bp|, |fd|) + round-off``, the last
+    being what the output's own round-off can do to the difference (see
+    :func:`_differences`): a correct gradient is never called wrong because the output is
+    large, while a wrong one still shows wherever the difference can tell.
     """
     back = backward(graph, output, overrides)
-    numeric = finite_differences(graph, output, eps, overrides=overrides)
+    numeric = _differences(graph, output, eps, graph.inputs_nodes(), dict(overrides or {}))
     rows = []
-    for name, fd in numeric.items():
+    for name, (fd, noise) in numeric.items():
         bp = np.asarray(back.grads[name], dtype=np.float64)
         fd_arr = np.asarray(fd, dtype=np.float64)
         for idx in np.ndindex(bp.shape):
-            b, f = float(bp[idx]), float(fd_arr[idx])
+            b, f, n = float(bp[idx]), float(fd_arr[idx]), float(noise[idx])
             if math.isfinite(b) and math.isfinite(f):
-                ok = abs(b - f) <= atol + rtol * max(abs(b), abs(f))
+                n = n if math.isfinite(n) else 0.0
+                allowed = atol + rtol * max(abs(b), abs(f)) + n
+                ok = abs(b - f) <= allowed
             else:  # inf agrees only with the same inf; nan with nothing
-                ok = b == f
-            rows.append(CheckRow(name, tuple(int(i) for i in idx), b, f, ok))
+                allowed, n, ok = 0.0, 0.0, b == f
+            rows.append(CheckRow(name, tuple(int(i) for i in idx), b, f, ok, allowed, n))
     return rows
-

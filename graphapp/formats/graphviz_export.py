@@ -13,16 +13,21 @@ a finite value outlined in red.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
+
+import networkx as nx
 
 from graphapp.engine import Backward, Forward
 from graphapp.formats.atomic import write_bytes_atomic, write_text_atomic
 from graphapp.formats.document import GraphFile
 from graphapp.formats.present import LIGHT, card, edge_look, largest
 
-__all__ = ["EXPORT_FORMATS", "DotMissing", "export_graph", "render_dot", "to_dot"]
+__all__ = ["DOT_TIME_LIMIT", "EXPORT_FORMATS", "DotFailed", "DotMissing", "export_graph",
+           "render_dot", "to_dot"]
 
 #: Formats :func:`export_graph` writes, by file extension.
 EXPORT_FORMATS = ("svg", "png", "pdf", "dot")
@@ -45,6 +50,11 @@ Runner = Callable[[list[str], str, float | None], bytes]
 
 def _hex(role: str, default: str = _INK) -> str:
     return LIGHT[role] if role else default
+
+
+class DotFailed(ChildProcessError):
+    """Graphviz's ``dot`` failed or ran out of time; the message says which, in one line.
+    (An ``OSError``, so callers that report failed writes report this too.)"""
 
 
 class DotMissing(RuntimeError):
@@ -96,14 +106,56 @@ def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: A node feeding this many others is drawn next to all of them (see :func:`_loose_edges`).
+FAN_OUT = 8
+#: Above this many dummy nodes (edge segments that cross a rank), dot's network simplex is
+#: limited to a few passes per node: it is what makes dot run for minutes.
+_DUMMY_BUDGET = 400
+#: Seconds dot may take before an export gives up (with a one-line error).
+DOT_TIME_LIMIT = 120.0
+
+
+def _loose_edges(g: Any) -> set[tuple[str, str, int]]:
+    """Edges that should not decide ranks: a node used by many others (``x`` in ``x + x +
+    … + x``) sits next to its consumers, so the chain linking those consumers runs down a
+    column instead of stretching every edge from ``x`` across the picture (dot's work grows
+    with the square of the sum's length otherwise). Only edges from a node with no other use
+    are loosened."""
+    nxg = g.nx
+    loose = set()
+    for u in nxg:
+        if nxg.out_degree(u) < FAN_OUT:
+            continue
+        for v in set(nxg.successors(u)):
+            for w, _, slot in nxg.in_edges(v, keys=True):
+                if w != u and nxg.out_degree(w) == 1 and not g.op(w).is_leaf:
+                    loose.add((w, v, slot))
+    return loose
+
+
+def _work_bounds(g: Any, loose: set[tuple[str, str, int]]) -> str:
+    """Graph attributes that bound dot's work on graphs that would give it many dummy
+    nodes: ``nslimit``/``nslimit1`` cap network simplex at a few iterations per node."""
+    rank: dict[str, int] = {}
+    dummies = 0
+    for node in nx.topological_sort(g.nx):
+        ins = [(src, slot) for src, _, slot in g.nx.in_edges(node, keys=True)]
+        rank[node] = 1 + max((rank.get(s, 0) for s, k in ins if (s, node, k) not in loose),
+                             default=-1)
+    for src, dst, _ in g.nx.edges(keys=True):
+        dummies += max(0, abs(rank[dst] - rank.get(src, 0)) - 1)
+    return ", nslimit=2, nslimit1=2" if 2 * dummies > _DUMMY_BUDGET else ""
+
+
 def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
            rankdir: str = "LR", show_grads: bool = True) -> str:
     """The Graphviz source of the picture."""
     g = doc.graph
+    loose = _loose_edges(g)
     lines = [
         "digraph graphapp {",
         f'  graph [rankdir={rankdir}, bgcolor="white", pad=0.3, nodesep=0.35, ranksep=0.55, '
-        f'fontname="{_FONT}", splines=true];',
+        f'fontname="{_FONT}", splines=true{_work_bounds(g, loose)}];',
         f'  node [shape=plain, fontname="{_FONT}", fontsize=12];',
         f'  edge [fontname="{_FONT}", fontsize=9, arrowsize=0.7, color="{_FAINT}"];',
     ]
@@ -116,6 +168,8 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
         attrs = []
         if g.op(dst).arity == 2:
             attrs.append(f'headport="s{slot}:{head_side}"')
+        if key in loose:
+            attrs.append("constraint=false")
         look = edge_look(g, key, fwd, back, widest, typographic=False)
         if show_grads and look.lines:
             # faded like the canvas's edges into nodes that do not reach the output
@@ -130,24 +184,38 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
     return "\n".join(lines) + "\n"
 
 
-def render_dot(source: str, fmt: str, run: Runner | None = None) -> bytes:
-    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed.
-    ``run(args, input, timeout)`` starts ``dot`` when given (the window passes its background
-    job's, so that cancelling the export kills ``dot``)."""
-    import graphviz  # imported here: only image export needs it
-
-    if shutil.which("dot") is None:
+def render_dot(source: str, fmt: str, run: Runner | None = None,
+               time_limit: float | None = DOT_TIME_LIMIT) -> bytes:
+    """Run Graphviz's ``dot`` on ``source``; :class:`DotMissing` if it is not installed,
+    :class:`DotFailed` if it fails or takes longer than ``time_limit`` seconds (it is then
+    stopped). ``run(args, input, timeout)`` starts ``dot`` when given (the window passes its
+    background job's, so that cancelling the export kills ``dot``; there the user decides
+    how long to wait, so no time limit is passed)."""
+    dot = shutil.which("dot")
+    if dot is None:
         raise DotMissing()
     if run is not None:
         return run(["dot", f"-T{fmt}"], source, None)
     try:
-        return graphviz.Source(source).pipe(format=fmt, engine="dot", quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise DotMissing() from None
+        done = subprocess.run([dot, f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=time_limit, check=False)
+    except subprocess.TimeoutExpired:
+        raise DotFailed(f"Graphviz's dot took more than {time_limit:g} s to lay the graph out "
+                        "and was stopped; export as .dot, or allow more with --time-limit"
+                        ) from None
+    except OSError as exc:
+        raise DotFailed(f"Graphviz's dot could not run: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        why = next((line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
+                    if line.strip() and not line.startswith("Warning")), "")
+        raise DotFailed(f"Graphviz's dot failed (exit {done.returncode})"
+                        + (f": {why}" if why else ""))
+    return done.stdout
 
 
 def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward | None = None,
-                 rankdir: str = "LR", show_grads: bool = True, run: Runner | None = None) -> None:
+                 rankdir: str = "LR", show_grads: bool = True, run: Runner | None = None,
+                 time_limit: float | None = DOT_TIME_LIMIT) -> None:
     """Write the picture to ``path`` (.svg, .png, .pdf or .dot), atomically."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
@@ -157,4 +225,4 @@ def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward 
     if fmt == "dot":
         write_text_atomic(path, source)
     else:
-        write_bytes_atomic(path, render_dot(source, fmt, run))
+        write_bytes_atomic(path, render_dot(source, fmt, run, time_limit))

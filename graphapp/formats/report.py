@@ -150,9 +150,11 @@ def grad_table(doc: GraphFile, back: Backward) -> str:
 def check_table(rows: list[CheckRow]) -> str:
     """Backprop against finite differences, one row per input element."""
     body = [[r.node, "" if not r.index else str(list(r.index)), format_value(r.backprop, 10),
-             format_value(r.numeric, 10), f"{r.error:.2g}", "ok" if r.ok else "DIFFERENT"]
+             format_value(r.numeric, 10), f"{r.error:.2g}", f"{r.allowed:.2g}",
+             "DIFFERENT" if not r.ok else "ok" if r.resolved else "ok (round-off)"]
             for r in rows]
-    return _table(["input", "index", "backprop", "finite difference", "|error|", "agree"], body)
+    return _table(["input", "index", "backprop", "finite difference", "|error|", "allowed",
+                   "agree"], body)
 
 
 def tangents_json(doc: GraphFile, output: str, total: Any, partials: list) -> dict[str, Any]:
