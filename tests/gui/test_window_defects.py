@@ -496,3 +496,15 @@ def test_check_and_convert_have_menu_items(micrograd, qtbot, tmp_path):
     assert window.doc.path is not None and window.doc.path.name == "01_micrograd.expr"
     copy = load_graph(tmp_path / "copy.graph.json")
     assert sorted(copy.graph.edges()) == sorted(window.doc.graph.edges())
+
+
+def test_step_keys_work_while_the_empty_expression_bar_has_focus(micrograd, qtbot):
+    window = micrograd
+    window.act_step_mode.setChecked(True)
+    bar = window.expression_bar.edit
+    bar.setFocus()
+    QTest.keyClick(bar, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.stepper.state.index == 1
+    bar.setText("x = 1")  # with text, Ctrl+→ moves over a word as usual
+    QTest.keyClick(bar, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.stepper.state.index == 1
