@@ -28,6 +28,11 @@ def _html_name(graph: Graph, node: str) -> str:
     return escape(short_name(graph, node))
 
 
+def _d_name(graph: Graph, node: str) -> str:
+    """A node's name after a "d" or "∂": bracketed when compound (``d(3·x² − 4·x)``)."""
+    return escape(_operand(graph, node))
+
+
 def _operand(graph: Graph, node: str) -> str:
     """A node's name as an operand: bracketed when it is a compound formula (``(3·x²)``)."""
     text = short_name(graph, node)
@@ -102,11 +107,12 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
     parts = []
     out = escape(output)
     me = _html_name(graph, node)
+    dme = _d_name(graph, node)
     consumers = graph.consumers(node)
     if node == output:
         parts.append(f"<p>d{out}/d{out} = 1: the pass starts here.</p>")
     elif not back.reaches(node):
-        parts.append(f"<p>{me} does not reach {out}: d{out}/d{me} = 0.</p>")
+        parts.append(f"<p>{me} does not reach {out}: d{out}/d{dme} = 0.</p>")
     elif consumers and not graph.op(node).constant:
         terms = []
         reaching = [(d, k) for d, k in consumers if back.reaches(d)]
@@ -114,18 +120,18 @@ def chain_rule_html(graph: Graph, back: Backward, node: str, output: str) -> str
         partial = len(reaching) > 1 and any(direct) and not all(direct)
         for (dst, slot), is_direct in zip(reaching, direct, strict=True):
             carried = back.edge(node, dst, slot).accumulated
-            note = f" (the partial ∂{out}/∂{me}, other variables held fixed)" \
+            note = f" (the partial ∂{out}/∂{dme}, other variables held fixed)" \
                 if partial and is_direct else ""
             terms.append((_html_name(graph, dst), num(carried), note))
         total = num(back.grads[node])
         listing = "".join(f"<li>via {d}: {c}{note}</li>" for d, c, note in terms)
         if len(terms) > 1:
-            name = f"the total d{out}/d{me}" if partial else f"d{out}/d{me}"
+            name = f"the total d{out}/d{dme}" if partial else f"d{out}/d{dme}"
             parts.append(f"<p><b>{len(terms)} paths meet</b>: {name} is their sum"
                          f"<ul>{listing}</ul>= {' + '.join(c for _, c, _ in terms)} = "
                          f"<b>{total}</b></p>")
         else:
-            parts.append(f"<p>d{out}/d{me} = what its one edge carries back = <b>{total}</b>"
+            parts.append(f"<p>d{out}/d{dme} = what its one edge carries back = <b>{total}</b>"
                          f"</p>")
     spec = graph.op(node)
     if spec.arity and node in back.plan.index and not back.plan.incomplete_mask[
@@ -159,8 +165,8 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
     if step.node == output:
         head += f"Start at the output: d{out}/d{out} = 1.</p>"
     else:
-        head += f"d{out}/d{me} = <b>{num(step.grad)}</b> is final: every edge leaving " \
-                f"{me} has delivered.</p>"
+        head += f"d{out}/d{_d_name(graph, step.node)} = <b>{num(step.grad)}</b> is final: " \
+                f"every edge leaving {me} has delivered.</p>"
     if not step.sends:
         return head + f"<p>{me} is an input: nothing further to send.</p>"
     spec = graph.op(step.node)
@@ -174,7 +180,8 @@ def backward_step_html(graph: Graph, back: Backward, step: BackwardStep, total: 
         if send.total_edges > 1:
             running = (f" — running sum at {src}: {num(send.running)} "
                        f"({send.arrived} of {send.total_edges} paths)")
-        items.append(f"<li>to {src}: {with_value(formula, local)}, so d{out}/d{src} += "
+        items.append(f"<li>to {src}: {with_value(formula, local)}, so "
+                     f"d{out}/d{_d_name(graph, send.src)} += "
                      f"{local} × {num(send.upstream)} = <b>{num(send.contribution)}</b>"
                      f"{running}</li>")
     return head + f"<p>{me} sends back:<ul>{''.join(items)}</ul></p>"

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.engine import as_value
-from graphapp.formats.notation import short_name
 from graphapp.gui import commands, events
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
 from graphapp.gui.explain import (
     backward_step_html,
     chain_rule_html,
+    formula_names,
     forward_step_html,
     missing_reason,
     num,
@@ -175,7 +175,7 @@ class Inspector(QWidget):
             self.grad_label.setText("constants are not differentiated")
         else:
             stale = " (stale: press Backward, F6)" if results.stale else ""
-            self.grad_label.setText(f"d{out}/d{short_name(g, node)} = "
+            self.grad_label.setText(f"d{out}/d{formula_names(g, node)['out']} = "
                                     f"<b>{num(results.grad(node), 12)}</b>{stale}")
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else
