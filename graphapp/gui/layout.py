@@ -150,9 +150,9 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
          height: float, least_zoom: float) -> Positions:
     """A left-to-right layout too wide for a ``width`` × ``height`` view, folded like a line
     of text: runs of columns become bands placed one below the other, so the whole graph
-    fits at a larger zoom instead of shrinking until its text is unreadable. The number of
-    bands is the one that lets the graph be shown largest (up to 100 %); unchanged when it
-    already fits at 100 %, or when no folding reaches ``least_zoom`` and the graph is big
+    fits at a larger zoom instead of shrinking until its text is unreadable. The fewest
+    bands that fit it at ``least_zoom`` (else the ones that come closest); unchanged when it
+    already fits at ``least_zoom``, or when no folding reaches ``least_zoom`` and the graph is big
     (more than ``FOLD_ALWAYS`` nodes: better dot's picture with the minimap than many thin
     bands).
 
@@ -174,8 +174,8 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
 
     columns = sorted({round(x, 1) for x, _ in positions.values()})
     best, best_zoom = positions, zoom_of(positions)
-    if best_zoom >= 1.0:
-        return positions
+    if best_zoom >= least_zoom:
+        return positions  # readable whole as it is: folding would only add long edges
     for bands in range(2, len(columns) + 1):
         per_band = -(-len(columns) // bands)
         band_of = {c: k // per_band for k, c in enumerate(columns)}
@@ -192,6 +192,6 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
         zoom = zoom_of(folded)
         if zoom > best_zoom * 1.02:
             best, best_zoom = folded, zoom
-        if per_band == 1:
-            break
+        if best_zoom >= least_zoom or per_band == 1:
+            break  # the fewest bands that make it readable
     return best if best_zoom >= least_zoom or len(positions) <= FOLD_ALWAYS else positions
