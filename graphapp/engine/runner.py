@@ -124,11 +124,6 @@ class LeafRunner:
             vals = self._values(fed)
             return vals[self._o], self._backward_pass(vals)
 
-    def backward(self, vals: list[Any]) -> list[Value]:
-        """Reverse mode over values from :meth:`values`: the gradient of each ``wrt`` leaf."""
-        with np.errstate(all="ignore"):
-            return self._backward_pass(vals)
-
     def _backward_pass(self, vals: list[Any]) -> list[Value]:
         grads: list[Any] = [None] * len(vals)
         out = vals[self._o]

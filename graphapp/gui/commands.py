@@ -102,38 +102,51 @@ class Connect(QUndoCommand):
         self.doc.graph.disconnect(*self.edge)
 
 
-class Disconnect(QUndoCommand):
-    """Remove one edge."""
+class Disconnect(Connect):
+    """Remove one edge (a Connect played backwards)."""
 
     def __init__(self, doc: Document, src: str, dst: str, slot: int) -> None:
-        super().__init__(f"Disconnect {src} → {dst}")
-        self.doc, self.edge = doc, (src, dst, slot)
+        super().__init__(doc, src, dst, slot)
+        self.setText(f"Disconnect {src} → {dst}")
 
-    def redo(self) -> None:
-        self.doc.graph.disconnect(*self.edge)
-
-    def undo(self) -> None:
-        self.doc.graph.connect(*self.edge)
+    redo = Connect.undo
+    undo = Connect.redo
 
 
-class SetValue(QUndoCommand):
+class _Gesture(QUndoCommand):
+    """A command that merges with the next one of the same gesture (``new_gesture()``) on the
+    same ``target``: the merged command keeps the first ``old`` and the last ``new``."""
+
+    merge_id = 0
+    target: Any = None
+    gesture: int | None = None
+    new: Any = None
+
+    def id(self) -> int:
+        return self.merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (type(other) is not type(self) or other.target != self.target
+                or self.gesture is None or other.gesture != self.gesture):
+            return False
+        self.absorb(other)
+        return True
+
+    def absorb(self, other: _Gesture) -> None:
+        """Take ``other``'s change into this one."""
+        self.new = other.new
+
+
+class SetValue(_Gesture):
     """Give an input a new value. Values set during one drag (same ``gesture``) merge."""
+
+    merge_id = _MERGE_VALUE
 
     def __init__(self, doc: Document, node: str, value: Any, gesture: int | None = None) -> None:
         super().__init__(f"Set {node}")
         self.doc, self.node, self.new = doc, node, value
         self.old = doc.graph.value(node)
-        self.gesture = gesture
-
-    def id(self) -> int:
-        return _MERGE_VALUE
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if (not isinstance(other, SetValue) or other.node != self.node
-                or self.gesture is None or other.gesture != self.gesture):
-            return False
-        self.new = other.new
-        return True
+        self.gesture, self.target = gesture, node
 
     def redo(self) -> None:
         self.doc.graph.set_value(self.node, self.new)
@@ -142,25 +155,20 @@ class SetValue(QUndoCommand):
         self.doc.graph.set_value(self.node, self.old)
 
 
-class MoveNodes(QUndoCommand):
+class MoveNodes(_Gesture):
     """Move nodes to new canvas positions; one drag is one command."""
+
+    merge_id = _MERGE_MOVE
 
     def __init__(self, doc: Document, moves: dict[str, tuple[Any, Any]],
                  gesture: int | None = None) -> None:
         super().__init__("Move" if len(moves) > 1 else f"Move {next(iter(moves))}")
         self.doc, self.moves, self.gesture = doc, dict(moves), gesture
 
-    def id(self) -> int:
-        return _MERGE_MOVE
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if (not isinstance(other, MoveNodes) or self.gesture is None
-                or other.gesture != self.gesture):
-            return False
+    def absorb(self, other: _Gesture) -> None:
         for node, (_, new) in other.moves.items():
             old = self.moves.get(node, other.moves[node])[0]
             self.moves[node] = (old, new)
-        return True
 
     def redo(self) -> None:
         g = self.doc.graph
@@ -241,27 +249,19 @@ class SetGroup(QUndoCommand):
         self.doc.set_groups(self.old_groups, self.old_member)
 
 
-class SetGroupInfo(QUndoCommand):
+class SetGroupInfo(_Gesture):
     """Fold or unfold a group, or move its folded card."""
+
+    merge_id = _MERGE_GROUP
 
     def __init__(self, doc: Document, name: str, gesture: int | None = None,
                  **changes: Any) -> None:
         folded = changes.get("collapsed")
         super().__init__(f"{'Fold' if folded else 'Unfold'} {name}" if folded is not None
                          else f"Move {name}")
-        self.doc, self.name, self.gesture = doc, name, gesture
+        self.doc, self.name, self.gesture, self.target = doc, name, gesture, name
         self.old = dict(doc.groups.get(name, {}))
         self.new = {**self.old, **changes}
-
-    def id(self) -> int:
-        return _MERGE_GROUP
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if (not isinstance(other, SetGroupInfo) or other.name != self.name
-                or self.gesture is None or other.gesture != self.gesture):
-            return False
-        self.new = other.new
-        return True
 
     def redo(self) -> None:
         self.doc.set_group_info(self.name, self.new)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -483,8 +483,3 @@ class MLP:
         for name, value in zip(self.param_names, self.views(flat), strict=True):
             g.set_value(name, value.copy())
         return g
-
-    def with_config(self, **changes: Any) -> MLP:
-        """The same task with some configuration fields changed (a new graph)."""
-        return MLP(replace(self.config, **changes), self.task, self.n_classes)
-
