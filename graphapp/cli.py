@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -394,6 +395,25 @@ def _finish(code: int) -> int:
     return code
 
 
+def _unexpected_os_error(exc: OSError) -> int:
+    """One line for an ``OSError`` no command caught: about stdout if stdout is what fails
+    (a full disk under `train`), else about the file it names."""
+    try:
+        with _writing_stdout():
+            if sys.stdout is not None:
+                sys.stdout.flush()
+    except CliError as failed:
+        print(failed, file=sys.stderr)
+        return failed.code
+    if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF):
+        _drop_stdout()
+        where = "cannot write output: "
+    else:
+        where = f"{exc.filename}: " if exc.filename else ""
+    print(f"graphapp: {where}{exc.strerror or exc}", file=sys.stderr)
+    return 1
+
+
 def _drop_stdout() -> None:
     """Point stdout at the null device, so that what is still buffered for it cannot fail
     again (with a second message) when Python flushes it at exit."""
@@ -423,9 +443,24 @@ def _train_options(c: argparse.ArgumentParser) -> None:
     from graphapp.train.command import add_options
 
     add_options(c)
+    w = c.add_argument_group("window")
+    w.add_argument("--gui", action="store_true",
+                   help="open the training panel on these settings (it trains --epochs first "
+                        "if given, then waits for Play)")
+    w.add_argument("--screenshot", metavar="OUT.png",
+                   help="train as without it, then render the training panel offscreen to "
+                        "this PNG and exit")
+    w.add_argument("--size", default="1400x900", metavar="WxH",
+                   help="with --screenshot: the panel's size")
 
 
 def _train(args: argparse.Namespace) -> int:
+    if args.gui or args.screenshot:
+        try:
+            from graphapp.gui.training.command import train_command
+        except ImportError as exc:
+            raise CliError(f"graphapp: the window cannot start: {exc}", 1) from None
+        return train_command(args)
     from graphapp.train.command import run
 
     return run(args)
@@ -554,6 +589,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `graphapp grad big.expr | head`
         _drop_stdout()
         return 0
+    except OSError as exc:  # a command that printed on its own (`train`) into a full disk
+        return _unexpected_os_error(exc)
     except MemoryError:  # sizes are checked before allocating; this is the last resort
         print("graphapp: out of memory: the arrays of this graph do not fit", file=sys.stderr)
         return 1

@@ -94,6 +94,8 @@ ACTIONS: tuple[Act, ...] = (
         icon="SP_MediaSkipBackward"),
     Act("play", "&Play", "toggle_play", ("Ctrl+Space",), "Play the steps",
         icon="SP_MediaPlay"),
+    Act("training", "&Training Panel", "open_training", (),
+        "Train a small network on 2-D data and watch its gradients flow"),
     Act("shortcuts", "&Keyboard Shortcuts", "show_shortcuts"),
     Act("about", "&About graphapp", "show_about"),
 )
@@ -107,7 +109,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "-", "select_all", "@add_node")),
     ("&View", ("fit", "zoom_in", "zoom_out", "labels", "-", "@docks")),
     ("&Graph", ("output", "layout", "group", "ungroup")),
-    ("&Run", ("forward", "backward", "auto", "check", "-", *_STEPS)),
+    ("&Run", ("forward", "backward", "auto", "check", "-", *_STEPS, "-", "training")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -109,8 +109,10 @@ class Recovery:
             found.append(Orphan(file, self.folder / f"{stem}.json", lock))
         return found
 
-    def load(self, orphan: Orphan) -> tuple[GraphFile, Path | None]:
-        """The document an orphan holds and the file it had been opened from (if any)."""
+    def load(self, orphan: Orphan | None = None) -> tuple[GraphFile, Path | None]:
+        """The document an orphan (by default: this instance's own copy) holds and the file
+        it had been opened from (if any)."""
+        orphan = orphan or Orphan(self.file, self.meta, None)
         doc = loads_graph(orphan.file.read_text(encoding="utf-8"), str(orphan.file),
                           unfinished=True)
         origin = None

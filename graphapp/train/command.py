@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
-__all__ = ["add_options", "run"]
+__all__ = ["add_options", "prepare", "run"]
 
 
 class _Fail(Exception):
@@ -206,18 +206,33 @@ def run(args: argparse.Namespace) -> int:
         return exc.code
 
 
-def _run(args: argparse.Namespace) -> int:
+def prepare(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
+    """Data, model, training settings, the loaded model (or None) and the epochs the options
+    ask for (what the training panel opens on). Raises ``ValueError`` with a one-line
+    message when the options, the CSV file or the model file are wrong."""
+    try:
+        return _prepared(args)
+    except _Fail as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _prepared(args: argparse.Namespace) -> tuple[Any, Any, Any, Any, int]:
     from graphapp.train import datasets
-    from graphapp.train.loop import Diverged, EpochRecord, Finished, Trainer, train
 
     try:
-        data, model, training, saved, epochs = _setup(args)
+        return _setup(args)
     except datasets.CsvError as exc:
         raise _Fail(str(exc), 2) from None
     except OSError as exc:
         raise _Fail(f"{exc.filename}: cannot read: {exc.strerror}", 2) from None
     except ValueError as exc:
         raise _Fail(f"graphapp train: {exc}", 2) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from graphapp.train.loop import Diverged, EpochRecord, Finished, Trainer, train
+
+    data, model, training, saved, epochs = _prepared(args)
     if epochs < 0:
         raise _Fail("graphapp train: --epochs must be 0 or more", 2)
     if args.patience is not None and args.patience < 0:

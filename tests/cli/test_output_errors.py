@@ -98,3 +98,11 @@ def test_convert_through_a_dangling_link_creates_its_target(tmp_path, capsys):
     code, _, err = run(capsys, "convert", MICRO, "-o", link)
     assert (code, err) == (0, "")
     assert link.is_symlink() and target.exists() and '"format": "graphapp"' in target.read_text()
+
+
+@pytest.mark.skipif(not HAS_DEV_FULL, reason="needs /dev/full")
+def test_a_command_printing_on_its_own_into_a_full_disk_is_one_line():
+    done = _shell(f"'{sys.executable}' -m graphapp train --dataset xor --epochs 1 --json "
+                  "> /dev/full")
+    assert done.returncode == 1
+    assert done.stderr == "graphapp: cannot write output: No space left on device\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -117,7 +116,6 @@ def test_edits_during_a_layout_are_not_overwritten(micrograd, qtbot):
 def test_screenshot_command_writes_a_png(tmp_path):
     out = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "graphapp", "open", str(EXAMPLES / "01_micrograd.expr"),
          "--backward", "--step", "3", "--size", "1200x800", "--screenshot", str(out)],
@@ -130,7 +128,6 @@ def test_screenshot_command_writes_a_png(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1200, 800)
-    assert time.perf_counter() - started < 120
 
 
 def test_screenshot_of_a_bad_file_fails_cleanly(tmp_path):

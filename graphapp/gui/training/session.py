@@ -1,0 +1,622 @@
+"""The worker side of the training panel: a trainer in a process of its own, and its snapshots.
+
+A :class:`Worker` owns its own model and :class:`~graphapp.train.Trainer`. It runs in a child
+process (:func:`serve`), so training and drawing use both cores and never contend for Python's
+interpreter lock: a trainer thread inside the GUI process starved the window (every Qt call
+waited for the lock). :class:`TrainingSession` is the GUI-side handle: it starts the process,
+sends it commands (a new setup, play, pause, step one sample / batch / epoch, a new learning
+rate, batch size or speed) and runs a :class:`~graphapp.gui.jobs.Job` that receives the
+worker's snapshots, adds them to the curves so far (:class:`Mirror`) and hands the GUI the
+latest one at screen rate through ``ctx.report``.
+
+What a snapshot holds comes from the training layer and the engine: parameters, the last step's
+gradients (``dL/dparameter`` from the engine's reverse mode) and update, the curves, and
+:class:`Maps` over the input plane. The maps are the expensive part (a forward pass over a
+100 × 100 grid for the decision boundary, a forward and backward pass over a smaller grid for
+every neuron's output and backward signal), so while playing they are redrawn only as often as
+keeps them under a fifth of the worker's time.
+
+Caveats: the backward-signal maps need a target at every grid point; each point takes the label
+of its nearest training point (the loss there if a sample with that label sat there). They show
+the per-sample gradient dLᵢ/dz (the batch mean's gradient times the number of points). Running
+the worker needs the ``spawn`` start method's usual care: a script that opens the panel must
+guard its top level with ``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from graphapp.train import (
+    MLP,
+    DataSet,
+    Diverged,
+    Metrics,
+    ModelConfig,
+    ParamSet,
+    StepRecord,
+    TrainConfig,
+    Trainer,
+)
+
+__all__ = [
+    "BOUNDARY_GRID",
+    "NEURON_GRID",
+    "Delivered",
+    "History",
+    "Maps",
+    "Mirror",
+    "SampleTrace",
+    "SessionError",
+    "Setup",
+    "Snapshot",
+    "TrainingSession",
+    "Worker",
+    "grid_points",
+    "layer_nodes",
+    "serve",
+]
+
+#: Cells per side of the decision-boundary map and of each neuron's maps.
+BOUNDARY_GRID = 100
+NEURON_GRID = 24
+#: While playing, maps take at most this share of the worker's time.
+MAP_SHARE = 0.2
+#: How often (seconds) the worker builds a snapshot while playing: the screen's rate.
+REPORT_INTERVAL = 1 / 60
+
+
+@dataclass(frozen=True, eq=False)
+class Setup:
+    """Everything a session starts from: data, network, training settings, parameters."""
+
+    data: DataSet
+    model: ModelConfig
+    training: TrainConfig
+    params: np.ndarray | None = None  # a loaded model's parameters (None: initialise)
+    epoch: int = 0
+    steps: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Maps:
+    """Maps over the input plane (``extent`` = x0, x1, y0, y1), cell [iy, ix].
+
+    ``boundary``: the output's score on a BOUNDARY_GRID² grid (2 classes: tanh of the output,
+    its sign the class; k classes: probabilities, shape (g, g, k); regression: the value).
+    ``outputs[l]``: layer l's neuron outputs (inputs first), shape (n, g, g) on the NEURON_GRID.
+    ``signals[l - 1]``: dL/dz of layer l's pre-activations (n, g, g). ``dead`` and ``saturated``:
+    per hidden layer, the units that are (ReLU) zero on every training point, or whose σ′ is
+    under a tenth of its largest value on 90 % of them.
+    """
+
+    steps: int
+    extent: tuple[float, float, float, float]
+    boundary: np.ndarray
+    outputs: tuple[np.ndarray, ...]
+    signals: tuple[np.ndarray, ...]
+    dead: tuple[np.ndarray, ...]
+    saturated: tuple[np.ndarray, ...]
+    seconds: float  # what computing them took
+
+
+@dataclass(frozen=True, eq=False)
+class SampleTrace:
+    """One training sample's forward and backward pass (before its update)."""
+
+    row: int
+    x: np.ndarray  # the raw point (2,)
+    label: float
+    values: tuple[np.ndarray, ...]  # each layer's outputs for this sample, inputs first
+    loss: float
+    grads: ParamSet  # dL/dparameter for this sample alone
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """Curves: metrics at fractional epochs, and each layer's ‖dL/dW‖ per step."""
+
+    epochs: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    train_accuracy: np.ndarray  # nan for regression
+    test_accuracy: np.ndarray
+    grad_steps: np.ndarray
+    grad_norms: np.ndarray  # steps × layers
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """The state of a training session at one moment, read-only (safe across threads).
+
+    ``event`` says what produced it: ``"start"``, ``"sample"``, ``"batch"``, ``"epoch"``,
+    ``"play"`` (steps while playing), ``"maps"`` or ``"diverged"``; ``serial`` grows by one
+    with each manual step, so the panel animates each once.
+    """
+
+    serial: int
+    event: str
+    epoch: int
+    steps: int
+    steps_per_epoch: int
+    playing: bool
+    lr: float
+    batch: int
+    params: ParamSet
+    grads: ParamSet | None
+    update: ParamSet | None
+    indices: np.ndarray | None  # the last step's training rows
+    loss: float | None  # the last step's batch loss
+    metrics: Metrics
+    history: History
+    maps: Maps | None
+    sample: SampleTrace | None
+    diverged: Diverged | None
+    steps_per_second: float
+
+
+def layer_nodes(model: MLP) -> list[str]:
+    """The graph node holding each layer's outputs after the inputs (``h1``, …, ``zL``)."""
+    n_layers = len(model.sizes) - 1
+    linear = model.config.activation == "linear"
+    hidden = [f"z{layer}" if linear else f"h{layer}" for layer in range(1, n_layers)]
+    return [*hidden, model.output_node]
+
+
+def grid_points(extent: tuple[float, float, float, float], cells: int) -> np.ndarray:
+    """Cell centres of a cells × cells grid over ``extent``, row by row (y, then x)."""
+    x0, x1, y0, y1 = extent
+    xs = x0 + (np.arange(cells) + 0.5) * (x1 - x0) / cells
+    ys = y0 + (np.arange(cells) + 0.5) * (y1 - y0) / cells
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+class _Series:
+    """A growing table of float rows (amortised appends, copies for snapshots)."""
+
+    def __init__(self, width: int) -> None:
+        self._rows = np.empty((256, width))
+        self.n = 0
+
+    def add(self, *values: float) -> None:
+        self.extend(np.array([values], dtype=np.float64))
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append rows (k × width)."""
+        while self.n + len(rows) > len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        self._rows[self.n:self.n + len(rows)] = rows
+        self.n += len(rows)
+
+    def thin(self) -> None:
+        """Keep every other row (long runs keep a bounded number of points)."""
+        kept = self._rows[:self.n:2].copy()
+        self.n = len(kept)
+        self._rows[:self.n] = kept
+
+    def view(self) -> np.ndarray:
+        """A read-only copy of the rows."""
+        rows = self._rows[:self.n].copy()
+        rows.flags.writeable = False
+        return rows
+
+    def take(self) -> np.ndarray:
+        """The rows added since the last call (then forgotten)."""
+        rows = self.view()
+        self.n = 0
+        return rows
+
+
+#: Curve rows kept for drawing before thinning them to half (a curve of a few hundred pixels
+#: shows no more, and drawing thousands of points costs a frame).
+MAX_ROWS = 1200
+
+
+class Worker:
+    """A trainer driven by commands; builds snapshots (history rows since the last one).
+    Runs in one thread only (the training process's)."""
+
+    def __init__(self, setup: Setup) -> None:
+        data = setup.data
+        self.data = data
+        self.model = MLP(setup.model, data.task, data.n_classes)
+        self.trainer = Trainer(self.model, data, setup.training, setup.params)
+        self.trainer.epoch, self.trainer.steps = setup.epoch, setup.steps
+        self.playing = False
+        self.speed = 0.0  # steps per second while playing; 0: as fast as it goes
+        self.serial = 0
+        self.event = "start"
+        self._nodes = layer_nodes(self.model)
+        self._n_layers = len(self.model.sizes) - 1
+        self._metrics_rows = _Series(5)
+        self._grad_rows = _Series(1 + self._n_layers)
+        self._last: StepRecord | None = None
+        self._sample: SampleTrace | None = None
+        self._diverged: Diverged | None = None
+        self._maps: Maps | None = None
+        self._maps_due = 0.0
+        rng = np.random.default_rng(setup.training.seed + 2)
+        self._sample_order = rng.permutation(len(data.x_train))
+        self._sample_cursor = 0
+        self._small_grid = grid_points(data.extent, NEURON_GRID)
+        self._big_grid = grid_points(data.extent, BOUNDARY_GRID)
+        nearest = np.argmin(((self._small_grid[:, None, :] - data.x_train[None, :, :]) ** 2)
+                            .sum(axis=2), axis=1)
+        self._small_labels = data.y_train[nearest]
+        self.metrics = self.trainer.evaluate()
+        self._record_metrics()
+        self._rate_steps = 0
+        self._rate_start = time.perf_counter()
+        self.steps_per_second = 0.0
+        self._unreported = True
+        self._last_report = 0.0
+        self._next_step = 0.0
+        self._maps_sent: Maps | None = None
+
+    # ----------------------------------------------------------------- commands
+    def handle(self, command: tuple[str, Any]) -> None:
+        """Apply one command (see :meth:`TrainingSession.send`)."""
+        what, arg = command
+        if what == "play":
+            self.playing = bool(arg) and self._diverged is None
+            self._rate_steps, self._rate_start = 0, time.perf_counter()
+            self.event = "play"
+        elif what == "step":
+            self.playing = False
+            if self._diverged is None:
+                {"sample": self.step_sample, "batch": self.step_batch,
+                 "epoch": self.step_epoch}[arg]()
+                self.serial += 1
+                self.event = arg if self._diverged is None else "diverged"
+            self.refresh_maps()
+        elif what == "train":
+            self.playing = False
+            for _ in range(int(arg)):
+                self.step_epoch()
+                if self._diverged is not None:
+                    break
+            self.event = "diverged" if self._diverged is not None else "train"
+            self.refresh_maps()
+        elif what == "lr":
+            self.trainer.lr = float(arg)
+        elif what == "batch":
+            self.trainer.config = replace(self.trainer.config, batch=int(arg))
+        elif what == "speed":
+            self.speed = float(arg)
+
+    # ----------------------------------------------------------------- steps
+    def _after(self, record: StepRecord | Diverged, epoch_before: int,
+               evaluate: bool = True) -> bool:
+        """Book-keeping after a step; False if training diverged."""
+        if isinstance(record, Diverged):
+            self._diverged = record
+            self.playing = False
+            self.event = "diverged"
+            return False
+        self._last = record
+        norms = [float(np.linalg.norm(record.grads[f"W{layer}"]))
+                 for layer in range(1, self._n_layers + 1)]
+        self._grad_rows.add(record.step, *norms)
+        self._rate_steps += 1
+        if self.trainer.epoch != epoch_before or (evaluate and not self.playing):
+            self.metrics = self.trainer.evaluate()
+            self._record_metrics()
+        return True
+
+    def step_batch(self, evaluate: bool = True) -> bool:
+        """One optimiser step on the next batch (then the metrics, when paused or at the end
+        of an epoch, unless ``evaluate`` is False)."""
+        before = self.trainer.epoch
+        return self._after(self.trainer.step(), before, evaluate)
+
+    def step_epoch(self) -> None:
+        """The steps left in the current epoch."""
+        target = self.trainer.epoch + 1
+        while self.trainer.epoch < target:
+            if not self.step_batch(evaluate=False):
+                return
+
+    def step_sample(self) -> None:
+        """One step on one training sample, keeping its forward and backward pass."""
+        if self._sample_cursor >= len(self._sample_order):
+            self._sample_cursor = 0
+        row = int(self._sample_order[self._sample_cursor])
+        self._sample_cursor += 1
+        d, model = self.data, self.model
+        x, y = d.x_train[row:row + 1], d.y_train[row:row + 1]
+        back = model.backward(self.trainer.flat, x, y)
+        values = back.forward.values
+        layers = (model.features(x)[0], *(np.asarray(values[n])[0] for n in self._nodes))
+        before = self.trainer.epoch
+        record = self.trainer.step(np.array([row]))
+        if self._after(record, before) and isinstance(record, StepRecord):
+            self._sample = SampleTrace(row, d.x_train[row].copy(), float(d.y_train[row]),
+                                       tuple(np.array(v) for v in layers), record.loss,
+                                       record.grads)
+
+    def _record_metrics(self) -> None:
+        m = self.metrics
+        nan = math.nan
+        self._metrics_rows.add(self.trainer.steps / self.trainer.steps_per_epoch, m.train_loss,
+                               m.test_loss, nan if m.train_accuracy is None else m.train_accuracy,
+                               nan if m.test_accuracy is None else m.test_accuracy)
+
+    # ----------------------------------------------------------------- maps
+    def refresh_maps(self) -> None:
+        """Compute :class:`Maps` for the current parameters."""
+        start = time.perf_counter()
+        model, flat, d = self.model, self.trainer.flat, self.data
+        g = NEURON_GRID
+        boundary = model.scores(flat, self._big_grid)
+        big = BOUNDARY_GRID
+        boundary = boundary.reshape(big, big, -1) if boundary.ndim == 2 else \
+            boundary.reshape(big, big)
+        back = model.backward(flat, self._small_grid, self._small_labels)
+        vals, grads = back.forward.values, back.grads
+        per_point = len(self._small_grid)
+        outputs = [model.features(self._small_grid).T.reshape(-1, g, g)]
+        signals = []
+        for layer, node in enumerate(self._nodes, start=1):
+            out = model.scores(flat, self._small_grid) if node == model.output_node \
+                else np.asarray(vals[node])
+            out = out.reshape(per_point, -1)
+            outputs.append(out.T.reshape(-1, g, g))
+            dz = np.asarray(grads[f"z{layer}"]).reshape(per_point, -1) * per_point
+            signals.append(dz.T.reshape(-1, g, g))
+        dead, saturated = self._health()
+        self._maps = Maps(self.trainer.steps, d.extent, boundary, tuple(outputs), tuple(signals),
+                          dead, saturated, time.perf_counter() - start)
+
+    def _health(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Dead (ReLU zero everywhere) and saturated (σ′ ≈ 0) hidden units, on the training
+        points."""
+        model = self.model
+        act = model.config.activation
+        hidden = self._nodes[:-1]
+        if act == "linear" or not hidden:
+            empty = tuple(np.zeros(n, dtype=bool) for n in model.sizes[1:-1])
+            return empty, empty
+        vals = model.backward(self.trainer.flat, self.data.x_train,
+                              self.data.y_train).forward.values
+        dead, saturated = [], []
+        for node in hidden:
+            h = np.asarray(vals[node])
+            if act == "relu":
+                dead.append(np.all(h <= 0, axis=0))
+                saturated.append(np.zeros(h.shape[1], dtype=bool))
+                continue
+            slope = 1 - h * h if act == "tanh" else 4 * h * (1 - h)  # σ′ over its largest
+            saturated.append(np.mean(slope < 0.1, axis=0) >= 0.9)
+            dead.append(np.zeros(h.shape[1], dtype=bool))
+        return tuple(dead), tuple(saturated)
+
+    # ----------------------------------------------------------------- snapshots
+    def snapshot(self) -> Snapshot:
+        """The current state, as immutable values."""
+        t = self.trainer
+        now = time.perf_counter()
+        if self.playing and now - self._rate_start > 0.25:
+            self.steps_per_second = self._rate_steps / (now - self._rate_start)
+        m = self._metrics_rows.take()
+        gr = self._grad_rows.take()
+        history = History(m[:, 0], m[:, 1], m[:, 2], m[:, 3], m[:, 4], gr[:, 0], gr[:, 1:])
+        maps = self._maps if self._maps is not self._maps_sent else None
+        self._maps_sent = self._maps
+        last = self._last
+        indices = None if last is None else last.indices
+        return Snapshot(self.serial, self.event, t.epoch, t.steps, t.steps_per_epoch,
+                        self.playing, t.lr, t.config.batch, t.params(),
+                        None if last is None else last.grads,
+                        None if last is None else last.update, indices,
+                        None if last is None else last.loss, self.metrics, history,
+                        maps, self._sample, self._diverged, self.steps_per_second)
+
+    # ----------------------------------------------------------------- the loop
+    def tick(self, manual: bool) -> bool:
+        """Step if playing (at the chosen speed), refresh the maps when due; True when a
+        snapshot should go out now (after a command, or at screen rate while playing)."""
+        now = time.perf_counter()
+        if self.playing:
+            if self.speed and now < self._next_step:
+                time.sleep(min(self._next_step - now, 0.01))
+            else:
+                self._next_step = now + (1 / self.speed if self.speed else 0.0)
+                self.step_batch()
+                self._unreported = True
+                if self.speed:
+                    self.serial += 1  # slow play animates each step's wave
+                if time.perf_counter() >= self._maps_due or not self.playing:
+                    self.refresh_maps()
+                    self._maps_due = time.perf_counter() + \
+                        self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE
+        self._unreported = self._unreported or manual
+        now = time.perf_counter()
+        if self._unreported and (manual or now - self._last_report >= REPORT_INTERVAL):
+            self._last_report = now
+            self._unreported = False
+            return True
+        return False
+
+
+def serve(commands: Any, updates: Any) -> None:
+    """The training process: read commands, train, send snapshots, until ``("quit", None)``.
+
+    ``("setup", (session, Setup))`` starts a new worker; snapshots go out as
+    ``("snapshot", session, Snapshot)`` whose history holds only the rows since the previous
+    one, and whose maps are ``None`` when unchanged (:class:`Mirror` puts them together);
+    a setup that cannot train sends ``("error", session, message)``.
+    """
+    with contextlib.suppress(BrokenPipeError, EOFError):  # the window went away
+        _serve(commands, updates)
+
+
+def _serve(commands: Any, updates: Any) -> None:
+    worker: Worker | None = None
+    session = 0
+    while True:
+        manual = False
+        timeout = 0.0 if worker is not None and worker.playing else 0.05
+        while commands.poll(timeout):
+            timeout = 0.0
+            what, arg = commands.recv()
+            if what == "quit":
+                return
+            if what == "setup":
+                session, setup = arg
+                try:
+                    worker = Worker(setup)
+                    worker.refresh_maps()
+                except ValueError as exc:
+                    worker = None
+                    updates.send(("error", session, str(exc)))
+                    continue
+                manual = True
+            elif worker is not None:
+                worker.handle((what, arg))
+                manual = True
+        if worker is not None and worker.tick(manual):
+            updates.send(("snapshot", session, worker.snapshot()))
+
+
+class Mirror:
+    """The GUI side's copy of one session's curves: adds each snapshot's new history rows to
+    those so far (thinning long runs to at most :data:`MAX_ROWS` rows), and keeps the last
+    maps when a snapshot brings none."""
+
+    def __init__(self) -> None:
+        self.session = -1
+        self._metrics = _Series(5)
+        self._grads: _Series | None = None
+        self._maps: Maps | None = None
+
+    def merge(self, session: int, snap: Snapshot) -> Snapshot:
+        """The snapshot with the whole history and the latest maps."""
+        h = snap.history
+        if session != self.session:
+            self.session = session
+            self._metrics = _Series(5)
+            self._grads = _Series(1 + h.grad_norms.shape[1])
+            self._maps = None
+        self._metrics.extend(np.column_stack([h.epochs, h.train_loss, h.test_loss,
+                                              h.train_accuracy, h.test_accuracy]))
+        self._grads.extend(np.column_stack([h.grad_steps, h.grad_norms]))
+        for series in (self._metrics, self._grads):
+            if series.n > MAX_ROWS:
+                series.thin()
+        if snap.maps is not None:
+            self._maps = snap.maps
+        m, g = self._metrics.view(), self._grads.view()
+        history = History(m[:, 0], m[:, 1], m[:, 2], m[:, 3], m[:, 4], g[:, 0], g[:, 1:])
+        return replace(snap, history=history, maps=self._maps)
+
+
+@dataclass(frozen=True)
+class SessionError:
+    """The training process could not start a setup (a one-line reason)."""
+
+    session: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A snapshot of session ``session``, as the GUI receives it."""
+
+    session: int
+    snapshot: Snapshot
+
+
+class TrainingSession:
+    """The GUI's handle on the training process: start setups, send commands, stop.
+
+    ``on_update`` is called on the GUI thread with each :class:`Delivered` snapshot (the latest
+    one, at most at screen rate) or :class:`SessionError`; ``on_failure`` with a one-line
+    message if the process fails.
+    """
+
+    def __init__(self, jobs: Any, on_update: Any, on_failure: Any) -> None:
+        import multiprocessing
+        import os
+
+        ctx = multiprocessing.get_context("spawn")
+        commands_in, self._commands = ctx.Pipe(duplex=False)
+        self._updates, updates_out = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=serve, args=(commands_in, updates_out),
+                                   name="graphapp-training", daemon=True)
+        saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+        os.environ.update(dict.fromkeys(_ONE_THREAD, "1"))  # the other core draws
+        try:
+            self.process.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        commands_in.close()
+        updates_out.close()
+        self.session = 0
+        self.setup: Setup | None = None
+        self.model: MLP | None = None
+        self._mirror = Mirror()
+        self.job = jobs.start("training", self._relay)
+        self.job.progress.connect(on_update)
+        self.job.failed.connect(on_failure)
+
+    def start(self, setup: Setup) -> MLP:
+        """Train ``setup`` from now on; returns the GUI's own copy of its model. Raises
+        ``ValueError`` (nothing changes) when the network does not fit the data."""
+        model = MLP(setup.model, setup.data.task, setup.data.n_classes)
+        self.session += 1
+        self.setup, self.model = setup, model
+        self._commands.send(("setup", (self.session, setup)))
+        return model
+
+    def send(self, what: str, arg: Any = None) -> None:
+        """``("play", bool)``, ``("step", "sample" | "batch" | "epoch")``, ``("train", epochs)``
+        (at once, no animation), ``("lr", float)``, ``("batch", int)``, ``("speed", steps per
+        second, 0 for as fast as it goes)``."""
+        self._commands.send((what, arg))
+
+    def stop(self, seconds: float = 5) -> None:
+        """End the training process and the relay job."""
+        with contextlib.suppress(OSError, ValueError):  # the process may be gone already
+            self._commands.send(("quit", None))
+        self.job.cancel()
+        self.job.wait(seconds)
+        self.process.join(seconds)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(seconds)
+        self._commands.close()
+        self._updates.close()
+
+    def _relay(self, ctx: Any) -> None:
+        """The job: receive snapshots, complete them, report the latest."""
+        while not ctx.cancelled:
+            try:
+                if not self._updates.poll(0.05):
+                    if not self.process.is_alive():
+                        raise RuntimeError(f"the training process ended (exit code "
+                                           f"{self.process.exitcode})")
+                    continue
+                kind, session, payload = self._updates.recv()
+            except (EOFError, OSError):
+                if ctx.cancelled:
+                    return
+                raise RuntimeError("the training process ended") from None
+            if kind == "error":
+                ctx.report(SessionError(session, payload))
+            else:
+                ctx.report(Delivered(session, self._mirror.merge(session, payload)))
+
+
+#: Thread counts of the numerical libraries, set to 1 in the training process.
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

@@ -1,0 +1,265 @@
+"""The training panel driven as a learner drives it: buttons, hovers, clicks on the data plot.
+
+Oracles are independent of the panel and of the engine's reverse mode: step counts from the
+data set's size, SGD's update rule, a forward pass written here in numpy, and central finite
+differences of the loss.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+
+from graphapp.gui.training.display import fmt
+from graphapp.gui.training.panel import TrainingPanel
+from graphapp.gui.training.session import Setup
+from graphapp.train import MLP, ModelConfig, TrainConfig, make_dataset
+
+WAIT = 30_000
+
+
+def small_setup(**training) -> Setup:
+    data = make_dataset("gauss", points=60, test_share=0.25, seed=3)
+    config = {"optimizer": "sgd", "lr": 0.1, "batch": 10, "seed": 1} | training
+    return Setup(data, ModelConfig(hidden=(3, 2)), TrainConfig(**config))
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = TrainingPanel(small_setup())
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    yield p
+    p.close()
+
+
+def wait_snapshot(qtbot, panel, ok) -> None:
+    qtbot.waitUntil(lambda: panel.snapshot is not None and ok(panel.snapshot), timeout=WAIT)
+
+
+def test_step_buttons_count_what_they_say(panel, qtbot):
+    n_train = len(panel.data.x_train)
+    assert n_train == 45
+    per_epoch = math.ceil(45 / 10)
+    assert panel.batch_button.text() == "Step 1 batch (10 samples)"
+    assert panel.epoch_button.text() == f"Step 1 epoch ({per_epoch} batches)"
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1)
+    assert panel.snapshot.epoch == 0
+    assert len(panel.snapshot.indices) == 10
+    qtbot.mouseClick(panel.epoch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.epoch == 1)
+    assert panel.snapshot.steps == per_epoch  # the rest of the first epoch
+    assert panel.counter.text() == f"Epoch 1 · step {per_epoch}"
+    qtbot.mouseClick(panel.sample_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == per_epoch + 1)
+    assert len(panel.snapshot.indices) == 1
+
+
+def test_play_pause_and_reset(panel, qtbot):
+    first = np.array(panel.snapshot.params.flat)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    assert panel.play_button.text() == "❚❚ Pause"
+    wait_snapshot(qtbot, panel, lambda s: s.steps > 20)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: not s.playing)
+    paused_at = panel.snapshot.steps
+    qtbot.wait(300)
+    assert panel.snapshot.steps == paused_at
+    assert not np.array_equal(panel.snapshot.params.flat, first)
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 0)
+    assert panel.snapshot.epoch == 0
+    np.testing.assert_array_equal(panel.snapshot.params.flat, first)
+
+
+def test_changing_the_learning_rate_does_not_reset(panel, qtbot):
+    for _ in range(3):
+        qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 3)
+    before = np.array(panel.snapshot.params.flat)
+    panel.controls.lr.setCurrentText("0.3")
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 4)
+    snap = panel.snapshot
+    assert snap.lr == 0.3
+    # plain SGD: the step moved every parameter by −lr · gradient, from where it was
+    np.testing.assert_allclose(snap.params.flat - before, -0.3 * snap.grads.flat, atol=1e-12)
+
+
+def _forward(model: MLP, flat: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+    """Each layer's output for one point, in plain numpy (tanh hidden layers)."""
+    h = x
+    outs = [h]
+    n_layers = len(model.sizes) - 1
+    for layer in range(1, n_layers + 1):
+        z = h @ model.view(flat, f"W{layer}") + model.view(flat, f"b{layer}")
+        h = np.tanh(z) if layer < n_layers else z
+        outs.append(h)
+    return outs
+
+
+def test_step_one_sample_runs_forward_then_backward(panel, qtbot):
+    before = np.array(panel.snapshot.params.flat)
+    panel.diagram.lit_log.clear()
+    qtbot.mouseClick(panel.sample_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.event == "sample")
+    qtbot.waitUntil(lambda: not panel.diagram.animating, timeout=WAIT)
+    n_layers = len(panel.model.sizes) - 1  # 3 weight layers: 2-3-2-1
+    assert panel.diagram.lit_log == [("forward", c) for c in range(n_layers + 1)] + \
+        [("backward", layer) for layer in range(n_layers, 0, -1)]
+    sample = panel.snapshot.sample
+    expected = _forward(panel.model, before, sample.x[None, :])
+    for shown, want in zip(sample.values, expected, strict=True):
+        np.testing.assert_allclose(shown, want[0], rtol=1e-12)
+    # the diagram shows the sample's output value once the forward front has passed
+    assert panel.diagram.data.sample is sample.values
+
+
+def test_hovered_weight_shows_the_engine_gradient(panel, qtbot):
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1 and s.maps is not None)
+    snap = panel.snapshot
+    qtbot.waitUntil(lambda: panel.diagram.data is not None and
+                    panel.diagram.data.grads is not None, timeout=WAIT)
+    text = panel.diagram.hover_at(panel.diagram.weight_position(2, 1, 0))
+    assert text.startswith("W2[1, 0] = ")
+    w = float(snap.params["W2"][1, 0])
+    assert f"= {fmt(w)}" in text
+    # dL/dw by central differences of the batch loss at the parameters before the step
+    model = panel.model
+    flat = np.array(snap.params.flat - snap.update.flat)
+    rows = snap.indices
+    x, y = panel.data.x_train[rows], panel.data.y_train[rows]
+    k = model.layout["W2"][0].start + 1 * 2 + 0
+    eps = 1e-6
+    plus, minus = flat.copy(), flat.copy()
+    plus[k] += eps
+    minus[k] -= eps
+    numeric = (model.evaluate(plus, x, y)[0] - model.evaluate(minus, x, y)[0]) / (2 * eps)
+    shown = float(text.split("dL/dw = ")[1].split()[0].replace("−", "-"))
+    assert shown == pytest.approx(numeric, rel=1e-3, abs=1e-9)
+    assert f"last update {fmt(float(snap.update['W2'][1, 0]))}" in text
+    with qtbot.waitSignal(panel.weight_clicked) as clicked:
+        pos = panel.diagram.weight_position(2, 1, 0)
+        QTest.mouseClick(panel.diagram, Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, QPoint(round(pos.x()),
+                                                                round(pos.y())))
+    assert clicked.args == ["W2", 1, 0]
+
+
+def _plot_click(panel, x: float, y: float, button) -> None:
+    plot = panel.data_plot
+    vb = plot.getPlotItem().vb
+    scene_pos = vb.mapViewToScene(QPointF(x, y))
+    where = plot.mapFromScene(scene_pos)
+    QTest.mouseClick(plot.viewport(), button, Qt.KeyboardModifier.NoModifier, where)
+
+
+def test_clicking_the_data_plot_adds_and_removes_points(panel, qtbot):
+    n = len(panel.data.x_train)
+    panel.controls.click_class.setCurrentIndex(1)
+    _plot_click(panel, 0.5, -0.5, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.data.x_train) == n + 1, timeout=WAIT)
+    added = panel.data.x_train[-1]
+    assert added == pytest.approx([0.5, -0.5], abs=0.1)
+    assert panel.data.y_train[-1] == 1.0
+    wait_snapshot(qtbot, panel, lambda s: s.maps is not None)
+    _plot_click(panel, 0.52, -0.48, Qt.MouseButton.RightButton)
+    qtbot.waitUntil(lambda: len(panel.data.x_train) == n, timeout=WAIT)
+    assert not any(np.allclose(p, added) for p in panel.data.x_train)
+
+
+def test_a_diverging_learning_rate_stops_with_the_message(qtbot):
+    data = make_dataset("plane", points=100, seed=0)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(4, 2), activation="relu"),
+                            TrainConfig(lr=30.0, batch=10)))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.mouseClick(p.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.banner.isVisible(), timeout=WAIT)
+    text = p.banner.text()
+    assert "diverged" in text and "smaller learning rate" in text and "e.g. 3" in text
+    assert p.snapshot.diverged.parameter in text
+    assert not p.play_button.isChecked()
+    steps = p.snapshot.steps
+    qtbot.wait(200)
+    assert p.snapshot.steps == steps
+    p.close()
+
+
+def test_screenshot_is_a_picture_of_the_panel(tmp_path):
+    from graphapp.gui.training.window import screenshot
+
+    out = tmp_path / "panel.png"
+    assert screenshot(small_setup(), 3, out, (1200, 800)) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 800)
+    colours = {image.pixel(x, y) for x in range(0, 1200, 7) for y in range(0, 800, 7)}
+    assert len(colours) > 200  # maps, curves and text, not a blank window
+
+
+def test_save_and_open_model(panel, qtbot, tmp_path):
+    qtbot.mouseClick(panel.epoch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.epoch == 1)
+    saved = np.array(panel.snapshot.params.flat)
+    path = tmp_path / "m.json"
+    assert panel.save_model(str(path))
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 0)
+    assert panel.open_model(str(path))
+    wait_snapshot(qtbot, panel, lambda s: s.epoch == 1)
+    np.testing.assert_array_equal(panel.snapshot.params.flat, saved)
+    assert not panel.open_model(str(tmp_path / "missing.json"))
+    assert "missing.json" in panel.banner.text()
+
+
+def test_export_writes_pictures(panel, qtbot, tmp_path):
+    written = panel.export(str(tmp_path / "t.png")) + panel.export(str(tmp_path / "t.svg"))
+    names = sorted(p.rsplit("/", 1)[1] for p in written)
+    assert names == sorted(f"t-{n}.{ext}" for n in ("diagram", "data", "loss", "accuracy",
+                                                    "gradients") for ext in ("png", "svg"))
+    assert all((tmp_path / n).stat().st_size > 1000 for n in names)
+
+
+def test_run_menu_opens_the_panel(window, qtbot):
+    window.act_training.trigger()
+    panel = window.findChild(TrainingPanel)
+    assert panel is not None and panel.isVisible()
+    qtbot.waitUntil(lambda: panel.snapshot is not None, timeout=WAIT)
+    window.close()
+    assert panel.session is None
+
+
+def test_clicking_a_weight_opens_its_path_sum(panel, qtbot):
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1 and s.maps is not None)
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    pos = panel.diagram.weight_position(1, 0, 2)
+    QTest.mouseClick(panel.diagram, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(pos.x()), round(pos.y())))
+    detail = panel.weight_detail
+    assert detail is not None and detail.isVisible()
+    paths = detail.current()
+    assert paths is not None and paths.param == "W1" and paths.index == (0, 2)
+    # the path sum is dL/dw of the shown sample's loss: check it by central differences
+    model, flat, x, y = detail.shown_sample()
+    k = model.layout["W1"][0].start + 0 * 3 + 2
+    eps = 1e-6
+    plus, minus = np.array(flat), np.array(flat)
+    plus[k] += eps
+    minus[k] -= eps
+    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
+    numeric = (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+    assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
+    # the largest paths light up on the diagram, each through the clicked weight
+    assert ("W1", 0, 2) in panel.diagram._highlight
+    detail.close()
