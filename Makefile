@@ -8,14 +8,29 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test lint bench screenshots system-deps clean
+.PHONY: run test lint bench screenshots system-deps clean mutate
 
 run: $(STAMP) system-deps
 	$(BIN)/graphapp
 
 test: $(STAMP) system-deps
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	GRAPHAPP_REQUIRE_ALL=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 	$(BIN)/ruff check graphapp tests
+
+# Mutation testing of graphapp/engine and graphapp/formats with mutmut (slow: not part of
+# `make test`). It resumes where a stopped run left off; MUTANTS narrows it to some mutants,
+# e.g. make mutate MUTANTS='graphapp.engine.plan.*'. Tests marked slow are left out.
+MUTATE_STAMP := $(VENV)/.mutate-installed
+MUTANTS ?=
+JOBS ?= 2
+
+mutate: $(STAMP) $(MUTATE_STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen nice -n 15 $(BIN)/mutmut run --max-children $(JOBS) $(MUTANTS)
+	$(BIN)/python tests/mutation_report.py
+
+$(MUTATE_STAMP): pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,mutate]'
+	touch $(MUTATE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check graphapp tests
@@ -46,4 +61,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info mutants

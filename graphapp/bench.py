@@ -12,7 +12,8 @@
   linear in the file's size, and within 2× of each other);
 * the derivative lab's function plot: a 200 × 200 grid (f and both partials) on a 100-node
   graph in one plan run on arrays, against point by point (:mod:`graphapp.lab_bench`);
-* with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, and
+* with ``--gui``: opening, laying out and drawing a 1,000-node graph in the window, the
+  training panel's steps per second (open and playing vs closed) and frames per second, and
   recomputing and repainting after a value edit.
 
 The machines this runs on are shared and noisy: read ratios and medians, not single runs.
@@ -159,6 +160,9 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
         from graphapp.gui.bench import gui_figures
 
         report["gui"] = gui_figures(repeat)
+        from graphapp.gui.bench import training_figures
+
+        report["training_panel"] = training_figures()
     if json_out:
         print(json.dumps(report, indent=2))
     else:
@@ -201,4 +205,13 @@ def format_report(report: dict[str, Any]) -> str:
                   f"  open, layered layout, draw:        {gfig['first_draw_ms']:7.0f} ms",
                   f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms",
                   f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms"]
+    if "training_panel" in report:
+        t = report["training_panel"]
+        lines += ["", f"training panel, {t['network']} (offscreen):",
+                  f"  panel closed:                 {t['closed_steps_per_s']:9,.0f} steps/s",
+                  f"  panel open, playing:          {t['open_steps_per_s']:9,.0f} steps/s "
+                  f"({t['ratio']:.2f}x slower)",
+                  f"  frames drawn:                 {t['fps']:9.1f} per s "
+                  f"(last frame {t['frame_ms']:.0f} ms)",
+                  f"  boundary and neuron maps:     {t['maps_per_s']:9.1f} per s"]
     return "\n".join(lines)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import orjson
+
 from graphapp.engine import Graph
 from graphapp.formats import parse_expr
 
@@ -26,3 +30,15 @@ def chain(n: int, op: str = "tanh") -> Graph:
     nodes = [("x", "input", 0.5, {})] + [(f"n{i}", op, None, {}) for i in range(n)]
     edges = [("x" if i == 0 else f"n{i - 1}", f"n{i}", 0) for i in range(n)]
     return Graph.from_parts(nodes, edges)
+
+
+def no_constants(token: str) -> None:
+    """For json.loads(parse_constant=...): NaN, Infinity and -Infinity are not JSON."""
+    raise ValueError(f"not strict JSON: {token}")
+
+
+def strict(text: str) -> object:
+    """Parse as strict JSON twice: NaN/Infinity tokens are refused by both parsers."""
+    data = json.loads(text, parse_constant=no_constants)
+    assert orjson.loads(text) == data
+    return data

@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from graphapp.engine import backward, gradcheck
+from graphapp.engine import backward, forward, gradcheck
 from graphapp.formats.io import load_graph
 from tests.conftest import EXAMPLES
+from tests.oracle import read_script
 
 
 def grads(name: str, output: str | None = None):
@@ -25,19 +26,23 @@ def test_micrograd():
 
 
 def test_slope_is_14_at_3():
-    _doc, back = grads("02_slope.expr")
+    """The lesson's numbers: f(3) = 20, f(3.001) = 20.014003, rise over run ≈ 14.003; the
+    exact derivative 6x − 4 = 14."""
+    doc, back = grads("02_slope.expr")
     assert float(back.forward.values["f"]) == 20.0
     assert float(back.grads["x"]) == 14.0  # 6x - 4
-    h = 0.001
-    f = lambda x: 3 * x**2 - 4 * x + 5  # noqa: E731
-    assert (f(3 + h) - f(3)) / h == pytest.approx(14.003)  # the seed's rise over run
+    nudged = float(forward(doc.graph, {"x": 3.001}).values["f"])
+    script = read_script((EXAMPLES / "02_slope.expr").read_text(encoding="utf-8"))
+    assert nudged == pytest.approx(20.014003, rel=1e-12)
+    assert script.objective({"x": 3.001}) == pytest.approx(nudged, rel=1e-14)
+    assert (nudged - 20.0) / 0.001 == pytest.approx(14.003, rel=1e-9)
 
 
 def test_two_products_give_b_plus_c_squared_not_b_plus_2c():
     _, back = grads("03_two_products.expr")
     b, c = -3.0, 10.0
-    assert float(back.grads["a"]) == b + c**2 == 97.0
-    assert float(back.grads["a"]) != b + 2 * c
+    assert float(back.grads["a"]) == b + c**2 == 97.0  # not b + 2c = 17
+    assert float(back.grads["b"]) == 2.0 and float(back.grads["c"]) == 2 * 2.0 * c
 
 
 def test_partials_of_3x2y():
@@ -69,21 +74,25 @@ def test_two_paths_each_contribution_and_their_sum():
 
 
 def test_fan_out():
-    _, back = grads("08_fan_out.expr")
+    doc, back = grads("08_fan_out.expr")
     assert float(back.grads["a"]) == 2.0
+    assert [float(back.edge("a", "b", slot).accumulated) for slot in (0, 1)] == [1.0, 1.0]
+    assert sorted(doc.graph.consumers("a")) == [("b", 0), ("b", 1)]
 
 
 def test_ellipsoid_partial_and_total():
+    """V = 4/3·π·t·x·y with the constraint t = x: the partial through the direct edge holds t
+    fixed (4/3·π·x·y); the total adds the path through t, so it is twice that."""
     doc, back = grads("09_ellipsoid.expr")
     x, y = 2.0, 3.0
-    total = float(back.grads["x"])
-    assert total == pytest.approx(8 / 3 * math.pi * x * y, rel=1e-14)
+    partial = 4 / 3 * math.pi * x * y
     carried = {dst: float(back.edge("x", dst, slot).accumulated)
                for dst, slot in doc.graph.consumers("x")}
-    partial = next(v for dst, v in carried.items() if dst != "t")
-    assert partial == pytest.approx(4 / 3 * math.pi * x * y, rel=1e-14)  # t held fixed
-    assert carried["t"] == pytest.approx(4 / 3 * math.pi * x * y, rel=1e-14)
-    assert total == pytest.approx(2 * partial, rel=1e-14)
+    assert len(carried) == 2
+    for value in carried.values():  # each path carries one partial
+        assert value == pytest.approx(partial, rel=1e-14)
+    assert float(back.grads["x"]) == pytest.approx(8 / 3 * math.pi * x * y, rel=1e-14)
+    assert float(back.grads["y"]) == pytest.approx(4 / 3 * math.pi * x * x, rel=1e-14)
 
 
 def test_relu_neuron_loss_matches_the_formula():

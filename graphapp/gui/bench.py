@@ -61,3 +61,60 @@ def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:
         window.close()
     return {"nodes": nodes, "first_draw_ms": statistics.median(first_draw),
             "open_ms": statistics.median(open_times), "edit_ms": statistics.median(edit_times)}
+
+
+def training_figures(seconds: float = 4.0) -> dict[str, Any]:
+    """The training panel's speed: a 2-16-16-1 tanh network on 250 moons points at batch 200
+    (one step per epoch, each epoch evaluated), trained for ``seconds`` with the panel closed
+    (the training layer alone, in this process) and then with the panel open, playing at full
+    speed offscreen while its diagram, boundary and curves animate. Steps per second of each,
+    their ratio, frames drawn per second and map (boundary and neuron maps) refreshes per
+    second."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from graphapp.gui.qtlog import install_message_filter
+    from graphapp.gui.training.panel import TrainingPanel
+    from graphapp.gui.training.session import Setup
+    from graphapp.train import MLP, ModelConfig, TrainConfig, Trainer, make_dataset, train
+
+    install_message_filter()
+    app = QApplication.instance() or QApplication([])
+    data = make_dataset("moons", points=250, noise=0.1, test_share=0.2, seed=0)
+    config = ModelConfig(hidden=(16, 16), activation="tanh")
+    training = TrainConfig(optimizer="sgd", lr=0.03, batch=200, seed=0)
+    trainer = Trainer(MLP(config, data.task, data.n_classes), data, training)
+    start = time.perf_counter()
+    for _ in train(trainer, epochs=10**9):
+        if time.perf_counter() - start >= seconds:
+            break
+    closed = trainer.steps / (time.perf_counter() - start)
+
+    panel = TrainingPanel(Setup(data, config, training))
+    panel.resize(1400, 900)
+    panel.show()
+    frames: list[Any] = []
+    panel.drawn.connect(frames.append)
+    deadline = time.perf_counter() + 60
+    while panel.snapshot is None and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    panel.set_playing(True)
+    while (panel.snapshot is None or not panel.snapshot.playing) and \
+            time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+    first, t0, n0 = panel.snapshot, time.perf_counter(), len(frames)
+    loop = QEventLoop()  # the window's own event loop, as a learner's session runs it
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+    last, t1 = panel.snapshot, time.perf_counter()
+    drawn = frames[n0:]
+    maps = {id(f.maps) for f in drawn if f.maps is not None}
+    panel.close()
+    opened = (last.steps - first.steps) / (t1 - t0)
+    return {"network": "2-16-16-1 tanh, batch 200", "closed_steps_per_s": closed,
+            "open_steps_per_s": opened, "ratio": closed / opened if opened else float("inf"),
+            "fps": len(drawn) / (t1 - t0), "maps_per_s": len(maps) / (t1 - t0),
+            "frame_ms": 1e3 * panel.frame_seconds}

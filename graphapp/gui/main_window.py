@@ -270,10 +270,12 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
             self.stepper.play()
 
     def open_training(self) -> None:
-        """Show the training panel (a floating dock, made on first use)."""
-        from graphapp.gui.training.window import open_dock
+        """Show the training panel (a floating dock, made on first use). Looked up by name:
+        the training package uses the editor ("Open in the editor"), so the editor's module
+        does not import it."""
+        import importlib
 
-        open_dock(self)
+        importlib.import_module("graphapp.gui.training.window").open_dock(self)
 
     # ----------------------------------------------------------------- help
     def show_shortcuts(self) -> None:

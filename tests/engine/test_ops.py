@@ -134,3 +134,40 @@ def test_table_is_complete_and_consistent():
 def test_formula_renders_with_node_names():
     assert OPS["mul"].render_formula(0, {"a": "d", "b": "f"}) == "∂(d·f)/∂d = f"
     assert OPS["tanh"].render_formula(0, {"x": "n"}) == "∂tanh(n)/∂n = 1 − tanh²(n)"
+
+
+# Every derivative formula as the window and `graphapp ops` show it, written out by hand (with
+# inputs called p, q or u and the node v): the signs, powers and ½s must be the mathematics.
+FORMULAS = {
+    ("identity", 0): "∂v/∂u = 1",
+    ("add", 0): "∂(p+q)/∂p = 1", ("add", 1): "∂(p+q)/∂q = 1",
+    ("sub", 0): "∂(p−q)/∂p = 1", ("sub", 1): "∂(p−q)/∂q = −1",
+    ("mul", 0): "∂(p·q)/∂p = q", ("mul", 1): "∂(p·q)/∂q = p",
+    ("div", 0): "∂(p/q)/∂p = 1/q", ("div", 1): "∂(p/q)/∂q = −p/q²",
+    ("pow", 0): "∂(p^q)/∂p = q·p^(q−1)", ("pow", 1): "∂(p^q)/∂q = p^q·ln p",
+    ("neg", 0): "∂(−u)/∂u = −1",
+    ("exp", 0): "∂exp(u)/∂u = exp(u)",
+    ("log", 0): "∂ln(u)/∂u = 1/u",
+    ("sin", 0): "∂sin(u)/∂u = cos(u)",
+    ("cos", 0): "∂cos(u)/∂u = −sin(u)",
+    ("tan", 0): "∂tan(u)/∂u = 1 + tan²(u)",
+    ("sqrt", 0): "∂√u/∂u = 1/(2√u)",
+    ("abs", 0): "∂|u|/∂u = sign(u)",
+    ("max", 0): "∂max(p,q)/∂p = 1 if p > q, ½ if equal, else 0",
+    ("max", 1): "∂max(p,q)/∂q = 1 if q > p, ½ if equal, else 0",
+    ("min", 0): "∂min(p,q)/∂p = 1 if p < q, ½ if equal, else 0",
+    ("min", 1): "∂min(p,q)/∂q = 1 if q < p, ½ if equal, else 0",
+    ("tanh", 0): "∂tanh(u)/∂u = 1 − tanh²(u)",
+    ("sigmoid", 0): "∂σ(u)/∂u = σ(u)·(1 − σ(u))",
+    ("relu", 0): "∂relu(u)/∂u = 1 if u > 0 else 0",
+    ("sum", 0): "∂Σu/∂uᵢ = 1",
+    ("mean", 0): "∂mean(u)/∂uᵢ = 1/n",
+    ("matmul", 0): "∂(p@q)/∂p: G ↦ G·qᵀ", ("matmul", 1): "∂(p@q)/∂q: G ↦ pᵀ·G",
+}
+
+
+def test_every_formula_reads_as_the_mathematics():
+    names = {"a": "p", "b": "q", "x": "u", "out": "v"}
+    rendered = {(spec.name, slot): spec.render_formula(slot, names)
+                for spec in COMPUTED for slot in range(spec.arity)}
+    assert rendered == FORMULAS

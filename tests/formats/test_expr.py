@@ -202,6 +202,7 @@ def test_examples_round_trip(path):
     assert _isomorphic(doc, parse_expr(write_expr(doc)))
 
 
+@pytest.mark.slow
 def test_long_flat_expressions_need_no_recursion():
     """Regression: a sum of 400 terms hit Python's recursion limit in the parser."""
     doc = parse_expr("x = 1.0\ny = " + " + ".join(["x"] * 3000) + "\nz = " + "-" * 150 + "x")
@@ -216,6 +217,7 @@ def test_nesting_beyond_what_python_can_parse_is_a_clean_error():
     assert err.value.line == 2
 
 
+@pytest.mark.slow
 def test_writing_a_long_anonymous_chain_names_parts_of_it():
     """Regression: converting a 3,000-node chain of generated ids to .expr recursed too deep."""
     from graphapp.engine import Graph

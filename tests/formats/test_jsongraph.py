@@ -11,7 +11,7 @@ from graphapp.engine import backward
 from graphapp.formats import FormatError, parse_expr
 from graphapp.formats.io import load_graph, save_graph
 from graphapp.formats.jsongraph import dumps_graph, loads_graph
-from tests.helpers import MICROGRAD
+from tests.helpers import MICROGRAD, strict
 
 
 def _doc():
@@ -20,9 +20,34 @@ def _doc():
     return doc
 
 
+# What the micrograd graph of _doc() is as a file, written out by hand.
+MICROGRAD_JSON = """\
+{"format": "graphapp", "version": 1, "output": "L", "lesson": "lesson text",
+ "nodes": [
+  {"id": "a", "op": "input", "value": 2.0, "pos": [12.5, -40.0], "label": "alpha"},
+  {"id": "b", "op": "input", "value": -3.0},
+  {"id": "c", "op": "input", "value": 10.0},
+  {"id": "f", "op": "input", "value": -2.0},
+  {"id": "e", "op": "mul"},
+  {"id": "d", "op": "add"},
+  {"id": "L", "op": "mul"}
+ ],
+ "edges": [
+  {"src": "a", "dst": "e", "slot": 0},
+  {"src": "b", "dst": "e", "slot": 1},
+  {"src": "e", "dst": "d", "slot": 0},
+  {"src": "c", "dst": "d", "slot": 1},
+  {"src": "d", "dst": "L", "slot": 0},
+  {"src": "f", "dst": "L", "slot": 1}
+ ]
+}
+"""
+
+
 def test_load_then_save_gives_the_same_graph(tmp_path):
     doc = _doc()
     text = dumps_graph(doc)
+    assert text == MICROGRAD_JSON
     again = loads_graph(text)
     assert dumps_graph(again) == text
     assert again.output == "L" and again.lesson == "lesson text"
@@ -37,7 +62,8 @@ def test_load_then_save_gives_the_same_graph(tmp_path):
 def test_arrays_and_non_finite_values_survive():
     doc = parse_expr("x = [[1.0, 2.5], [3.0, 4.0]]\ny = 1e999\nz = sum(x) * y")
     text = dumps_graph(doc)
-    json.loads(text)  # strict JSON: no NaN/Infinity tokens
+    assert '"value": "inf"' in text
+    strict(text)  # strict JSON: no NaN/Infinity tokens
     again = loads_graph(text)
     assert again.graph.value("x").tolist() == [[1.0, 2.5], [3.0, 4.0]]
     assert float(again.graph.value("y")) == float("inf")

@@ -1,17 +1,16 @@
-"""Files in the window: save and reopen, bad files leave the document untouched, export,
-autosave and recovery, recent files, examples, and asking before losing work."""
-
 from __future__ import annotations
 
 import json
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from graphapp.formats.io import load_graph
 from graphapp.gui import commands
+from graphapp.gui.files import Recovery
+from graphapp.gui.main_window import MainWindow
 from tests.conftest import EXAMPLES
 from tests.gui.conftest import shown_grad, snapshot, wait_layout
 
@@ -21,6 +20,8 @@ def test_save_reopen_compare(micrograd, qtbot, tmp_path):
     window.doc.undo_stack.push(commands.SetValue(window.doc, "a", 3.5))
     window.doc.undo_stack.push(commands.Rename(window.doc, "d", "dee"))
     window.doc.graph.update_attrs("e", label="product")
+    window.doc.undo_stack.push(commands.SetGroup(window.doc, ["a", "b", "e"], "prod",
+                                                {"collapsed": True}))
     for suffix in (".graph.json", ".expr"):
         path = tmp_path / f"saved{suffix}"
         assert window.save_to(path)
@@ -28,8 +29,10 @@ def test_save_reopen_compare(micrograd, qtbot, tmp_path):
         before = snapshot(window)
         assert window.open_path(path)
         wait_layout(window, qtbot)
-        if suffix == ".graph.json":  # positions and labels are kept
+        if suffix == ".graph.json":  # positions, labels and groups are kept
             assert snapshot(window) == before
+            assert window.doc.groups["prod"]["collapsed"] is True
+            assert window.doc.graph.attrs("b")["group"] == "prod"
         else:  # .expr keeps the structure and values, not positions
             g = window.doc.graph
             assert sorted(g.edges()) == sorted(e for e in before[1])
@@ -67,13 +70,16 @@ def test_a_bad_file_shows_file_line_message_and_changes_nothing(micrograd, tmp_p
     window.ask = False
 
 
-def test_export_through_the_graphviz_exporter(micrograd, tmp_path):
+def test_export_through_the_graphviz_exporter(micrograd, qtbot, tmp_path):
     window = micrograd
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".dot", b"digraph")):
         out = tmp_path / f"g{suffix}"
-        window.export_to(out).wait(60)
+        job = window.export_to(out)
+        assert window.statusBar().currentMessage() == f"Exporting g{suffix}…"
+        with qtbot.waitSignal(job.finished, timeout=60_000):
+            pass
         assert out.read_bytes().startswith(magic)
-    assert "Exported" in window.statusBar().currentMessage() or True
+        assert window.statusBar().currentMessage() == f"Exported {out}"
 
 
 def test_autosave_and_recovery_after_a_crash(micrograd, qtbot, tmp_path):
@@ -82,10 +88,6 @@ def test_autosave_and_recovery_after_a_crash(micrograd, qtbot, tmp_path):
     window.autosave()
     assert window.recovery.exists()
     # A new window (the next start after a crash) offers to restore it.
-    from PySide6.QtCore import QSettings
-
-    from graphapp.gui.main_window import MainWindow
-
     other = MainWindow(QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat),
                        window.recovery, ask=False)
     qtbot.addWidget(other)
@@ -96,6 +98,65 @@ def test_autosave_and_recovery_after_a_crash(micrograd, qtbot, tmp_path):
     assert window.save_to(tmp_path / "x.graph.json")
     assert not window.recovery.exists()
 
+
+def _window(tmp_path, qtbot, name: str, ask: bool = False) -> MainWindow:
+    """A window with its own settings and the recovery folder the tests share."""
+    win = MainWindow(QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat),
+                     Recovery(tmp_path / "recovery"), ask=ask)
+    qtbot.addWidget(win)
+    return win
+
+
+def test_autosave_fires_on_its_timer(qtbot, tmp_path, monkeypatch):
+    import graphapp.gui.main_window as mw
+
+    monkeypatch.setattr(mw, "AUTOSAVE_MS", 40)
+    window = _window(tmp_path, qtbot, "timer")
+    window.load(load_graph(EXAMPLES / "01_micrograd.expr"), None)
+    try:
+        qtbot.wait(200)  # several ticks with nothing unsaved: nothing is written
+        assert not window.recovery.exists()
+        window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 7.0))
+        qtbot.waitUntil(window.recovery.exists, timeout=5000)  # no call to autosave() here
+        doc, origin = window.recovery.load()
+        assert float(doc.graph.value("b")) == 7.0 and origin is None
+    finally:
+        window.doc.undo_stack.setClean()
+
+
+def test_recovery_is_offered_at_start_up(qtbot, tmp_path, monkeypatch):
+    """What `graphapp FILE` does after a crash: the window opens the file, then asks whether
+    to restore the autosaved work, and restores it when told yes."""
+    import graphapp.gui.main_window as mw
+    from graphapp.gui import launch
+
+    crashed = _window(tmp_path, qtbot, "crashed")
+    crashed.load(load_graph(EXAMPLES / "01_micrograd.expr"), None)
+    crashed.doc.undo_stack.push(commands.SetValue(crashed.doc, "b", 7.0))
+    crashed.autosave()
+    crashed.doc.undo_stack.setClean()
+    assert crashed.recovery.exists()
+    opened = tmp_path / "other.expr"
+    opened.write_text("q = 2.0\nr = q ** 3\n")
+    made, asked = [], []
+    monkeypatch.setattr(mw, "MainWindow", lambda: made.append(_window(
+        tmp_path, qtbot, "next", ask=True)) or made[-1])
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(QApplication, "exec", lambda *a: 0)  # return instead of running
+    assert launch.launch(opened) == 0
+    [window] = made
+    assert len(asked) == 1 and "Restore the unsaved graph" in asked[0]
+    assert float(window.doc.graph.value("b")) == 7.0 and window.doc.modified
+    assert "r" not in window.doc.graph
+    window.doc.undo_stack.setClean()
+    window.close()
+
+
+"""Files in the window: save and reopen, bad files leave the document untouched, export,
+autosave and recovery, recent files, examples, and asking before losing work."""
 
 def test_closing_with_unsaved_changes_asks(micrograd, monkeypatch):
     window = micrograd

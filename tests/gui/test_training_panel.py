@@ -237,3 +237,29 @@ def test_run_menu_opens_the_panel(window, qtbot):
     qtbot.waitUntil(lambda: panel.snapshot is not None, timeout=WAIT)
     window.close()
     assert panel.session is None
+
+
+def test_clicking_a_weight_opens_its_path_sum(panel, qtbot):
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1 and s.maps is not None)
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    pos = panel.diagram.weight_position(1, 0, 2)
+    QTest.mouseClick(panel.diagram, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(pos.x()), round(pos.y())))
+    detail = panel.weight_detail
+    assert detail is not None and detail.isVisible()
+    paths = detail.current()
+    assert paths is not None and paths.param == "W1" and paths.index == (0, 2)
+    # the path sum is dL/dw of the shown sample's loss: check it by central differences
+    model, flat, x, y = detail.shown_sample()
+    k = model.layout["W1"][0].start + 0 * 3 + 2
+    eps = 1e-6
+    plus, minus = np.array(flat), np.array(flat)
+    plus[k] += eps
+    minus[k] -= eps
+    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
+    numeric = (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+    assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
+    # the largest paths light up on the diagram, each through the clicked weight
+    assert ("W1", 0, 2) in panel.diagram._highlight
+    detail.close()

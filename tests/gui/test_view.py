@@ -4,9 +4,9 @@ nan marking, the light/dark theme, layout off the GUI thread, and the screenshot
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -86,7 +86,16 @@ def test_dark_palette_gives_a_dark_canvas(micrograd, qtbot):
     qtbot.waitUntil(lambda: not window.scene.theme.dark, timeout=2000)
 
 
-def test_big_layout_runs_off_the_gui_thread(window, qtbot):
+def test_big_layout_runs_off_the_gui_thread(window, qtbot, tmp_path, monkeypatch):
+    # dot slowed down by a wrapper, so that it is surely still running when load() returns:
+    # a fast dot on an idle machine could finish first and leave nothing to observe.
+    real_dot = shutil.which("dot")
+    assert real_dot is not None
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "dot").write_text(f'#!/bin/sh\nsleep 1\nexec "{real_dot}" "$@"\n')
+    (slow / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow}{os.pathsep}{os.environ['PATH']}")
     n = 400
     lines = ["x0 = 0.5"] + [f"x{i} = tanh(x{i - 1}) + x{max(0, i - 3)}" for i in range(1, n)]
     doc = parse_expr("\n".join(lines))
@@ -117,7 +126,6 @@ def test_edits_during_a_layout_are_not_overwritten(micrograd, qtbot):
 def test_screenshot_command_writes_a_png(tmp_path):
     out = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "graphapp", "open", str(EXAMPLES / "01_micrograd.expr"),
          "--backward", "--step", "3", "--size", "1200x800", "--screenshot", str(out)],
@@ -130,7 +138,6 @@ def test_screenshot_command_writes_a_png(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1200, 800)
-    assert time.perf_counter() - started < 120
 
 
 def test_screenshot_of_a_bad_file_fails_cleanly(tmp_path):

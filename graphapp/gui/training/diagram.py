@@ -85,6 +85,7 @@ class NetworkDiagram(QWidget):
         self.paint_count = 0
         self._edges = QPixmap()
         self._edges_key: tuple = ()
+        self._highlight: list[tuple[str, int, int]] = []
 
     # ----------------------------------------------------------------- data
     def set_data(self, data: DiagramData) -> None:
@@ -93,6 +94,12 @@ class NetworkDiagram(QWidget):
         self.data = data
         if old is None or old.sizes != data.sizes or old.editable != data.editable:
             self._make_buttons()
+        self.update()
+
+    def set_highlight(self, paths: list) -> None:
+        """Outline these weights' edges (paths as lists of ``(name, row, col)``, e.g. the
+        largest terms of a gradient's path sum); ``[]`` clears."""
+        self._highlight = [tuple(e) for path in paths for e in path]
         self.update()
 
     def _make_buttons(self) -> None:
@@ -231,6 +238,7 @@ class NetworkDiagram(QWidget):
             return
         self._paint_headers(p)
         self._paint_edges(p)
+        self._paint_highlight(p)
         self._paint_loss(p)
         self._paint_neurons(p)
         self._paint_front(p)
@@ -302,6 +310,19 @@ class NetworkDiagram(QWidget):
                     m = min(1.0, abs(v) / wmax)
                     p.setPen(QPen(sign_colour(v, 0.25 + 0.75 * m), 0.6 + 5.0 * m))
                     p.drawLine(a, b)
+
+    def _paint_highlight(self, p: QPainter) -> None:
+        d = self.data
+        p.setPen(QPen(QColor(17, 24, 39, 190), 3.5))
+        for name, i, j in self._highlight:
+            layer = int(name[1:])
+            if name[0] != "W" or layer > len(d.weights):
+                continue
+            w = d.weights[layer - 1]
+            if i < w.shape[0] and j < w.shape[1]:
+                b = self._neuron(layer, j)
+                p.drawLine(QPointF(self._out_x(layer - 1), self._neuron(layer - 1, i).y()),
+                           QPointF(b.x() - self._radius(), b.y()))
 
     def _paint_loss(self, p: QPainter) -> None:
         d = self.data

@@ -58,6 +58,9 @@ __all__ = ["SPEEDS", "TrainingPanel", "choices_of", "setup_of"]
 #: Play speeds: label → steps per second (0: as fast as the machine goes).
 SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 30.0,
           "fastest": 0.0}
+#: While playing, the curves are redrawn at most this often (seconds); pyqtgraph's curves
+#: cost more to draw than the diagram.
+CURVE_INTERVAL = 0.25
 LAYER_COLOURS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0d9488", "#4b5563"]
 
 
@@ -102,6 +105,9 @@ class TrainingPanel(QWidget):
         self._latest: Snapshot | None = None  # delivered, not drawn yet
         self._busy = False
         self._frame_start = 0.0
+        self._curves_at = 0.0
+        self.weight_detail = None  # made on the first click on a weight
+        self._editor = None  # an editor window for "Open in the editor", if none holds us
         #: What drawing the last frame took (seconds).
         self.frame_seconds = 0.0
         if setup is None:
@@ -251,6 +257,7 @@ class TrainingPanel(QWidget):
         self.controls.changed.connect(self._controls_changed)
         self.controls.load_csv.connect(self.load_csv_dialog)
         self.diagram.weight_clicked.connect(self.weight_clicked)
+        self.diagram.weight_clicked.connect(self.show_weight)
         self.diagram.hovered.connect(lambda text: self.hover_line.setText(text or " "))
         self.diagram.resize_layer.connect(self.controls.change_width)
         self.fewer_layers.clicked.connect(lambda: self.controls.change_layers(-1))
@@ -393,7 +400,10 @@ class TrainingPanel(QWidget):
         if snap.maps is not None and snap.maps is not self._maps_shown:
             self._show_maps(snap)
         self.diagram.set_data(self._diagram_data(snap))
-        self._show_curves(snap)
+        now = time.perf_counter()
+        if not snap.playing or now - self._curves_at >= CURVE_INTERVAL:
+            self._curves_at = now  # curves cost a frame each: a few times a second is plenty
+            self._show_curves(snap)
         if snap.serial != self._serial:
             self._serial = snap.serial
             self._animate(snap)
@@ -500,6 +510,52 @@ class TrainingPanel(QWidget):
         self._discrete = on
         if self.snapshot is not None and self.snapshot.maps is not None:
             self._show_maps(self.snapshot)
+
+    # ----------------------------------------------------------------- one weight, opened
+    def show_weight(self, name: str, row: int, col: int) -> None:
+        """Open the clicked weight's gradient as a sum over paths (a window beside the
+        panel), for the last step's sample (or the batch's first) and averaged over its
+        batch; its largest paths light up on the diagram."""
+        from graphapp.gui.training.weight_detail import WeightDetail
+
+        snap = self.snapshot
+        if snap is None:
+            return
+        if self.weight_detail is None:
+            self.weight_detail = WeightDetail(self)
+            self.weight_detail.setWindowFlag(Qt.WindowType.Window)
+            self.weight_detail.setWindowTitle("dL/dw: the chain rule, path by path")
+            self.weight_detail.resize(900, 640)
+            self.weight_detail.highlight_edges.connect(self.diagram.set_highlight)
+            self.weight_detail.open_requested.connect(self.open_in_editor)
+        d = self.data
+        rows = snap.indices if snap.indices is not None and len(snap.indices) else np.array([0])
+        if snap.sample is not None and snap.event == "sample":
+            x, y = snap.sample.x, snap.sample.label
+        else:
+            x, y = d.x_train[rows[0]], float(d.y_train[rows[0]])
+        self.weight_detail.show_weight(self.model, np.array(snap.params.flat), name, row, col,
+                                       x, y, d.x_train[rows], d.y_train[rows])
+        self.weight_detail.show()
+        self.weight_detail.raise_()
+
+    def open_in_editor(self) -> None:
+        """The shown sample's forward and backward pass as a scalar graph in the editor
+        (the window holding this panel, or a new editor window)."""
+        from graphapp.gui.main_window import MainWindow
+        from graphapp.gui.training.step_editor import open_in_editor
+
+        shown = self.weight_detail.shown_sample() if self.weight_detail else None
+        if shown is None:
+            return
+        window = self.window()
+        if not isinstance(window, MainWindow):
+            if self._editor is None:
+                self._editor = MainWindow()
+            window = self._editor
+            window.show()
+        model, flat, x, y = shown
+        open_in_editor(window, model, flat, x, y)
 
     # ----------------------------------------------------------------- your own data
     def add_point(self, x: float, y: float) -> None:

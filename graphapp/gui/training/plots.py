@@ -113,6 +113,8 @@ class CurvePlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.setTitle(title)
         item.setLabel("bottom", x_label)
+        for side in ("bottom", "left"):  # "epoch (x0.001)" confuses: plain numbers
+            item.getAxis(side).enableAutoSIPrefix(False)
         item.showGrid(x=True, y=True, alpha=0.25)
         item.setLogMode(y=log_y)
         self.log_y = log_y
