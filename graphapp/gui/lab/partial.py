@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetIte
 
 from graphapp import lab
 from graphapp.engine import EvaluationError
-from graphapp.formats.text import expression_label
+from graphapp.formats.notation import short_name
 from graphapp.gui.document import Document
 from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView
@@ -85,11 +85,11 @@ class PartialView(LabView):
             f"&nbsp; vs &nbsp; <b>d{out}/d{wrt} = {with_pi(pt.total)}</b> (total: every path "
             f"from {wrt}, forward mode). The chain rule adds one product per path; the partial "
             "keeps only the paths that avoid the held nodes.")
-        _fill(self.edges, [[f"{s.src} → {expression_label(graph, s.dst)}", num(s.local, 8),
+        _fill(self.edges, [[f"{s.src} → {short_name(graph, s.dst)}", num(s.local, 8),
                             with_pi(s.share),
                             f"the total, through {s.via}" if s.via else f"∂{out}/∂{wrt}"]
                            for s in pt.shares])
-        path_rows = [[" → ".join(expression_label(graph, n) for n in p.nodes),
+        path_rows = [[" → ".join(short_name(graph, n) for n in p.nodes),
                       " × ".join(num(f, 6) for f in p.factors), with_pi(p.product)]
                      for p in pt.paths]
         if pt.paths_truncated:
@@ -98,7 +98,7 @@ class PartialView(LabView):
         node_rows = []
 
         def label(n: str) -> str:
-            return expression_label(graph, n)
+            return short_name(graph, n)
 
         for node in graph.plan().order:
             if graph.op(node).name == "const":
@@ -106,7 +106,7 @@ class PartialView(LabView):
             into = [f"∂{label(node)}/∂{label(src)} = {num(v, 6)}"
                     for (src, dst, _), v in pt.edge_locals.items() if dst == node and v is not None]
             total = pt.totals.get(node)
-            node_rows.append([expression_label(graph, node),
+            node_rows.append([short_name(graph, node),
                               "—" if total is None else num(total, 8), "; ".join(into)])
         _fill(self.nodes, node_rows)
 
