@@ -540,7 +540,7 @@ def _open_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--select", metavar="NODE", help="with --screenshot: select this node, so "
                                                      "the inspector explains it")
     c.add_argument("--lab", metavar="DOCK", help="with --screenshot: show this derivative-lab "
-                   "dock (nudge, check, partial, plot, trace)")
+                   "dock (nudge, check, partial, trace)")
 
 
 def _open(args: argparse.Namespace) -> int:
