@@ -41,8 +41,9 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
+from graphapp.formats.notation import short_name
 
-__all__ = ["ExprParser", "parse_expr", "write_expr"]
+__all__ = ["ExprParser", "parse_expr", "unfinished", "write_expr"]
 
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
@@ -464,10 +465,27 @@ def _literal_text(value: Any) -> str:
     return _number(float(value))
 
 
+def unfinished(graph: Any) -> str:
+    """Why ``graph`` cannot be an ``.expr`` script ("" when it can): a script has no way to
+    write an op with an empty input slot. Names the first such node as its card does."""
+    for node in graph:
+        empty = [graph.op(node).slot_names[k] for k, src in enumerate(graph.inputs(node))
+                 if src is None]
+        if empty:
+            spec = graph.op(node)
+            what = node if "#" not in node else f"the {spec.name} node {short_name(graph, node)}"
+            return (f"{what} has an empty input {' and '.join(empty)}: an .expr script cannot "
+                    "hold an unfinished graph (a .graph.json file can)")
+    return ""
+
+
 def write_expr(doc: GraphFile) -> str:
     """The ``.expr`` text of a graph. Reading it back gives the same graph, up to the names of
     generated nodes; a named constant is written inline as its value, as ``.expr`` has no named
-    constants."""
+    constants. A graph with an empty input slot raises ``ValueError`` (:func:`unfinished`)."""
+    problem = unfinished(doc.graph)
+    if problem:
+        raise ValueError(problem)
     g = doc.graph.nx
     position = {n: i for i, n in enumerate(g)}
 

@@ -29,8 +29,9 @@ def kind_of(path: str | Path, text: str | None = None) -> str:
     raise ValueError(f"{path}: unknown file type; use .expr or .graph.json")
 
 
-def load_graph(path: str | Path) -> GraphFile:
-    """Read a graph file; every failure is a :class:`FormatError` naming the file."""
+def load_graph(path: str | Path, unfinished: bool = False) -> GraphFile:
+    """Read a graph file; every failure is a :class:`FormatError` naming the file.
+    ``unfinished``: a ``.graph.json`` may hold ops with empty input slots (the window's)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -42,7 +43,7 @@ def load_graph(path: str | Path) -> GraphFile:
         raise FormatError(f"cannot read: {exc.strerror or exc}", str(p), None) from None
     text = decode_utf8(data, str(p))
     if kind_of(p, text) == "json":
-        return loads_graph(text, str(p))
+        return loads_graph(text, str(p), unfinished)
     return parse_expr(text, str(p))
 
 

@@ -181,13 +181,15 @@ def _json_kind(value: Any) -> str:
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def loads_graph(text: str, path: str = "<text>") -> GraphFile:
-    """Read ``.graph.json`` text; raise :class:`FormatError` naming the line at fault."""
+def loads_graph(text: str, path: str = "<text>", unfinished: bool = False) -> GraphFile:
+    """Read ``.graph.json`` text; raise :class:`FormatError` naming the line at fault.
+    ``unfinished``: accept ops with empty input slots (a graph being built in the window,
+    saved or autosaved half done); the command line's verbs need finished graphs."""
     data = _parse_json(text, path)
     r = _Reader(text, path)
     _check_head(data, r)
     rows, where_node = _read_nodes(data["nodes"], r)
-    edges = _read_edges(data.get("edges", []), rows, where_node, r)
+    edges = _read_edges(data.get("edges", []), rows, where_node, r, unfinished)
     try:
         graph = Graph.from_parts(rows, edges)
     except GraphError as exc:
@@ -282,7 +284,7 @@ def _attrs_problem(attrs: dict[str, Any]) -> str | None:
 
 
 def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, int],
-                r: _Reader) -> list[tuple[str, str, int]]:
+                r: _Reader, unfinished: bool = False) -> list[tuple[str, str, int]]:
     """(src, dst, slot) for every edge; every slot of every op node fed exactly once."""
     edges = []
     where_edge: dict[tuple[str, int], int] = {}
@@ -306,7 +308,7 @@ def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, i
             raise r.fail("edges", k, f"edge {k}: {error}{at}")
         where_edge[dst, slot] = k
         edges.append((src, dst, slot))
-    for node_id, op, _, _ in rows:
+    for node_id, op, _, _ in [] if unfinished else rows:
         for slot in range(OPS[op].arity):
             if (node_id, slot) not in where_edge:
                 raise r.fail("nodes", where_node[node_id],

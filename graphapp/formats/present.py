@@ -31,8 +31,8 @@ import numpy as np
 
 from graphapp.engine import Backward, Forward, Graph, NodeError
 from graphapp.engine.ops import OpSpec
+from graphapp.formats.notation import short_name
 from graphapp.formats.text import (
-    display_name,
     format_local,
     format_shape,
     format_value,
@@ -140,8 +140,11 @@ def header_role(spec: OpSpec) -> str:
 
 
 def symbol(spec: OpSpec) -> str:
-    """The op as a card's header writes it (inputs say "input")."""
-    return "input" if spec.is_input else spec.symbol
+    """The op as a card's header writes it: "input", "const", or the op's symbol with its
+    name ("× mul"; a lone "×" in a card's corner reads as a close button)."""
+    if spec.is_leaf:
+        return "input" if spec.is_input else "const"
+    return spec.name if spec.symbol == spec.name else f"{spec.symbol} {spec.name}"
 
 
 def largest(back: Backward | None) -> float:
@@ -161,14 +164,16 @@ def edge_width(carried: Any, largest: float) -> float:
 
 
 def node_name(graph: Graph, node: str) -> str:
-    """The card's title: the node's label or id (empty for generated ids like ``mul#2``)."""
-    return display_name(node, graph.attrs(node))
+    """The card's title: the node's label or id; for a generated sub-expression (ids like
+    ``mul#2``) what it computes (``3·x²``), for a constant its value (``π``)."""
+    return short_name(graph, node)
 
 
 def grad_key(output: str | None, name: str) -> str:
-    """``dL/da`` when short enough for the card, else ``grad``."""
+    """``dL/da`` for a short name, else ``grad`` (never ``dV/d4/3·π``)."""
     out = output or "output"
-    return f"d{out}/d{name}" if name and len(out) + len(name) <= 6 else "grad"
+    short = name and name.isidentifier() and len(out) + len(name) <= 6
+    return f"d{out}/d{name}" if short else "grad"
 
 
 def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,

@@ -13,7 +13,6 @@ from graphapp.formats.errors import FormatError
 __all__ = [
     "decode_utf8",
     "display_name",
-    "expression_label",
     "format_local",
     "format_number",
     "format_shape",
@@ -155,31 +154,6 @@ def sign_of(v: Any) -> float:
     if math.isnan(total):
         return -1.0
     return (total > 0) - (total < 0)
-
-
-_INFIX_SHOWN = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
-
-
-def expression_label(graph: Any, node: str, depth: int = 2, limit: int = 22) -> str:
-    """How to call a node in a formula: its name; for a generated sub-expression (``mul#2``),
-    the expression it computes (``a·b``, ``tanh(L)``), as long as that stays short."""
-    name = display_name(node, graph.attrs(node))
-    if name:
-        return name
-    spec = graph.op(node)
-    if spec.constant:
-        return format_value(graph.value(node), digits=4, max_items=3)
-    if depth == 0:
-        return "…"
-    args = [expression_label(graph, src, depth - 1, limit) if src is not None else "?"
-            for src in graph.inputs(node)]
-    if spec.name in _INFIX_SHOWN and len(args) == 2:
-        text = f"({args[0]}{_INFIX_SHOWN[spec.name]}{args[1]})"
-    elif spec.name == "neg":
-        text = f"(−{args[0]})"
-    else:
-        text = f"{spec.name}({', '.join(args)})"
-    return text if len(text) <= limit else spec.symbol
 
 
 _LARGEST = float(np.finfo(np.float64).max)

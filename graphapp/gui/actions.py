@@ -24,6 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from graphapp.engine.ops import CATEGORIES, iter_ops
+from graphapp.gui.tooltips import show_shortcuts
 
 __all__ = ["ACTIONS", "CANVAS_MENU", "MENUS", "NODE_MENU", "TOOLBARS", "Act", "add_node_menu",
            "fill", "install"]
@@ -54,6 +55,8 @@ ACTIONS: tuple[Act, ...] = (
     Act("save_as", "Save &As…", "save_as", ("std:SaveAs",), "Save under a new name"),
     Act("export", "&Export Image…", "export_dialog", ("Ctrl+E",),
         "Export SVG, PNG, PDF or dot with Graphviz"),
+    Act("save_copy", "Save a &Copy As…", "save_copy_dialog", (),
+        "Convert: write the graph as .expr or .graph.json, keep editing this one"),
     Act("quit", "&Quit", "close", ("std:Quit", "Ctrl+Q")),
     Act("cut", "Cu&t", "cut", ("std:Cut",)),
     Act("copy", "&Copy", "copy", ("std:Copy",)),
@@ -79,6 +82,8 @@ ACTIONS: tuple[Act, ...] = (
         args=("backward",)),
     Act("auto", "&Auto Recompute", "doc.set_auto", (),
         "Recompute values and gradients after every edit", True, True),
+    Act("check", "&Check Gradients", "check_gradients", ("Ctrl+K",),
+        "Compare every gradient with the finite-difference slope"),
     Act("step_mode", "&Step Mode", "toggle_step_mode", ("Ctrl+B",),
         "Walk through the pass one node at a time", True),
     Act("step", "Step &→", "stepper.step_forward", ("Ctrl+Right",), "Next step",
@@ -97,13 +102,14 @@ ACTIONS: tuple[Act, ...] = (
 
 _STEPS = ("step_mode", "restart", "step_back", "step", "play")
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&File", ("new", "open", "@recent", "@examples", "-", "save", "save_as", "export", "-",
+    ("&File", ("new", "open", "@recent", "@examples", "-", "save", "save_as", "save_copy", "export",
+               "-",
                "quit")),
     ("&Edit", ("undo", "redo", "-", "cut", "copy", "paste", "duplicate", "delete", "rename",
                "-", "select_all", "@add_node")),
     ("&View", ("fit", "zoom_in", "zoom_out", "labels", "-", "@docks")),
     ("&Graph", ("output", "layout", "group", "ungroup")),
-    ("&Run", ("forward", "backward", "auto", "-", *_STEPS, "-", "training")),
+    ("&Run", ("forward", "backward", "auto", "check", "-", *_STEPS, "-", "training")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -189,6 +195,7 @@ def install(window: Any) -> None:
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)  # text where no icon
         fill(window, bar, entries)
         window.addToolBar(bar)
+        show_shortcuts(bar.actions())
 
 
 def fill(window: Any, target: QMenu | QToolBar, entries: Sequence[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from graphapp.engine import Graph
 from graphapp.gui import commands
 from graphapp.gui.jobs import Job
-from graphapp.gui.layout import dot_available, dot_failure, layered_layout, layout_work
+from graphapp.gui.layout import dot_available, dot_failure, fold, layered_layout, layout_work
 
 __all__ = ["Arrange"]
 
@@ -24,7 +24,7 @@ class Arrange:
         """Arrange with dot in the background (layered layout when dot is missing)."""
         graph = graph or self.doc.graph
         if not dot_available():
-            positions = layered_layout(graph)
+            positions = layered_layout(graph, sizes or self.scene.layout_sizes())
             if graph is self.doc.graph:
                 self._apply_positions(positions, undoable)
             if not self._dot_notice_shown:
@@ -39,9 +39,11 @@ class Arrange:
         structure = graph.structure_version
         job.finished.connect(lambda pos: self._layout_finished(pos, undoable, structure))
         job.failed.connect(self._layout_failed)
-        job.cancelled.connect(self.busy.hide)
+        job.cancelled.connect(lambda: self.say("Layout cancelled", 4000))
+        job.ended.connect(self._job_ended)
         self.say(f"Laying out {len(graph)} nodes with dot…", 0)
         self.busy.show()
+        self.stop_button.show()
         return job
 
     @property
@@ -59,12 +61,16 @@ class Arrange:
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
             return
+        # fold a layout too wide for the view into bands, so it fits at a readable zoom
+        viewport = self.view.viewport()
+        positions = fold(positions, self.scene.layout_sizes(), viewport.width(),
+                         viewport.height(), self.view.min_fit_zoom)
         self._apply_positions(positions, undoable)
         self.say("Layout done", 3000)
 
     def _layout_failed(self, message: str) -> None:
         self.busy.hide()
-        self._apply_positions(layered_layout(self.doc.graph), False)
+        self._apply_positions(layered_layout(self.doc.graph, self.scene.layout_sizes()), False)
         self.say(f"Graphviz could not lay out this graph ({message}); using the layered "
                  "layout instead", 15000)
 

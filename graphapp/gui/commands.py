@@ -212,17 +212,19 @@ class SetOp(QUndoCommand):
 
 
 class SetOutput(QUndoCommand):
-    """Differentiate another node."""
+    """Differentiate another node. ``by_hand``: the user chose it (Differentiate This), so
+    statements typed later do not move the output; the expression bar's own choice is not."""
 
-    def __init__(self, doc: Document, node: str | None) -> None:
+    def __init__(self, doc: Document, node: str | None, by_hand: bool = True) -> None:
         super().__init__(f"Differentiate {node}")
         self.doc, self.new, self.old = doc, node, doc.output
+        self.pinned, self.old_pinned = by_hand, doc.output_pinned
 
     def redo(self) -> None:
-        self.doc.set_output(self.new)
+        self.doc.set_output(self.new, self.pinned)
 
     def undo(self) -> None:
-        self.doc.set_output(self.old)
+        self.doc.set_output(self.old, self.old_pinned)
 
 
 class SetGroup(QUndoCommand):

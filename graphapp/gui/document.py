@@ -89,6 +89,8 @@ class Document(QObject):
         self.graph = Graph()
         self.graph.subscribe(self._on_graph_event)
         self.output: str | None = None
+        #: The user chose the output by hand: typed statements leave it where it is.
+        self.output_pinned = False
         self.lesson = ""
         self.path: Path | None = None
         self.groups: dict[str, dict[str, Any]] = {}
@@ -108,6 +110,7 @@ class Document(QObject):
         self.graph = doc.graph
         self.graph.subscribe(self._on_graph_event)
         self.output = doc.output
+        self.output_pinned = False
         self.lesson = doc.lesson
         self.groups = dict(getattr(doc, "groups", {}) or {})
         self.path = path
@@ -138,9 +141,12 @@ class Document(QObject):
         return not self.undo_stack.isClean()
 
     # ----------------------------------------------------------------- output
-    def set_output(self, node: str | None) -> None:
-        """Differentiate ``node`` (used by the SetOutput command)."""
+    def set_output(self, node: str | None, pinned: bool | None = None) -> None:
+        """Differentiate ``node`` (used by the SetOutput command); ``pinned`` says whether the
+        user chose it by hand (``None``: unchanged)."""
         self.output = node
+        if pinned is not None:
+            self.output_pinned = pinned
         self._mark_dirty()
         self.output_changed.emit()
 

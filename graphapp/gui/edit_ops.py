@@ -30,9 +30,10 @@ class EditOps:
 
     def add_op(self, op: str, pos: QPointF | None = None) -> str:
         """Add a node (from the palette, the popup or a drop) and select it."""
+        free = pos is None  # no place chosen: the first free one from the view's centre
         if pos is None:
             pos = self._view_centre() - QPointF(78, 34)
-        node = add_node(self.doc, op, pos)
+        node = add_node(self.doc, op, pos, free=free)
         self.select([node])
         return node
 

@@ -19,8 +19,8 @@ from graphapp.gui import commands
 from graphapp.gui.document import Document
 from graphapp.gui.layout import COLUMN, ROW, layered_layout
 
-__all__ = ["CLIP_MIME", "add_node", "apply_statement", "copy_nodes", "fresh_name",
-           "paste_nodes"]
+__all__ = ["CLIP_MIME", "add_node", "apply_statement", "copy_nodes", "free_spot", "fresh_name",
+           "paste_nodes", "statement_output"]
 
 #: Clipboard format of copied nodes (a small graph as JSON).
 CLIP_MIME = "application/x-graphapp-nodes"
@@ -41,15 +41,31 @@ def fresh_name(graph: Graph, taken: set[str] | None = None) -> str:
     raise RuntimeError("no free name")
 
 
-def add_node(doc: Document, op: str, pos: QPointF, value: Any = None) -> str:
-    """Add a node of ``op`` with its top-left corner at ``pos``; returns its id."""
+def add_node(doc: Document, op: str, pos: QPointF, value: Any = None, free: bool = False) \
+        -> str:
+    """Add a node of ``op`` with its top-left corner at ``pos`` (``free``: or the first place
+    below it where it covers no card); returns its id."""
     spec = OPS[op]
-    name = fresh_name(doc.graph)
+    # inputs get letters (a, b, …); an op gets a generated id (mul#1), so its card is named
+    # by what it computes (a·b, or ?·? while unconnected), never like an input slot
+    name = fresh_name(doc.graph) if spec.is_leaf else _next_generated(doc.graph, f"{op}#", set())
     if spec.is_leaf and value is None:
         value = NEW_INPUT_VALUE
+    x, y = pos.x(), pos.y()
+    if free:
+        taken = [p for p in (doc.graph.attrs(n).get("pos") for n in doc.graph) if p is not None]
+        x, y = free_spot(x, y, taken)
     doc.undo_stack.push(commands.AddNode(doc, name, op, value,
-                                         {"pos": [round(pos.x(), 1), round(pos.y(), 1)]}))
+                                         {"pos": [round(x, 1), round(y, 1)]}))
     return name
+
+
+def free_spot(x: float, y: float, taken: list) -> tuple[float, float]:
+    """The first place at or below (x, y) where a card overlaps none of the cards whose
+    top-left corners are ``taken``."""
+    while any(abs(x - p[0]) < CARD_W and abs(y - p[1]) < CARD_H for p in taken):
+        y += ROW * 0.8
+    return x, y
 
 
 def apply_statement(doc: Document, text: str, anchor: QPointF) -> str:
@@ -96,14 +112,29 @@ def apply_statement(doc: Document, text: str, anchor: QPointF) -> str:
             _drop_orphans(doc, [src for src, _, _ in old_inputs])
         for edge in parser.edges:
             stack.push(commands.Connect(doc, *edge))
-        if doc.output is None or doc.output not in g:
-            stack.push(commands.SetOutput(doc, name))
+        chosen = statement_output(g, name, doc.output, doc.output_pinned)
+        if chosen != doc.output:
+            stack.push(commands.SetOutput(doc, chosen, by_hand=False))
     except GraphError as exc:  # should not happen: checked above; never leave half an edit
         stack.endMacro()
         stack.undo()
         return exc.message
     stack.endMacro()
     return ""
+
+
+def statement_output(g: Graph, name: str, output: str | None, pinned: bool) -> str:
+    """The output after the statement defining ``name``: an output chosen by hand stays;
+    otherwise the graph's single sink (the node nothing reads), else ``name`` when nothing
+    reads it (the last statement typed), else the current output."""
+    if pinned and output in g:
+        return output
+    sinks = [n for n in g if not g.consumers(n) and not g.op(n).constant]
+    if len(sinks) == 1:
+        return sinks[0]
+    if not g.consumers(name) or output not in g:
+        return name
+    return output
 
 
 def _new_ancestors(parser: ExprParser, name: str) -> set[str]:
@@ -157,7 +188,6 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
         return {n: [round(anchor.x() + x, 1), round(top + y, 1)]
                 for n, (x, y) in layout.items()}
     placed: dict[str, list[float]] = {}
-    occupied = {(round(p[0]), round(p[1])) for p in known.values()}
     order = [n for n in nx.topological_sort(trial) if n in set(new)]
     computed = [n for n in order if trial.in_degree(n)]
     leaves = [n for n in reversed(order) if not trial.in_degree(n)]
@@ -171,12 +201,8 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
             x, y = min(p[0] for p in outs) - COLUMN, sum(p[1] for p in outs) / len(outs)
         else:
             x, y = anchor.x(), anchor.y()
-        while (round(x), round(y)) in occupied or any(
-                abs(x - p[0]) < CARD_W and abs(y - p[1]) < CARD_H
-                for p in [*known.values(), *placed.values()]):
-            y += ROW * 0.8
+        x, y = free_spot(x, y, [*known.values(), *placed.values()])
         placed[n] = [round(x, 1), round(y, 1)]
-        occupied.add((round(x), round(y)))
     return placed
 
 

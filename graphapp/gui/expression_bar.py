@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from graphapp.gui.document import Document
 from graphapp.gui.edits import apply_statement
+from graphapp.gui.undo_routing import route_undo
 
 __all__ = ["ExpressionBar"]
 
@@ -40,6 +41,7 @@ class ExpressionBar(QWidget):
         layout.setContentsMargins(6, 4, 6, 2)
         layout.addLayout(row)
         layout.addWidget(self.error)
+        route_undo(self, self.edit)  # an applied (cleared) bar: Ctrl+Z undoes the statement
         self.edit.returnPressed.connect(self.apply)
         self.button.clicked.connect(self.apply)
         self.edit.textEdited.connect(lambda _: self.error.hide())

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from graphapp.engine import Graph
+from graphapp.engine import Graph, gradcheck
 from graphapp.formats import FormatError, GraphFile
-from graphapp.formats.expr import lesson_of
+from graphapp.formats.expr import lesson_of, unfinished
 from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
+from graphapp.formats.report import check_table
 from graphapp.formats.text import is_position
 from graphapp.gui.canvas.scene import estimated_sizes
 from graphapp.gui.jobs import Job
@@ -45,22 +46,23 @@ class FileOps:
         self.stepper.stop()
         self._example_name = example
         needs_layout = any(not is_position(doc.graph.attr(n, "pos")) for n in doc.graph)
-        if needs_layout:
+        sizes = estimated_sizes(doc.graph) if needs_layout else {}
+        if needs_layout:  # an interim layout without overlaps, shown while dot works
             doc.graph.update_many_attrs({node: {"pos": [round(x, 1), round(y, 1)]}
-                                         for node, (x, y) in layered_layout(doc.graph).items()})
+                                         for node, (x, y) in layered_layout(doc.graph,
+                                                                            sizes).items()})
         self.jobs.cancel("layout")  # a layout of the previous document
         self.busy.hide()
         if needs_layout and len(doc.graph):
             # dot starts first and runs in its thread while the cards are built
-            self.start_layout(undoable=False, graph=doc.graph,
-                              sizes=estimated_sizes(doc.graph))
+            self.start_layout(undoable=False, graph=doc.graph, sizes=sizes)
         self.doc.load(doc, path)
         self._update_title()
 
     def open_path(self, path: Path) -> bool:
         """Open a file; on error show ``FILE:LINE: message`` and keep the current document."""
         try:
-            doc = load_graph(path)
+            doc = load_graph(path, unfinished=True)
         except FormatError as exc:
             self.error("Cannot open this file", str(exc))
             return False
@@ -76,7 +78,7 @@ class FileOps:
         if not self.maybe_save():
             return
         try:
-            doc = load_graph(path)
+            doc = load_graph(path, unfinished=True)
         except FormatError as exc:
             self.error("Cannot open this example", str(exc))
             return
@@ -114,7 +116,18 @@ class FileOps:
         return self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
-        """Write the document (atomically) and mark it clean."""
+        """Write the document (atomically) and mark it clean. A graph that an ``.expr``
+        script cannot hold (an empty input slot) is offered as ``.graph.json`` instead."""
+        problem = unfinished(self.doc.graph) if path.suffix == ".expr" else ""
+        if problem:
+            other = path.with_suffix(".graph.json")
+            if self.ask and QMessageBox.question(
+                    self, "Save as .graph.json?",
+                    f"{problem}.\n\nSave as {other.name} instead?") == \
+                    QMessageBox.StandardButton.Yes:
+                return self.save_to(other)
+            self.say(f"Not saved: {problem}", 15000)
+            return False
         try:
             save_graph(self.doc.to_file(), path)
         except (OSError, ValueError) as exc:
@@ -169,9 +182,73 @@ class FileOps:
         job = self.jobs.start("export", lambda ctx: export_graph(doc, path, fwd, back,
                                                                  run=ctx.run), _export_failure)
         job.finished.connect(lambda _: self.say(f"Exported {path}"))
-        job.failed.connect(lambda why: self.say(f"Export failed: {why}"))
-        self.say(f"Exporting {path.name}…")
+        job.failed.connect(lambda why: self.say(f"Export failed: {why}", 15000))
+        job.cancelled.connect(lambda: self.say(f"Export of {path.name} cancelled"))
+        job.ended.connect(self._job_ended)
+        # the message stays, with the moving bar and Cancel, until dot is done
+        self.say(f"Exporting {path.name} with Graphviz dot… (Cancel stops it)", 0)
+        self.busy.show()
+        self.stop_button.show()
         return job
+
+    def save_copy_dialog(self) -> None:
+        """Convert: write a copy in the format the name says; the document stays where it is."""
+        base = self.doc.path.with_suffix("").with_suffix("") if self.doc.path else \
+            Path.home() / (self._example_name or "graph")
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy", str(base) + ".expr",
+                                              FILE_FILTER)
+        if name:
+            self.save_copy(Path(name))
+
+    def save_copy(self, path: Path) -> bool:
+        """Write the graph to ``path`` (.expr or .graph.json) without adopting it."""
+        problem = unfinished(self.doc.graph) if path.suffix == ".expr" else ""
+        if problem:
+            self.error("Cannot convert", f"{path.name}: {problem}")
+            return False
+        try:
+            save_graph(self.doc.to_file(), path)
+        except (OSError, ValueError) as exc:
+            self.error("Cannot convert", f"{path}: {exc}")
+            return False
+        self.say(f"Wrote a copy to {path}")
+        return True
+
+    def check_gradients(self) -> Job | None:
+        """What ``graphapp check`` does: backprop against central finite differences for
+        every input element, in a background job; the table is shown when it is done."""
+        results = self.doc.results
+        out = self.doc.output
+        if results.backward is None or out is None:
+            self.say(f"Nothing to check: {results.problem or 'no gradients'}")
+            return None
+        graph = self.doc.graph.copy()
+        job = self.jobs.start("check", lambda ctx: gradcheck(graph, out), str)
+        job.finished.connect(self._show_check)
+        job.failed.connect(lambda why: self.say(f"Check failed: {why}", 15000))
+        self.say("Checking gradients against finite differences…", 0)
+        return job
+
+    def _show_check(self, rows: list) -> None:
+        bad = sum(not r.ok for r in rows)
+        summary = (f"All {len(rows)} gradients agree with the finite-difference slopes"
+                   if not bad else f"{bad} of {len(rows)} gradients disagree")
+        self.say(summary, 15000)
+        if self.ask:
+            box = QMessageBox(QMessageBox.Icon.Information, "Check gradients", summary,
+                              parent=self)
+            box.setDetailedText(check_table(rows))
+            box.exec()
+
+    def cancel_jobs(self) -> None:
+        """The status bar's Cancel: stop the running export and layout (their dot too)."""
+        self.jobs.cancel("export")
+        self.jobs.cancel("layout")
+
+    def _job_ended(self) -> None:
+        if not self.jobs.running("export") and not self.jobs.running("layout"):
+            self.busy.hide()
+            self.stop_button.hide()
 
     def autosave(self) -> None:
         """Write unsaved work to the recovery file (every 30 s)."""
@@ -182,13 +259,16 @@ class FileOps:
                 self.say(f"Autosave failed: {exc}")
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer to restore the autosaved work. True if restored."""
-        if not self.recovery.exists():
+        """After a crash: offer to restore the work an instance that is no longer running
+        left unsaved (never another live instance's). True if restored."""
+        orphans = self.recovery.orphans()
+        if not orphans:
             return False
+        orphan = orphans[0]
         try:
-            doc, origin = self.recovery.load()
+            doc, origin = self.recovery.load(orphan)
         except (FormatError, OSError):
-            self.recovery.discard()
+            self.recovery.forget(orphan)
             return False
         if self.ask:
             answer = QMessageBox.question(
@@ -196,10 +276,12 @@ class FileOps:
                 "graphapp did not close normally last time. Restore the unsaved graph"
                 + (f" from {origin}" if origin else "") + "?")
             if answer != QMessageBox.StandardButton.Yes:
-                self.recovery.discard()
+                self.recovery.forget(orphan)
                 return False
         self.load(doc, origin)
         self.doc.undo_stack.resetClean()  # restored work is unsaved
+        self.autosave()  # now this instance's to protect, before the orphan goes
+        self.recovery.forget(orphan)
         self._update_title()
         self.say("Restored unsaved work from the recovery file")
         return True

@@ -26,17 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.engine import as_value
-from graphapp.formats.text import expression_label
 from graphapp.gui import commands, events
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
 from graphapp.gui.explain import (
     backward_step_html,
     chain_rule_html,
+    formula_names,
     forward_step_html,
+    missing_reason,
     num,
 )
 from graphapp.gui.stepper import Stepper
+from graphapp.gui.undo_routing import route_undo
 
 __all__ = ["Inspector"]
 
@@ -104,6 +106,7 @@ class Inspector(QWidget):
 
         self._lo = self._hi = 0.0
         self._gesture: int | None = None
+        route_undo(self, self.name_edit, self.value_edit)
         self.name_edit.editingFinished.connect(self._rename)
         self.value_edit.returnPressed.connect(self._typed_value)
         self.output_button.clicked.connect(self._make_output)
@@ -146,7 +149,8 @@ class Inspector(QWidget):
         g = self.doc.graph
         spec = g.op(node)
         results = self.doc.results
-        if not self.name_edit.hasFocus():
+        # a field shows the graph unless it holds typing not yet applied
+        if not (self.name_edit.hasFocus() and self.name_edit.isModified()):
             self.name_edit.setText(node)
         formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
         self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
@@ -157,21 +161,21 @@ class Inspector(QWidget):
         scalar_input = is_input and not isinstance(g.value(node), np.ndarray)
         self._slider_row.setVisible(scalar_input)
         self.form_box.layout().labelForField(self._slider_row).setVisible(scalar_input)
-        if is_input and not self.value_edit.hasFocus():
+        if is_input and not (self.value_edit.hasFocus() and self.value_edit.isModified()):
             self.value_edit.setText(_editable(g.value(node)))
         value = results.value(node)
         self.value_caption.setText("" if is_input else "Value")
+        why = missing_reason(g, node) or results.problem or "not computed"
         self.value_label.setText("" if is_input and value is not None and not isinstance(
-            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else
-            f"— ({results.problem or 'not computed'})")
+            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
         out = self.doc.output
         if results.backward is None:
             self.grad_label.setText(f"— {results.problem}")
         elif spec.constant:
             self.grad_label.setText("constants are not differentiated")
         else:
-            stale = " (stale: press Backward)" if results.stale else ""
-            self.grad_label.setText(f"d{out}/d{expression_label(g, node)} = "
+            stale = " (stale: press Backward, F6)" if results.stale else ""
+            self.grad_label.setText(f"d{out}/d{formula_names(g, node)['out']} = "
                                     f"<b>{num(results.grad(node), 12)}</b>{stale}")
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else
@@ -191,7 +195,8 @@ class Inspector(QWidget):
         if state.current is None:
             what = "backward pass" if state.mode == "backward" else "forward pass"
             self.step_text.setHtml(f"<p><b>Step mode: {what}</b>, {state.total} steps. "
-                                   "Press Step (→) to begin.</p>")
+                                   "Press Ctrl+Right (Step) to take the first; Ctrl+Left "
+                                   "steps back, Ctrl+Space plays.</p>")
         elif state.mode == "backward" and results.backward is not None:
             self.step_text.setHtml(backward_step_html(g, results.backward, state.current,
                                                       state.total, self.doc.output))
@@ -210,6 +215,7 @@ class Inspector(QWidget):
             self.name_edit.setText(node)
             return
         self.doc.undo_stack.push(commands.Rename(self.doc, node, new))
+        self.name_edit.setModified(False)
 
     def _typed_value(self) -> None:
         node = self.node
@@ -222,6 +228,7 @@ class Inspector(QWidget):
             self.message.emit(f"{text!r} is not a number or a [list] of numbers")
             return
         self.doc.undo_stack.push(commands.SetValue(self.doc, node, value))
+        self.value_edit.setModified(False)  # applied: Ctrl+Z now undoes the graph edit
         self._recentre_slider()
 
     def _make_output(self) -> None:

@@ -89,7 +89,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
     app.setOrganizationName("graphapp")
     app.setApplicationDisplayName("graphapp")
     try:
-        doc = load_graph(path)
+        doc = load_graph(path, unfinished=True)
     except FormatError as exc:
         print(exc, file=sys.stderr)
         return 2

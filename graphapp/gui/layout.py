@@ -3,8 +3,8 @@
 ``dot`` makes the nicest pictures but takes seconds on thousands of nodes (about 5 s for 3,000
 here), so it never runs on the GUI thread: :func:`layout_work` is run as a job
 (:mod:`graphapp.gui.jobs`), which reports back on the GUI thread and kills ``dot`` if
-cancelled. When ``dot`` is missing, :func:`layered_layout` places nodes in columns by
-depth (networkx's ``multipartite_layout``), instantly.
+cancelled. When ``dot`` is missing, and while it works on a big file, :func:`layered_layout`
+places nodes in columns by depth, stacked without overlaps, instantly.
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ __all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "layer
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
-#: Spacing of the layered layout, in scene pixels.
+#: Spacing of the layered layout, in scene pixels: column to column (for a card of the
+#: default size; room for edge labels between), row to row, and the gap between stacked cards.
 COLUMN = 230.0
 ROW = 115.0
+GAP = 24.0
+#: A card's size when none is given (width, height).
+DEFAULT_SIZE = (168.0, 95.0)
 
 Positions = dict[str, tuple[float, float]]
 
@@ -36,19 +40,29 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def layered_layout(graph: Graph) -> Positions:
-    """Columns by depth (inputs left, output right), nodes spread evenly in each column."""
+def layered_layout(graph: Graph, sizes: dict[str, tuple[float, float]] | None = None) \
+        -> Positions:
+    """Columns by depth (inputs left, output right), cards stacked in each column by their
+    ``sizes`` (width, height) so none overlap, each column ordered by where its inputs are
+    (fewer crossings) and centred. Linear in the graph's size: the interim layout of a big
+    file while ``dot`` works, and the layout when ``dot`` is missing."""
     g = graph.nx
-    if g.number_of_nodes() == 0:
-        return {}
-    layers = {k: list(nodes) for k, nodes in enumerate(nx.topological_generations(g))}
-    pos = nx.multipartite_layout(g, subset_key=layers, align="vertical", scale=1.0)
-    tallest = max(len(v) for v in layers.values())
-    width = max(1, len(layers) - 1)
+    sizes = sizes or {}
     result: Positions = {}
-    for node, (x, y) in pos.items():
-        # multipartite_layout spreads columns over [-scale, scale]; undo that to fixed spacing
-        result[node] = (float(x + 1) / 2 * width * COLUMN, float(-y) * tallest * ROW / 2)
+    x = 0.0
+    for column in nx.topological_generations(g):
+        def barycentre(node: str) -> float:
+            ys = [result[p][1] for p in g.predecessors(node) if p in result]
+            return sum(ys) / len(ys) if ys else 0.0
+
+        column.sort(key=barycentre)
+        dims = [sizes.get(node, DEFAULT_SIZE) for node in column]
+        total = sum(h for _, h in dims) + GAP * (len(column) - 1)
+        y = -total / 2
+        for node, (_, h) in zip(column, dims, strict=True):
+            result[node] = (x, y)
+            y += h + GAP
+        x += max(w for w, _ in dims) + COLUMN - DEFAULT_SIZE[0]
     return result
 
 
@@ -108,6 +122,76 @@ def dot_failure(exc: Exception) -> str:
 def layout_work(graph: Graph, sizes: dict[str, tuple[float, float]]) -> \
         Callable[[JobContext], Positions]:
     """A job (see :mod:`graphapp.gui.jobs`) laying out a copy of ``graph`` with ``dot``: the
-    user may keep editing meanwhile."""
+    user may keep editing meanwhile. The window then folds the result to fit its view
+    (:func:`fold`, quick on graphs that can fit at all)."""
     graph, sizes = graph.copy(), dict(sizes)
     return lambda ctx: dot_layout(graph, sizes, run=ctx.run)
+
+
+#: Graphs up to this size are folded as well as they can be even when they cannot fit at a
+#: readable zoom (they come closest); bigger ones keep dot's picture, explored with the minimap.
+FOLD_ALWAYS = 60
+#: Vertical room between two bands of a folded layout (for the edges that wrap).
+BAND_GAP = 50.0
+#: Room around the graph when fitting it into the view (as the view's Fit leaves).
+FIT_MARGIN = 80.0
+
+
+def _extent(positions: Positions, sizes: dict[str, tuple[float, float]]) -> \
+        tuple[float, float, float, float]:
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    right = max(x + sizes.get(n, DEFAULT_SIZE)[0] for n, (x, _) in positions.items())
+    bottom = max(y + sizes.get(n, DEFAULT_SIZE)[1] for n, (_, y) in positions.items())
+    return min(xs), min(ys), right, bottom
+
+
+def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: float,
+         height: float, least_zoom: float) -> Positions:
+    """A left-to-right layout too wide for a ``width`` × ``height`` view, folded like a line
+    of text: runs of columns become bands placed one below the other, so the whole graph
+    fits at a larger zoom instead of shrinking until its text is unreadable. The fewest
+    bands that fit it at ``least_zoom`` (else the ones that come closest); unchanged when it
+    already fits at ``least_zoom``, or when no folding reaches ``least_zoom`` and the graph is big
+    (more than ``FOLD_ALWAYS`` nodes: better dot's picture with the minimap than many thin
+    bands).
+
+    >>> pos = {f"n{i}": (i * 250.0, 0.0) for i in range(8)}
+    >>> folded = fold(pos, {}, 1000, 900, 0.8)
+    >>> sorted({y for _, y in folded.values()}), max(x for x, _ in folded.values())
+    ([0.0, 145.0], 750.0)
+    """
+    if not positions:
+        return positions
+    area = sum(w * h for w, h in (sizes.get(n, DEFAULT_SIZE) for n in positions))
+    if len(positions) > FOLD_ALWAYS and area * least_zoom ** 2 > width * height:
+        return positions  # cannot fit readably however folded: leave dot's picture
+
+    def zoom_of(layout: Positions) -> float:
+        left, top, right, bottom = _extent(layout, sizes)
+        return min(1.0, width / (right - left + FIT_MARGIN),
+                   height / (bottom - top + FIT_MARGIN))
+
+    columns = sorted({round(x, 1) for x, _ in positions.values()})
+    best, best_zoom = positions, zoom_of(positions)
+    if best_zoom >= least_zoom:
+        return positions  # readable whole as it is: folding would only add long edges
+    for bands in range(2, len(columns) + 1):
+        per_band = -(-len(columns) // bands)
+        band_of = {c: k // per_band for k, c in enumerate(columns)}
+        folded: Positions = {}
+        top = 0.0
+        for band in range(bands):
+            members = {n: p for n, p in positions.items() if band_of[round(p[0], 1)] == band}
+            if not members:
+                continue
+            left, up, _, bottom = _extent(members, sizes)
+            for n, (x, y) in members.items():
+                folded[n] = (x - left, y - up + top)
+            top += bottom - up + BAND_GAP
+        zoom = zoom_of(folded)
+        if zoom > best_zoom * 1.02:
+            best, best_zoom = folded, zoom
+        if best_zoom >= least_zoom or per_band == 1:
+            break  # the fewest bands that make it readable
+    return best if best_zoom >= least_zoom or len(positions) <= FOLD_ALWAYS else positions

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QTextBrowser,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -103,7 +104,14 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.hide()
+        # shown while an export or a layout runs: stops it (and kills its dot)
+        self.stop_button = QToolButton(self)
+        self.stop_button.setText("Cancel")
+        self.stop_button.setToolTip("Stop the export or layout that is running")
+        self.stop_button.clicked.connect(self.cancel_jobs)
+        self.stop_button.hide()
         self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.stop_button)
         self.statusBar().addPermanentWidget(self.status_problem)
         self.statusBar().addPermanentWidget(self.status_zoom)
 
@@ -152,7 +160,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
 
     def _connect(self) -> None:
         doc = self.doc
-        doc.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        # a bound method, not a lambda: Qt drops it with the window, so the undo stack's
+        # last cleanChanged (sent while the window is being destroyed) reaches nothing
+        doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.path_changed.connect(self._update_title)
         doc.results_changed.connect(self._update_status)
         doc.lesson_changed.connect(self._show_lesson)
@@ -172,10 +182,16 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.stepper.changed.connect(self._update_step_controls)
         self.view.zoom_changed.connect(lambda z: self.status_zoom.setText(f"{z * 100:.0f} %"))
         self.speed.valueChanged.connect(lambda v: self.stepper.set_speed(v / 2))
+        self.pass_choice.currentTextChanged.connect(self.stepper.switch_mode)
         self.stepper.set_speed(self.speed.value() / 2)
         self._update_step_controls()
 
     # ----------------------------------------------------------------- state display
+    def _clean_changed(self, clean: bool) -> None:
+        if clean:  # back at the saved state (a save, or undo): nothing to recover
+            self.recovery.discard()
+        self._update_title()
+
     def _update_title(self) -> None:
         if self.doc.path is not None:
             name = self.doc.path.name

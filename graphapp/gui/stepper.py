@@ -73,6 +73,12 @@ class Stepper(QObject):
         self.index = 0
         self._refresh()
 
+    def switch_mode(self, mode: str) -> None:
+        """The direction box changed: while stepping, start over in ``mode``."""
+        if self.mode and mode != self.mode:
+            self.pause()
+            self.start(mode)
+
     def _forget(self) -> None:
         # A new document: leave step mode without redrawing views that are being rebuilt;
         # the results that follow the rebuild bring everyone up to date.

@@ -71,8 +71,20 @@ def card_fonts() -> tuple[QFont, QFont, QFont]:
     body = QFont()
     body.setPointSizeF(10.0)
     small = QFont()
-    small.setPointSizeF(8.0)
+    small.setPointSizeF(SMALLEST_POINTS)
     return title, body, small
+
+
+#: The smallest text on the canvas (card row keys, edge labels), in points.
+SMALLEST_POINTS = 8.5
+#: Text is readable from this many screen pixels up (the opening zoom and Fit never go lower).
+READABLE_PX = 9.0
+
+
+def readable_zoom(dpi: float = 96.0) -> float:
+    """The smallest zoom at which the canvas's smallest text is still ``READABLE_PX`` pixels
+    high on a screen of ``dpi`` dots per inch."""
+    return READABLE_PX / (SMALLEST_POINTS * dpi / 72)
 
 
 def pretty(text: str) -> str:
@@ -84,7 +96,7 @@ def pretty(text: str) -> str:
 def label_font() -> tuple[QFont, QFontMetricsF]:
     """The font of edge labels and its metrics (made once)."""
     font = QFont()
-    font.setPointSizeF(8.5)
+    font.setPointSizeF(SMALLEST_POINTS)
     return font, QFontMetricsF(font)
 
 

@@ -13,7 +13,6 @@ from graphapp.formats.text import (
     MAX_DIMS,
     decode_utf8,
     display_name,
-    expression_label,
     format_local,
     format_number,
     format_shape,
@@ -24,7 +23,6 @@ from graphapp.formats.text import (
     sign_of,
     to_json_value,
 )
-from tests.helpers import expr_graph
 
 BIG = float(np.finfo(np.float64).max)
 
@@ -142,51 +140,6 @@ def test_sign_of():
     assert sign_of(0.0) == 0 and sign_of(math.nan) == -1.0 and sign_of(math.inf) == 1
     assert sign_of(np.array([1.0, -3.0])) == -1 and sign_of(np.array([2.0, -1.0])) == 1
     assert sign_of(np.array([1.0, -1.0])) == 0 and sign_of(np.array([1.0, np.nan])) == -1
-
-
-def test_expression_label():
-    g = expr_graph("a = 2.0\nb = 3.0\nL = tanh(a * b + 1.5) - -b\nq = a ** 2 / (a @ b)\n"
-                   "n = max(a, b)\nlonger_name = a * 2\nlong = tanh(longer_name * longer_name)")
-    add = g.inputs(g.inputs("L")[0])[0]
-    mul = g.inputs(add)[0]
-    assert expression_label(g, "a") == "a" and expression_label(g, mul) == "(a·b)"
-    assert expression_label(g, add) == "((a·b)+1.5)"
-    assert expression_label(g, g.inputs("L")[0]) == "tanh((…+1.5))"  # two levels deep
-    assert expression_label(g, g.inputs("L")[0], depth=3) == "tanh(((a·b)+1.5))"
-    assert expression_label(g, g.inputs("L")[0], depth=1) == "tanh(…)"
-    assert expression_label(g, g.inputs("L")[1]) == "(−b)"
-    const = g.inputs(add)[1]
-    assert expression_label(g, const) == "1.5"
-    pow_node, mm = g.inputs("q")
-    assert expression_label(g, pow_node) == "(a^2)" and expression_label(g, mm) == "(a@b)"
-    assert expression_label(g, g.inputs("long")[0]) == "×"  # too long: the op symbol
-    assert expression_label(g, g.inputs("n")[0]) == "a"
-    assert expression_label(g, "n") == "n"
-    assert expression_label(g, mul, limit=4) == "×" and expression_label(g, mul, limit=5) == \
-        "(a·b)"
-    assert expression_label(g, mul, depth=0) == "…"
-    g.update_attrs(mul, label="ab")
-    assert expression_label(g, add) == "(ab+1.5)"
-    consts = expr_graph("a = 2.0\nc = a * 0.123456 + max(a, 1) * [1.0, 2.0, 3.0, 4.0]")
-    top = consts.inputs("c")
-    small = consts.inputs(top[0])[1]
-    vector = consts.inputs(top[1])[1]
-    assert expression_label(consts, small) == "0.1235"  # four digits
-    assert expression_label(consts, vector) == "[1, 2, 3, …]"  # three items
-    assert expression_label(consts, consts.inputs(top[1])[0]) == "max(a, 1)"
-    assert expression_label(consts, top[0]) == "(a·0.1235)"
-    assert expression_label(consts, top[1], limit=12) == "×"  # "(max(a, 1)·[…])" is longer
-    nested = expr_graph("a = 2.0\nlongish = 1.0\nc = tanh((a * longish) * a)")
-    inner = nested.inputs("c")[0]
-    assert expression_label(nested, inner, limit=10) == "(×·a)"  # the limit applies inside too
-    sub = expr_graph("a = 1.0\nb = 2.0\nc = (a - b) / b")
-    assert expression_label(sub, sub.inputs("c")[0]) == "(a−b)"
-    g.add_node("hole", "add")
-    g.connect("a", "hole", 0)
-    assert expression_label(g, "hole") == "hole"
-    g.add_node("add#99", "add")
-    g.connect("a", "add#99", 1)
-    assert expression_label(g, "add#99") == "(?+a)"
 
 
 def test_decode_utf8():

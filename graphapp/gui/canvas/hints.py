@@ -7,19 +7,21 @@ gradient predicts with the change that happens.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip
 
 from graphapp.engine.nudge import predicted_change
+from graphapp.formats.notation import short_name
 from graphapp.formats.present import number
 from graphapp.formats.text import format_local, format_value
 from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.groups import GroupItem
 from graphapp.gui.canvas.node_item import NodeItem, PortItem
 from graphapp.gui.document import Results
-from graphapp.gui.explain import formula_names
+from graphapp.gui.explain import formula_names, with_value
 from graphapp.gui.theme import pretty
 
 __all__ = ["SceneHints"]
@@ -59,11 +61,12 @@ class SceneHints:
         results = self.doc.results
         spec = self.doc.graph.op(node)
         value, grad = results.value(node), results.grad(node)
-        lines = [f"<b>{node}</b> — {spec.name}: {spec.description}"]
+        name = escape(short_name(self.doc.graph, node))
+        lines = [f"<b>{name}</b> — {spec.name}: {spec.description}"]
         if value is not None:
             lines.append(f"value = {pretty(format_value(value, 17, 8))}")
         if grad is not None:
-            lines.append(f"d{self.doc.output}/d{node} = {pretty(format_value(grad, 17, 8))}")
+            lines.append(f"d{self.doc.output}/d{name} = {pretty(format_value(grad, 17, 8))}")
         error = self.nodes[node].display.error if node in self.nodes else ""
         if error:
             lines.append(f"<span style='color:#dc2626'>{error}</span>")
@@ -80,7 +83,8 @@ class SceneHints:
             if edge.accumulated is not None:
                 fwd = back.forward
                 local = format_local(edge.local, fwd.values[src], fwd.values[dst], digits=10)
-                text += (f"<br>local ∂{dst}/∂{src} = {pretty(local)}<br>carries back "
+                text = with_value(text, pretty(local))
+                text += (f"<br>carries back "
                          f"{pretty(format_value(edge.accumulated, 10, 8))}")
         return text
 

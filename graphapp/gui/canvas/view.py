@@ -17,13 +17,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from graphapp.gui.canvas.scene import GraphScene
+from graphapp.gui.theme import readable_zoom
 
 __all__ = ["OP_MIME", "GraphView", "Minimap"]
 
 #: Mime type of an op dragged from the palette (the op name as UTF-8).
 OP_MIME = "application/x-graphapp-op"
-#: Fit never zooms out further than this: text stays readable on big graphs.
-MIN_FIT_ZOOM = 0.5
 
 
 class Minimap(QWidget):
@@ -154,6 +153,14 @@ class GraphView(QGraphicsView):
         self.minimap.hide()
         # bound methods (not lambdas), so Qt disconnects them when the view is destroyed
         scene.changed.connect(self._scene_changed)
+        # after an undo or redo (of Auto Layout, say) the graph may lie where the view is
+        # not: look once the scene has the new positions (a timer of the view's own, so
+        # nothing fires after the view is gone)
+        self._sight = QTimer(self)
+        self._sight.setSingleShot(True)
+        self._sight.setInterval(0)
+        self._sight.timeout.connect(self.keep_in_sight)
+        scene.doc.undo_stack.indexChanged.connect(self._undo_step)
         self.horizontalScrollBar().valueChanged.connect(self._view_moved)
         self.verticalScrollBar().valueChanged.connect(self._view_moved)
 
@@ -171,8 +178,13 @@ class GraphView(QGraphicsView):
         self._view_moved()
         self.zoom_changed.emit(self.zoom)
 
+    @property
+    def min_fit_zoom(self) -> float:
+        """Fit never zooms out further than this: the smallest text stays readable."""
+        return readable_zoom(self.logicalDpiY())
+
     def fit(self) -> None:
-        """Show the whole graph (never zooming in past 100 %)."""
+        """Show the whole graph (never zooming in past 100 %, nor out past readable)."""
         scene = self.scene()
         rect = scene.graph_rect().adjusted(-40, -40, 40, 40)
         if rect.isEmpty():
@@ -180,21 +192,34 @@ class GraphView(QGraphicsView):
         self.grow_scene_rect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         centre = rect.center()
+        least = self.min_fit_zoom
         if self.zoom > 1.0:
             self.resetTransform()
-        elif self.zoom < MIN_FIT_ZOOM:
+        elif self.zoom < least:
             # too big to read whole: stay readable, show the output end (the minimap shows
             # where the rest is)
             self.resetTransform()
-            self.scale(MIN_FIT_ZOOM, MIN_FIT_ZOOM)
+            self.scale(least, least)
             output = self.scene().nodes.get(self.scene().doc.output or "")
-            visible = self.viewport().width() / MIN_FIT_ZOOM
+            visible = self.viewport().width() / least
             if output is not None and output.isVisible() and rect.width() > 1.25 * visible:
                 centre = QPointF(output.sceneBoundingRect().right() + 40 - visible / 2,
                                  output.sceneBoundingRect().center().y())
         self.centerOn(centre)
         self._view_moved()
         self.zoom_changed.emit(self.zoom)
+
+    def _undo_step(self, _index: int) -> None:
+        self._sight.start()
+
+    def keep_in_sight(self) -> None:
+        """Fit the graph when none of it is on screen."""
+        scene = self.scene()
+        if scene is None or not scene.nodes:
+            return
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        if not visible.intersects(scene.graph_rect()):
+            self.fit()
 
     def grow_scene_rect(self) -> None:
         """Keep the scrollable area a generous margin around the graph."""
