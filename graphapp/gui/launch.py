@@ -3,6 +3,7 @@ window offscreen to a PNG and exit (``graphapp open FILE --screenshot OUT.png``)
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,9 @@ def _display_problem() -> str:
     return ""
 
 
+#: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``).
+QT_FREE = ("graphapp.engine.trace", "graphapp.engine.nudge", "graphapp.formats.present",
+           "graphapp.formats.graphviz_export", "graphapp.formats.report")
 #: Window sizes the screenshot option accepts.
 MIN_SIZE, MAX_SIZE = (400, 300), (8000, 8000)
 #: Picture formats a screenshot can be written in, by file extension.
@@ -74,10 +78,25 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
         print(f"graphapp: --screenshot {screenshot}: use one of "
               f"{', '.join(SHOT_FORMATS)}", file=sys.stderr)
         return 2
-    from PySide6.QtWidgets import QApplication
-
+    # The file first, and every Qt-free module the window uses, before PySide6: a bad file
+    # is refused before Qt starts, and PySide6 reads the source of each module imported after
+    # it (to look for its snake_case feature), which costs ~0.1 s for numpy and networkx.
     from graphapp.formats import FormatError
     from graphapp.formats.io import load_graph
+
+    try:
+        doc = load_graph(path, unfinished=True)
+    except FormatError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if screenshot and select is not None and select not in doc.graph:
+        print(f"graphapp: --select {select}: no such node in {path}", file=sys.stderr)
+        return 2
+    for name in QT_FREE:
+        importlib.import_module(name)
+
+    from PySide6.QtWidgets import QApplication
+
     from graphapp.gui.main_window import MainWindow
     from graphapp.paths import default_example
 
@@ -89,15 +108,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
     app.setApplicationName("graphapp")
     app.setOrganizationName("graphapp")
     app.setApplicationDisplayName("graphapp")
-    try:
-        doc = load_graph(path, unfinished=True)
-    except FormatError as exc:
-        print(exc, file=sys.stderr)
-        return 2
     if screenshot:
-        if select is not None and select not in doc.graph:
-            print(f"graphapp: --select {select}: no such node in {path}", file=sys.stderr)
-            return 2
         return _screenshot(app, doc, path, Path(screenshot), backward, step, (width, height),
                            select, lab)
     window = MainWindow()
