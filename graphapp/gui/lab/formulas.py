@@ -12,7 +12,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
-from graphapp.engine import EvaluationError
+from graphapp.engine import EvaluationError, GraphError
 from graphapp.gui.document import Document
 from graphapp.gui.lab.base import LabView
 from graphapp.lab.formulas import node_formulas
@@ -64,9 +64,9 @@ class FormulasView(LabView):
         back = results.backward if wrt is not None and not results.stale else None
         try:
             view = node_formulas(graph, node, out if wrt is not None else None, back)
-        except (EvaluationError, ValueError, TypeError) as exc:
-            self.text.setText(f"Cannot show the formulas of {escape(node)}: {escape(str(exc))}")
-            return
+        except (GraphError, EvaluationError, ValueError, TypeError):
+            # an empty slot or a failing node upstream: the formulas still read, without numbers
+            view = node_formulas(graph, node)
         name = escape(view.name)
         parts = []
         if self.node not in graph:
