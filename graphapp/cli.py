@@ -583,7 +583,9 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, that command's options alone (the others'
+    may import much: ``train``'s read the training package, numpy and networkx)."""
     p = _Parser(
         prog="graphapp",
         description="A lab for the chain rule: values, gradients and per-edge derivatives of "
@@ -600,7 +602,8 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                            help="give an input another value for this run (a number or a JSON "
                                 "list); may be repeated")
-        command.options(c)
+        if only is None or command.name == only:
+            command.options(c)
     return p
 
 
@@ -615,7 +618,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
     try:
-        args = _parser().parse_args(args_list)
+        only = args_list[0] if args_list[0] in _BY_NAME else None
+        args = _parser(only).parse_args(args_list)
     except SystemExit as exc:  # argparse already printed usage or help
         return _finish(int(exc.code or 0))
     command = _BY_NAME[args.command]

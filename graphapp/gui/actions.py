@@ -94,7 +94,7 @@ ACTIONS: tuple[Act, ...] = (
         icon="SP_MediaSkipBackward"),
     Act("play", "&Play", "toggle_play", ("Ctrl+Space",), "Play the steps",
         icon="SP_MediaPlay"),
-    Act("grad_check", "Gradient Check over &h", "lab_check.run_now", ("Ctrl+Shift+K",),
+    Act("grad_check", "Gradient Check over &h", "gradient_check_over_h", ("Ctrl+Shift+K",),
         "Compare backprop with finite differences for every input, h = 0.1 … 1e-12"),
     Act("training", "&Training Panel", "open_training", (),
         "Train a small network on 2-D data and watch its gradients flow"),

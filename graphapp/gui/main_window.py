@@ -136,16 +136,30 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         return dock
 
     def _lab_docks(self) -> dict[str, QDockWidget]:
-        """The derivative lab's docks (:data:`graphapp.gui.lab.DOCKS`), hidden until asked."""
-        from graphapp.gui.lab import DOCKS
+        """The derivative lab's docks (:data:`graphapp.gui.lab.DOCKS`), hidden until asked;
+        each builds its view when first shown (:class:`~graphapp.gui.lab.dock.LabDock`)."""
+        from graphapp.gui.lab import DOCKS, view_class
+        from graphapp.gui.lab.dock import LabDock
 
         docks = {}
-        for title, name, view in DOCKS:
-            widget = view(self.doc, self)
-            setattr(self, name.replace("-", "_"), widget)  # e.g. lab_check, for the actions
-            docks[name] = self._dock(title, name, widget, Qt.DockWidgetArea.BottomDockWidgetArea)
-            docks[name].hide()
+        for title, name, module, cls in DOCKS:
+            def make(module: str = module, cls: str = cls) -> QWidget:
+                return view_class(module, cls)(self.doc, self)
+
+            dock = LabDock(title, make, self)
+            dock.setObjectName(name)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.hide()
+            docks[name] = dock
         return docks
+
+    def lab_view(self, name: str) -> QWidget:
+        """The view of lab dock ``name`` (``"lab-check"``), built if it was not yet."""
+        return self.lab_docks[name].widget()
+
+    def gradient_check_over_h(self) -> None:
+        """Run ▸ Gradient Check over h: show the lab's check dock and check now."""
+        self.lab_view("lab-check").run_now()
 
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):

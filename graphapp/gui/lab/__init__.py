@@ -1,24 +1,26 @@
 """The derivative lab's docks (issue "The derivative lab"): one module per dock, each rendering
 what :mod:`graphapp.lab` computes. :data:`DOCKS` is the table the main window builds them from
-(title, object name, widget class); they start hidden and are shown from View ▸ Lab. The
-window keeps each view as ``lab_<name>`` (``window.lab_check``) for the action table.
+(title, object name, module and class of the view); they start hidden and are shown from
+View ▸ Lab. A view is built, and its module imported, when its dock is first shown or asked
+for (:class:`graphapp.gui.lab.dock.LabDock`): the window's first frame needs none of them.
 """
 
 from __future__ import annotations
 
-from graphapp.gui.lab.check import CheckView
-from graphapp.gui.lab.formulas import FormulasView
-from graphapp.gui.lab.nudge import NudgeView
-from graphapp.gui.lab.partial import PartialView
-from graphapp.gui.lab.trace import TraceView
+import importlib
 
-__all__ = ["DOCKS"]
+__all__ = ["DOCKS", "view_class"]
 
-#: (title, object name, view class) for every lab dock, in menu order.
+#: (title, object name, module in this package, view class) for every lab dock, in menu order.
 DOCKS = (
-    ("Nudge and Slope", "lab-nudge", NudgeView),
-    ("Gradient Check", "lab-check", CheckView),
-    ("Partial vs Total", "lab-partial", PartialView),
-    ("Trace Table", "lab-trace", TraceView),
-    ("Formulas", "lab-formulas", FormulasView),
+    ("Nudge and Slope", "lab-nudge", "nudge", "NudgeView"),
+    ("Gradient Check", "lab-check", "check", "CheckView"),
+    ("Partial vs Total", "lab-partial", "partial", "PartialView"),
+    ("Trace Table", "lab-trace", "trace", "TraceView"),
+    ("Formulas", "lab-formulas", "formulas", "FormulasView"),
 )
+
+
+def view_class(module: str, name: str) -> type:
+    """The view class ``name`` of module ``module`` of this package (imported now)."""
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
