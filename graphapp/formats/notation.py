@@ -13,6 +13,9 @@ and write deeper parts as ``…``.
 '3·x² − 4·x + 5'
 >>> [formula(g, n) for n in sorted(g) if "#" in n and g.op(n).name == "mul"]
 ['3·x²', '4·x']
+>>> g = parse_expr("a = 2\\nb = -3\\ne = a*b\\nL = (e + 1) * a").graph
+>>> formula(g, "L", expand_named=True), formula(g, "L", inputs_only=True)
+('(e + 1)·a', '(a·b + 1)·a')
 >>> constant_text(3.141592653589793), constant_text(4 / 3), constant_text(0.5), constant_text(2.0)
 ('π', '4/3', '0.5', '2')
 
@@ -30,7 +33,7 @@ import numpy as np
 
 from graphapp.formats.text import display_name, format_value
 
-__all__ = ["constant_text", "formula", "short_name"]
+__all__ = ["constant_text", "formula", "formula_names", "op_text", "operand", "short_name"]
 
 #: Binding strength: sums < products < unary minus < powers < calls and names.
 _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
@@ -63,13 +66,17 @@ def _is_named(graph: Any, node: str) -> bool:
     return bool(display_name(node, graph.attrs(node)))
 
 
-def formula(graph: Any, node: str, depth: int = 6, expand_named: bool = False) -> str:
+def formula(graph: Any, node: str, depth: int = 6, expand_named: bool = False,
+            inputs_only: bool = False) -> str:
     """What ``node`` computes, in standard notation; named inputs to it appear by name (and
-    ``node`` itself too, unless ``expand_named``). Parts deeper than ``depth`` are ``…``."""
-    return _render(graph, node, depth, expand_named)[0]
+    ``node`` itself too, unless ``expand_named``). ``inputs_only``: named intermediate nodes
+    are written out too, so that only inputs and constants remain. Parts deeper than
+    ``depth`` are ``…``."""
+    return _render(graph, node, depth, expand_named, inputs_only)[0]
 
 
-def _render(graph: Any, root: str, depth: int, expand_root: bool) -> tuple[str, int]:
+def _render(graph: Any, root: str, depth: int, expand_root: bool,
+            inputs_only: bool = False) -> tuple[str, int]:
     """(text, precedence) of ``root``, built bottom-up with an explicit stack (no recursion)."""
     done: dict[tuple[str, int], tuple[str, int]] = {}
     stack: list[tuple[str, int, bool]] = [(root, depth, False)]
@@ -79,8 +86,8 @@ def _render(graph: Any, root: str, depth: int, expand_root: bool) -> tuple[str, 
         if key in done:
             continue
         spec = graph.op(node)
-        leafish = spec.is_leaf or (_is_named(graph, node) and not (node == root and d == depth
-                                                                   and expand_root))
+        leafish = spec.is_leaf or (not inputs_only and _is_named(graph, node) and not (
+            node == root and d == depth and expand_root))
         if leafish:
             if spec.constant:
                 text = constant_text(graph.value(node))
@@ -144,3 +151,29 @@ def short_name(graph: Any, node: str, limit: int = TITLE_LIMIT) -> str:
         if len(text) <= limit:
             break
     return text
+
+
+def operand(graph: Any, node: str) -> str:
+    """A node's name as an operand: bracketed when it is a compound formula (``(3·x²)``)."""
+    text = short_name(graph, node)
+    return text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
+
+
+def formula_names(graph: Any, node: str) -> dict[str, str]:
+    """Names to fill into ``node``'s op formulas (:meth:`OpSpec.render_formula`): its inputs'
+    (and its own) names, generated sub-expressions written as the formula they compute."""
+    spec = graph.op(node)
+    names = {"out": operand(graph, node)}
+    for slot, src in enumerate(graph.inputs(node)):
+        if src is not None:
+            names[spec.slot_names[slot]] = operand(graph, src)
+    return names
+
+
+def op_text(graph: Any, node: str) -> str:
+    """``node``'s own op applied to its inputs' names, one level deep (``(3·x² − 4·x) + 5``,
+    ``a·b``, ``x²``): the function whose partial derivatives its edges carry."""
+    spec = graph.op(node)
+    args = [("?", _ATOM) if src is None else _render(graph, src, 6, False)
+            for src in graph.inputs(node)]
+    return _combine(spec.name, spec.symbol, args)[0]

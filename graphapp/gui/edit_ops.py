@@ -55,6 +55,10 @@ class EditOps:
             return
         nodes = self.scene.selected_nodes()
         self.inspector.show_node(nodes[0] if len(nodes) == 1 else None)
+        for dock in self.lab_docks.values():  # lab views about one node follow the selection
+            follow = getattr(dock.widget(), "follow_selection", None)
+            if follow is not None:
+                follow(nodes[0] if len(nodes) == 1 else None)
 
     def _open_popup_at_scene(self, scene_pos: QPointF) -> None:
         self._popup_pos = scene_pos - QPointF(78, 12)

@@ -11,7 +11,7 @@ from typing import Any
 
 from graphapp.engine import Backward, Graph
 from graphapp.engine.trace import BackwardStep, ForwardStep
-from graphapp.formats.notation import short_name
+from graphapp.formats.notation import formula_names, operand, short_name
 from graphapp.formats.text import display_name, format_local, format_value
 from graphapp.gui.theme import pretty
 
@@ -30,24 +30,7 @@ def _html_name(graph: Graph, node: str) -> str:
 
 def _d_name(graph: Graph, node: str) -> str:
     """A node's name after a "d" or "∂": bracketed when compound (``d(3·x² − 4·x)``)."""
-    return escape(_operand(graph, node))
-
-
-def _operand(graph: Graph, node: str) -> str:
-    """A node's name as an operand: bracketed when it is a compound formula (``(3·x²)``)."""
-    text = short_name(graph, node)
-    return text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
-
-
-def formula_names(graph: Graph, node: str) -> dict[str, str]:
-    """Names to fill into ``node``'s op formulas: its inputs' (and its own) names, generated
-    sub-expressions written as the formula they compute."""
-    spec = graph.op(node)
-    names = {"out": _operand(graph, node)}
-    for slot, src in enumerate(graph.inputs(node)):
-        if src is not None:
-            names[spec.slot_names[slot]] = _operand(graph, src)
-    return names
+    return escape(operand(graph, node))
 
 
 def missing_reason(graph: Graph, node: str) -> str:

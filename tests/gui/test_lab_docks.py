@@ -123,3 +123,15 @@ def test_trace_table_copies_markdown(window, qtbot):
     assert {n: back[n][1] for n in "abcf"} == {"a": "6", "b": "-4", "c": "-2", "f": "4"}
     assert view.copy("csv").splitlines()[0] == ("phase,step,node,op,inputs,value,"
                                                 "local derivatives,gradient")
+
+
+def test_formulas_dock_follows_selection_and_values(window, qtbot):
+    _open(window, qtbot, "01_micrograd.expr")
+    dock = window.lab_docks["lab-formulas"]
+    dock.show()
+    view = dock.widget()
+    window.select(["e"])
+    qtbot.waitUntil(lambda: "∂(a·b)/∂a = b = −3" in view.text.text())
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 5.0))
+    qtbot.waitUntil(lambda: "∂(a·b)/∂a = b = 5" in view.text.text())
+    assert "a·b = <b>10</b>" in view.text.text()

@@ -7,6 +7,7 @@ window keeps each view as ``lab_<name>`` (``window.lab_check``) for the action t
 from __future__ import annotations
 
 from graphapp.gui.lab.check import CheckView
+from graphapp.gui.lab.formulas import FormulasView
 from graphapp.gui.lab.nudge import NudgeView
 from graphapp.gui.lab.partial import PartialView
 from graphapp.gui.lab.trace import TraceView
@@ -19,4 +20,5 @@ DOCKS = (
     ("Gradient Check", "lab-check", CheckView),
     ("Partial vs Total", "lab-partial", PartialView),
     ("Trace Table", "lab-trace", TraceView),
+    ("Formulas", "lab-formulas", FormulasView),
 )
