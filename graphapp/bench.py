@@ -210,8 +210,11 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", f"training panel, {t['network']} (offscreen):",
                   f"  panel closed:                 {t['closed_steps_per_s']:9,.0f} steps/s",
                   f"  panel open, playing:          {t['open_steps_per_s']:9,.0f} steps/s "
-                  f"({t['ratio']:.2f}x slower)",
-                  f"  frames drawn:                 {t['fps']:9.1f} per s "
-                  f"(last frame {t['frame_ms']:.0f} ms)",
+                  + (f"({t['ratio']:.2f}x slower" if t["ratio"] >= 1 else
+                     f"({1 / t['ratio']:.2f}x faster") + "; target at most 2x slower, "
+                  + ("met)" if t["ratio"] <= 2 else "NOT met)"),
+                  f"  frames drawn:                 {t['fps']:9.1f} per s (target 60)",
+                  f"  a frame's time:               {t['frame_ms']:9.1f} ms median, "
+                  f"{t.get('frame_p90_ms', float('nan')):.1f} ms p90 (target 16.7)",
                   f"  boundary and neuron maps:     {t['maps_per_s']:9.1f} per s"]
     return "\n".join(lines)

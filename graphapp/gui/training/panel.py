@@ -11,6 +11,7 @@ applied to the running one.
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,8 +109,9 @@ class TrainingPanel(QWidget):
         self._curves_at = 0.0
         self.weight_detail = None  # made on the first click on a weight
         self._editor = None  # an editor window for "Open in the editor", if none holds us
-        #: What drawing the last frame took (seconds).
+        #: What drawing the last frame took (seconds), and the last frames' times (benchmark).
         self.frame_seconds = 0.0
+        self.frame_times: deque[float] = deque(maxlen=1000)
         if setup is None:
             c = Choices()
             setup = setup_of(c, make_dataset(c.dataset, c.points, c.noise, c.test_share,
@@ -392,6 +394,7 @@ class TrainingPanel(QWidget):
     def _frame_painted(self) -> None:
         cost = time.perf_counter() - self._frame_start
         self.frame_seconds = cost
+        self.frame_times.append(cost)
         QTimer.singleShot(max(1000 // MAX_FPS, round(cost * 1000)), self._draw_latest)
 
     def _on_snapshot(self, snap: Snapshot) -> None:
