@@ -27,10 +27,11 @@ __all__ = [
     "SetOp",
     "SetOutput",
     "SetValue",
+    "SetValues",
     "new_gesture",
 ]
 
-_MERGE_VALUE, _MERGE_MOVE, _MERGE_GROUP = 1, 2, 3
+_MERGE_VALUE, _MERGE_MOVE, _MERGE_GROUP, _MERGE_VALUES = 1, 2, 3, 4
 _gestures = itertools.count(1)
 
 
@@ -153,6 +154,28 @@ class SetValue(_Gesture):
 
     def undo(self) -> None:
         self.doc.graph.set_value(self.node, self.old)
+
+
+class SetValues(_Gesture):
+    """Give several inputs new values at once (dragging a point over two inputs in the function
+    plot). Values set during one drag (same ``gesture``) on the same inputs merge."""
+
+    merge_id = _MERGE_VALUES
+
+    def __init__(self, doc: Document, values: dict[str, Any],
+                 gesture: int | None = None) -> None:
+        super().__init__("Set " + ", ".join(values))
+        self.doc, self.new = doc, dict(values)
+        self.old = {node: doc.graph.value(node) for node in values}
+        self.gesture, self.target = gesture, tuple(values)
+
+    def redo(self) -> None:
+        for node, value in self.new.items():
+            self.doc.graph.set_value(node, value)
+
+    def undo(self) -> None:
+        for node, value in self.old.items():
+            self.doc.graph.set_value(node, value)
 
 
 class MoveNodes(_Gesture):

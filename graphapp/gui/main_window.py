@@ -161,6 +161,12 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         """Run ▸ Gradient Check over h: show the lab's check dock and check now."""
         self.lab_view("lab-check").run_now()
 
+    def function_plot(self) -> None:
+        """Run ▸ Function Plot: show the lab's function plot dock."""
+        dock = self.lab_docks["lab-plot"]
+        dock.show()
+        dock.raise_()
+
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
             menu.addAction(dock.toggleViewAction())

@@ -18,6 +18,7 @@ DOCKS = (
     ("Partial vs Total", "lab-partial", "partial", "PartialView"),
     ("Trace Table", "lab-trace", "trace", "TraceView"),
     ("Formulas", "lab-formulas", "formulas", "FormulasView"),
+    ("Function Plot", "lab-plot", "plot", "PlotView"),
 )
 
 
