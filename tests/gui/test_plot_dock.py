@@ -1,0 +1,57 @@
+"""The Function Plot dock draws the seed examples' functions as worked out by hand: f and its
+derivative along one input with the tangent at the current point (seed 001), and the gradient
+field of two inputs (seed 002), with a drag that moves both inputs as one undo step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphapp.formats.io import load_graph
+from tests.conftest import EXAMPLES
+from tests.gui.conftest import wait_layout
+
+
+def _plot(window, qtbot, name: str):
+    path = EXAMPLES / name
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    dock = window.lab_docks["lab-plot"]
+    dock.show()
+    return dock.widget()
+
+
+def test_curve_tangent_and_derivative_of_seed_001(window, qtbot):
+    # f = 3x² − 4x + 5 at x = 3: f = 20, slope 6·3 − 4 = 14 (by hand); default range 3 ± 3.
+    view = _plot(window, qtbot, "02_slope.expr")
+    view.choose("x")
+    xs, fs = view.f_item.getData()
+    assert xs[0] == pytest.approx(0.0) and xs[-1] == pytest.approx(6.0)
+    np.testing.assert_allclose(fs, 3 * xs**2 - 4 * xs + 5, rtol=1e-12)
+    dx, ds = view.d_item.getData()
+    np.testing.assert_allclose(ds, 6 * dx - 4, rtol=1e-12, atol=1e-12)
+    tx, ty = view.tangent_item.getData()
+    keep = np.isfinite(ty)
+    tx, ty = tx[keep], ty[keep]
+    np.testing.assert_allclose(ty, 20 + 14 * (tx - 3), rtol=1e-12, atol=1e-9)
+    assert "slope is 14" in view.f_plot.titleLabel.text
+
+
+def test_gradient_field_and_drag_of_seed_002(window, qtbot):
+    # f = −0.5x + 0.25y²: ∇f = (−0.5, 0.5y) everywhere (by hand).
+    view = _plot(window, qtbot, "05_gradient_vector.expr")
+    view.choose_pair("x", "y")
+    s = view.surface
+    assert s is not None
+    gx, gy = np.meshgrid(s.x, s.y, indexing="ij")
+    np.testing.assert_allclose(s.f, -0.5 * gx + 0.25 * gy**2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s.dfdx, -0.5)
+    np.testing.assert_allclose(s.dfdy, 0.5 * gy, rtol=1e-12, atol=1e-12)
+    doc = window.doc
+    view.drag_to(1.5, 3.0)
+    view.drag_to(0.5, 2.0)
+    view.end_drag()
+    assert float(doc.results.value("x")) == 0.5 and float(doc.results.value("y")) == 2.0
+    assert float(doc.results.grad("y")) == pytest.approx(1.0)  # 0.5 · 2
+    doc.undo_stack.undo()  # the whole drag is one step
+    assert float(doc.results.value("x")) == 1.0 and float(doc.results.value("y")) == 4.0
