@@ -263,3 +263,29 @@ def test_clicking_a_weight_opens_its_path_sum(panel, qtbot):
     # the largest paths light up on the diagram, each through the clicked weight
     assert ("W1", 0, 2) in panel.diagram._highlight
     detail.close()
+
+
+def test_the_weight_window_follows_training_steps(panel, qtbot):
+    # after another step the open window shows dL/dw at the new parameters, for the new
+    # step's sample: checked by central differences of the loss, not by the panel's numbers
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1)
+    panel.show_weight("W1", 0, 1)
+    detail = panel.weight_detail
+    before = np.array(detail.shown_sample()[1])
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 2)
+    qtbot.waitUntil(lambda: not np.array_equal(detail.shown_sample()[1], before), timeout=WAIT)
+    model, flat, x, y = detail.shown_sample()
+    np.testing.assert_array_equal(flat, np.array(panel.snapshot.params.flat))
+    k = model.layout["W1"][0].start + 0 * 3 + 1
+    eps = 1e-6
+    plus, minus = np.array(flat), np.array(flat)
+    plus[k] += eps
+    minus[k] -= eps
+    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
+    numeric = (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+    paths = detail.current()
+    assert paths.param == "W1" and paths.index == (0, 1)
+    assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
+    detail.close()

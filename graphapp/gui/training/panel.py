@@ -108,6 +108,8 @@ class TrainingPanel(QWidget):
         self._frame_start = 0.0
         self._curves_at = 0.0
         self.weight_detail = None  # made on the first click on a weight
+        self._weight_shown: tuple[str, int, int] | None = None  # kept up to date after steps
+        self._weight_at = 0.0
         self._editor = None  # an editor window for "Open in the editor", if none holds us
         #: What drawing the last frame took (seconds), and the last frames' times (benchmark).
         self.frame_seconds = 0.0
@@ -410,6 +412,7 @@ class TrainingPanel(QWidget):
         if snap.serial != self._serial:
             self._serial = snap.serial
             self._animate(snap)
+            self._refresh_weight(snap, now)
         if snap.diverged is not None:
             self.set_playing(False)
             self.show_problem(f"⚠ {snap.diverged.message[0].upper()}"
@@ -515,7 +518,7 @@ class TrainingPanel(QWidget):
             self._show_maps(self.snapshot)
 
     # ----------------------------------------------------------------- one weight, opened
-    def show_weight(self, name: str, row: int, col: int) -> None:
+    def show_weight(self, name: str, row: int, col: int, raise_window: bool = True) -> None:
         """Open the clicked weight's gradient as a sum over paths (a window beside the
         panel), for the last step's sample (or the batch's first) and averaged over its
         batch; its largest paths light up on the diagram."""
@@ -539,8 +542,21 @@ class TrainingPanel(QWidget):
             x, y = d.x_train[rows[0]], float(d.y_train[rows[0]])
         self.weight_detail.show_weight(self.model, np.array(snap.params.flat), name, row, col,
                                        x, y, d.x_train[rows], d.y_train[rows])
-        self.weight_detail.show()
-        self.weight_detail.raise_()
+        self._weight_shown = (name, row, col)
+        if raise_window:
+            self.weight_detail.show()
+            self.weight_detail.raise_()
+
+    def _refresh_weight(self, snap: Snapshot, now: float) -> None:
+        """Keep an open weight window on the current model and the step's sample and batch
+        (a few times a second while playing: its paths and loss curve cost a frame each)."""
+        detail = self.weight_detail
+        if self._weight_shown is None or detail is None or not detail.isVisible():
+            return
+        if snap.playing and now - self._weight_at < CURVE_INTERVAL:
+            return
+        self._weight_at = now
+        self.show_weight(*self._weight_shown, raise_window=False)
 
     def open_in_editor(self) -> None:
         """The shown sample's forward and backward pass as a scalar graph in the editor
