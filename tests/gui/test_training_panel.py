@@ -45,6 +45,17 @@ def wait_snapshot(qtbot, panel, ok) -> None:
     qtbot.waitUntil(lambda: panel.snapshot is not None and ok(panel.snapshot), timeout=WAIT)
 
 
+def central_difference(shown, param: str, offset: int, eps: float = 1e-6) -> float:
+    """dL/d(param's element ``offset``) of the shown sample's loss by central differences."""
+    model, flat, x, y = shown
+    k = model.layout[param][0].start + offset
+    plus, minus = np.array(flat), np.array(flat)
+    plus[k] += eps
+    minus[k] -= eps
+    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
+    return (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+
+
 def test_step_buttons_count_what_they_say(panel, qtbot):
     n_train = len(panel.data.x_train)
     assert n_train == 45
@@ -251,14 +262,7 @@ def test_clicking_a_weight_opens_its_path_sum(panel, qtbot):
     paths = detail.current()
     assert paths is not None and paths.param == "W1" and paths.index == (0, 2)
     # the path sum is dL/dw of the shown sample's loss: check it by central differences
-    model, flat, x, y = detail.shown_sample()
-    k = model.layout["W1"][0].start + 0 * 3 + 2
-    eps = 1e-6
-    plus, minus = np.array(flat), np.array(flat)
-    plus[k] += eps
-    minus[k] -= eps
-    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
-    numeric = (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+    numeric = central_difference(detail.shown_sample(), "W1", 0 * 3 + 2)
     assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
     # the largest paths light up on the diagram, each through the clicked weight
     assert ("W1", 0, 2) in panel.diagram._highlight
@@ -276,15 +280,8 @@ def test_the_weight_window_follows_training_steps(panel, qtbot):
     qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
     wait_snapshot(qtbot, panel, lambda s: s.steps == 2)
     qtbot.waitUntil(lambda: not np.array_equal(detail.shown_sample()[1], before), timeout=WAIT)
-    model, flat, x, y = detail.shown_sample()
-    np.testing.assert_array_equal(flat, np.array(panel.snapshot.params.flat))
-    k = model.layout["W1"][0].start + 0 * 3 + 1
-    eps = 1e-6
-    plus, minus = np.array(flat), np.array(flat)
-    plus[k] += eps
-    minus[k] -= eps
-    xs, ys = np.asarray(x).reshape(1, -1), np.asarray([y])
-    numeric = (model.evaluate(plus, xs, ys)[0] - model.evaluate(minus, xs, ys)[0]) / (2 * eps)
+    np.testing.assert_array_equal(detail.shown_sample()[1], np.array(panel.snapshot.params.flat))
+    numeric = central_difference(detail.shown_sample(), "W1", 0 * 3 + 1)
     paths = detail.current()
     assert paths.param == "W1" and paths.index == (0, 1)
     assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
