@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTextBrowser,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -97,23 +97,40 @@ class LessonView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc, self.stepper, self.scene = doc, stepper, scene
-        self.text = QTextBrowser(self)
-        self.heading = QLabel(self)
-        self.start_over = QPushButton("Start over", self)
+        # one scrolling column: the text, then the prompts; a short dock scrolls instead of
+        # squeezing wrapped lines into each other
+        page = QWidget(self)
+        self.text = QLabel(page)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading = QLabel(page)
+        self.start_over = QPushButton("Start over", page)
         self.start_over.setToolTip("Clear the ticks and try the prompts again")
         self.start_over.clicked.connect(self.clear_ticks)
-        self.prompt_box = QFrame(self)
+        self.prompt_box = QFrame(page)
         self.grid = QGridLayout(self.prompt_box)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setColumnStretch(1, 1)
         head = QHBoxLayout()
         head.addWidget(self.heading, 1)
         head.addWidget(self.start_over)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.addWidget(self.text)
+        column.addSpacing(6)
+        column.addLayout(head)
+        column.addWidget(self.prompt_box)
+        column.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(page)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.text, 1)
-        layout.addLayout(head)
-        layout.addWidget(self.prompt_box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         self.rows: list[_PromptRow] = []
         self._built_for: tuple = ()
         #: Indices of the prompts achieved since the file was opened.
@@ -127,7 +144,7 @@ class LessonView(QWidget):
     # ----------------------------------------------------------------- building
     def rebuild(self) -> None:
         """Show the document's lesson and prompts afresh (a file was opened): no ticks."""
-        self.text.setPlainText(lesson_paragraphs(self.doc.lesson) or NO_LESSON)
+        self.text.setText(lesson_paragraphs(self.doc.lesson) or NO_LESSON)
         for row in self.rows:
             for widget in (row.tick, row.text, row.problem, row.hint, row.hint_button):
                 widget.deleteLater()

@@ -326,6 +326,10 @@ class PlotView(LabView):
             target.setPos(x, y)
         finally:
             self._placing = False
+        if self._gesture is None:
+            # moved by an edit elsewhere (Ctrl+Z, the inspector): the pointer is no longer
+            # over it, but pyqtgraph would keep drawing it in its hover colour
+            target.setMouseHover(False)
 
     def _axes_changed(self, state: tuple) -> bool:
         """True (and remembered) when the axes' ranges or labels differ from those on show:
