@@ -62,7 +62,7 @@ class _PromptRow:
         self.problem.hide()
         self.hint = QLabel(hint, parent)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid); font-style: italic;")
+        self.hint.setStyleSheet("font-style: italic; margin-left: 8px;")
         self.hint.hide()
         self.hint_button = QPushButton("Hint", parent)
         self.hint_button.setCheckable(True)
@@ -81,7 +81,8 @@ class _PromptRow:
 
     def show(self, done: bool, problem: str) -> None:
         self.tick.setText(DONE if done else OPEN)
-        self.tick.setStyleSheet("color: #16a34a; font-weight: bold;" if done else "")
+        self.tick.setStyleSheet("color: #16a34a; font-weight: bold; font-size: 15px;" if done
+                                else "font-size: 15px;")
         self.tick.setToolTip("Done" if done else "Not yet")
         self.problem.setText(f"This cannot be checked now: {problem}." if problem else "")
         self.problem.setVisible(bool(problem) and not done)
