@@ -326,9 +326,9 @@ class PlotView(LabView):
             target.setPos(x, y)
         finally:
             self._placing = False
-        if self._gesture is None:
-            # moved by an edit elsewhere (Ctrl+Z, the inspector): the pointer is no longer
-            # over it, but pyqtgraph would keep drawing it in its hover colour
+        if self._gesture is None and not target.isUnderMouse():
+            # moved away from the pointer by an edit elsewhere (Ctrl+Z, the inspector):
+            # pyqtgraph would keep drawing it in its hover colour
             target.setMouseHover(False)
 
     def _axes_changed(self, state: tuple) -> bool:
