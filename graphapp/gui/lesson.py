@@ -69,7 +69,7 @@ class _PromptRow:
         self.hint_button.setEnabled(bool(hint))
         self.hint_button.setToolTip("Show a hint for this prompt" if hint else
                                     "This prompt has no hint")
-        self.hint_button.toggled.connect(self.hint.setVisible)
+        self.hint_button.toggled.connect(self._toggle_hint)
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.text)
@@ -78,6 +78,10 @@ class _PromptRow:
         grid.addWidget(self.tick, row, 0)
         grid.addLayout(column, row, 1)
         grid.addWidget(self.hint_button, row, 2, Qt.AlignmentFlag.AlignTop)
+
+    def _toggle_hint(self, on: bool) -> None:
+        self.hint.setVisible(on)
+        self.hint_button.setText("Hide hint" if on else "Hint")
 
     def show(self, done: bool, problem: str) -> None:
         self.tick.setText(DONE if done else OPEN)

@@ -97,6 +97,9 @@ def test_a_hint_shows_on_request_and_a_new_file_clears_the_ticks(window, qtbot):
     assert row.hint.isHidden()
     row.hint_button.click()
     assert not row.hint.isHidden() and row.hint.text() == "1 + 2x = 0 at x = −0.5."
+    assert row.hint_button.text() == "Hide hint"
+    row.hint_button.click()
+    assert row.hint.isHidden() and row.hint_button.text() == "Hint"
     _type_value(window, qtbot, "x", "-0.5")
     assert _ticks(lesson) == [OPEN, DONE, OPEN]
     lesson = _open(window, qtbot, "07_two_paths.expr")
