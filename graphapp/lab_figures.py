@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphapp.formats.atomic import write_bytes_atomic
+from graphapp.lab.field import screen_gradient
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -90,20 +91,21 @@ def surface_figure(s: Surface, others: Mapping[str, float] | None = None,
         f = np.ma.masked_invalid(s.f.T)  # contour wants rows along y
         filled = ax.contourf(s.x, s.y, f, levels=20, cmap="viridis")
         ax.contour(s.x, s.y, f, levels=10, colors="white", linewidths=0.6, alpha=0.7)
-        fig.colorbar(filled, ax=ax, label=s.output)
-        step_x = max(1, len(s.x) // arrows)
-        step_y = max(1, len(s.y) // arrows)
-        xs, ys = s.x[::step_x], s.y[::step_y]
-        gx, gy = s.dfdx[::step_x, ::step_y].T, s.dfdy[::step_x, ::step_y].T
-        ax.quiver(xs, ys, gx, gy, color="white", alpha=0.85, width=0.003,
-                  angles="xy", pivot="mid")
+        fig.colorbar(filled, ax=ax, label=s.output, shrink=0.85)
+        # a square box, and the arrows as they look in it: square to the contours, uphill
+        ax.set_box_aspect(1.0)
+        px, py, u, v = screen_gradient(s, arrows, aspect=1.0)
+        ax.quiver(px, py, u, v, color="white", alpha=0.85, width=0.003, angles="uv",
+                  pivot="mid")
         ax.plot([s.x0], [s.y0], "o", color=_POINT, ms=9, mec="black", zorder=5)
         ax.annotate(f"({s.x0:g}, {s.y0:g})\n∇{s.output} = ({s.dfdx0:.3g}, {s.dfdy0:.3g})",
                     (s.x0, s.y0), xytext=(10, 10), textcoords="offset points", color="black",
                     bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85, "lw": 0})
         ax.set_xlabel(xn)
         ax.set_ylabel(yn)
-        ax.set_title(f"{s.output} over ({xn}, {yn}) with its gradient field{_fixed(others or {})}")
+        ax.set_title(f"{s.output} over ({xn}, {yn}) with its gradient field{_fixed(others or {})}\n"
+                     "arrows point uphill, square to the contour lines as drawn; longer where "
+                     f"{s.output} is steeper", fontsize=9)
     return fig
 
 

@@ -2,12 +2,22 @@
 that the window only paints: the gradient field as arrows on a coarse subgrid, and the range
 of f for the colour scale.
 
+The arrows are drawn as the gradient looks **on screen**: each points straight uphill across
+the contour lines as they appear on the plot, whatever the scales of the two axes. The plot box
+is ``aspect`` times as wide as it is high (pixels) and shows the x span across its width and
+the y span up its height, so one pixel along x is worth ``span_x / width`` units of x and one
+along y ``span_y / height`` of y. In pixel units f changes by (∂f/∂x·span_x/width,
+∂f/∂y·span_y/height) per pixel: that vector is perpendicular to the contours on screen, and is
+what the arrows follow. When both axes have the same scale it is the gradient (∂f/∂x, ∂f/∂y)
+itself; when they differ (x over 0…2 beside y over 0…8), drawing (∂f/∂x, ∂f/∂y) in data units
+would squash the arrows across the contours. The numbers of the gradient are in the plot's
+title; the arrows show its direction across the contours and, by their length, where f is
+steeper (the longest fills most of a subgrid cell).
+
 The arrows are line segments in data coordinates, ready for one ``connect="pairs"`` line item:
-per arrow a shaft from the grid point along ∇f = (df/dx, df/dy) and two strokes of the head.
-Arrow length is proportional to |∇f|, the longest filling most of a subgrid cell, so a plane
-(seed 002's f = 3x + y) shows the same arrow everywhere and −0.5x + 0.25y² shows arrows that
-grow with |y|. Lengths and heads are measured with each axis divided by its span (the plot
-fills its box whatever the units), so the heads look alike on both axes.
+per arrow a shaft from the grid point uphill and two strokes of the head (the head's angles are
+measured on screen too, so heads look alike in every direction). A plane (seed 002's
+f = 3x + y) shows the same arrow everywhere and −0.5x + 0.25y² shows arrows that grow with |y|.
 
 >>> import numpy as np
 >>> from graphapp.lab.grid import Surface
@@ -29,7 +39,7 @@ import numpy as np
 
 from graphapp.lab.grid import Surface
 
-__all__ = ["HEAD_ANGLE", "arrow_segments", "levels", "snap", "subgrid"]
+__all__ = ["HEAD_ANGLE", "arrow_segments", "levels", "screen_gradient", "snap", "subgrid"]
 
 #: Half the opening of an arrow head, in degrees, and its length as a share of the arrow's.
 HEAD_ANGLE, HEAD_SHARE = 28.0, 0.3
@@ -44,30 +54,44 @@ def subgrid(n: int, count: int) -> np.ndarray:
     return ((np.arange(count) + 0.5) * n / count).astype(int)
 
 
-def arrow_segments(s: Surface, count: int = 15) -> np.ndarray:
-    """The gradient field of ``s`` on a ``count`` × ``count`` subgrid as an (arrows·6, 2)
-    array of segment end points (shaft, then the two head strokes). Points where ∇f is zero
-    or not finite get no arrow."""
+def screen_gradient(s: Surface, count: int = 15, aspect: float = 1.0) -> tuple[np.ndarray, ...]:
+    """The gradient field on a ``count`` × ``count`` subgrid as it looks in a plot box
+    ``aspect`` times as wide as high: ``(px, py, u, v)``, the grid points in data units and
+    the change of f per box height moved right (``u``) and up (``v``). ``(u, v)`` is
+    perpendicular to the contour lines as drawn, pointing uphill."""
     ix, iy = subgrid(len(s.x), count), subgrid(len(s.y), count)
     px, py = np.meshgrid(s.x[ix], s.y[iy], indexing="ij")
     gx, gy = s.dfdx[np.ix_(ix, iy)], s.dfdy[np.ix_(ix, iy)]
-    span_x, span_y = s.x[-1] - s.x[0], s.y[-1] - s.y[0]
+    # the box is `aspect` wide and 1 high: one box unit is span_x / aspect of x, span_y of y
+    unit_x, unit_y = (s.x[-1] - s.x[0]) / aspect, s.y[-1] - s.y[0]
     with np.errstate(all="ignore"):
-        ux, uy = gx / span_x, gy / span_y           # the gradient in units of the box
-        norm = np.hypot(ux, uy)
+        return px, py, gx * unit_x, gy * unit_y
+
+
+def arrow_segments(s: Surface, count: int = 15, aspect: float = 1.0) -> np.ndarray:
+    """The gradient field of ``s`` on a ``count`` × ``count`` subgrid as an (arrows·6, 2)
+    array of segment end points in data units (shaft, then the two head strokes), drawn as
+    :func:`screen_gradient` sees it in a box ``aspect`` (width / height) wide. Points where
+    the gradient is zero or not finite get no arrow."""
+    px, py, u, v = screen_gradient(s, count, aspect)
+    unit_x, unit_y = (s.x[-1] - s.x[0]) / aspect, s.y[-1] - s.y[0]
+    with np.errstate(all="ignore"):
+        norm = np.hypot(u, v)
     keep = np.isfinite(norm) & (norm > 0)
     if not keep.any():
         return np.empty((0, 2))
-    px, py, ux, uy, norm = px[keep], py[keep], ux[keep], uy[keep], norm[keep]
-    scale = _FILL / max(len(ix), len(iy)) / norm.max()
-    ux, uy = ux * scale, uy * scale
-    tips = np.stack([px + ux * span_x, py + uy * span_y], axis=1)
+    px, py, u, v, norm = px[keep], py[keep], u[keep], v[keep], norm[keep]
+    n_x, n_y = min(count, len(s.x)), min(count, len(s.y))
+    cell = min(aspect / max(1, n_x), 1.0 / max(1, n_y))  # a subgrid cell's short side
+    scale = _FILL * cell / norm.max()
+    u, v = u * scale, v * scale  # the arrows in box units (as on screen)
+    tips = np.stack([px + u * unit_x, py + v * unit_y], axis=1)
     parts = [np.stack([px, py], axis=1), tips]
     for angle in (HEAD_ANGLE, -HEAD_ANGLE):
         a = np.radians(180.0 - angle)
-        hx = (ux * np.cos(a) - uy * np.sin(a)) * HEAD_SHARE
-        hy = (ux * np.sin(a) + uy * np.cos(a)) * HEAD_SHARE
-        parts += [tips, tips + np.stack([hx * span_x, hy * span_y], axis=1)]
+        hu = (u * np.cos(a) - v * np.sin(a)) * HEAD_SHARE
+        hv = (u * np.sin(a) + v * np.cos(a)) * HEAD_SHARE
+        parts += [tips, tips + np.stack([hu * unit_x, hv * unit_y], axis=1)]
     return np.stack(parts, axis=1).reshape(-1, 2)
 
 

@@ -86,3 +86,30 @@ def test_a_drag_of_the_point_keeps_the_grid_and_a_third_input_redraws_it(window,
     np.testing.assert_allclose(moved.f, gx * gy + 2.0, atol=1e-12)
     np.testing.assert_allclose(moved.dfdx, gy, atol=1e-12)
     assert moved.f0 == pytest.approx(2.75)
+
+
+def test_gradient_arrows_cross_the_contours_at_right_angles_on_screen(window, qtbot):
+    # seed 002 over its default ranges x in 0…2, y in 0…8 (very different scales): the contour
+    # through (x, y) has tangent (y, 1) in data units (by hand: −0.5·dx + 0.5y·dy = 0). Mapped
+    # to the screen as pyqtgraph draws them, every arrow's shaft is square to it and uphill.
+    from PySide6.QtCore import QPointF
+
+    view = _plot(window, qtbot, "05_gradient_vector.expr")
+    view.choose_pair("x", "y")
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: view.map_plot.getViewBox().height() > 50)
+    box = view.map_plot.getViewBox()
+    qtbot.waitUntil(lambda: abs(view.aspect() - box.width() / box.height()) < 1e-9)
+    xs, ys = view.arrows.getData()
+    seg = np.stack([xs, ys], axis=1).reshape(-1, 6, 2)
+    assert len(seg) > 100
+
+    def screen(p):
+        q = box.mapViewToScene(QPointF(float(p[0]), float(p[1])))
+        return np.array([q.x(), q.y()])
+
+    for base, tip in zip(seg[:, 0], seg[:, 1], strict=True):
+        shaft = screen(tip) - screen(base)
+        tangent = screen(base + np.array([base[1], 1.0])) - screen(base)
+        assert abs(shaft @ tangent) <= 1e-6 * np.hypot(*shaft) * np.hypot(*tangent)
+        assert -0.5 * tip[0] + 0.25 * tip[1] ** 2 > -0.5 * base[0] + 0.25 * base[1] ** 2
