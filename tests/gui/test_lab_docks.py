@@ -135,3 +135,27 @@ def test_formulas_dock_follows_selection_and_values(window, qtbot):
     window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 5.0))
     qtbot.waitUntil(lambda: "∂(a·b)/∂a = b = 5" in view.text.text())
     assert "a·b = <b>10</b>" in view.text.text()
+
+
+def test_nudge_dock_prints_every_digit_as_seed_001_does_and_its_slider_follows_h(window, qtbot):
+    # seed 001 prints, for f(x) = 3x² − 4x + 5 at x = 3, f(x + h) = 20.014003000000002 at
+    # h = 0.001 and 20.00000140000003 at h = 0.0000001, where rise over run is
+    # 14.000000305713911 (Python's own output, quoted in the seed). At h = 1e-15 the text of
+    # f(x + h) must still differ from f(x) = 20, or the rise would come from nowhere.
+    _open(window, qtbot, "02_slope.expr")
+    view = window.lab_docks["lab-nudge"].widget()
+    view.choose("x")
+    assert view.cells["f_xh"].text() == "20.014003000000002"
+    for text, slider in (("0.0000001", -70), ("1e-15", -150), ("0.01", -20)):
+        view.h_edit.setText(text)
+        view.h_edit.editingFinished.emit()
+        assert view.h_slider.value() == slider  # the slider shows the typed h
+        if text == "0.0000001":
+            assert view.cells["f_xh"].text() == "20.00000140000003"
+            assert view.cells["slope"].text() == "14.000000305713911"
+        if text == "1e-15":
+            assert view.cells["f_x"].text() == "20"
+            assert view.cells["f_xh"].text() != "20"
+            assert float(view.cells["f_xh"].text()) > 20.0
+    view.h_slider.setValue(-30)  # a drag to 10^-3
+    assert view.h == 0.001 and view.h_edit.text() == "0.001"

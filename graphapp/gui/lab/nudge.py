@@ -37,6 +37,14 @@ ROWS = (
 )
 
 
+def exact(v: float) -> str:
+    """Every digit of a float, as Python prints it (the shortest text that reads back as the
+    same number: seed 001's ``20.014003000000002``), so that f(x) and f(x + h) differ on
+    screen however small h is; typographic minus."""
+    text = repr(float(v))
+    return (text[:-2] if text.endswith(".0") else text).replace("-", "−")
+
+
 class NudgeView(LabView):
     """Rise over run against the gradient, for the chosen input and step h."""
 
@@ -76,6 +84,11 @@ class NudgeView(LabView):
         """Use step ``h`` (the text box shows it) and refresh."""
         self.h = h
         self.h_edit.setText(f"{h:g}")
+        tenths = min(_LOG_MAX, max(_LOG_MIN, round(10 * math.log10(abs(h)))))
+        if tenths != self.h_slider.value():
+            self.h_slider.blockSignals(True)  # the slider shows a typed h too
+            self.h_slider.setValue(tenths)
+            self.h_slider.blockSignals(False)
         self.refresh()
 
     def _typed_h(self) -> None:
@@ -106,7 +119,7 @@ class NudgeView(LabView):
             self._clear(f"Cannot nudge {wrt}: {exc}")
             return
         for key, _, _ in ROWS:
-            self.cells[key].setText(num(getattr(s, key), 12))
+            self.cells[key].setText(exact(getattr(s, key)))
         self.note.setText(
             f"Nudging {wrt} by h = {s.h:g} moves {s.output} by {num(s.rise, 8)}. The gradient, "
             f"which backprop gets from the chain rule, predicts {num(s.predicted, 8)}. Rise "
