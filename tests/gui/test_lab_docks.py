@@ -159,3 +159,32 @@ def test_nudge_dock_prints_every_digit_as_seed_001_does_and_its_slider_follows_h
             assert float(view.cells["f_xh"].text()) > 20.0
     view.h_slider.setValue(-30)  # a drag to 10^-3
     assert view.h == 0.001 and view.h_edit.text() == "0.001"
+
+
+def test_trace_table_names_nodes_as_their_cards_do_in_markdown_and_csv(window, qtbot):
+    # f = 3x² − 4x + 5 at x = 3, by hand: x² = 9, 3·x² = 27, 4·x = 12, 3·x² − 4·x = 15, f = 20;
+    # backward: ∂x²/∂x = 2x = 6, ∂(3·x²)/∂x² = 3, ∂(4·x)/∂x = 4, gradients 3·x²: 1, x²: 3,
+    # 4·x: −1, x: 3·6 − 4 = 14. The cards are titled 3·x² and x², never by internal ids.
+    import csv
+    import io
+
+    from PySide6.QtGui import QGuiApplication
+
+    _open(window, qtbot, "02_slope.expr")
+    view = window.lab_docks["lab-trace"].widget()
+    view.refresh()
+    markdown = view.copy("markdown")
+    assert QGuiApplication.clipboard().text() == markdown
+    assert "#" not in markdown
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in markdown.splitlines()[2:]]
+    forward = {r[2]: (r[4], r[5]) for r in rows if r[0] == "forward"}
+    assert forward["x²"] == ("x, 2", "9") and forward["3·x²"] == ("3, x²", "27")
+    assert forward["3·x² − 4·x"] == ("3·x², 4·x", "15") and forward["f"][1] == "20"
+    text = view.copy("csv")
+    assert QGuiApplication.clipboard().text() == text
+    back = {r["node"]: r for r in csv.DictReader(io.StringIO(text)) if r["phase"] == "backward"}
+    assert back["x²"]["local derivatives"] == "∂x²/∂x = 6" and back["x²"]["gradient"] == "3"
+    assert back["3·x²"]["local derivatives"] == "∂(3·x²)/∂x² = 3"
+    assert back["4·x"]["local derivatives"] == "∂(4·x)/∂x = 4" and back["4·x"]["gradient"] == "-1"
+    assert back["x"]["gradient"] == "14"
+    assert view.table.item(3, 2).text() == "x²"  # the dock's own table reads the same
