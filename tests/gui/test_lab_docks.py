@@ -188,3 +188,24 @@ def test_trace_table_names_nodes_as_their_cards_do_in_markdown_and_csv(window, q
     assert back["4·x"]["local derivatives"] == "∂(4·x)/∂x = 4" and back["4·x"]["gradient"] == "-1"
     assert back["x"]["gradient"] == "14"
     assert view.table.item(3, 2).text() == "x²"  # the dock's own table reads the same
+
+
+def test_gradient_check_menu_item_shows_the_sweep_plot_beside_the_table(window, qtbot):
+    # Run ▸ Gradient Check over h opens the log-log plot at once; in a window of ordinary size
+    # the table, the plot and the note do not overlap. f = 3x² − 4x + 5 at x = 3: the forward
+    # difference errs by exactly 3h at large h (by hand), 0.3 at h = 0.1.
+    window.resize(1400, 900)
+    _open(window, qtbot, "02_slope.expr")
+    window.show()
+    window.act_grad_check.trigger()
+    view = window.lab_docks["lab-check"].widget()
+    qtbot.waitUntil(lambda: view.plot is not None and view.plot.isVisible())
+    curves = {c.name(): c for c in view.plot.listDataItems()}
+    xs, ys = curves["forward difference"].getOriginalDataset()
+    assert xs[0] == 0.1 and ys[0] == pytest.approx(0.3, abs=1e-9)
+    assert view.plot.getViewBox().xInverted()  # h shrinks to the right, as in the pictures
+    boxes = [w.geometry() for w in (view.table, view.plot, view.note)]
+    assert all(b.height() > 0 for b in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.intersects(b)
