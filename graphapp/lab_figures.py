@@ -141,21 +141,24 @@ def _sweep_panel(ax: Any, check: InputCheck, output: str) -> None:
     ax.loglog(h, fwd, "o-", color=_D_COLOUR, lw=1.8, ms=5, label="forward (f(x+h) − f(x)) / h")
     ax.loglog(h, cen, "s-", color=_F_COLOUR, lw=1.8, ms=5,
               label="central (f(x+h) − f(x−h)) / 2h")
-    best = check.best("central")
+    best, bf = check.best("central"), check.best("forward")
+    if bf is not None and bf.forward_error > 0:
+        # the forward difference's V: truncation on the large-h side, round-off on the other
+        ax.axvspan(h.min() / 2, bf.h, color="#b8432f", alpha=0.06, lw=0)
+        ax.axvspan(bf.h, h.max() * 2, color="#1f4e9c", alpha=0.06, lw=0)
+        ax.loglog([bf.h], [bf.forward_error], "*", color=_D_COLOUR, ms=14, mec="black",
+                  zorder=5, label=f"best h (forward) = {bf.h:g}")
+        ax.text(0.02, 0.97, "truncation error\n(falls with h)", transform=ax.transAxes,
+                va="top", ha="left", color="#17386e")
+        ax.text(0.98, 0.97, "round-off error\n(grows as h shrinks)", transform=ax.transAxes,
+                va="top", ha="right", color="#7a2a1d")
     if best is not None and best.central_error > 0:
-        ax.axvspan(h.min() / 2, best.h, color="#b8432f", alpha=0.06, lw=0)
-        ax.axvspan(best.h, h.max() * 2, color="#1f4e9c", alpha=0.06, lw=0)
         ax.loglog([best.h], [best.central_error], "*", color=_POINT, ms=16, mec="black",
                   zorder=5, label=f"best h (central) = {best.h:g}")
-        ax.axvline(best.h, color=_POINT, lw=1, ls=":")
-        ax.text(0.03, 0.03, "truncation error\n(falls with h)", transform=ax.transAxes,
-                va="bottom", ha="left", color="#17386e")
-        ax.text(0.97, 0.03, "round-off error\n(grows as h shrinks)", transform=ax.transAxes,
-                va="bottom", ha="right", color="#7a2a1d")
-    bf = check.best("forward")
-    if bf is not None and bf.forward_error > 0:
-        ax.loglog([bf.h], [bf.forward_error], "*", color=_D_COLOUR, ms=12, mec="black",
-                  zorder=5, label=f"best h (forward) = {bf.h:g}")
+    shown = np.concatenate([fwd, cen])
+    shown = shown[np.isfinite(shown)]
+    if shown.size:  # room above the curves for the two regions' names
+        ax.set_ylim(shown.min() / 10, shown.max() * 1e4)
     ax.set_xlim(h.min() / 2, h.max() * 2)
     ax.invert_xaxis()  # h shrinks to the right, as in taking the limit
     ax.set_xlabel("step h (shrinking →)")

@@ -79,3 +79,31 @@ def test_the_map_picture_draws_its_arrows_square_to_the_contours():
     cos = np.sum(shaft * tangent, axis=1) / (np.hypot(*shaft.T) * np.hypot(*tangent.T))
     np.testing.assert_allclose(cos, 0.0, atol=1e-12)
     assert np.all(v > 0)  # uphill: f grows with y here wherever y > 0
+
+
+def test_the_sweep_picture_keeps_its_region_names_clear_of_the_data():
+    # seed 001 (f = 3x² − 4x + 5 at x = 3): the central difference is exact for a parabola,
+    # so its best h is the largest, 0.1, at the bottom left, where the name of the truncation
+    # side used to be written over its star.
+    from graphapp.lab import h_sweep
+    from graphapp.lab_figures import sweep_figure
+    from tests.helpers import expr_graph
+
+    check = h_sweep(expr_graph("x = 3.0\nf = 3*x**2 - 4*x + 5"), "f", "x")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = sweep_figure({"x": check}, "f")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    renderer = canvas.get_renderer()
+    labels = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(labels) == 2
+    points = np.concatenate([ax.transData.transform(np.column_stack(line.get_data()))
+                             for line in ax.get_lines() if len(line.get_xdata())])
+    points = points[np.all(np.isfinite(points), axis=1)]
+    assert len(points) >= 24
+    for box in labels:
+        inside = [(x, y) for x, y in points if box.x0 - 8 <= x <= box.x1 + 8
+                  and box.y0 - 8 <= y <= box.y1 + 8]
+        assert not inside
