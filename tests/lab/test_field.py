@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graphapp.lab.field import HEAD_ANGLE, arrow_segments
+from graphapp.lab.field import HEAD_ANGLE, arrow_counts, arrow_segments
 from graphapp.lab.grid import Surface
 
 
@@ -30,11 +30,14 @@ def _to_screen(points: np.ndarray, s: Surface, aspect: float) -> np.ndarray:
 def test_arrows_cross_the_contours_at_right_angles_on_screen(aspect):
     s = _seed_002()
     seg = arrow_segments(s, 7, aspect=aspect).reshape(-1, 6, 2)
-    assert len(seg) == 49  # ∇f is never 0 here (∂f/∂x = −0.5)
+    n_x, n_y = arrow_counts(7, aspect)
+    assert len(seg) == n_x * n_y  # ∇f is never 0 here (∂f/∂x = −0.5)
+    assert abs(aspect / n_x - 1 / n_y) <= max(aspect / n_x, 1 / n_y) / 2  # cells near square
     base, tip = seg[:, 0], seg[:, 1]
     shaft = _to_screen(tip, s, aspect) - _to_screen(base, s, aspect)
-    tangent = _to_screen(np.stack([base[:, 1], np.ones(len(base))], axis=1), s, aspect) \
-        - _to_screen(np.zeros((len(base), 2)), s, aspect)  # (y, 1) in data units, on screen
+    mid = (base + tip) / 2  # the grid point each arrow is centred on
+    tangent = _to_screen(np.stack([mid[:, 1], np.ones(len(mid))], axis=1), s, aspect) \
+        - _to_screen(np.zeros((len(mid), 2)), s, aspect)  # (y, 1) in data units, on screen
     cos = np.sum(shaft * tangent, axis=1) / (np.hypot(*shaft.T) * np.hypot(*tangent.T))
     np.testing.assert_allclose(cos, 0.0, atol=1e-12)
     f = lambda p: -0.5 * p[:, 0] + 0.25 * p[:, 1] ** 2  # noqa: E731 (by hand)
