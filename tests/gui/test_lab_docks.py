@@ -209,3 +209,20 @@ def test_gradient_check_menu_item_shows_the_sweep_plot_beside_the_table(window, 
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.intersects(b)
+
+
+def test_partial_vs_total_dock_shows_both_edges_and_both_paths_whole(window, qtbot):
+    # the ellipsoid has two edges leaving x and two paths to V (by hand: x → 4/3·π·t·x → V
+    # and x → t → … → V); in a window of ordinary size both rows of each are on screen
+    window.resize(1400, 900)
+    _open(window, qtbot, "09_ellipsoid.expr")
+    window.show()
+    dock = window.lab_docks["lab-partial"]
+    dock.show()
+    view = dock.widget()
+    view.choose("x")
+    qtbot.waitUntil(lambda: view.edges.viewport().height() > 0)
+    for table in (view.edges, view.paths):
+        assert table.rowCount() == 2
+        bottom = table.rowViewportPosition(1) + table.rowHeight(1)
+        assert bottom <= table.viewport().height()
