@@ -158,6 +158,10 @@ def _sweep_panel(ax: Any, check: InputCheck, output: str) -> None:
     shown = shown[np.isfinite(shown)]
     if shown.size:  # room above the curves for the two regions' names
         ax.set_ylim(shown.min() / 10, shown.max() * 1e4)
+    else:
+        ax.text(0.5, 0.5, "both differences equal backprop exactly at every h\n(an error of "
+                "0 has no place on a log axis)", transform=ax.transAxes, ha="center",
+                va="center", color="0.25")
     ax.set_xlim(h.min() / 2, h.max() * 2)
     ax.invert_xaxis()  # h shrinks to the right, as in taking the limit
     ax.set_xlabel("step h (shrinking →)")

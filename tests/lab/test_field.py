@@ -110,3 +110,15 @@ def test_the_sweep_picture_keeps_its_region_names_clear_of_the_data():
         inside = [(x, y) for x, y in points if box.x0 - 8 <= x <= box.x1 + 8
                   and box.y0 - 8 <= y <= box.y1 + 8]
         assert not inside
+
+
+def test_the_sweep_picture_says_why_a_panel_has_no_curve():
+    # f = y·y does not depend on x: both differences are exactly 0 = backprop at every h
+    from graphapp.lab import h_sweep
+    from graphapp.lab_figures import sweep_figure
+    from tests.helpers import expr_graph
+
+    check = h_sweep(expr_graph("x = 1.0\ny = 2.0\nf = y*y"), "f", "x")
+    assert all(r.forward_error == 0 == r.central_error for r in check.rows)
+    ax = sweep_figure({"x": check}, "f").axes[0]
+    assert any("equal backprop exactly" in t.get_text() for t in ax.texts)
