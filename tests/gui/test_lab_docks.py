@@ -153,6 +153,8 @@ def test_nudge_dock_prints_every_digit_as_seed_001_does_and_its_slider_follows_h
         if text == "0.0000001":
             assert view.cells["f_xh"].text() == "20.00000140000003"
             assert view.cells["slope"].text() == "14.000000305713911"
+            assert "Rise over run is 14.000000305713911 against the gradient's 14:" in \
+                view.note.text()
         if text == "1e-15":
             assert view.cells["f_x"].text() == "20"
             assert view.cells["f_xh"].text() != "20"

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
 from graphapp import lab
 from graphapp.engine import EvaluationError
 from graphapp.gui.document import Document
-from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView
 
 __all__ = ["NudgeView"]
@@ -121,9 +120,9 @@ class NudgeView(LabView):
         for key, _, _ in ROWS:
             self.cells[key].setText(exact(getattr(s, key)))
         self.note.setText(
-            f"Nudging {wrt} by h = {s.h:g} moves {s.output} by {num(s.rise, 8)}. The gradient, "
-            f"which backprop gets from the chain rule, predicts {num(s.predicted, 8)}. Rise "
-            f"over run is {num(s.slope, 8)} against the gradient's {num(s.gradient, 8)}: "
+            f"Nudging {wrt} by h = {s.h:g} moves {s.output} by {exact(s.rise)}. The gradient, "
+            f"which backprop gets from the chain rule, predicts {exact(s.predicted)}. Rise "
+            f"over run is {exact(s.slope)} against the gradient's {exact(s.gradient)}: "
             "smaller h brings them closer, until round-off in f(x+h) − f(x) wins (try 1e-12).")
 
     def _clear(self, why: str) -> None:
