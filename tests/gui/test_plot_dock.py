@@ -35,6 +35,17 @@ def test_curve_tangent_and_derivative_of_seed_001(window, qtbot):
     tx, ty = tx[keep], ty[keep]
     np.testing.assert_allclose(ty, 20 + 14 * (tx - 3), rtol=1e-12, atol=1e-9)
     assert "slope is 14" in view.f_plot.titleLabel.text
+    assert view.f_plot.legend.getLabel(view.f_item).text == "f"
+
+
+def test_curve_legend_names_the_output(window, qtbot):
+    # y = sin(x + x²): the curve is y's, as the title and axis say (by hand at x = 0.5:
+    # y = sin(0.75) = 0.681639, slope cos(0.75)·2 = 1.46338)
+    view = _plot(window, qtbot, "06_sin_x_plus_x2.expr")
+    view.choose("x")
+    assert view.f_plot.legend.getLabel(view.f_item).text == "y"
+    assert "y = 0.681639" in view.f_plot.titleLabel.text
+    assert "slope is 1.46338" in view.f_plot.titleLabel.text
 
 
 def test_gradient_field_and_drag_of_seed_002(window, qtbot):

@@ -356,6 +356,7 @@ class PlotView(LabView):
         if self._axes_changed(("curve", out, x, c.x[0], c.x[-1])):
             self.f_plot.setXRange(c.x[0], c.x[-1], padding=0.02)
             self.f_plot.setLabel("left", out, **_LABEL_STYLE)
+            self.f_plot.legend.getLabel(self.f_item).setText(out)  # the output's own name
             self.d_plot.setLabel("left", f"d{out}/d{x}", **_LABEL_STYLE)
             self.d_plot.setLabel("bottom", x, **_LABEL_STYLE)
         self.f_plot.setTitle(f"{out} against {x}: at {x} = {num(c.x0, 6)}, {out} = "
