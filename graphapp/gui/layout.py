@@ -19,8 +19,8 @@ from graphapp.engine import Graph
 from graphapp.formats.graphviz_export import Runner
 from graphapp.gui.jobs import JobContext
 
-__all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "layered_layout",
-           "layout_work"]
+__all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "fold",
+           "layered_layout", "layout_work", "spread_columns"]
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
@@ -126,6 +126,48 @@ def layout_work(graph: Graph, sizes: dict[str, tuple[float, float]]) -> \
     (:func:`fold`, quick on graphs that can fit at all)."""
     graph, sizes = graph.copy(), dict(sizes)
     return lambda ctx: dot_layout(graph, sizes, run=ctx.run)
+
+
+#: Room a label needs beside its width between two columns: the ports sticking out of the
+#: cards either side, and play to slide along its curve past the labels of the other edges.
+LABEL_MARGIN = 40.0
+
+
+def spread_columns(positions: Positions, sizes: dict[str, tuple[float, float]],
+                   labels: dict[tuple[str, str, int], float]) -> Positions:
+    """Widen the gaps between a left-to-right layout's columns (cards sharing a centre line)
+    so that each is wider than the widest ``labels`` width (edge → label width) of the edges
+    between those two columns, plus ``LABEL_MARGIN``: room for every label on its own edge.
+    Columns only move right, and never closer.
+
+    >>> pos = {"a": (0.0, 0.0), "b": (250.0, 0.0), "c": (500.0, 0.0)}
+    >>> spread_columns(pos, {n: (168.0, 74.0) for n in pos}, {("a", "b", 0): 120.0})
+    {'a': (0.0, 0.0), 'b': (328.0, 0.0), 'c': (578.0, 0.0)}
+    """
+    if not positions or not labels:
+        return positions
+    size = {n: sizes.get(n, DEFAULT_SIZE) for n in positions}
+    column_of = {n: round(x + size[n][0] / 2) for n, (x, _) in positions.items()}
+    centres = sorted(set(column_of.values()))
+    index = {c: i for i, c in enumerate(centres)}
+    right = [float("-inf")] * len(centres)
+    left = [float("inf")] * len(centres)
+    for n, (x, _) in positions.items():
+        i = index[column_of[n]]
+        left[i] = min(left[i], x)
+        right[i] = max(right[i], x + size[n][0])
+    need = [0.0] * len(centres)
+    for (src, dst, _), width in labels.items():
+        if src in column_of and dst in column_of:
+            i = index[column_of[src]]
+            if index[column_of[dst]] == i + 1:
+                need[i] = max(need[i], width + LABEL_MARGIN)
+    shift, shifts = 0.0, []
+    for i in range(len(centres)):
+        if i:
+            shift += max(0.0, need[i - 1] - (left[i] - right[i - 1]))
+        shifts.append(shift)
+    return {n: (x + shifts[index[column_of[n]]], y) for n, (x, y) in positions.items()}
 
 
 #: Graphs up to this size are folded as well as they can be even when they cannot fit at a

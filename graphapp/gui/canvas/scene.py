@@ -25,6 +25,7 @@ from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.gestures import SceneGestures
 from graphapp.gui.canvas.groups import GroupFrame, GroupItem, SceneGroups
 from graphapp.gui.canvas.hints import SceneHints
+from graphapp.gui.canvas.label_places import place
 from graphapp.gui.canvas.node_item import HEADER, ROW, WIDE, WIDTH, NodeItem
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
@@ -75,6 +76,12 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._slice_timer.setSingleShot(True)
         self._slice_timer.setInterval(0)
         self._slice_timer.timeout.connect(self._next_slice)
+        # labels are placed (label_places) once cards stop moving or labels change size:
+        # after the event loop's turn, and after the last slice of a big redraw
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self.place_labels)
         self._pending: list[tuple[str, Any]] = []
         self._biggest = 1.0
         self._bounds: QRectF | None = None
@@ -107,6 +114,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._add_edge_item(edge)
         self.sync_groups()
         self.refresh()
+        self.labels_stale()
 
     def _add_node_item(self, node: str, fallback: tuple[float, float] | None = None) -> NodeItem:
         results = self.doc.current_results
@@ -168,6 +176,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         for edge in {id(e): e for item in moved for e in item.edges}.values():
             edge.update_path()
         self._bounds = None
+        self.labels_stale()
 
     def graph_rect(self) -> QRectF:
         """The cards' bounding rectangle (kept until something moves, cheaper than
@@ -183,6 +192,10 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     def layout_sizes(self) -> dict[str, tuple[float, float]]:
         """Card sizes, for the layout engines."""
         return {n: (i.width, i.height) for n, i in self.nodes.items()}
+
+    def label_widths(self) -> dict[tuple[str, str, int], float]:
+        """The width of each edge's label (edges showing one), for the layout to leave room."""
+        return {k: e.label_size[0] for k, e in self.edges.items() if e.label_size[0] > 0}
 
     # ----------------------------------------------------------------- events
     def _on_graph_event(self, event: events.Event) -> None:
@@ -211,6 +224,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         regrouped = isinstance(event, events.AttrsChanged) and event.regrouped
         if isinstance(event, (*events.STRUCTURAL, events.GroupsChanged)) or regrouped:
             self.sync_groups()
+            self.labels_stale()
         elif isinstance(event, events.AttrsChanged) and self.frames:
             self._fit_frames()
         # Values and gradients arrive with the document's results_changed (once per edit,
@@ -247,7 +261,8 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self.crowded = False
         self._show(nodes, edges, results)
         for name, item in self.groups.items():
-            item.set_display(self.group_display(name, item))
+            if item.set_display(self.group_display(name, item)):
+                self.labels_stale()
         self._update_nudge(results)
 
     def _on_screen(self) -> QRectF:
@@ -260,12 +275,16 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
               results: Results) -> None:
         state, g, out = self.stepper.state, self.doc.graph, self.doc.output
         fwd, back = results.forward, results.backward
+        stale = False
         for node in nodes:
-            self.nodes[node].set_display(node_display(g, node, out, fwd, back, results.stale,
-                                                      state, self.theme))
+            stale |= self.nodes[node].set_display(node_display(g, node, out, fwd, back,
+                                                               results.stale, state, self.theme))
         for key in edges:
-            self.edges[key].set_display(edge_display(g, key, back, self._biggest, state,
-                                                     self.theme), self.show_labels)
+            stale |= self.edges[key].set_display(edge_display(g, key, back, self._biggest,
+                                                              state, self.theme),
+                                                 self.show_labels)
+        if stale:
+            self.labels_stale()
 
     def _next_slice(self) -> None:
         batch, self._pending = self._pending[:SLICE], self._pending[SLICE:]
@@ -274,6 +293,8 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._show(live, live_edges, self.doc.results)
         if self._pending:
             self._slice_timer.start()
+        elif self._labels_waiting:
+            self._label_timer.start()
 
     def flush(self) -> None:
         """Finish any slices still pending (tests, screenshots, exports of the view)."""
@@ -283,6 +304,29 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._show([k for kind, k in pending if kind == "n" and k in self.nodes],
                        [k for kind, k in pending if kind == "e" and k in self.edges],
                        self.doc.results)
+        if self._label_timer.isActive() or self._labels_waiting:
+            self.place_labels()
+
+    # ----------------------------------------------------------------- edge labels
+    _labels_waiting = False
+
+    def labels_stale(self) -> None:
+        """Cards moved or labels changed size: place the labels again soon (once, however
+        many changes come before)."""
+        self._labels_waiting = True
+        if not self._pending:
+            self._label_timer.start()
+
+    def place_labels(self) -> None:
+        """Give every shown label a spot on its curve clear of cards and other labels."""
+        self._label_timer.stop()
+        self._labels_waiting = False
+        cards = [item.footprint().getCoords()
+                 for item in [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
+        shown = [e for e in self.edges.values() if e.isVisible() and e.label_size[0] > 0]
+        spots = place(cards, [(*e.ends, e.label_size) for e in shown])
+        for edge, spot in zip(shown, spots, strict=True):
+            edge.set_label_spot(spot)
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme (the system switched light/dark)."""

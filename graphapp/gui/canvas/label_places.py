@@ -1,0 +1,132 @@
+"""Where the edge labels go: a spot on each edge's own curve where the label covers no card
+and no other label (issue 9, item 4). Qt-free arithmetic on plain tuples, so it is quick and
+tested on its own; the scene runs it when cards move or labels change size, never per paint.
+
+Each label is tried at spots along its curve, nearest the middle first: centred on the curve
+(the curve runs under it), then just above or below it, then a label's height further. It
+takes the first spot that overlaps no card and no label placed before it. Labels on short
+edges go first (they have the fewest spots that can work). A label with no free spot gets
+none: the canvas leaves it out (the edge's tooltip and the inspector still say it) rather
+than cover a card or another label. A grid of buckets keeps each overlap test local, so a
+pass is linear in the number of edges.
+
+Caveat: greedy, not optimal; the layout has to leave room between its cards (the gap between
+two columns wider than the labels crossing it) for every label to find a spot.
+
+>>> cards = [(0, 0, 100, 60), (200, 0, 300, 60)]
+>>> edges = [((100, 30), (200, 30), (60, 30)), ((100, 30), (200, 30), (60, 30))]
+>>> place(cards, edges)
+[Spot(t=0.5, side=0), Spot(t=0.5, side=-2)]
+>>> place(cards, [((100, 30), (200, 30), (150, 30))])  # wider than the gap: no room
+[None]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["GAP", "Spot", "controls", "curve_point", "label_rect", "place"]
+
+Point = tuple[float, float]
+#: left, top, right, bottom
+Rect = tuple[float, float, float, float]
+
+#: Where along the curve a label is tried (the curve's parameter t), nearest the middle first.
+ALONG = tuple(round(0.5 + sign * k * 0.04, 2)
+              for k in range(10) for sign in ((1,) if k == 0 else (-1, 1)))
+#: Room kept between a label and what it must not cover, in scene pixels.
+GAP = 2.0
+#: Side of a grid bucket, in scene pixels (about a card).
+BUCKET = 160.0
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A label's place: at parameter ``t`` of its curve, centred on it (``side`` 0), just above
+    (-1) or below (+1) it, or a label's height further (-2, +2: clear of a label centred on
+    the same spot of a parallel curve)."""
+
+    t: float = 0.5
+    side: int = 0
+
+
+def controls(p0: Point, p3: Point) -> tuple[Point, Point]:
+    """The inner control points of the canvas's left-to-right cubic from ``p0`` to ``p3``
+    (it leaves and arrives horizontally)."""
+    dx = max(40.0, abs(p3[0] - p0[0]) * 0.5)
+    return (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1])
+
+
+def curve_point(p0: Point, p3: Point, t: float) -> Point:
+    """The point at parameter ``t`` of that cubic.
+
+    >>> curve_point((0, 0), (200, 100), 0.5)
+    (100.0, 50.0)
+    """
+    (x1, y1), (x2, y2) = controls(p0, p3)
+    u = 1.0 - t
+    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    return (a * p0[0] + b * x1 + c * x2 + d * p3[0], a * p0[1] + b * y1 + c * y2 + d * p3[1])
+
+
+def label_rect(p0: Point, p3: Point, size: tuple[float, float], spot: Spot) -> Rect:
+    """The rectangle a label of ``size`` (width, height) covers at ``spot``."""
+    x, y = curve_point(p0, p3, spot.t)
+    w, h = size
+    y += spot.side * (h / 2 + 3)
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    """True when two rectangles come closer than ``GAP``."""
+    return (min(a[2], b[2]) - max(a[0], b[0]) + GAP > 0 and
+            min(a[3], b[3]) - max(a[1], b[1]) + GAP > 0)
+
+
+class _Grid:
+    """Rectangles in square buckets, to find the few near a given one."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[int, int], list[Rect]] = {}
+
+    @staticmethod
+    def _cells(r: Rect) -> list[tuple[int, int]]:
+        i0, i1 = int(r[0] // BUCKET), int(r[2] // BUCKET)
+        j0, j1 = int(r[1] // BUCKET), int(r[3] // BUCKET)
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+
+    def add(self, r: Rect) -> None:
+        for cell in self._cells(r):
+            self.buckets.setdefault(cell, []).append(r)
+
+    def hits(self, r: Rect) -> bool:
+        get = self.buckets.get
+        return any(_overlap(r, other) for cell in self._cells(r) for other in get(cell, ()))
+
+
+SPOTS = tuple(Spot(t, side) for side in (0, -1, 1, -2, 2) for t in ALONG)
+
+
+def place(cards: Sequence[Rect], edges: Sequence[tuple[Point, Point, tuple[float, float]]]) \
+        -> list[Spot | None]:
+    """A spot for each edge's label: ``edges`` are (start, end, label size); ``cards`` the
+    rectangles labels must leave free. One :class:`Spot` per edge, in order, or ``None`` for a
+    label that has no free spot on its curve (the canvas then leaves it out: an overlapping
+    label is unreadable and hides what it covers)."""
+    grid = _Grid()
+    for r in cards:
+        grid.add(r)
+    order = sorted(range(len(edges)),
+                   key=lambda i: abs(edges[i][1][0] - edges[i][0][0]) + abs(edges[i][1][1] -
+                                                                            edges[i][0][1]))
+    spots: list[Spot | None] = [None] * len(edges)
+    for i in order:
+        p0, p3, size = edges[i]
+        for spot in SPOTS:
+            rect = label_rect(p0, p3, size, spot)
+            if not grid.hits(rect):
+                spots[i] = spot
+                grid.add(rect)
+                break
+    return spots
