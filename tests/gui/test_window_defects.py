@@ -508,3 +508,28 @@ def test_step_keys_work_while_the_empty_expression_bar_has_focus(micrograd, qtbo
     bar.setText("x = 1")  # with text, Ctrl+→ moves over a word as usual
     QTest.keyClick(bar, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert window.stepper.state.index == 1
+
+
+def test_window_shortcuts_win_in_an_empty_text_field(micrograd):
+    """Found in the real window (checking issue 9.10): Ctrl+E did not open Export Image… with
+    the cursor in the empty expression bar: on X11 a line edit claims Ctrl+E ("end of line"),
+    Ctrl+A, Ctrl+K, … (offscreen it does not, so the routing itself is checked here). In an
+    empty field the window's Ctrl shortcuts win; paste, and any key in a field with text, stay
+    the field's."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    from graphapp.gui.undo_routing import window_takes
+
+    def key(k, mods=Qt.KeyboardModifier.ControlModifier):
+        return QKeyEvent(QEvent.Type.ShortcutOverride, k, mods)
+
+    bar = micrograd.expression_bar.edit
+    assert bar.text() == ""
+    for k in (Qt.Key.Key_E, Qt.Key.Key_L, Qt.Key.Key_A, Qt.Key.Key_K, Qt.Key.Key_Right):
+        assert window_takes(bar, key(k)), k
+    assert not window_takes(bar, key(Qt.Key.Key_V))  # paste into the empty field
+    assert not window_takes(bar, key(Qt.Key.Key_E, Qt.KeyboardModifier.NoModifier))
+    bar.setText("x = 1")
+    for k in (Qt.Key.Key_E, Qt.Key.Key_A, Qt.Key.Key_Right):
+        assert not window_takes(bar, key(k)), k
