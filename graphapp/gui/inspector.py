@@ -138,6 +138,23 @@ class Inspector(QWidget):
     def refresh(self) -> None:
         """Show the latest values, gradients and step."""
         self._refresh_step()
+        self._refresh_node()
+        self._hold_form_height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._hold_form_height()
+
+    def _hold_form_height(self) -> None:
+        """Never squeeze the form under the height its wrapped texts need at its width (a
+        short window clipped the Op row's formulas): the text boxes above and below it have
+        scroll bars and give way instead."""
+        form = self.form_box.layout()
+        width = self.form_box.width()
+        self.form_box.setMinimumHeight(form.heightForWidth(width) if form.hasHeightForWidth()
+                                       else form.minimumSize().height())
+
+    def _refresh_node(self) -> None:
         node = self.node
         has = node is not None and node in self.doc.graph
         self.empty.setVisible(not has)
@@ -153,7 +170,8 @@ class Inspector(QWidget):
         if not (self.name_edit.hasFocus() and self.name_edit.isModified()):
             self.name_edit.setText(node)
         formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
-        self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
+        op = spec.name if spec.symbol == spec.name else f"<b>{spec.symbol}</b> {spec.name}"
+        self.op_label.setText(f"{op} — {spec.description}"
                               f"<span style='color:gray'>{formulas}</span>")
         is_input = spec.is_leaf
         self.value_edit.setVisible(is_input)

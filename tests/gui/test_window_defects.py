@@ -533,3 +533,30 @@ def test_window_shortcuts_win_in_an_empty_text_field(micrograd):
     bar.setText("x = 1")
     for k in (Qt.Key.Key_E, Qt.Key.Key_A, Qt.Key.Key_Right):
         assert not window_takes(bar, key(k)), k
+
+
+def test_inspector_op_row_is_never_squeezed(window, qtbot):
+    """Issue 9.13, seen in the real window at 1024 × 520 in step mode: the inspector's
+    boxes shrank the form under the height its wrapped Op text needs, clipping the formulas.
+    The Op label must get at least the height its text needs at its width."""
+    open_example(window, qtbot, "10_relu_neuron.expr")
+    window.resize(1024, 520)
+    window.act_step_mode.setChecked(True)
+    window.stepper.go_to(1)
+    matmul = next(n for n in window.doc.graph if window.doc.graph.op(n).name == "matmul")
+    window.select([matmul])
+    qtbot.wait(50)
+    label = window.inspector.op_label
+    assert "numpy.matmul" in label.text()
+    assert label.height() >= label.heightForWidth(label.width()), \
+        (label.height(), label.heightForWidth(label.width()))
+
+
+def test_inspector_names_an_op_once(window, qtbot):
+    """Seen in the real window: the Op row said "max max" (an op whose symbol is its name)."""
+    open_example(window, qtbot, "10_relu_neuron.expr")
+    g = window.doc.graph
+    window.select([next(n for n in g if g.op(n).name == "max")])
+    assert window.inspector.op_label.text().startswith("max — The larger")
+    window.select([next(n for n in g if g.op(n).name == "matmul")])
+    assert window.inspector.op_label.text().startswith("<b>@</b> matmul — ")
