@@ -168,3 +168,13 @@ def test_a_value_edit_that_keeps_label_sizes_does_not_place_labels_again(window,
     qtbot.wait(20)
     assert calls
     assert overlaps(window) == []
+
+
+@pytest.mark.parametrize("module", ["graphapp.gui.canvas.label_places", "graphapp.gui.layout"])
+def test_the_placement_and_layout_doctests_run(module):
+    """The window's modules are left out of the architecture test's doctest run (Qt)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted >= 3 and result.failed == 0

@@ -259,14 +259,7 @@ def visible_rect(window):
     return view.mapToScene(view.viewport().rect()).boundingRect()
 
 
-#: Known gap: the MLP's 21 cards (12 columns, vector values on wide cards) do not fit the
-#: default window's canvas at a readable zoom even folded into bands (best: 3 bands at 67 %).
-TOO_BIG = pytest.mark.xfail(strict=True, reason="MLP does not fit at 9 px text yet")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(p.name, marks=TOO_BIG) if p.name.startswith("11_") else p.name
-    for p in sorted(EXAMPLES.glob("*.expr"))])
+@pytest.mark.parametrize("name", [p.name for p in sorted(EXAMPLES.glob("*.expr"))])
 def test_every_example_opens_fitted_and_readable(window, qtbot, name):
     open_example(window, qtbot, name)
     qtbot.wait(50)  # the fit after the layout is queued on the event loop

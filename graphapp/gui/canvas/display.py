@@ -62,8 +62,16 @@ def _stepped_grad(node: str, key: str, state: StepState, step: str) -> Row | Non
 
 
 def _to_display(c: Card, rows: list[Row], step: str, theme: Theme) -> NodeDisplay:
-    return NodeDisplay(**{**vars(c), "rows": tuple((r.key, r.text, theme.role(r.role))
-                                                   for r in rows), "step": step})
+    # an array's shape goes in the header beside the op ("input (3×2)"): a row less on the
+    # wide cards, so that graphs of arrays fit the window at a readable zoom
+    symbol = c.symbol
+    shape = next((r.text for r in rows if r.key == "shape"), None)
+    if shape is not None:
+        rows = [r for r in rows if r.key != "shape"]
+        symbol = f"{symbol} {shape}"
+    return NodeDisplay(**{**vars(c), "symbol": symbol,
+                          "rows": tuple((r.key, r.text, theme.role(r.role)) for r in rows),
+                          "step": step})
 
 
 def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,

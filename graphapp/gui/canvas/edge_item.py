@@ -29,7 +29,7 @@ __all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "EdgeDisplay", "EdgeItem", "curve"]
 DETAIL_ZOOM = 0.75
 #: A label line's widest text, in scene pixels: longer ones (arrays) end in "…", as on the
 #: cards (the edge's tooltip and the inspector show them whole), so labels fit between columns.
-LABEL_TEXT = 130.0
+LABEL_TEXT = 100.0
 
 
 @dataclass

@@ -212,7 +212,8 @@ class NodeItem(QGraphicsItem):
 
         painter.setPen(t.text)
         painter.setFont(title_font)
-        name = metrics.elidedText(d.name, Qt.TextElideMode.ElideRight, self.width - 60)
+        room = self.width - 26 - body_metrics.horizontalAdvance(d.symbol)
+        name = metrics.elidedText(d.name, Qt.TextElideMode.ElideRight, max(room, 30.0))
         painter.drawText(QRectF(9, 0, self.width - 18, HEADER),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         painter.setFont(body_font)

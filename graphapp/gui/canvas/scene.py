@@ -371,6 +371,6 @@ def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
     sizes = {}
     for node in graph:
         wide = isinstance(values.get(node) if values else None, np.ndarray)
-        rows = 3 if wide else (1 if graph.op(node).constant else 2)
+        rows = 1 if graph.op(node).constant else 2  # an array's shape is in its header
         sizes[node] = (WIDE if wide else WIDTH, HEADER + ROW * max(2, rows) + 6)
     return sizes
