@@ -41,6 +41,26 @@ def test_parallel_edges_get_labels_that_do_not_stack():
     assert all(apart(r, c) for r in rects for c in cards)
 
 
+def test_a_label_that_grows_moves_alone_and_one_that_still_fits_stays():
+    from graphapp.gui.canvas.label_places import Placement, Spot
+
+    cards = [(0, 0, 178, 74), (378, 0, 556, 74)]
+    edges = {"a": ((173, 30), (383, 30), (60, 32)), "b": ((173, 44), (383, 44), (60, 32))}
+    placed = Placement(cards, edges)
+    a, b = placed.spots["a"], placed.spots["b"]
+    assert a == Spot(0.5, 0) and b is not None and b != a
+    # a little wider, still clear where it is: it stays (labels do not jump on value edits)
+    assert placed.update("a", ((173, 30), (383, 30), (64, 32))) == a
+    # b grows into a: it moves, a does not
+    grown = ((173, 44), (383, 44), (150, 32))
+    spot = placed.update("b", grown)
+    rect_a = label_rect(*edges["a"][:2], (64, 32), a)
+    assert spot is not None and apart(label_rect(*grown[:2], grown[2], spot), rect_a)
+    assert placed.spots["a"] == a
+    # a label that goes (width 0) frees its room
+    assert placed.update("a", ((173, 30), (383, 30), (0, 0))) is None and "a" not in placed.spots
+
+
 def test_a_label_with_no_room_is_left_out_not_stacked():
     cards = [(0, 0, 100, 60), (140, 0, 240, 60)]  # 40 px between the cards
     assert place(cards, [((100, 30), (140, 30), (80, 30))]) == [None]

@@ -23,10 +23,10 @@ two columns wider than the labels crossing it) for every label to find a spot.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["GAP", "Spot", "controls", "curve_point", "label_rect", "place"]
+__all__ = ["GAP", "Placement", "Spot", "controls", "curve_point", "label_rect", "place"]
 
 Point = tuple[float, float]
 #: left, top, right, bottom
@@ -100,6 +100,10 @@ class _Grid:
         for cell in self._cells(r):
             self.buckets.setdefault(cell, []).append(r)
 
+    def remove(self, r: Rect) -> None:
+        for cell in self._cells(r):
+            self.buckets[cell].remove(r)
+
     def hits(self, r: Rect) -> bool:
         get = self.buckets.get
         return any(_overlap(r, other) for cell in self._cells(r) for other in get(cell, ()))
@@ -107,26 +111,65 @@ class _Grid:
 
 SPOTS = tuple(Spot(t, side) for side in (0, -1, 1, -2, 2) for t in ALONG)
 
+#: An edge as placement sees it: where its curve starts and ends, and its label's size.
+Edge = tuple[Point, Point, tuple[float, float]]
 
-def place(cards: Sequence[Rect], edges: Sequence[tuple[Point, Point, tuple[float, float]]]) \
-        -> list[Spot | None]:
+
+class Placement:
+    """Labels placed among cards. Kept, so that a label that changes size (a value edit) is
+    placed again on its own: where it was if that is still free, else at its first free spot,
+    at the cost of one label, not of all of them."""
+
+    def __init__(self, cards: Sequence[Rect], edges: Mapping[Hashable, Edge]) -> None:
+        self._grid = _Grid()
+        for r in cards:
+            self._grid.add(r)
+        #: Each label's spot (``None``: no room for it).
+        self.spots: dict[Hashable, Spot | None] = {}
+        self._rects: dict[Hashable, Rect] = {}
+        for key in sorted(edges, key=lambda k: _length(edges[k])):
+            self._put(key, edges[key])
+
+    def _put(self, key: Hashable, edge: Edge) -> Spot | None:
+        p0, p3, size = edge
+        for spot in SPOTS:
+            rect = label_rect(p0, p3, size, spot)
+            if not self._grid.hits(rect):
+                self._rects[key] = rect
+                self._grid.add(rect)
+                self.spots[key] = spot
+                return spot
+        self.spots[key] = None
+        return None
+
+    def update(self, key: Hashable, edge: Edge) -> Spot | None:
+        """Place the label of ``key`` again, now ``edge`` (its size changed; width 0: gone)."""
+        old = self._rects.pop(key, None)
+        if old is not None:
+            self._grid.remove(old)
+        p0, p3, size = edge
+        spot = self.spots.pop(key, None)
+        if size[0] <= 0:
+            return None
+        if spot is not None:
+            rect = label_rect(p0, p3, size, spot)
+            if not self._grid.hits(rect):
+                self._rects[key] = rect
+                self._grid.add(rect)
+                self.spots[key] = spot
+                return spot
+        return self._put(key, edge)
+
+
+def _length(edge: Edge) -> float:
+    (x0, y0), (x3, y3), _ = edge
+    return abs(x3 - x0) + abs(y3 - y0)
+
+
+def place(cards: Sequence[Rect], edges: Sequence[Edge]) -> list[Spot | None]:
     """A spot for each edge's label: ``edges`` are (start, end, label size); ``cards`` the
     rectangles labels must leave free. One :class:`Spot` per edge, in order, or ``None`` for a
     label that has no free spot on its curve (the canvas then leaves it out: an overlapping
     label is unreadable and hides what it covers)."""
-    grid = _Grid()
-    for r in cards:
-        grid.add(r)
-    order = sorted(range(len(edges)),
-                   key=lambda i: abs(edges[i][1][0] - edges[i][0][0]) + abs(edges[i][1][1] -
-                                                                            edges[i][0][1]))
-    spots: list[Spot | None] = [None] * len(edges)
-    for i in order:
-        p0, p3, size = edges[i]
-        for spot in SPOTS:
-            rect = label_rect(p0, p3, size, spot)
-            if not grid.hits(rect):
-                spots[i] = spot
-                grid.add(rect)
-                break
-    return spots
+    spots = Placement(cards, dict(enumerate(edges))).spots
+    return [spots[i] for i in range(len(edges))]

@@ -25,7 +25,7 @@ from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.gestures import SceneGestures
 from graphapp.gui.canvas.groups import GroupFrame, GroupItem, SceneGroups
 from graphapp.gui.canvas.hints import SceneHints
-from graphapp.gui.canvas.label_places import place
+from graphapp.gui.canvas.label_places import Placement
 from graphapp.gui.canvas.node_item import HEADER, ROW, WIDE, WIDTH, NodeItem
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
@@ -83,6 +83,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._label_timer.setInterval(0)
         self._label_timer.timeout.connect(self.place_labels)
         self._pending: list[tuple[str, Any]] = []
+        self._resized: set[tuple[str, str, int]] = set()
         self._biggest = 1.0
         self._bounds: QRectF | None = None
         self.crowded = False
@@ -275,16 +276,18 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
               results: Results) -> None:
         state, g, out = self.stepper.state, self.doc.graph, self.doc.output
         fwd, back = results.forward, results.backward
-        stale = False
+        resized_cards = False
         for node in nodes:
-            stale |= self.nodes[node].set_display(node_display(g, node, out, fwd, back,
-                                                               results.stale, state, self.theme))
-        for key in edges:
-            stale |= self.edges[key].set_display(edge_display(g, key, back, self._biggest,
-                                                              state, self.theme),
-                                                 self.show_labels)
-        if stale:
+            resized_cards |= self.nodes[node].set_display(
+                node_display(g, node, out, fwd, back, results.stale, state, self.theme))
+        resized = [key for key in edges
+                   if self.edges[key].set_display(edge_display(g, key, back, self._biggest,
+                                                               state, self.theme),
+                                                  self.show_labels)]
+        if resized_cards:
             self.labels_stale()
+        elif resized:
+            self.labels_resized(resized)
 
     def _next_slice(self) -> None:
         batch, self._pending = self._pending[:SLICE], self._pending[SLICE:]
@@ -309,24 +312,44 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
 
     # ----------------------------------------------------------------- edge labels
     _labels_waiting = False
+    _placement: Placement | None = None
 
     def labels_stale(self) -> None:
-        """Cards moved or labels changed size: place the labels again soon (once, however
-        many changes come before)."""
+        """Cards moved (or came, went, changed size): place every label again soon (once,
+        however many changes come before)."""
+        self._placement = None
+        self._schedule_labels()
+
+    def labels_resized(self, keys: list[tuple[str, str, int]]) -> None:
+        """These edges' labels changed size (a value edit): place just them again soon."""
+        self._resized.update(keys)
+        self._schedule_labels()
+
+    def _schedule_labels(self) -> None:
         self._labels_waiting = True
         if not self._pending:
             self._label_timer.start()
 
     def place_labels(self) -> None:
-        """Give every shown label a spot on its curve clear of cards and other labels."""
+        """Give every shown label a spot on its curve clear of cards and other labels (only
+        the resized ones when nothing moved since the last time)."""
         self._label_timer.stop()
         self._labels_waiting = False
-        cards = [item.footprint().getCoords()
-                 for item in [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
-        shown = [e for e in self.edges.values() if e.isVisible() and e.label_size[0] > 0]
-        spots = place(cards, [(*e.ends, e.label_size) for e in shown])
-        for edge, spot in zip(shown, spots, strict=True):
-            edge.set_label_spot(spot)
+        resized, self._resized = self._resized, set()
+        if self._placement is None:
+            cards = [item.footprint().getCoords() for item in
+                     [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
+            shown = {k: (*e.ends, e.label_size) for k, e in self.edges.items()
+                     if e.isVisible() and e.label_size[0] > 0}
+            self._placement = Placement(cards, shown)
+            for key, edge in self.edges.items():
+                edge.set_label_spot(self._placement.spots.get(key))
+            return
+        for key in resized:
+            edge = self.edges.get(key)
+            if edge is not None:
+                size = edge.label_size if edge.isVisible() else (0.0, 0.0)
+                edge.set_label_spot(self._placement.update(key, (*edge.ends, size)))
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme (the system switched light/dark)."""
