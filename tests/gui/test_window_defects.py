@@ -449,6 +449,37 @@ def test_recovery_is_offered_for_an_instance_killed_mid_session(qtbot, tmp_path)
     window.doc.undo_stack.setClean()
 
 
+def test_a_dead_instances_lock_without_work_is_cleaned_up(qtbot, tmp_path):
+    """Seen in the real window (issue 9.24's check): after undo back to the saved state and a
+    kill -9, no recovery is offered, but the dead instance's lock file stayed for good. The
+    next start removes it; a live instance's lock stays."""
+    import os
+    import subprocess
+    import sys
+
+    from graphapp.formats import parse_expr
+    from graphapp.gui.files import Recovery
+
+    folder = tmp_path / "recovery"
+    script = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "from graphapp.formats import parse_expr\n"
+        "from graphapp.gui.files import Recovery\n"
+        f"r = Recovery(Path({str(folder)!r}))\n"
+        "r.save(parse_expr('x = 4'), None)\n"
+        "r.discard()\n"  # undo back to the saved state
+        "os._exit(0)\n")  # then killed
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60,
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    live = Recovery(folder)  # a running instance with nothing unsaved just now
+    live.save(parse_expr("y = 1"), None)
+    live.discard()
+    assert len(list(folder.glob("*.lock"))) == 2 and not list(folder.glob("*.graph.json"))
+    assert Recovery(folder).orphans() == []
+    assert [f.name for f in folder.glob("*.lock")] == [f"autosave-{live.id}.lock"]
+
+
 # ----------------------------------------------------------------- 10: long exports
 from tests.gui.test_jobs import slow_dot  # noqa: E402, F401 (a fake dot that sleeps a minute)
 
