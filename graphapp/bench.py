@@ -207,7 +207,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", f"window, random {gfig['nodes']:,}-node graph (offscreen):",
                   f"  open, layered layout, draw:        {gfig['first_draw_ms']:7.0f} ms",
                   f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms",
-                  f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms"]
+                  f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms",
+                  f"  place every edge label:            {gfig['labels_ms']:7.1f} ms",
+                  f"  … again the ones an edit resized:  {gfig['relabel_ms']:7.2f} ms"]
     if "plot_drag" in report:
         d = report["plot_drag"]
         lines += ["", f"function plot dock, a {d['points']} × {d['points']} map of a random "

@@ -78,12 +78,6 @@ def label_rect(p0: Point, p3: Point, size: tuple[float, float], spot: Spot) -> R
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
-def _overlap(a: Rect, b: Rect) -> bool:
-    """True when two rectangles come closer than ``GAP``."""
-    return (min(a[2], b[2]) - max(a[0], b[0]) + GAP > 0 and
-            min(a[3], b[3]) - max(a[1], b[1]) + GAP > 0)
-
-
 class _Grid:
     """Rectangles in square buckets, to find the few near a given one."""
 
@@ -105,8 +99,15 @@ class _Grid:
             self.buckets[cell].remove(r)
 
     def hits(self, r: Rect) -> bool:
+        """True when a rectangle here comes closer than ``GAP`` to ``r``."""
+        left, top, right, bottom = r[0] - GAP, r[1] - GAP, r[2] + GAP, r[3] + GAP
         get = self.buckets.get
-        return any(_overlap(r, other) for cell in self._cells(r) for other in get(cell, ()))
+        for i in range(int(left // BUCKET), int(right // BUCKET) + 1):
+            for j in range(int(top // BUCKET), int(bottom // BUCKET) + 1):
+                for o in get((i, j), ()):
+                    if o[0] < right and left < o[2] and o[1] < bottom and top < o[3]:
+                        return True
+        return False
 
 
 SPOTS = tuple(Spot(t, side) for side in (0, -1, 1, -2, 2) for t in ALONG)
@@ -131,10 +132,14 @@ class Placement:
             self._put(key, edges[key])
 
     def _put(self, key: Hashable, edge: Edge) -> Spot | None:
-        p0, p3, size = edge
+        p0, p3, (w, h) = edge
+        points: dict[float, Point] = {}  # made as they are needed: most labels fit at once
+        hits = self._grid.hits
         for spot in SPOTS:
-            rect = label_rect(p0, p3, size, spot)
-            if not self._grid.hits(rect):
+            x, y = points.get(spot.t) or points.setdefault(spot.t, curve_point(p0, p3, spot.t))
+            y += spot.side * (h / 2 + 3)
+            rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if not hits(rect):
                 self._rects[key] = rect
                 self._grid.add(rect)
                 self.spots[key] = spot
