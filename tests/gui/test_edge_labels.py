@@ -198,3 +198,20 @@ def test_the_placement_and_layout_doctests_run(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted >= 3 and result.failed == 0
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted(EXAMPLES.glob("*.expr"))])
+def test_every_examples_edges_stay_in_the_opening_view(window, qtbot, name):
+    """Seen in the real window: in a layout folded into bands, an edge from the end of one
+    band to the start of the next looped wide of the graph, out of the view."""
+    from tests.gui.test_window_defects import visible_rect
+
+    open_example(window, qtbot, name)
+    qtbot.wait(50)
+    left, top, right, bottom = visible_rect(window).getCoords()
+    outside = []
+    for key, edge in window.scene.edges.items():
+        x0, y0, x1, y1 = edge.mapRectToScene(edge.path_rect()).getCoords()
+        if edge.isVisible() and not (left <= x0 and x1 <= right and top <= y0 and y1 <= bottom):
+            outside.append(key)
+    assert outside == []

@@ -166,6 +166,10 @@ class EdgeItem(QGraphicsItem):
         left, top, right, bottom = label_rect(*self._ends, self._label_size, spot)
         return QRectF(left, top, right - left, bottom - top)
 
+    def path_rect(self) -> QRectF:
+        """The curve's bounding rectangle (without its label)."""
+        return self._path.boundingRect()
+
     def label_scene_rect(self) -> QRectF:
         """The label's rectangle in the scene (empty when no label is shown)."""
         return QRectF(self._label_rect)

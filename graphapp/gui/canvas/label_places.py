@@ -37,6 +37,8 @@ ALONG = tuple(round(0.5 + sign * k * 0.04, 2)
               for k in range(10) for sign in ((1,) if k == 0 else (-1, 1)))
 #: Room kept between a label and what it must not cover, in scene pixels.
 GAP = 2.0
+#: How far an edge that runs back to the left first leaves its port, in scene pixels.
+BACK_BEND = 60.0
 #: Side of a grid bucket, in scene pixels (about a card).
 BUCKET = 160.0
 
@@ -53,8 +55,14 @@ class Spot:
 
 def controls(p0: Point, p3: Point) -> tuple[Point, Point]:
     """The inner control points of the canvas's left-to-right cubic from ``p0`` to ``p3``
-    (it leaves and arrives horizontally)."""
-    dx = max(40.0, abs(p3[0] - p0[0]) * 0.5)
+    (it leaves and arrives horizontally). An edge that runs back to the left (into the next
+    band of a folded layout) bends out only a little, instead of looping wide of the graph.
+
+    >>> controls((0, 0), (200, 100)), controls((500, 0), (0, 300))
+    (((100.0, 0), (100.0, 100)), ((560.0, 0), (-60.0, 300)))
+    """
+    span = p3[0] - p0[0]
+    dx = max(40.0, span * 0.5) if span >= 0 else BACK_BEND
     return (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1])
 
 
