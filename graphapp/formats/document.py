@@ -1,4 +1,5 @@
-"""What a graph file holds: the graph, which node is the output, and the lesson text."""
+"""What a graph file holds: the graph, which node is the output, the lesson text, and the
+quiz a teacher set on it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphapp.engine import Graph
+from graphapp.formats.quiz import Quiz
 
 __all__ = ["GraphFile"]
 
@@ -24,3 +26,5 @@ class GraphFile:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The file line each node was read from, so that messages about a node can point at it.
     lines: dict[str, int] = field(default_factory=dict)
+    #: The quiz the file sets (``# quiz:`` in an ``.expr``, ``"quiz"`` in a ``.graph.json``).
+    quiz: Quiz | None = None

@@ -12,7 +12,8 @@ operators ``+ - * / ** @``, unary minus, and calls to the op table's functions);
 evaluated. Sub-expressions get ids such as ``mul#2`` that cannot clash with user names; literals
 inside expressions become ``const`` nodes. ``pi`` and ``e`` are constants unless the file defines
 them (the micrograd example defines ``e``). The last statement is the output, unless a comment
-``# output: NAME`` names another.
+``# output: NAME`` names another. A comment ``# quiz: gradients`` (or ``locals``, optionally
+followed by the items and answers) sets a quiz, see :mod:`graphapp.formats.quiz`.
 
 Lines of the most common shapes (``x = 2.0``, ``y = a * b``, ``z = tanh(y)``) are matched by a
 regular expression first, which is several times faster than building an ``ast`` for them; a
@@ -42,6 +43,7 @@ from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
 from graphapp.formats.notation import short_name
+from graphapp.formats.quiz import Quiz, QuizError, parse_quiz, quiz_text
 
 __all__ = ["ExprParser", "parse_expr", "unfinished", "write_expr"]
 
@@ -62,6 +64,7 @@ _INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**",
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
+_QUIZ_DIRECTIVE = re.compile(r"#\s*quiz:(.*)$")
 _LONG_INT = re.compile(r"[0-9]{4000,}")
 _TOO_LARGE = "number too large for a float (beyond ±1.8e308; write 1e999 for infinity)"
 _LHS = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=(?!=)", re.MULTILINE)
@@ -101,6 +104,8 @@ class ExprParser:
     lines: dict[str, int] = field(default_factory=dict)
     last: str | None = None
     output_directive: str | None = None
+    #: ``# quiz:`` line: (line number, column where its text starts, the text after ``quiz:``).
+    quiz_directive: tuple[int, int, str] | None = None
     _user_names: set[str] = field(default_factory=set)
     _counters: dict[str, int] = field(default_factory=dict)
     _funcs: dict[str, OpSpec] = field(default_factory=function_ops)
@@ -129,6 +134,9 @@ class ExprParser:
             m = _OUTPUT_DIRECTIVE.match(stripped)
             if m:
                 self.output_directive = m.group(1)
+            q = _QUIZ_DIRECTIVE.match(stripped)
+            if q:
+                self._quiz_line(line, line_no, q)
             return None
         if self._fast(line, line_no):
             return self.last
@@ -136,6 +144,15 @@ class ExprParser:
         self._span = _Spans(line_no, line, indent)
         self._slow(line.strip())
         return self.last
+
+    def _quiz_line(self, line: str, line_no: int, match: re.Match[str]) -> None:
+        """Keep a ``# quiz:`` line for :func:`parse_expr` (it may name nodes defined later)."""
+        col = len(line) - len(line.lstrip()) + match.start(1) + 1
+        if self.quiz_directive is not None:
+            raise FormatError(f"only one # quiz: line (the first is line "
+                              f"{self.quiz_directive[0]})", self.path, line_no,
+                              len(line) - len(line.lstrip()) + 1)
+        self.quiz_directive = (line_no, col, match.group(1))
 
     # ----------------------------------------------------------------- fast path
     def _fast(self, line: str, line_no: int) -> bool:
@@ -418,7 +435,22 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
         graph = Graph.from_parts(parser.nodes, parser.edges)
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
-    return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
+    quiz = _read_quiz(parser.quiz_directive, graph, path)
+    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, quiz=quiz)
+
+
+def _read_quiz(directive: tuple[int, int, str] | None, graph: Graph, path: str) -> Quiz | None:
+    """The quiz a ``# quiz:`` line sets; errors point at the token at fault."""
+    if directive is None:
+        return None
+    line_no, col, text = directive
+    try:
+        return parse_quiz(text, graph)
+    except QuizError as exc:
+        tokens = list(re.finditer(r"\S+", text))
+        k = exc.index + 1  # token 0 is the mode
+        at = tokens[k].start() if 0 <= k < len(tokens) else len(text) - len(text.lstrip())
+        raise FormatError(exc.message, path, line_no, col + at) from None
 
 
 def _directive_line(text: str) -> int:
@@ -437,6 +469,8 @@ def lesson_of(text: str) -> str:
             continue
         if not s.startswith("#") or _OUTPUT_DIRECTIVE.match(s):
             break
+        if _QUIZ_DIRECTIVE.match(s):
+            continue
         lesson.append(s[1:].removeprefix(" "))
     return "\n".join(lesson).strip("\n")
 
@@ -496,6 +530,8 @@ def write_expr(doc: GraphFile) -> str:
         return OPS[g.nodes[n]["op"]]
 
     user = {n for n in g if is_name(n) and not op(n).constant}
+    # Nodes a quiz names need a name in the file, so that its # quiz: line can say them.
+    quizzed = _quiz_nodes(doc.quiz)
     # A generated node used by more (or fewer) than one consumer needs a name of its own.
     taken = set(g)
     fresh_names: dict[str, str] = {}
@@ -503,7 +539,7 @@ def write_expr(doc: GraphFile) -> str:
     for n in g:
         if n in user or op(n).constant:
             continue
-        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input:
+        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input or n in quizzed:
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
@@ -567,6 +603,8 @@ def write_expr(doc: GraphFile) -> str:
         return f"{spec.name}({inner})", 99
 
     lines = [f"# {line}".rstrip() for line in doc.lesson.split("\n")] if doc.lesson else []
+    if doc.quiz is not None:
+        lines.append(f"# quiz: {quiz_text(doc.quiz, doc.graph, lambda n: named.get(n, n))}")
     if lines:
         lines.append("")
     statements = [n for n in nx.lexicographical_topological_sort(g, key=position.__getitem__)
@@ -585,3 +623,11 @@ def write_expr(doc: GraphFile) -> str:
             continue
         lines.append(f"{named[n]} = {expr(n, top=True)[0]}")
     return "\n".join(lines) + "\n"
+
+
+def _quiz_nodes(quiz: Quiz | None) -> set[str]:
+    """The nodes a quiz's items name."""
+    nodes: set[str] = set()
+    for item in (quiz.items or ()) if quiz is not None else ():
+        nodes.update((item,) if isinstance(item, str) else item[:2])
+    return nodes
