@@ -42,7 +42,7 @@ from typing import Any
 from graphapp.engine import Graph
 
 __all__ = ["MODES", "Item", "Quiz", "QuizError", "item_text", "parse_quiz", "quiz_from_json",
-           "quiz_problem", "quiz_text", "quiz_to_json"]
+           "quiz_problem", "quiz_text", "quiz_to_json", "renamed_item"]
 
 #: What a quiz hides: node gradients, or edge local derivatives.
 MODES = ("gradients", "locals")
@@ -56,11 +56,17 @@ _SPACE = re.compile(r"\s+")
 @dataclass(frozen=True)
 class Quiz:
     """The quiz of one graph: its ``mode``, the ``items`` hidden (``None``: every item the
-    graph can quiz) and the learner's ``answers`` (item → the text typed)."""
+    graph can quiz) and the learner's ``answers`` (item → the text typed). Answers are kept
+    for listed items only (``ValueError`` otherwise), so that a file can say what they
+    answer: list the items first (:meth:`with_items`)."""
 
     mode: str = "gradients"
     items: tuple[Item, ...] | None = None
     answers: Mapping[Item, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.answers and (self.items is None or not set(self.answers) <= set(self.items)):
+            raise ValueError("answers are kept for the quiz's listed items only")
 
     def with_items(self, items: tuple[Item, ...]) -> Quiz:
         """The same quiz over ``items`` (answers to other items dropped)."""
@@ -68,8 +74,8 @@ class Quiz:
                        answers={k: v for k, v in self.answers.items() if k in items})
 
     def with_answer(self, item: Item, text: str) -> Quiz:
-        """The same quiz with ``text`` (spaces removed) as the answer to ``item``; an empty
-        text removes the answer."""
+        """The same quiz with ``text`` (spaces removed) as the answer to ``item`` (one of
+        its items); an empty text removes the answer."""
         answers = dict(self.answers)
         text = clean_answer(text)
         if text:
@@ -81,14 +87,19 @@ class Quiz:
     def renamed(self, old: str, new: str) -> Quiz:
         """The same quiz after node ``old`` was renamed ``new``."""
         def ren(item: Item) -> Item:
-            if isinstance(item, str):
-                return new if item == old else item
-            src, dst, slot = item
-            return (new if src == old else src, new if dst == old else dst, slot)
+            return renamed_item(item, old, new)
 
         items = None if self.items is None else tuple(ren(i) for i in self.items)
         return replace(self, items=items,
                        answers={ren(k): v for k, v in self.answers.items()})
+
+
+def renamed_item(item: Item, old: str, new: str) -> Item:
+    """``item`` after node ``old`` was renamed ``new``."""
+    if isinstance(item, str):
+        return new if item == old else item
+    src, dst, slot = item
+    return (new if src == old else src, new if dst == old else dst, slot)
 
 
 class QuizError(ValueError):

@@ -167,6 +167,12 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         dock.show()
         dock.raise_()
 
+    def open_quiz(self) -> None:
+        """Run ▸ Quiz: show the lab's quiz dock."""
+        dock = self.lab_docks["lab-quiz"]
+        dock.show()
+        dock.raise_()
+
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
             menu.addAction(dock.toggleViewAction())
@@ -293,6 +299,8 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
     def _after_reset(self) -> None:
         self.view.resetTransform()
         QTimer.singleShot(0, self.view.fit)
+        if self.doc.quiz is not None:  # a file handed out as an exercise opens on its quiz
+            self.open_quiz()
         self._show_lesson()
         self._update_status()
 

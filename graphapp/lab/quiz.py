@@ -52,8 +52,9 @@ from graphapp.formats.present import number
 from graphapp.formats.quiz import Item, Quiz
 from graphapp.lab.formulas import edge_formula
 
-__all__ = ["ABS_TOL", "REL_TOL", "Marking", "Question", "Verdict", "agrees", "backward_of",
-           "explain", "mark", "questions", "quizzable", "read_answer"]
+__all__ = ["ABS_TOL", "REL_TOL", "Hidden", "Marking", "Question", "Verdict", "agrees",
+           "backward_of", "explain", "hidden_numbers", "mark", "questions", "quizzable",
+           "read_answer"]
 
 #: An answer within this fraction of the true value is right (three significant figures).
 REL_TOL = 5e-3
@@ -99,6 +100,45 @@ class Marking:
     #: Why the first wrong (or unreadable) answer is wrong, with its chain-rule step; "" when
     #: none is.
     explanation: str
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """What the canvas must not show while a quiz runs: node gradients (``grads``), edge
+    local derivatives (``locals``) and the gradients edges carry back (``carried``)."""
+
+    grads: frozenset[str] = frozenset()
+    locals: frozenset[tuple[str, str, int]] = frozenset()
+    carried: frozenset[tuple[str, str, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.grads or self.locals)
+
+
+def hidden_numbers(graph: Graph, output: str, quiz: Quiz, shown: frozenset = frozenset(),
+                   back: Backward | None = None) -> Hidden:
+    """The numbers to hide for ``quiz`` when the items in ``shown`` (answered right, or
+    revealed) may be seen. Beyond the items themselves, numbers that would give them away
+    are hidden: an edge carries local × the gradient of its end back to its start, so its
+    carried gradient is hidden when either end's gradient or its local derivative is; in a
+    locals quiz the gradient of an edge's start (the sum of what its edges carry) too.
+
+    >>> from graphapp.api import parse
+    >>> g = parse("a = 2.0\\nb = -3.0\\nL = a * b").graph
+    >>> h = hidden_numbers(g, "L", Quiz("gradients"), shown=frozenset({"b"}))
+    >>> sorted(h.grads), sorted(h.locals), sorted(h.carried)
+    (['a'], [], [('a', 'L', 0)])
+    """
+    items = {q.item for q in questions(graph, output, quiz, back)} - set(shown)
+    grads = {i for i in items if isinstance(i, str)}
+    edges = {i for i in items if not isinstance(i, str)}
+    grads |= {src for src, _, _ in edges}
+    carried = set(edges)
+    for node in grads:
+        carried.update((node, dst, slot) for dst, slot in graph.consumers(node))
+        carried.update((src, node, slot) for slot, src in enumerate(graph.inputs(node))
+                       if src is not None)
+    return Hidden(frozenset(grads), frozenset(edges), frozenset(carried))
 
 
 def read_answer(text: str) -> float:

@@ -72,8 +72,8 @@ def test_two_paths_explanation_sums_over_paths():
 
 def test_wrong_answer_explained_with_its_chain_rule_step():
     g, out = _example("01_micrograd.expr")
-    quiz = Quiz("gradients", None, {"a": "-6", "b": "-4", "c": "-2", "d": "-2", "e": "-2",
-                                    "f": "4"})
+    quiz = Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "-6", "b": "-4", "c": "-2",
+                                                      "d": "-2", "e": "-2", "f": "4"})
     m = mark(g, out, quiz)
     assert (m.right, m.total) == (5, 6)
     assert m.first_wrong.question.item == "a"
@@ -86,7 +86,7 @@ def test_wrong_answer_explained_with_its_chain_rule_step():
 def test_the_first_wrong_is_the_one_nearest_the_output():
     """Backprop's order: a wrong grad(d) is explained before a wrong grad(a) that inherits it."""
     g, out = _example("01_micrograd.expr")
-    m = mark(g, out, Quiz("gradients", None, {"a": "5", "d": "2", "f": "4"}))
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "5", "d": "2", "f": "4"}))
     assert m.first_wrong.question.item == "d"
     assert [v.status for v in m.verdicts if v.question.item in "adf"] == \
         ["wrong", "right", "wrong"]  # d, f, a in backprop's order

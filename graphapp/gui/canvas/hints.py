@@ -65,7 +65,10 @@ class SceneHints:
         lines = [f"<b>{name}</b> — {spec.name}: {spec.description}"]
         if value is not None:
             lines.append(f"value = {pretty(format_value(value, 17, 8))}")
-        if grad is not None:
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        if grad is not None and hidden and node in hidden.grads:
+            lines.append(f"d{self.doc.output}/d{name} = ? (a quiz question)")
+        elif grad is not None:
             lines.append(f"d{self.doc.output}/d{name} = {pretty(format_value(grad, 17, 8))}")
         error = self.nodes[node].display.error if node in self.nodes else ""
         if error:
@@ -80,7 +83,18 @@ class SceneHints:
         back = self.doc.results.backward
         if back is not None and dst in back.plan.index and src in back.plan.index:
             edge = back.edge(src, dst, slot)
-            if edge.accumulated is not None:
+            hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+            if hidden and key in hidden.carried:
+                if key in hidden.locals:  # the rule would give the answer away
+                    g = self.doc.graph
+                    text = (f"∂{escape(short_name(g, dst))}/∂{escape(short_name(g, src))} = ? "
+                            "(a quiz question)")
+                else:
+                    fwd = back.forward
+                    text = with_value(text, pretty(format_local(
+                        edge.local, fwd.values[src], fwd.values[dst], digits=10)))
+                text += "<br>carries back ? (a quiz hides it)"
+            elif edge.accumulated is not None:
                 fwd = back.forward
                 local = format_local(edge.local, fwd.values[src], fwd.values[dst], digits=10)
                 text = with_value(text, pretty(local))

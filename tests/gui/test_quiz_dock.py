@@ -1,0 +1,161 @@
+"""The quiz as a learner meets it: open an example, start the quiz, type answers into the dock,
+Check, read the score and the explanation; the canvas really hides the numbers asked (its
+display data, not only its pixels); saving and reopening keeps the quiz.
+
+Hand-derived values (micrograd, seed 001): dL/da = 6, dL/db = −4, dL/dc = dL/dd = dL/de = −2,
+dL/df = 4; locals a→e = b = −3, b→e = a = 2.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from graphapp.formats.io import load_graph
+from graphapp.formats.quiz import Quiz
+from tests.gui.conftest import settle, shown_grad, wait_layout
+
+RIGHT = {"grad(a)": "6", "grad(b)": "-4", "grad(c)": "-2", "grad(d)": "−2", "grad(e)": "-2",
+         "grad(f)": "4"}
+
+
+def _start(window, qtbot, mode: int = 0):
+    window.act_quiz.trigger()
+    dock = window.lab_docks["lab-quiz"]
+    assert dock.isVisible()
+    view = dock.widget()
+    view.mode.setCurrentIndex(mode)
+    QTest.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() > 0)
+    return view
+
+
+def _type(view, qtbot, label: str, text: str) -> None:
+    """Type into the answer cell of row ``label`` with the keyboard, then Enter."""
+    row = [view.table.item(r, 0).text() for r in range(view.table.rowCount())].index(label)
+    view.table.setFocus()
+    view.table.setCurrentCell(row, 1)
+    view.table.editItem(view.table.item(row, 1))
+    editor = QApplication.focusWidget()
+    assert editor is not view.table  # an editor opened in the cell
+    if text.isascii():
+        QTest.keyClicks(editor, text)
+    else:  # QTest types ASCII only; a learner's −2 comes from a keyboard layout or a paste
+        editor.insert(text)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.table.item(row, 1).text() == text.replace(" ", ""))
+
+
+def _card_texts(window, node: str) -> list[str]:
+    settle(window)
+    return [text for _, text, _ in window.scene.nodes[node].display.rows]
+
+
+def _edge_lines(window, key) -> list[str]:
+    settle(window)
+    return [text for text, _ in window.scene.edges[key].display.lines]
+
+
+def test_quiz_flow_hides_checks_scores_and_explains(micrograd, qtbot):
+    window = micrograd
+    assert shown_grad(window, "a") == "6"  # before the quiz the card shows it
+    view = _start(window, qtbot)
+    labels = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
+    assert sorted(labels) == sorted(RIGHT)
+    # the canvas's display data holds no gradient that is asked, and no carried gradient
+    for node in "abcdef":
+        assert shown_grad(window, node) == "?"
+    assert shown_grad(window, "L") == "1"  # the seed is not asked
+    assert _card_texts(window, "a") == ["2", "?"]
+    assert _edge_lines(window, ("a", "e", 0)) == ["local −3", "grad ?"]
+    assert _edge_lines(window, ("f", "L", 1)) == ["local 4", "grad ?"]
+    assert "?" in window.scene.node_tooltip("a") and "6" not in window.scene.node_tooltip("a")
+    window.inspector.show_node("a")
+    assert "quiz question" in window.inspector.grad_label.text()
+
+    for label, text in RIGHT.items():
+        _type(view, qtbot, label, "-6" if label == "grad(a)" else text)
+    assert window.doc.quiz.answers["a"] == "-6"
+    assert window.doc.modified  # answers belong to the document
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+
+    assert view.score.text() == "Score: 5 / 6 right (checked once)"
+    marks = {view.table.item(r, 0).text(): view.table.item(r, 2).text()
+             for r in range(view.table.rowCount())}
+    assert marks == {label: "✗" if label == "grad(a)" else "✓" for label in RIGHT}
+    lines = view.explanation.text().splitlines()
+    assert lines[0] == "grad(a) is 6, not −6."
+    assert "chain rule" in lines[1]
+    assert lines[2] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6"
+    # what was answered right shows on the canvas again; the wrong one stays hidden
+    assert shown_grad(window, "b") == "−4"
+    assert shown_grad(window, "a") == "?"
+    assert _edge_lines(window, ("a", "e", 0)) == ["local −3", "grad ?"]
+
+    _type(view, qtbot, "grad(a)", "6")
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert view.score.text() == "Score: 6 / 6 right (checked 2 times)"
+    assert view.explanation.text().startswith("All right")
+    assert shown_grad(window, "a") == "6"
+    assert _edge_lines(window, ("a", "e", 0)) == ["local −3", "grad 6"]
+
+
+def test_reveal_reset_end_and_undo(micrograd, qtbot):
+    window = micrograd
+    view = _start(window, qtbot)
+    _type(view, qtbot, "grad(c)", "5")
+    QTest.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    assert shown_grad(window, "c") == "−2" and shown_grad(window, "a") == "6"
+    right = {view.table.item(r, 0).text(): view.table.item(r, 3).text()
+             for r in range(view.table.rowCount())}
+    assert right == {"grad(a)": "6", "grad(b)": "−4", "grad(c)": "−2", "grad(d)": "−2",
+                     "grad(e)": "−2", "grad(f)": "4"}
+    QTest.mouseClick(view.reset_button, Qt.MouseButton.LeftButton)
+    assert window.doc.quiz.answers == {}
+    assert shown_grad(window, "c") == "?"
+    QTest.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
+    assert window.doc.quiz is None and shown_grad(window, "c") == "−2"
+    window.doc.undo_stack.undo()  # End Quiz undone: the numbers hide again
+    assert window.doc.quiz.mode == "gradients" and window.doc.quiz.answers == {}
+    assert shown_grad(window, "c") == "?"
+
+
+def test_local_derivative_quiz_hides_locals_and_explains_the_rule(micrograd, qtbot):
+    window = micrograd
+    view = _start(window, qtbot, mode=1)
+    assert _edge_lines(window, ("a", "e", 0)) == ["local ?", "grad ?"]
+    assert "∂e/∂a = ? (a quiz question)" in window.scene.edge_tooltip(("a", "e", 0))
+    _type(view, qtbot, "local(a→e)", "2")  # the classic slip: a instead of b
+    _type(view, qtbot, "local(b→e)", "2")
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert view.score.text() == "Score: 1 / 6 right (checked once)"
+    lines = view.explanation.text().splitlines()
+    assert lines[0] == "local(a→e) is −3, not 2."
+    assert lines[-1] == "∂(a·b)/∂a = b = −3"
+    assert _edge_lines(window, ("b", "e", 1)) == ["local 2", "grad ?"]  # b's grad stays hidden
+
+
+def test_save_and_reopen_keeps_the_quiz(micrograd, qtbot, tmp_path):
+    window = micrograd
+    view = _start(window, qtbot)
+    _type(view, qtbot, "grad(b)", "-4")
+    _type(view, qtbot, "grad(a)", "1/2")
+    for name in ("hw.expr", "hw.graph.json"):
+        path = tmp_path / name
+        assert window.save_to(path)
+        quiz = load_graph(path).quiz
+        assert sorted(quiz.items) == list("abcdef")  # "every gradient", listed to keep answers
+        assert quiz.answers == {"b": "-4", "a": "1/2"}
+    window.load(load_graph(tmp_path / "hw.expr"), tmp_path / "hw.expr")
+    wait_layout(window, qtbot)
+    reopened = window.lab_docks["lab-quiz"].widget()
+    assert window.lab_docks["lab-quiz"].isVisible()  # an exercise opens on its quiz
+    qtbot.waitUntil(lambda: reopened.table.rowCount() == 6)
+    answers = {reopened.table.item(r, 0).text(): reopened.table.item(r, 1).text()
+               for r in range(6)}
+    assert answers["grad(b)"] == "-4" and answers["grad(a)"] == "1/2"
+    assert shown_grad(window, "b") == "?"  # hidden again until checked
+    QTest.mouseClick(reopened.check_button, Qt.MouseButton.LeftButton)
+    assert reopened.score.text() == "Score: 1 / 6 right (checked once)"
+    assert reopened.explanation.text().startswith("grad(a) is 6, not 0.5.")
