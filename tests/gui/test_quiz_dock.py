@@ -13,7 +13,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from graphapp.formats.io import load_graph
-from graphapp.formats.quiz import Quiz
 from tests.gui.conftest import settle, shown_grad, wait_layout
 
 RIGHT = {"grad(a)": "6", "grad(b)": "-4", "grad(c)": "-2", "grad(d)": "−2", "grad(e)": "-2",

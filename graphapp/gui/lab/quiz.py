@@ -81,6 +81,8 @@ class QuizView(LabView):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._edited)
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(int(rows * 6.5))  # six rows: micrograd's L-graph
         self.body.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.check_button = QPushButton("Check", self)
