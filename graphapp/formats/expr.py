@@ -531,7 +531,8 @@ def write_expr(doc: GraphFile) -> str:
 
     user = {n for n in g if is_name(n) and not op(n).constant}
     # Nodes a quiz names need a name in the file, so that its # quiz: line can say them.
-    quizzed = _quiz_nodes(doc.quiz)
+    quiz = doc.quiz.fitted(doc.graph) if doc.quiz is not None else None
+    quizzed = _quiz_nodes(quiz)
     # A generated node used by more (or fewer) than one consumer needs a name of its own.
     taken = set(g)
     fresh_names: dict[str, str] = {}
@@ -603,8 +604,8 @@ def write_expr(doc: GraphFile) -> str:
         return f"{spec.name}({inner})", 99
 
     lines = [f"# {line}".rstrip() for line in doc.lesson.split("\n")] if doc.lesson else []
-    if doc.quiz is not None:
-        lines.append(f"# quiz: {quiz_text(doc.quiz, doc.graph, lambda n: named.get(n, n))}")
+    if quiz is not None:
+        lines.append(f"# quiz: {quiz_text(quiz, doc.graph, lambda n: named.get(n, n))}")
     if lines:
         lines.append("")
     statements = [n for n in nx.lexicographical_topological_sort(g, key=position.__getitem__)

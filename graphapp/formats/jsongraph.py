@@ -336,7 +336,7 @@ def dumps_graph(doc: GraphFile) -> str:
     if doc.groups:
         head["groups"] = doc.groups
     if doc.quiz is not None:
-        head["quiz"] = quiz_to_json(doc.quiz)
+        head["quiz"] = quiz_to_json(doc.quiz.fitted(doc.graph))
     node_lines = []
     for node, data in g.nodes(data=True):
         item: dict[str, Any] = {"id": node, "op": data["op"]}

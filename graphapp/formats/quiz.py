@@ -84,6 +84,14 @@ class Quiz:
             answers.pop(item, None)
         return replace(self, answers=answers)
 
+    def fitted(self, graph: Graph) -> Quiz:
+        """The same quiz without the items ``graph`` no longer has (a node deleted, an edge
+        disconnected, a node made a constant), so that a saved file can be read back."""
+        if self.items is None:
+            return self
+        keep = tuple(i for i in self.items if quiz_problem(Quiz(self.mode, (i,)), graph) is None)
+        return self if keep == self.items else self.with_items(keep)
+
     def renamed(self, old: str, new: str) -> Quiz:
         """The same quiz after node ``old`` was renamed ``new``."""
         def ren(item: Item) -> Item:

@@ -177,8 +177,9 @@ class Document(QObject):
 
     def quiz_hidden(self) -> Any:
         """What the views must not show now (:class:`graphapp.lab.quiz.Hidden`, false when
-        nothing is hidden). Worked out once per quiz change and per result."""
-        results = self.results
+        nothing is hidden). Worked out once per quiz change and per result (the latest ones,
+        without recomputing: the views ask while they rebuild)."""
+        results = self._results
         key = (self.quiz, self.quiz_shown, results.backward)
         if self._hidden is not None and self._hidden[0] == key:
             return self._hidden[1]
@@ -289,6 +290,11 @@ class Document(QObject):
             self.output_changed.emit()
         if not isinstance(event, events.AttrsChanged):
             self._mark_dirty()  # first: views that react read fresh results
+            if self.quiz_shown and not isinstance(event, events.NodeRenamed):
+                # new numbers: what the quiz showed is a question again
+                self.quiz_shown = frozenset()
+                self._hidden = None
+                self.quiz_changed.emit()
         self.changed.emit(event)
 
     # ----------------------------------------------------------------- groups

@@ -129,3 +129,26 @@ def test_renamed_quiz_follows_a_rename():
     quiz = Quiz("locals", (("a", "e", 0),), {("a", "e", 0): "-3"})
     assert quiz.renamed("e", "prod") == Quiz("locals", (("a", "prod", 0),),
                                              {("a", "prod", 0): "-3"})
+
+
+@pytest.mark.parametrize("suffix", [".expr", ".graph.json"])
+def test_items_the_graph_lost_are_not_saved(tmp_path, suffix):
+    """A quizzed node made a constant after the quiz was set: the file must still read back,
+    so the writer leaves that item out (and keeps the others with their answers)."""
+    doc = parse_expr("a = 2.0\nb = 3.0\nc = a * b\nL = c + a\n")
+    doc.quiz = Quiz("gradients", ("a", "b", "c"), {"b": "2", "c": "1"})
+    doc.graph.set_op("b", "const", 3.0)
+    path = tmp_path / f"hw{suffix}"
+    save_graph(doc, path)
+    assert load_graph(path).quiz == Quiz("gradients", ("a", "c"), {"c": "1"})
+
+
+def test_items_of_a_deleted_node_are_not_saved(tmp_path):
+    doc = parse_expr("a = 2.0\nb = 3.0\nc = a * b\nL = c + a\n")
+    doc.quiz = Quiz("locals", (("a", "c", 0), ("b", "c", 1), ("c", "L", 0)),
+                    {("b", "c", 1): "2"})
+    doc.graph.remove_node("b")
+    path = tmp_path / "hw.graph.json"
+    save_graph(doc, path)
+    assert load_graph(path, unfinished=True).quiz == \
+        Quiz("locals", (("a", "c", 0), ("c", "L", 0)), {})

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from graphapp.formats.io import load_graph
+from graphapp.gui import commands
 from tests.gui.conftest import settle, shown_grad, wait_layout
 
 RIGHT = {"grad(a)": "6", "grad(b)": "-4", "grad(c)": "-2", "grad(d)": "−2", "grad(e)": "-2",
@@ -44,6 +45,11 @@ def _type(view, qtbot, label: str, text: str) -> None:
         editor.insert(text)
     QTest.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.table.item(row, 1).text() == text.replace(" ", ""))
+
+
+def _marks(view) -> dict[str, str]:
+    return {view.table.item(r, 0).text(): view.table.item(r, 2).text()
+            for r in range(view.table.rowCount())}
 
 
 def _card_texts(window, node: str) -> list[str]:
@@ -98,6 +104,13 @@ def test_quiz_flow_hides_checks_scores_and_explains(micrograd, qtbot):
     assert view.explanation.text().startswith("All right")
     assert shown_grad(window, "a") == "6"
     assert _edge_lines(window, ("a", "e", 0)) == ["local −3", "grad 6"]
+
+    # a new value makes new numbers: they are questions again, and the old marks go
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 5.0))
+    assert shown_grad(window, "a") == "?" and shown_grad(window, "b") == "?"
+    # dL/da is now b·f = −10: the 6 typed is no longer marked right; dL/dc = −2 still is
+    qtbot.waitUntil(lambda: _marks(view)["grad(a)"] == "")
+    assert _marks(view)["grad(c)"] == "✓"
 
 
 def test_reveal_reset_end_and_undo(micrograd, qtbot):
