@@ -171,3 +171,21 @@ def test_save_and_reopen_keeps_the_quiz(micrograd, qtbot, tmp_path):
     QTest.mouseClick(reopened.check_button, Qt.MouseButton.LeftButton)
     assert reopened.score.text() == "Score: 1 / 6 right (checked once)"
     assert reopened.explanation.text().startswith("grad(a) is 6, not 0.5.")
+
+
+def test_step_mode_keeps_the_quiz_hidden(micrograd, qtbot):
+    """Backward step mode shows local × upstream = contribution on the current edge and running
+    sums on cards (test_stepping.py): during a quiz those numbers are the answers."""
+    window = micrograd
+    _start(window, qtbot)
+    window.pass_choice.setCurrentText("backward")
+    window.act_step_mode.trigger()
+    for _ in range(3):  # L, d, then e: e sends back to a and b
+        window.act_step.trigger()
+    settle(window)
+    assert window.scene.edges[("a", "e", 0)].display.step == "current"
+    assert _edge_lines(window, ("a", "e", 0)) == ["−3 × ? = ?"]
+    assert _edge_lines(window, ("d", "L", 0)) == ["carried ?"]
+    assert shown_grad(window, "a") == "?" and shown_grad(window, "e") == "?"
+    assert "hidden while the quiz asks" in window.inspector.step_text.toPlainText()
+    assert "6" not in window.inspector.step_text.toPlainText()

@@ -57,6 +57,7 @@ class QuizView(LabView):
         self.checked: dict[Item, tuple[str, float, str]] = {}
         self.marking: Marking | None = None
         self.checks = 0
+        self._quiz_seen: Quiz | None = None
         super().__init__(doc, parent)
         self.mode = QComboBox(self)
         for _, text in MODES:
@@ -192,8 +193,9 @@ class QuizView(LabView):
                   self.end_button, self.score):
             w.setVisible(running)
         self.start_button.setText("New Quiz" if running else "Start Quiz")
-        if quiz is not None:
+        if quiz is not None and quiz is not self._quiz_seen:  # the chooser shows a new quiz
             self.mode.setCurrentIndex([m for m, _ in MODES].index(quiz.mode))
+        self._quiz_seen = quiz
         self.rows = []
         problem = ""
         back = self.doc.results.backward
@@ -284,6 +286,9 @@ class QuizView(LabView):
             self.explanation.setText(f"No mistakes so far; {left} still to answer.")
 
     def _edited(self, cell: QTableWidgetItem) -> None:
-        if cell.column() != 1 or cell.row() >= len(self.rows):
+        row = cell.row()
+        if cell.column() != 1 or row >= len(self.rows):
             return
-        self.answer(self.rows[cell.row()].item, cell.text())
+        self.answer(self.rows[row].item, cell.text())
+        if row + 1 < self.table.rowCount():  # on to the next question: type, Enter, type...
+            self.table.setCurrentCell(row + 1, 1)
