@@ -189,3 +189,26 @@ def test_step_mode_keeps_the_quiz_hidden(micrograd, qtbot):
     assert shown_grad(window, "a") == "?" and shown_grad(window, "e") == "?"
     assert "hidden while the quiz asks" in window.inspector.step_text.toPlainText()
     assert "6" not in window.inspector.step_text.toPlainText()
+
+
+def test_a_quiz_on_the_selected_cards_only(micrograd, qtbot):
+    window = micrograd
+    window.act_quiz.trigger()
+    view = window.lab_docks["lab-quiz"].widget()
+    view.only_selected.setChecked(True)
+    QTest.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    assert window.doc.quiz is None and "Select the cards" in view.explanation.text()
+    for node in ("a", "b"):
+        window.scene.nodes[node].setSelected(True)
+    QTest.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2)
+    assert window.doc.quiz.items == ("b", "a")  # backprop's order
+    assert shown_grad(window, "a") == "?" and shown_grad(window, "c") == "−2"
+    window.scene.clearSelection()
+    window.scene.nodes["e"].setSelected(True)  # a card: the edges into it
+    view.mode.setCurrentIndex(1)
+    QTest.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2 and window.doc.quiz.mode == "locals")
+    assert window.doc.quiz.items == (("a", "e", 0), ("b", "e", 1))
+    assert _edge_lines(window, ("a", "e", 0)) == ["local ?", "grad ?"]
+    assert _edge_lines(window, ("e", "d", 0)) == ["local 1", "grad −2"]

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +35,7 @@ from graphapp.gui.commands import SetQuiz
 from graphapp.gui.document import Document
 from graphapp.gui.lab.base import LabView
 from graphapp.gui.theme import current_theme
-from graphapp.lab.quiz import Marking, Question, mark, questions
+from graphapp.lab.quiz import Marking, Question, mark, questions, quizzable
 
 __all__ = ["QuizView"]
 
@@ -58,6 +59,8 @@ class QuizView(LabView):
         self.marking: Marking | None = None
         self.checks = 0
         self._quiz_seen: Quiz | None = None
+        #: The canvas, whose selection "only the selected" reads (the window's scene).
+        self.scene = getattr(parent, "scene", None)
         super().__init__(doc, parent)
         self.mode = QComboBox(self)
         for _, text in MODES:
@@ -66,9 +69,14 @@ class QuizView(LabView):
         self.start_button = QPushButton("Start Quiz", self)
         self.start_button.setToolTip("Hide these numbers on the canvas and predict them")
         self.start_button.clicked.connect(self.start)
+        self.only_selected = QCheckBox("only the selected", self)
+        self.only_selected.setToolTip("Quiz only the selected cards (their gradients) or the "
+                                      "selected edges and the edges into the selected cards "
+                                      "(their local derivatives)")
         self.top.insertWidget(0, QLabel("Quiz on", self))
         self.top.insertWidget(1, self.mode)
-        self.top.insertWidget(2, self.start_button)
+        self.top.insertWidget(2, self.only_selected)
+        self.top.insertWidget(3, self.start_button)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.body.addWidget(self.intro)
@@ -115,11 +123,32 @@ class QuizView(LabView):
 
     # ----------------------------------------------------------------- actions
     def start(self) -> None:
-        """Start a quiz of the chosen kind over every number the graph can quiz."""
+        """Start a quiz of the chosen kind over every number the graph can quiz, or over
+        those selected on the canvas when "only the selected" is ticked."""
         mode = MODES[self.mode.currentIndex()][0]
+        quiz = Quiz(mode)
+        if self.only_selected.isChecked():
+            chosen = self._selected(mode)
+            if not chosen:
+                self.explanation.setText(
+                    "Select the cards (or edges) to quiz on the canvas first, or untick "
+                    "“only the selected” to quiz them all." if self.doc.results.backward
+                    is not None else self.doc.results.problem)
+                return
+            quiz = Quiz(mode, chosen)
         self._forget()
-        self.doc.undo_stack.push(SetQuiz(self.doc, Quiz(mode), "Start quiz"))
+        self.doc.undo_stack.push(SetQuiz(self.doc, quiz, "Start quiz"))
         self.doc.set_quiz_shown(frozenset())
+
+    def _selected(self, mode: str) -> tuple[Item, ...]:
+        """The quizzable items among the canvas's selection, in backprop's order."""
+        back, out = self.doc.results.backward, self.doc.output
+        if self.scene is None or back is None or out is None:
+            return ()
+        nodes = set(self.scene.selected_nodes())
+        edges = set(self.scene.selected_edges())
+        return tuple(i for i in quizzable(self.doc.graph, out, mode, back)
+                     if (i in nodes if isinstance(i, str) else i in edges or i[1] in nodes))
 
     def answer(self, item: Item, text: str) -> None:
         """Take ``text`` as the answer to ``item`` (one undo step)."""
