@@ -171,6 +171,14 @@ def test_save_and_reopen_keeps_the_quiz(micrograd, qtbot, tmp_path):
     QTest.mouseClick(reopened.check_button, Qt.MouseButton.LeftButton)
     assert reopened.score.text() == "Score: 1 / 6 right (checked once)"
     assert reopened.explanation.text().startswith("grad(a) is 6, not 0.5.")
+    # Export Image draws what the canvas shows: b's gradient, checked right, and ? for a
+    out = tmp_path / "sheet.dot"
+    job = window.export_to(out)
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        pass
+    dot = out.read_text(encoding="utf-8")
+    assert '>dL/db</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#dc2626">-4<' in dot
+    assert '>dL/da</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#b8c0cc">?<' in dot
 
 
 def test_step_mode_keeps_the_quiz_hidden(micrograd, qtbot):
