@@ -170,8 +170,14 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
     def open_quiz(self) -> None:
         """Run ▸ Quiz: show the lab's quiz dock."""
         dock = self.lab_docks["lab-quiz"]
+        # placed at once, not animated: the canvas shrinks before the fit that opening a file
+        # makes, not after it (which would cut the graph's bottom off)
+        options = self.dockOptions()
+        self.setDockOptions(options & ~QMainWindow.DockOption.AnimatedDocks)
         dock.show()
         dock.raise_()
+        self.layout().activate()
+        self.setDockOptions(options)
 
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
@@ -298,9 +304,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
 
     def _after_reset(self) -> None:
         self.view.resetTransform()
-        QTimer.singleShot(0, self.view.fit)
         if self.doc.quiz is not None:  # a file handed out as an exercise opens on its quiz
-            self.open_quiz()
+            self.open_quiz()  # first: the fit below is for the canvas the dock leaves
+        QTimer.singleShot(0, self.view.fit)
         self._show_lesson()
         self._update_status()
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphapp.engine import Backward, Graph
+from graphapp.engine import Backward, EdgeGrad, Graph, NodeError
 from graphapp.formats.notation import short_name
 from graphapp.formats.present import number
 from graphapp.formats.quiz import Item, Quiz
@@ -183,6 +183,20 @@ def _scalar(v: object) -> bool:
     return v is not None and np.ndim(v) == 0 and math.isfinite(float(v))
 
 
+def _reaches(back: Backward, node: str) -> bool:
+    """True when ``node`` is in the pass and leads to its output (False for a node added
+    since: the window asks while an edit's events arrive, before the results follow)."""
+    return node in back.plan.index and back.reaches(node)
+
+
+def _edge(back: Backward, src: str, dst: str, slot: int) -> EdgeGrad:
+    """What the pass says about one edge; nothing for an edge it does not have (yet)."""
+    try:
+        return back.edge(src, dst, slot)
+    except NodeError:
+        return EdgeGrad(None, None)
+
+
 def quizzable(graph: Graph, output: str, mode: str, back: Backward | None = None) -> list[Item]:
     """Every item a ``mode`` quiz can hide, in backprop's order: gradients of the nodes on a
     path to the output (constants and the output itself left out: its gradient is 1 by
@@ -198,16 +212,16 @@ def quizzable(graph: Graph, output: str, mode: str, back: Backward | None = None
         return _scalar(values[node])
 
     for node in reversed(plan.order):
-        if not back.reaches(node) or node not in graph or not scalar_node(node):
+        if node not in graph or not back.reaches(node) or not scalar_node(node):
             continue
         if mode == "gradients":
-            users = [dst for dst, _ in graph.consumers(node) if back.reaches(dst)]
+            users = [dst for dst, _ in graph.consumers(node) if _reaches(back, dst)]
             if node != output and _scalar(back.grads[node]) and all(map(scalar_node, users)):
                 items.append(node)
             continue
         for slot, src in enumerate(graph.inputs(node)):
-            if src is not None and not graph.op(src).constant and scalar_node(src) and \
-                    _scalar(back.edge(src, node, slot).local):
+            if src is not None and src in plan.index and not graph.op(src).constant and \
+                    scalar_node(src) and _scalar(_edge(back, src, node, slot).local):
                 items.append((src, node, slot))
     return items
 
@@ -227,7 +241,7 @@ def _truth(back: Backward, item: Item) -> float | None:
         v = back.grads[item] if item in back.plan.index else None
     else:
         src, dst, slot = item
-        v = back.edge(src, dst, slot).local
+        v = _edge(back, src, dst, slot).local
     return float(v) if _scalar(v) else None
 
 
@@ -319,9 +333,9 @@ def _explain_gradient(graph: Graph, output: str, back: Backward, node: str,
                 "which every other gradient follows.")
     terms = []  # (local label, symbolic local, local value, upstream label, upstream value)
     for dst, slot in graph.consumers(node):
-        if not back.reaches(dst):
+        if not _reaches(back, dst):
             continue  # a path that does not reach the output adds nothing
-        edge = back.edge(node, dst, slot)
+        edge = _edge(back, node, dst, slot)
         if edge.accumulated is None:
             continue
         f = edge_formula(graph, node, dst, slot, back)

@@ -206,8 +206,9 @@ class QuizView(LabView):
 
     def _mark(self) -> Marking | None:
         quiz, out = self.doc.quiz, self.doc.output
-        back = self.doc.results.backward
-        if quiz is None or out is None or back is None:
+        results = self.doc.results
+        back = results.backward
+        if quiz is None or out is None or back is None or results.stale:
             return None
         return mark(self.doc.graph, out, quiz, back)
 
@@ -227,14 +228,20 @@ class QuizView(LabView):
         self._quiz_seen = quiz
         self.rows = []
         problem = ""
-        back = self.doc.results.backward
+        results = self.doc.results
+        back = results.backward
+        self.check_button.setEnabled(not results.stale)
         if wrt is None or back is None:
-            problem = self.doc.results.problem or "Choose an output to differentiate."
-        elif quiz is not None:
-            try:
-                self.rows = questions(self.doc.graph, self.doc.output, quiz, back)
-            except (GraphError, EvaluationError) as exc:
-                problem = str(exc)
+            problem = results.problem or "Choose an output to differentiate."
+        else:
+            if results.stale:  # the rows stay (with the answers), Check waits for Backward
+                problem = ("The gradients are out of date (Auto Recompute is off): press "
+                           "Backward (F6) before you Check.")
+            if quiz is not None:
+                try:
+                    self.rows = questions(self.doc.graph, self.doc.output, quiz, back)
+                except (GraphError, EvaluationError) as exc:
+                    problem = str(exc)
         if not running:
             self.intro.setText(
                 "Test yourself on backprop: the quiz hides the gradients (or the local "
