@@ -220,3 +220,17 @@ def test_a_quiz_on_the_selected_cards_only(micrograd, qtbot):
     assert window.doc.quiz.items == (("a", "e", 0), ("b", "e", 1))
     assert _edge_lines(window, ("a", "e", 0)) == ["local ?", "grad ?"]
     assert _edge_lines(window, ("e", "d", 0)) == ["local 1", "grad −2"]
+
+
+def test_out_of_date_gradients_wait_for_backward(micrograd, qtbot):
+    window = micrograd
+    view = _start(window, qtbot)
+    window.act_auto.setChecked(False)
+    window.doc.undo_stack.push(commands.SetValue(window.doc, "b", 5.0))
+    qtbot.waitUntil(lambda: "out of date" in view.intro.text())
+    assert not view.check_button.isEnabled()
+    window.act_backward.trigger()  # F6: dL/da = b·f = 5·(−2) = −10
+    qtbot.waitUntil(lambda: view.check_button.isEnabled())
+    _type(view, qtbot, "grad(a)", "-10")
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert _marks(view)["grad(a)"] == "✓"

@@ -119,6 +119,7 @@ class QuizView(LabView):
         self.explanation.setMinimumHeight(self.explanation.fontMetrics().height() * 4)
         self.body.addWidget(self.explanation)
         doc.quiz_changed.connect(self.refresh_later)
+        doc.results_changed.connect(self.refresh_later)  # Backward pressed, auto off
         self.refresh()
 
     # ----------------------------------------------------------------- actions
