@@ -22,12 +22,12 @@ to three significant figures pass), or within :data:`ABS_TOL` of it near zero (:
 ... # doctest: +NORMALIZE_WHITESPACE
 {'grad(d)': -2.0, 'grad(e)': -2.0, 'grad(f)': 4.0, 'grad(c)': -2.0, 'grad(b)': -4.0,
  'grad(a)': 6.0}
->>> m = mark(g, "L", Quiz("gradients", ("a", "b"), {"a": "-6", "b": "-4"}))
+>>> m = mark(g, "L", Quiz("gradients", ("a", "b"), {"a": "5", "b": "-4"}))
 >>> m.right, m.total, m.first_wrong.question.label
 (1, 2, 'grad(a)')
 >>> head, words, step = m.explanation.split("\\n")
 >>> head
-'grad(a) is 6, not −6.'
+'grad(a) is 6, not 5.'
 >>> words[:59]
 'a is used once (by e), so by the chain rule its gradient is'
 >>> step
@@ -302,15 +302,95 @@ def explain(graph: Graph, output: str, item: Item, back: Backward | None = None,
             answer: float | None = None) -> str:
     """Why ``item`` has the value it has, in words and numbers: for a gradient the chain-rule
     step that makes it (local × upstream gradient, summed over the edges leaving the node),
-    for a local derivative the op table's formula. ``answer`` (the learner's) is named when
-    given."""
+    for a local derivative the op table's formula. With the learner's ``answer``, the first
+    line names it, and the second says what it looks like when it is a common slip (the
+    wrong sign, one path of several, the local derivative without the gradient from above,
+    an input's value instead of a slope)."""
     back = back if back is not None else backward_of(graph, output)
     label = _label(graph, item)
     truth = _truth(back, item)
     head = f"{label} is {_n(truth)}" + (f", not {_n(answer)}." if answer is not None else ".")
     if not isinstance(item, str):
-        return head + "\n" + _explain_local(graph, back, item)
-    return head + "\n" + _explain_gradient(graph, output, back, item, truth)
+        slip = _local_slip(graph, back, item, truth, answer)
+        body = _explain_local(graph, back, item)
+    else:
+        terms = _terms(graph, back, item)
+        slip = _gradient_slip(graph, item, terms, truth, answer)
+        body = _explain_gradient(graph, output, item, terms, truth)
+    return "\n".join(part for part in (head, slip, body) if part)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One edge leaving a node, in its gradient's sum: local × the gradient from above."""
+
+    label: str  # local(a→e)
+    symbolic: str  # b
+    local: float
+    dst: str  # e
+    upstream: float
+
+    @property
+    def carried(self) -> float:
+        return float(self.local) * float(self.upstream)
+
+
+def _terms(graph: Graph, back: Backward, node: str) -> list[_Term]:
+    terms = []
+    for dst, slot in graph.consumers(node):
+        if not _reaches(back, dst):
+            continue  # a path that does not reach the output adds nothing
+        edge = _edge(back, node, dst, slot)
+        if edge.accumulated is None:
+            continue
+        f = edge_formula(graph, node, dst, slot, back)
+        terms.append(_Term(_label(graph, (node, dst, slot)), f.formula.rsplit(" = ", 1)[-1]
+                           .strip(), float(edge.local), short_name(graph, dst),
+                           float(back.grads[dst])))
+    return terms
+
+
+def _slip(answer: float | None, truth: float | None, candidate: float) -> bool:
+    """The answer is ``candidate`` and that is not the right value."""
+    return answer is not None and truth is not None and agrees(answer, candidate) and \
+        not agrees(candidate, truth)
+
+
+def _gradient_slip(graph: Graph, node: str, terms: list[_Term], truth: float | None,
+                   answer: float | None) -> str:
+    name = short_name(graph, node)
+    if truth and _slip(answer, truth, -truth):
+        return "That is the right size with the wrong sign."
+    if len(terms) > 1:
+        for t in terms:
+            if _slip(answer, truth, t.carried):
+                return (f"That is only what the edge to {t.dst} carries back: {name} feeds "
+                        f"{len(terms)} nodes, so add what the other edges carry too.")
+    for t in terms:
+        if _slip(answer, truth, t.local):
+            return (f"That is the local derivative on the edge to {t.dst} alone: multiply it "
+                    f"by grad({t.dst}), the gradient arriving from above.")
+        if _slip(answer, truth, t.upstream):
+            return (f"That is grad({t.dst}), the gradient arriving from above: multiply it by "
+                    f"the local derivative on the edge from {name} to {t.dst}.")
+    return ""
+
+
+def _local_slip(graph: Graph, back: Backward, item: tuple[str, str, int],
+                truth: float | None, answer: float | None) -> str:
+    src, dst, slot = item
+    src_name, dst_name = short_name(graph, src), short_name(graph, dst)
+    if truth and _slip(answer, truth, -truth):
+        return "That is the right size with the wrong sign."
+    value = back.forward.values[src]
+    if _scalar(value) and _slip(answer, truth, float(value)):
+        return (f"That is the value of {src_name}; the local derivative is how fast "
+                f"{dst_name} changes as {src_name} moves.")
+    carried = _edge(back, src, dst, slot).accumulated
+    if _scalar(carried) and _slip(answer, truth, float(carried)):
+        return (f"That is the gradient the edge carries back, local × grad({dst_name}); the "
+                f"local derivative is the factor before grad({dst_name}).")
+    return ""
 
 
 def _explain_local(graph: Graph, back: Backward, item: tuple[str, str, int]) -> str:
@@ -325,42 +405,29 @@ def _explain_local(graph: Graph, back: Backward, item: tuple[str, str, int]) -> 
             f"{graph.op(dst).name} gives:\n{f.text}")
 
 
-def _explain_gradient(graph: Graph, output: str, back: Backward, node: str,
+def _explain_gradient(graph: Graph, output: str, node: str, terms: list[_Term],
                       truth: float | None) -> str:
     name, out_name = short_name(graph, node), short_name(graph, output)
     if node == output:
         return (f"Backprop starts at the output: d{out_name}/d{out_name} = 1, the seed from "
                 "which every other gradient follows.")
-    terms = []  # (local label, symbolic local, local value, upstream label, upstream value)
-    for dst, slot in graph.consumers(node):
-        if not _reaches(back, dst):
-            continue  # a path that does not reach the output adds nothing
-        edge = _edge(back, node, dst, slot)
-        if edge.accumulated is None:
-            continue
-        f = edge_formula(graph, node, dst, slot, back)
-        symbolic = f.formula.rsplit(" = ", 1)[-1].strip()
-        up_label = _label(graph, dst)
-        terms.append((_label(graph, (node, dst, slot)), symbolic, edge.local, up_label,
-                      back.grads[dst]))
     if len(terms) == 1:
-        (_, _, _, up, _), = terms
-        words = (f"{name} is used once (by {up[5:-1]}), so by the chain rule its gradient is "
-                 f"the local derivative on that edge times the gradient of {up[5:-1]}:")
+        dst = terms[0].dst
+        words = (f"{name} is used once (by {dst}), so by the chain rule its gradient is "
+                 f"the local derivative on that edge times the gradient of {dst}:")
     else:
-        users = [t[3][5:-1] for t in terms]
+        users = [t.dst for t in terms]
         users_text = ", ".join(users[:-1]) + " and " + users[-1]
         words = (f"{name} is used {len(terms)} times (by {users_text}): paths meet at {name}, "
                  "so its gradient is the sum over the edges leaving it of local derivative × the "
                  "gradient arriving from above (the multivariable chain rule):")
-    rule = " + ".join(f"{t[0]} × {t[3]}" for t in terms)
-    lines = [f"grad({name}) = {rule}"]
-    symbolic = " + ".join(f"{_wrap(t[1])} × {t[3]}" for t in terms)
-    if symbolic != " + ".join(f"{_n(t[2])} × {t[3]}" for t in terms):
+    lines = [f"grad({name}) = " + " + ".join(f"{t.label} × grad({t.dst})" for t in terms)]
+    symbolic = " + ".join(f"{_wrap(t.symbolic)} × grad({t.dst})" for t in terms)
+    if symbolic != " + ".join(f"{_n(t.local)} × grad({t.dst})" for t in terms):
         lines.append(symbolic)
-    lines.append(" + ".join(f"{_n(t[2])} × {_n(t[4])}" for t in terms))
+    lines.append(" + ".join(f"{_n(t.local)} × {_n(t.upstream)}" for t in terms))
     if len(terms) > 1:
-        lines.append(" + ".join(_n(float(t[2]) * float(t[4])) for t in terms))
+        lines.append(" + ".join(_n(t.carried) for t in terms))
     lines.append(_n(truth))
     return words + "\n" + " = ".join(lines)
 

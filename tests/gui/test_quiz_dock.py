@@ -91,8 +91,9 @@ def test_quiz_flow_hides_checks_scores_and_explains(micrograd, qtbot):
     assert marks == {label: "✗" if label == "grad(a)" else "✓" for label in RIGHT}
     lines = view.explanation.text().splitlines()
     assert lines[0] == "grad(a) is 6, not −6."
-    assert "chain rule" in lines[1]
-    assert lines[2] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6"
+    assert lines[1] == "That is the right size with the wrong sign."
+    assert "chain rule" in lines[2]
+    assert lines[3] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6"
     # what was answered right shows on the canvas again; the wrong one stays hidden
     assert shown_grad(window, "b") == "−4"
     assert shown_grad(window, "a") == "?"

@@ -65,6 +65,8 @@ def test_fan_out_sums_both_edges():
     assert locals_ == {("a", "b", 0): 1.0, ("a", "b", 1): 1.0}
     text = explain(g, out, "a", answer=1.0)
     assert text.splitlines()[0] == "grad(a) is 2, not 1."
+    assert text.splitlines()[1] == ("That is only what the edge to b carries back: a feeds 2 "
+                                    "nodes, so add what the other edges carry too.")
     assert "is used 2 times" in text and "multivariable chain rule" in text
     assert text.splitlines()[-1].endswith("= 1 × 1 + 1 × 1 = 1 + 1 = 2")
 
@@ -72,7 +74,9 @@ def test_fan_out_sums_both_edges():
 def test_two_paths_explanation_sums_over_paths():
     g, out = _example("07_two_paths.expr")
     assert questions(g, out, Quiz("gradients", ("x",)))[0].truth == 7.0
-    step = explain(g, out, "x", answer=6.0).splitlines()[-1]
+    lines = explain(g, out, "x", answer=6.0).splitlines()
+    assert lines[1].startswith("That is only what the edge to x² carries back")
+    step = lines[-1]
     # the edge x→x² carries 2·3 = 6, the edge x→y carries 1: 6 + 1 = 7
     assert step.startswith("grad(x) = local(x→x²) × grad(x²) + local(x→y) × grad(y)")
     assert step.endswith("= 6 × 1 + 1 × 1 = 6 + 1 = 7")
@@ -87,8 +91,9 @@ def test_wrong_answer_explained_with_its_chain_rule_step():
     assert m.first_wrong.question.item == "a"
     lines = m.explanation.splitlines()
     assert lines[0] == "grad(a) is 6, not −6."
-    assert "used once (by e)" in lines[1] and "chain rule" in lines[1]
-    assert lines[2] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6"
+    assert lines[1] == "That is the right size with the wrong sign."
+    assert "used once (by e)" in lines[2] and "chain rule" in lines[2]
+    assert lines[3] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6"
 
 
 def test_the_first_wrong_is_the_one_nearest_the_output():
@@ -109,7 +114,9 @@ def test_wrong_local_derivative_names_the_op_rule():
     assert (m.right, m.total) == (1, 2)
     lines = m.explanation.splitlines()
     assert lines[0] == "local(a→e) is −3, not 2."
-    assert "holding its other input fixed" in lines[1]
+    assert lines[1] == "That is the value of a; the local derivative is how fast e changes as a " \
+                       "moves."
+    assert "holding its other input fixed" in lines[2]
     assert lines[-1] == "∂(a·b)/∂a = b = −3"
 
 
@@ -173,3 +180,22 @@ def test_an_edge_rewired_since_the_pass_is_left_out():
     g.connect("a", "d", 1)  # d = e + a now; the pass still says e + c
     got = {q.item: q.truth for q in questions(g, out, Quiz("locals"), back)}
     assert got == {k: v for k, v in MICROGRAD_LOCALS.items() if k[1] != "d" or k[2] != 1}
+
+
+@pytest.mark.parametrize(("item", "answer", "slip"), [
+    ("a", -6.0, "the right size with the wrong sign"),
+    ("a", -3.0, "the local derivative on the edge to e alone: multiply it by grad(e)"),
+    ("a", -2.0, "grad(e), the gradient arriving from above: multiply it by the local"),
+    ("a", 7.0, ""),  # no slip it looks like: no second line
+    (("a", "e", 0), 3.0, "the right size with the wrong sign"),
+    (("a", "e", 0), 6.0, "the gradient the edge carries back, local × grad(e)"),
+])
+def test_common_slips_are_named(item, answer, slip):
+    """micrograd: grad(a) = local(a→e) × grad(e) = −3 × −2 = 6; local(a→e) = b = −3 and the
+    edge carries 6 back."""
+    g, out = _example("01_micrograd.expr")
+    lines = explain(g, out, item, answer=answer).splitlines()
+    if slip:
+        assert slip in lines[1]
+    else:
+        assert "used once" in lines[1]
