@@ -364,8 +364,10 @@ def _gradient_slip(graph: Graph, node: str, terms: list[_Term], truth: float | N
     if len(terms) > 1:
         for t in terms:
             if _slip(answer, truth, t.carried):
+                other = "the other edge carries" if len(terms) == 2 else \
+                    "the other edges carry"
                 return (f"That is only what the edge to {t.dst} carries back: {name} feeds "
-                        f"{len(terms)} nodes, so add what the other edges carry too.")
+                        f"{len(terms)} nodes, so add what {other} too.")
     for t in terms:
         if _slip(answer, truth, t.local):
             return (f"That is the local derivative on the edge to {t.dst} alone: multiply it "

@@ -66,7 +66,7 @@ def test_fan_out_sums_both_edges():
     text = explain(g, out, "a", answer=1.0)
     assert text.splitlines()[0] == "grad(a) is 2, not 1."
     assert text.splitlines()[1] == ("That is only what the edge to b carries back: a feeds 2 "
-                                    "nodes, so add what the other edges carry too.")
+                                    "nodes, so add what the other edge carries too.")
     assert "is used 2 times" in text and "multivariable chain rule" in text
     assert text.splitlines()[-1].endswith("= 1 × 1 + 1 × 1 = 1 + 1 = 2")
 
