@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphapp.engine import Graph
+from graphapp.formats.header import Prompt
 from graphapp.formats.quiz import Quiz
 
 __all__ = ["GraphFile"]
@@ -26,5 +27,7 @@ class GraphFile:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The file line each node was read from, so that messages about a node can point at it.
     lines: dict[str, int] = field(default_factory=dict)
+    #: The lesson's "try this" prompts (``# try:`` / ``# check:`` / ``# hint:`` lines).
+    prompts: tuple[Prompt, ...] = ()
     #: The quiz the file sets (``# quiz:`` in an ``.expr``, ``"quiz"`` in a ``.graph.json``).
     quiz: Quiz | None = None

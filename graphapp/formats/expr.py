@@ -42,6 +42,13 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
+from graphapp.formats.header import (
+    Directive,
+    directives,
+    is_directive,
+    prompt_lines,
+    prompts_of,
+)
 from graphapp.formats.notation import short_name
 from graphapp.formats.quiz import Quiz, QuizError, parse_quiz, quiz_text
 
@@ -64,7 +71,6 @@ _INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**",
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
-_QUIZ_DIRECTIVE = re.compile(r"#\s*quiz:(.*)$")
 _LONG_INT = re.compile(r"[0-9]{4000,}")
 _TOO_LARGE = "number too large for a float (beyond ±1.8e308; write 1e999 for infinity)"
 _LHS = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=(?!=)", re.MULTILINE)
@@ -104,8 +110,6 @@ class ExprParser:
     lines: dict[str, int] = field(default_factory=dict)
     last: str | None = None
     output_directive: str | None = None
-    #: ``# quiz:`` line: (line number, column where its text starts, the text after ``quiz:``).
-    quiz_directive: tuple[int, int, str] | None = None
     _user_names: set[str] = field(default_factory=set)
     _counters: dict[str, int] = field(default_factory=dict)
     _funcs: dict[str, OpSpec] = field(default_factory=function_ops)
@@ -134,9 +138,6 @@ class ExprParser:
             m = _OUTPUT_DIRECTIVE.match(stripped)
             if m:
                 self.output_directive = m.group(1)
-            q = _QUIZ_DIRECTIVE.match(stripped)
-            if q:
-                self._quiz_line(line, line_no, q)
             return None
         if self._fast(line, line_no):
             return self.last
@@ -144,15 +145,6 @@ class ExprParser:
         self._span = _Spans(line_no, line, indent)
         self._slow(line.strip())
         return self.last
-
-    def _quiz_line(self, line: str, line_no: int, match: re.Match[str]) -> None:
-        """Keep a ``# quiz:`` line for :func:`parse_expr` (it may name nodes defined later)."""
-        col = len(line) - len(line.lstrip()) + match.start(1) + 1
-        if self.quiz_directive is not None:
-            raise FormatError(f"only one # quiz: line (the first is line "
-                              f"{self.quiz_directive[0]})", self.path, line_no,
-                              len(line) - len(line.lstrip()) + 1)
-        self.quiz_directive = (line_no, col, match.group(1))
 
     # ----------------------------------------------------------------- fast path
     def _fast(self, line: str, line_no: int) -> bool:
@@ -431,26 +423,32 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
         if output not in parser.defined:
             line = _directive_line(text)
             raise FormatError(f"# output: names {output!r}, which is not defined", path, line)
+    found = directives(text)
+    prompts = prompts_of(found, path)
     try:
         graph = Graph.from_parts(parser.nodes, parser.edges)
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
-    quiz = _read_quiz(parser.quiz_directive, graph, path)
-    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, quiz=quiz)
+    quiz = _read_quiz([d for d in found if d.kind == "quiz"], graph, path)
+    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, prompts=prompts,
+                     quiz=quiz)
 
 
-def _read_quiz(directive: tuple[int, int, str] | None, graph: Graph, path: str) -> Quiz | None:
-    """The quiz a ``# quiz:`` line sets; errors point at the token at fault."""
-    if directive is None:
+def _read_quiz(found: list[Directive], graph: Graph, path: str) -> Quiz | None:
+    """The quiz a ``# quiz:`` line sets (one per file); errors point at the token at fault."""
+    if not found:
         return None
-    line_no, col, text = directive
+    if len(found) > 1:
+        raise FormatError(f"only one # quiz: line (the first is line {found[0].line})", path,
+                          found[1].line, 1)
+    d = found[0]
     try:
-        return parse_quiz(text, graph)
+        return parse_quiz(d.text, graph)
     except QuizError as exc:
-        tokens = list(re.finditer(r"\S+", text))
+        tokens = list(re.finditer(r"\S+", d.text))
         k = exc.index + 1  # token 0 is the mode
-        at = tokens[k].start() if 0 <= k < len(tokens) else len(text) - len(text.lstrip())
-        raise FormatError(exc.message, path, line_no, col + at) from None
+        at = tokens[k].start() if 0 <= k < len(tokens) else 0
+        raise FormatError(exc.message, path, d.line, d.col + at) from None
 
 
 def _directive_line(text: str) -> int:
@@ -461,7 +459,8 @@ def _directive_line(text: str) -> int:
 
 
 def lesson_of(text: str) -> str:
-    """The comment block at the top of a script, without the ``#`` marks."""
+    """The comment block at the top of a script, without the ``#`` marks and without its
+    directives (a lesson's prompts, :mod:`graphapp.formats.header`)."""
     lesson = []
     for line in text.split("\n"):
         s = line.strip()
@@ -469,7 +468,7 @@ def lesson_of(text: str) -> str:
             continue
         if not s.startswith("#") or _OUTPUT_DIRECTIVE.match(s):
             break
-        if _QUIZ_DIRECTIVE.match(s):
+        if is_directive(s):
             continue
         lesson.append(s[1:].removeprefix(" "))
     return "\n".join(lesson).strip("\n")
@@ -604,6 +603,9 @@ def write_expr(doc: GraphFile) -> str:
         return f"{spec.name}({inner})", 99
 
     lines = [f"# {line}".rstrip() for line in doc.lesson.split("\n")] if doc.lesson else []
+    if lines and doc.prompts:
+        lines.append("#")
+    lines += prompt_lines(doc.prompts)
     if quiz is not None:
         lines.append(f"# quiz: {quiz_text(quiz, doc.graph, lambda n: named.get(n, n))}")
     if lines:

@@ -86,7 +86,7 @@ class Document(QObject):
     results_changed = Signal()
     output_changed = Signal()
     path_changed = Signal()
-    #: The lesson text (the .expr comment header) changed.
+    #: The lesson text (the .expr comment header) or its prompts changed.
     lesson_changed = Signal()
     #: The quiz, its answers or what it lets the views show changed.
     quiz_changed = Signal()
@@ -99,6 +99,8 @@ class Document(QObject):
         #: The user chose the output by hand: typed statements leave it where it is.
         self.output_pinned = False
         self.lesson = ""
+        #: The lesson's "try this" prompts (:class:`graphapp.formats.header.Prompt`).
+        self.prompts: tuple = ()
         self.path: Path | None = None
         self.groups: dict[str, dict[str, Any]] = {}
         #: The quiz set on this graph (``None``: no quiz).
@@ -124,6 +126,7 @@ class Document(QObject):
         self.output = doc.output
         self.output_pinned = False
         self.lesson = doc.lesson
+        self.prompts = tuple(doc.prompts)
         self.groups = dict(getattr(doc, "groups", {}) or {})
         self.quiz = doc.quiz
         self.quiz_shown = frozenset()
@@ -142,7 +145,8 @@ class Document(QObject):
 
     def to_file(self) -> GraphFile:
         """The document as a file object, for saving and exporting."""
-        gf = GraphFile(self.graph, self.output, self.lesson, quiz=self.quiz)
+        gf = GraphFile(self.graph, self.output, self.lesson, prompts=self.prompts,
+                       quiz=self.quiz)
         gf.groups = dict(self.groups)
         return gf
 
