@@ -235,3 +235,20 @@ def test_out_of_date_gradients_wait_for_backward(micrograd, qtbot):
     _type(view, qtbot, "grad(a)", "-10")
     QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
     assert _marks(view)["grad(a)"] == "✓"
+
+
+def test_a_folded_group_does_not_give_a_gradient_away(micrograd, qtbot):
+    """A folded group's card lists each member seen from outside with its gradient (e: −6,
+    ∇ −2 in micrograd): during a quiz that gradient is ? too."""
+    window = micrograd
+    window.doc.undo_stack.push(commands.SetGroup(window.doc, ["a", "b", "e"], "prod",
+                                                {"collapsed": True}))
+    _start(window, qtbot)
+    settle(window)
+    rows = {key: text for key, text, _ in window.scene.groups["prod"].display.rows}
+    assert rows == {"e": "−6   ∇ ?"}
+    QTest.mouseClick(window.lab_docks["lab-quiz"].widget().reveal_button,
+                     Qt.MouseButton.LeftButton)
+    settle(window)
+    rows = {key: text for key, text, _ in window.scene.groups["prod"].display.rows}
+    assert rows == {"e": "−6   ∇ −2"}

@@ -103,8 +103,9 @@ def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
 
 def group_display(graph: Graph, name: str, members: list[str], entries: list[Any],
                   output: str | None, fwd: Forward | None, back: Backward | None,
-                  theme: Theme) -> NodeDisplay:
-    """A folded group's card: one row per member seen from outside (value and gradient)."""
+                  theme: Theme, hidden: Any = ()) -> NodeDisplay:
+    """A folded group's card: one row per member seen from outside (value and gradient; a
+    gradient a quiz asks reads ?)."""
     inside = set(members)
     exits = [n for n in members if n == output
              or any(dst not in inside for dst, _ in graph.consumers(n))]
@@ -113,9 +114,12 @@ def group_display(graph: Graph, name: str, members: list[str], entries: list[Any
     for node in exits:
         value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
         grad = back.grads[node] if back is not None and node in back.plan.index else None
-        text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
-        rows.append((node_name(graph, node) or graph.op(node).symbol, text,
-                     theme.role(sign_role(grad)) if grad is not None else None))
+        if grad is not None and hidden and node in hidden.grads:
+            text, colour = f"{number(value)}   ∇ {HIDDEN}", theme.role("faint")
+        else:
+            text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
+            colour = theme.role(sign_role(grad)) if grad is not None else None
+        rows.append((node_name(graph, node) or graph.op(node).symbol, text, colour))
         wide = wide or isinstance(value, np.ndarray)
     return NodeDisplay(name=name, symbol=f"group of {len(members)}", op="group",
                        category="group", header="header:group", slot_names=labels,
