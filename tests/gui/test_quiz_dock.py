@@ -252,3 +252,18 @@ def test_a_folded_group_does_not_give_a_gradient_away(micrograd, qtbot):
     settle(window)
     rows = {key: text for key, text, _ in window.scene.groups["prod"].display.rows}
     assert rows == {"e": "−6   ∇ −2"}
+
+
+def test_scrubbing_a_quizzed_input_does_not_predict_with_its_gradient(micrograd, qtbot):
+    """The nudge readout's prediction is dL/da · Δa (test_undo.py: 6 · 1.2 = 7.2): during a
+    quiz on dL/da it reads ?, the actual change stays."""
+    window = micrograd
+    _start(window, qtbot)
+    window.select(["a"])
+    window.inspector._slider_pressed()
+    window.inspector.slider.setValue(800)
+    settle(window)  # the results follow the drag, then the readout
+    nudge = window.scene._nudge_item.text()
+    window.inspector._slider_released()
+    assert "predicted ΔL ≈ dL/da · Δa = ? (a quiz question)" in nudge
+    assert "actual ΔL = 7.2" in nudge and "7.2" not in nudge.split("\n")[1]

@@ -127,8 +127,12 @@ class SceneHints:
             return
         n = predicted_change(x0, x1, y0, y1, g0)
         out = self.doc.output
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        # the prediction over Δ is the gradient at the start of the drag: a quiz's question
+        predicted = "? (a quiz question)" if hidden and node in hidden.grads else \
+            number(n.predicted)
         text = (f"Δ{node} = {number(n.dx)}\n"
-                f"predicted Δ{out} ≈ d{out}/d{node} · Δ{node} = {number(n.predicted)}\n"
+                f"predicted Δ{out} ≈ d{out}/d{node} · Δ{node} = {predicted}\n"
                 f"actual Δ{out} = {number(n.actual)}")
         if self._nudge_item is None:
             self._nudge_item = QGraphicsSimpleTextItem()
