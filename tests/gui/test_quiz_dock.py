@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from graphapp.formats.io import load_graph
 from graphapp.gui import commands
+from tests.conftest import EXAMPLES
 from tests.gui.conftest import settle, shown_grad, wait_layout
 
 RIGHT = {"grad(a)": "6", "grad(b)": "-4", "grad(c)": "-2", "grad(d)": "−2", "grad(e)": "-2",
@@ -267,3 +268,23 @@ def test_scrubbing_a_quizzed_input_does_not_predict_with_its_gradient(micrograd,
     window.inspector._slider_released()
     assert "predicted ΔL ≈ dL/da · Δa = ? (a quiz question)" in nudge
     assert "actual ΔL = 7.2" in nudge and "7.2" not in nudge.split("\n")[1]
+
+
+def test_a_graph_of_arrays_says_there_is_nothing_to_quiz(window, qtbot):
+    """The ReLU neuron's loss (seed 003) runs on vectors: every number on a path to C is an
+    array or sits between arrays, so nothing can be typed as one number."""
+    path = EXAMPLES / "10_relu_neuron.expr"
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    view = _start_empty(window, qtbot)
+    assert view.table.rowCount() == 0
+    assert "no gradient to quiz" in view.intro.text() and "arrays" in view.intro.text()
+
+
+def _start_empty(window, qtbot):
+    window.act_quiz.trigger()
+    view = window.lab_docks["lab-quiz"].widget()
+    QTest.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.doc.quiz is not None)
+    view.refresh()
+    return view

@@ -252,6 +252,11 @@ class QuizView(LabView):
             self.explanation.setText(problem)
             return
         what = "gradient" if quiz.mode == "gradients" else "local derivative"
+        if not problem and not self.rows:
+            problem = (f"This graph has no {what} to quiz: the quiz asks for single numbers on "
+                       f"the paths to the output, and here they are arrays (or there are none"
+                       f"{' left: untick “only the selected”' if quiz.items is not None else ''}"
+                       ").")
         self.intro.setText(problem or
                            f"Predict each hidden {what} (they read ? on the canvas) and press "
                            "Check. Answers may be written -3, 1/2, 0.5 or -1.5e-3; three "
