@@ -78,6 +78,7 @@ class QuizView(LabView):
         self.top.insertWidget(2, self.only_selected)
         self.top.insertWidget(3, self.start_button)
         self.intro = QLabel(self)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # names may hold < or &
         self.intro.setWordWrap(True)
         self.body.addWidget(self.intro)
         self.table = QTableWidget(0, len(COLUMNS), self)
@@ -113,6 +114,7 @@ class QuizView(LabView):
         buttons.addWidget(self.score)
         self.body.addLayout(buttons)
         self.explanation = QLabel(self)
+        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
