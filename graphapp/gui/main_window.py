@@ -174,10 +174,16 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         # makes, not after it (which would cut the graph's bottom off)
         options = self.dockOptions()
         self.setDockOptions(options & ~QMainWindow.DockOption.AnimatedDocks)
+        dock.widget()  # built first, so that its size is known when the dock is placed
         dock.show()
         dock.raise_()
         self.layout().activate()
+        self.centralWidget().layout().activate()
         self.setDockOptions(options)
+        view = self.view
+        if not view.mapToScene(view.viewport().rect()).boundingRect().contains(
+                self.scene.graph_rect()):
+            view.fit()  # the dock took the canvas's bottom: show the whole graph again
 
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):

@@ -288,3 +288,24 @@ def _start_empty(window, qtbot):
     qtbot.waitUntil(lambda: window.doc.quiz is not None)
     view.refresh()
     return view
+
+
+def test_opening_the_quiz_keeps_the_whole_graph_in_view(micrograd, qtbot):
+    """The dock takes the bottom of the window; the canvas must still show every card, and
+    starting a quiz must not change the dock's size (the table is there, greyed, before)."""
+    window = micrograd
+    view = window.view
+
+    def visible():
+        return view.mapToScene(view.viewport().rect()).boundingRect()
+
+    window.act_quiz.trigger()
+    qtbot.wait(50)
+    assert visible().contains(window.scene.graph_rect())
+    quiz_view = window.lab_docks["lab-quiz"].widget()
+    assert quiz_view.table.isVisible() and not quiz_view.table.isEnabled()
+    height = view.viewport().height()
+    QTest.mouseClick(quiz_view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: quiz_view.table.rowCount() == 6)
+    qtbot.wait(50)
+    assert view.viewport().height() == height and visible().contains(window.scene.graph_rect())

@@ -222,9 +222,10 @@ class QuizView(LabView):
             return  # the first refresh can come before the widgets exist
         quiz = self.doc.quiz
         running = quiz is not None
+        # shown (greyed) before a quiz too: the dock keeps its size, the canvas its view
         for w in (self.table, self.check_button, self.reveal_button, self.reset_button,
-                  self.end_button, self.score):
-            w.setVisible(running)
+                  self.end_button):
+            w.setEnabled(running)
         self.start_button.setText("New Quiz" if running else "Start Quiz")
         if quiz is not None and quiz is not self._quiz_seen:  # the chooser shows a new quiz
             self.mode.setCurrentIndex([m for m, _ in MODES].index(quiz.mode))
@@ -246,6 +247,8 @@ class QuizView(LabView):
                 except (GraphError, EvaluationError) as exc:
                     problem = str(exc)
         if not running:
+            self.table.setRowCount(0)
+            self.score.setText("")
             self.intro.setText(
                 "Test yourself on backprop: the quiz hides the gradients (or the local "
                 "derivatives) on the canvas, you predict each one, and Check tells you which "
