@@ -304,6 +304,7 @@ def test_opening_the_quiz_keeps_the_whole_graph_in_view(micrograd, qtbot):
     assert visible().contains(window.scene.graph_rect())
     quiz_view = window.lab_docks["lab-quiz"].widget()
     assert quiz_view.table.isVisible() and not quiz_view.table.isEnabled()
+    assert not quiz_view.check_button.isEnabled()
     height = view.viewport().height()
     QTest.mouseClick(quiz_view.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: quiz_view.table.rowCount() == 6)

@@ -234,7 +234,7 @@ class QuizView(LabView):
         problem = ""
         results = self.doc.results
         back = results.backward
-        self.check_button.setEnabled(not results.stale)
+        self.check_button.setEnabled(running and not results.stale)
         if wrt is None or back is None:
             problem = results.problem or "Choose an output to differentiate."
         else:
