@@ -116,6 +116,7 @@ class Inspector(QWidget):
         doc.results_changed.connect(self.refresh)
         doc.changed.connect(self._on_graph_event)
         doc.output_changed.connect(self.refresh)
+        doc.quiz_changed.connect(self.refresh)
         doc.reset.connect(lambda: self.show_node(None))
         stepper.changed.connect(self.refresh)
         self.show_node(None)
@@ -187,8 +188,12 @@ class Inspector(QWidget):
         self.value_label.setText("" if is_input and value is not None and not isinstance(
             value, np.ndarray) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
         out = self.doc.output
+        hidden = self._quizzed(node)
         if results.backward is None:
             self.grad_label.setText(f"— {results.problem}")
+        elif hidden and node in hidden.grads:
+            self.grad_label.setText(f"d{out}/d{formula_names(g, node)['out']} = ? "
+                                    "(a quiz question: answer it in the Quiz dock)")
         elif spec.constant:
             self.grad_label.setText("constants are not differentiated")
         else:
@@ -198,15 +203,34 @@ class Inspector(QWidget):
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else
                                    "Differentiate this (make it the output)")
-        if results.backward is not None and out is not None:
+        if hidden:
+            self.details.setHtml("<p>How the chain rule builds this gradient is hidden while "
+                                 "the quiz asks about it. Check your answers or press Reveal "
+                                 "in the Quiz dock to see it.</p>")
+        elif results.backward is not None and out is not None:
             self.details.setHtml(chain_rule_html(g, results.backward, node, out))
         else:
             self.details.setHtml(f"<p>{results.problem}</p>")
+
+    def _quizzed(self, node: str) -> Any:
+        """The quiz's hidden numbers when one of them is about ``node`` (its gradient, or an
+        edge into or out of it), else ``()``."""
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        if not hidden:
+            return ()
+        touches = node in hidden.grads or any(
+            node in (src, dst) for src, dst, _ in hidden.carried | hidden.locals)
+        return hidden if touches else ()
 
     def _refresh_step(self) -> None:
         state = self.stepper.state
         self.step_text.setVisible(state.active)
         if not state.active:
+            return
+        if state.current is not None and self._quizzed(state.current.node):
+            self.step_text.setHtml("<p><b>Step mode</b>: this step's numbers are hidden while "
+                                   "the quiz asks about them (Check or Reveal in the Quiz "
+                                   "dock).</p>")
             return
         results = self.doc.results
         g = self.doc.graph

@@ -93,6 +93,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         doc.results_changed.connect(self.refresh)
         doc.output_changed.connect(self.refresh)
         stepper.changed.connect(self.refresh)
+        doc.quiz_changed.connect(self.refresh)
         self.rebuild()
 
     # ----------------------------------------------------------------- building
@@ -121,7 +122,9 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         results = self.doc.current_results
         item = NodeItem(node, node_display(self.doc.graph, node, self.doc.output,
                                            results.forward, results.backward, results.stale,
-                                           self.stepper.state, self.theme), self.theme)
+                                           self.stepper.state, self.theme,
+                                           self.doc.quiz_hidden() if self.doc.quiz else ()),
+                        self.theme)
         pos = self.doc.graph.attrs(node).get("pos")
         if is_position(pos):
             item.setPos(float(pos[0]), float(pos[1]))
@@ -276,13 +279,14 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
               results: Results) -> None:
         state, g, out = self.stepper.state, self.doc.graph, self.doc.output
         fwd, back = results.forward, results.backward
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
         resized_cards = False
         for node in nodes:
             resized_cards |= self.nodes[node].set_display(
-                node_display(g, node, out, fwd, back, results.stale, state, self.theme))
+                node_display(g, node, out, fwd, back, results.stale, state, self.theme, hidden))
         resized = [key for key in edges
                    if self.edges[key].set_display(edge_display(g, key, back, self._biggest,
-                                                               state, self.theme),
+                                                               state, self.theme, hidden),
                                                   self.show_labels)]
         if resized_cards:
             self.labels_stale()
