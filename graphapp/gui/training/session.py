@@ -68,8 +68,10 @@ BOUNDARY_GRID = 100
 NEURON_GRID = 24
 #: While playing, maps take at most this share of the worker's time.
 MAP_SHARE = 0.2
-#: How often (seconds) the worker builds a snapshot while playing: the screen's rate.
-REPORT_INTERVAL = 1 / 60
+#: How often (seconds) the worker builds a snapshot while playing: faster than the screen's
+#: 60 frames a second, so that each frame finds a new one (building and sending one costs
+#: the worker about 0.2 ms).
+REPORT_INTERVAL = 1 / 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,7 +218,7 @@ class _Series:
 
 #: Curve rows kept for drawing before thinning them to half (a curve of a few hundred pixels
 #: shows no more, and drawing thousands of points costs a frame).
-MAX_ROWS = 1200
+MAX_ROWS = 800
 
 
 class Worker:
@@ -584,6 +586,11 @@ class TrainingSession:
         (at once, no animation), ``("lr", float)``, ``("batch", int)``, ``("speed", steps per
         second, 0 for as fast as it goes)``."""
         self._commands.send((what, arg))
+
+    def latest(self) -> Delivered | SessionError | None:
+        """What the relay received last (the panel's clock asks at each frame, rather than
+        wait for the signal that also brings it)."""
+        return self.job.ctx.take()
 
     def stop(self, seconds: float = 5) -> None:
         """End the training process and the relay job."""
