@@ -71,6 +71,10 @@ SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 3
 MAP_RATE = 8
 #: While playing, an open weight window follows the steps at most this often per second.
 WEIGHT_RATE = 4
+PROBLEM_STYLE = ("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fca5a5; "
+                 "border-radius: 4px; padding: 6px; }")
+NOTE_STYLE = ("QLabel { background: #eff6ff; color: #1e3a8a; border: 1px solid #93c5fd; "
+              "border-radius: 4px; padding: 6px; }")
 LAYER_COLOURS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0d9488", "#4b5563"]
 
 
@@ -79,7 +83,8 @@ def choices_of(setup: Setup) -> Choices:
     m, t, r = setup.model, setup.training, setup.data.recipe
     reg, rate = ("L1", m.l1) if m.l1 else ("L2", m.l2) if m.l2 else ("none", 0.0)
     return Choices(r.name, r.points, r.noise or 0.0, r.test_share, m.features, m.hidden,
-                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, t.seed, r.seed)
+                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, t.seed, r.seed,
+                   m.init, m.slope, setup.patience)
 
 
 def setup_of(c: Choices, data: DataSet) -> Setup:
@@ -90,11 +95,11 @@ def setup_of(c: Choices, data: DataSet) -> Setup:
     elif data.n_classes > 2 and loss == "bce":
         loss = "ce"
     model = ModelConfig(features=c.features if data.dims == 2 else ("x1",), hidden=c.hidden,
-                        activation=c.activation, loss=loss,
+                        activation=c.activation, slope=c.slope, loss=loss, init=c.init,
                         l1=c.rate if c.regularisation == "L1" else 0.0,
                         l2=c.rate if c.regularisation == "L2" else 0.0)
     return Setup(data, model, TrainConfig(optimizer=c.optimizer, lr=c.lr, batch=c.batch,
-                                          seed=c.seed))
+                                          seed=c.seed), patience=c.patience)
 
 
 class TrainingPanel(QWidget):
@@ -114,6 +119,7 @@ class TrainingPanel(QWidget):
         self._edited_data: DataSet | None = None  # the data as last changed by hand
         self._latest: Snapshot | None = None  # delivered, not drawn yet
         self._last_update = None
+        self._stop_shown = False  # the last early stop is in the banner
         self._frame_cpu = 0.0  # the GUI thread's processor time when the last frame began
         self._idle_ticks = 0  # ticks in a row with nothing to draw
         self._maps_at = 0.0
@@ -202,8 +208,7 @@ class TrainingPanel(QWidget):
 
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel { background: #fef2f2; color: #991b1b; border: 1px "
-                                  "solid #fca5a5; border-radius: 4px; padding: 6px; }")
+        self.banner.setStyleSheet(PROBLEM_STYLE)
         self.banner.hide()
         self.hover_line = QLabel(" ", self)
         self.hover_line.setStyleSheet("QLabel { color: #374151; }")
@@ -303,13 +308,14 @@ class TrainingPanel(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
 
     # ----------------------------------------------------------------- sessions
-    def start(self, setup: Setup) -> bool:
+    def start(self, setup: Setup, carry_curves: bool = False) -> bool:
         """Begin a new run from ``setup`` (the old run stops); False (and the reason in the
-        banner) if the network does not fit the data."""
+        banner) if the network does not fit the data. ``carry_curves``: the run goes on
+        from the current one (see :meth:`TrainingSession.start`)."""
         if self.session is None:
             return False
         try:
-            self.model = self.session.start(setup)
+            self.model = self.session.start(setup, carry_curves)
         except ValueError as exc:
             self.show_problem(str(exc))
             return False
@@ -380,6 +386,9 @@ class TrainingPanel(QWidget):
             self.session.send("batch", c.batch)
             self._update_buttons(self.snapshot)
             return
+        if kind == "patience" and self.session is not None:
+            self.session.send("patience", c.patience)
+            return
         try:
             if kind == "data":
                 data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.data_seed)
@@ -391,6 +400,13 @@ class TrainingPanel(QWidget):
 
     def show_problem(self, text: str) -> None:
         """Say what is wrong in the red banner."""
+        self.banner.setStyleSheet(PROBLEM_STYLE)
+        self.banner.setText(text)
+        self.banner.show()
+
+    def show_note(self, text: str) -> None:
+        """Say something that is not a problem (why training stopped) in the banner."""
+        self.banner.setStyleSheet(NOTE_STYLE)
         self.banner.setText(text)
         self.banner.show()
 
@@ -460,6 +476,12 @@ class TrainingPanel(QWidget):
             self.set_playing(False)
             self.show_problem(f"⚠ {snap.diverged.message[0].upper()}"
                               f"{snap.diverged.message[1:]}")
+        elif snap.stopped and not snap.playing and not self._stop_shown:
+            self._stop_shown = True
+            self.set_playing(False)
+            self.show_note(snap.stopped)
+        if snap.playing:
+            self._stop_shown = False
         self.drawn.emit(snap)
 
     def _update_buttons(self, snap: Snapshot | None) -> None:
@@ -660,12 +682,13 @@ class TrainingPanel(QWidget):
         """Go on training the current weights on changed data."""
         snap = self.snapshot
         setup = setup_of(self.controls.choices(), data)
-        if snap is not None and setup.model == self.setup.model:
+        goes_on = snap is not None and setup.model == self.setup.model
+        if goes_on:
             setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
                             steps=snap.steps)
         playing = self.play_button.isChecked()
         self._edited_data = data
-        self.start(setup)
+        self.start(setup, carry_curves=goes_on)
         self.set_playing(playing)
 
     def load_csv(self, path: str) -> bool:
@@ -744,7 +767,7 @@ class TrainingPanel(QWidget):
                 raise ValueError(f"{path}: the model file has no data recipe to train on")
             data = datasets.from_recipe(saved.recipe)
             setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
-                          saved.steps)
+                          saved.steps, patience=self.controls.choices().patience)
             self.controls.set_choices(choices_of(setup))
             self.start(setup)
         except (OSError, ValueError) as exc:
