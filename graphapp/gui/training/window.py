@@ -84,7 +84,8 @@ def run_window(setup: Setup, epochs: int = 0) -> int:
 def screenshot(setup: Setup, epochs: int, out: Path, size: tuple[int, int] = (1400, 900),
                timeout: float = 600) -> int:
     """Train ``epochs`` epochs as the command line does (stopping early with the setup's
-    patience), draw the panel offscreen and write it to ``out`` (PNG). Returns an exit code (1: not written or timed out)."""
+    patience), draw the panel offscreen and write it to ``out`` (PNG). Returns an exit code
+    (1: not written or timed out)."""
     import time
 
     from graphapp.gui.qtlog import install_message_filter
