@@ -30,6 +30,9 @@ __all__ = ["DiagramData", "NetworkDiagram"]
 TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 120.0
 #: Edges are drawn in this many strengths (widths and opacities).
 SHADES = 12
+#: … and this many while playing at full speed (fewer shades change less often, so the edge
+#: picture is redrawn in fewer frames).
+FAST_SHADES = 6
 
 
 def _on_white(colour: QColor, alpha: float) -> QColor:
@@ -39,15 +42,15 @@ def _on_white(colour: QColor, alpha: float) -> QColor:
                                                            colour.blue())))
 
 
-def _shades(arrays, signed: bool) -> list[np.ndarray]:
-    """Each array's entries as shades 0…SHADES − 1 of their magnitude over the largest in all
+def _shades(arrays, signed: bool, shades: int = SHADES) -> list[np.ndarray]:
+    """Each array's entries as shades 0…shades − 1 of their magnitude over the largest in all
     of them; ``signed``: shade + 1 with the entry's sign (+ for 0)."""
     if arrays is None:
         return []
     top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0) or 1.0
     out = []
     for a in arrays:
-        level = np.rint(np.minimum(np.abs(np.nan_to_num(a)) / top, 1.0) * (SHADES - 1))
+        level = np.rint(np.minimum(np.abs(np.nan_to_num(a)) / top, 1.0) * (shades - 1))
         out.append((np.where(a < 0, -1, 1) * (level + 1) if signed else level).astype(np.int8))
     return out
 
@@ -312,8 +315,9 @@ class NetworkDiagram(QWidget):
         d = self.data
         lit = tuple(d.grads is not None and d.glow and self._lit_backward(layer)
                     for layer in range(1, len(d.sizes)))
-        weights = _shades(d.weights, signed=True)
-        glows = _shades(d.grads, signed=False) if any(lit) else ()
+        n = FAST_SHADES if d.fast else SHADES
+        weights = _shades(d.weights, True, n)
+        glows = _shades(d.grads, False, n) if any(lit) else ()
         key = (d.sizes, tuple(w.tobytes() for w in weights), tuple(g.tobytes() for g in glows),
                lit, bool(self.phase), d.fast, self.width(), self.height())
         if self._edges_key != key:
@@ -323,7 +327,7 @@ class NetworkDiagram(QWidget):
             pixmap.fill(Qt.GlobalColor.transparent)
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, not d.fast)
-            self._draw_edges(painter, weights, glows, lit)
+            self._draw_edges(painter, weights, glows, lit, n)
             painter.end()
             self._edges, self._edges_key = pixmap, key
         p.drawPixmap(0, 0, self._edges)
@@ -341,7 +345,7 @@ class NetworkDiagram(QWidget):
         return lines.reshape(-1, 4)
 
     def _draw_edges(self, p: QPainter, weights: list[np.ndarray], glows: list[np.ndarray],
-                    lit: tuple[bool, ...]) -> None:
+                    lit: tuple[bool, ...], shades: int) -> None:
         """Glows first (violet, width and strength by |dL/dw|), then the weights over them
         (blue +, orange −, width and strength by |w|): one batch of lines per shade, in
         opaque colours (mixed with the white background: Qt draws translucent lines ten
@@ -352,22 +356,22 @@ class NetworkDiagram(QWidget):
                            for layer in range(1, len(self.data.sizes))]
             self._lines_key = geometry
         lines = self._lines
-        top = SHADES - 1
+        top = shades - 1
         for layer, level in enumerate(glows):
             if not lit[layer]:
                 continue
             flat = level.ravel()
-            for k in np.flatnonzero(np.bincount(flat, minlength=SHADES)):
+            for k in np.flatnonzero(np.bincount(flat, minlength=shades)):
                 s = k / top
                 glow = _on_white(GLOW, (0.1 + 0.6 * s) * (1.0 if self.phase else 0.5))
                 p.setPen(QPen(glow, 1.5 + 10.0 * s))
                 p.drawLines([lines[layer][i] for i in np.flatnonzero(flat == k)])
         every = np.concatenate([w.ravel() for w in weights])
         edges = [line for layer in lines for line in layer]
-        codes = every + SHADES  # −SHADES…−1, 1…SHADES → 0…2·SHADES
-        present = np.flatnonzero(np.bincount(codes, minlength=2 * SHADES + 1))
-        for code in sorted(present, key=lambda c: abs(int(c) - SHADES)):  # strongest last
-            shade = int(code) - SHADES
+        codes = every + shades  # −shades…−1, 1…shades → 0…2·shades
+        present = np.flatnonzero(np.bincount(codes, minlength=2 * shades + 1))
+        for code in sorted(present, key=lambda c: abs(int(c) - shades)):  # strongest last
+            shade = int(code) - shades
             m = (abs(shade) - 1) / top
             p.setPen(QPen(_on_white(sign_colour(shade), 0.25 + 0.75 * m), 0.6 + 5.0 * m))
             p.drawLines([edges[i] for i in np.flatnonzero(codes == code)])

@@ -147,7 +147,8 @@ class TrainingPanel(QWidget):
         self.accuracy_plot = CurvePlot("Accuracy", "epoch", ["train", "test"],
                                        ["#111827", "#d97706"], y_range=(0.0, 1.0))
         self.grad_plot = CurvePlot("Gradient size ‖dL/dW‖ per layer (log scale)", "step", ["W1"],
-                                   [LAYER_COLOURS[0]], log_y=True, smoothing=True)
+                                   [LAYER_COLOURS[0]], log_y=True, smoothing=True,
+                                   x_least=10.0)
         for plot in (self.loss_plot, self.accuracy_plot, self.grad_plot):
             plot.setMinimumHeight(140)
 

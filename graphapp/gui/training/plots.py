@@ -129,13 +129,15 @@ def _grown(current: tuple[float, float] | None, lo: float, hi: float,
         * step
 
 
-def _grown_x(current: tuple[float, float] | None, lo: float, hi: float) -> tuple[float, float]:
-    """A range for a growing x (epochs, steps): [lo, the 1-2-5 value above 1.5 · hi], kept
-    until the data passes it (so the axis changes about three times a decade)."""
+def _grown_x(current: tuple[float, float] | None, lo: float, hi: float,
+             least: float) -> tuple[float, float]:
+    """A range for a growing x (epochs, steps): [lo, the 1-2-5 value above 1.5 · hi], at
+    least ``least`` wide, kept until the data passes it (so the axis changes about three
+    times a decade)."""
     if current is not None and current[0] <= lo and hi <= current[1] and \
-            hi - lo > 0.2 * (current[1] - current[0]):
+            (hi - lo > 0.2 * (current[1] - current[0]) or current[1] - current[0] <= least):
         return current
-    return lo, lo + _nice(max(1.5 * (hi - lo), 1e-9))
+    return lo, lo + _nice(max(1.5 * (hi - lo), least))
 
 
 class CurvePlot(pg.PlotWidget):
@@ -143,14 +145,14 @@ class CurvePlot(pg.PlotWidget):
 
     ``smoothing``: each curve is drawn raw (faint) with its running mean over it (the
     weight set by :meth:`set_smoothing`, TensorBoard's smoothing). ``y_range``: a fixed y
-    range (accuracy: 0 to 1). Drawing stays cheap at 60 frames a second: thin lines (Qt
-    draws wider antialiased lines several times slower), ranges that grow in steps, axes
-    cached as pictures, bare curve items.
+    range (accuracy: 0 to 1); ``x_least``: the x axis's smallest span. Drawing stays cheap
+    at 60 frames a second: thin lines (Qt draws wider antialiased lines several times
+    slower), ranges that grow in steps, axes cached as pictures, bare curve items.
     """
 
     def __init__(self, title: str, x_label: str, names: list[str], colours: list[str],
                  log_y: bool = False, y_range: tuple[float, float] | None = None,
-                 smoothing: bool = False, parent=None) -> None:
+                 smoothing: bool = False, x_least: float = 1.0, parent=None) -> None:
         super().__init__(parent)
         self.setMenuEnabled(False)
         self.hideButtons()
@@ -166,10 +168,14 @@ class CurvePlot(pg.PlotWidget):
         item.vb.disableAutoRange()
         self.log_y = log_y
         self.y_range = y_range
+        self.x_least = x_least  # the x axis spans at least this much
         self.smoothing = smoothing
         self.weight = 0.9 if smoothing else 0.0
         self._ranges: tuple[tuple[float, float] | None, tuple[float, float] | None] = \
             (None, None)
+        # before any point: the first epochs (steps), losses to 1 (gradients 0.001 to 10)
+        item.vb.setRange(xRange=(0, x_least), yRange=y_range or ((-3, 1) if log_y else (0, 1)),
+                         padding=0.02)
         self.legend = self.addLegend(offset=(-6, 6), labelTextSize="8pt")
         self.curves: dict[str, pg.PlotCurveItem] = {}
         self.raw: dict[str, pg.PlotCurveItem] = {}
@@ -258,12 +264,14 @@ class CurvePlot(pg.PlotWidget):
             return
         xs = np.concatenate([d[0] for d in shown])
         ys = np.concatenate([d[1] for d in shown])
-        x_range = _grown_x(self._ranges[0], min(0.0, float(xs.min())), float(xs.max()))
+        x_range = _grown_x(self._ranges[0], min(0.0, float(xs.min())), float(xs.max()),
+                           self.x_least)
         if self.y_range is not None:
             y_range = self.y_range
-        elif self.log_y:
-            y_range = _grown(self._ranges[1], math.log10(float(ys.min())),
-                             math.log10(float(ys.max())), log=True)
+        elif self.log_y:  # the lowest 2 % (a step where every ReLU was off: 1e-15) and
+            top = float(ys.max())  # anything a millionth of the largest left below the axis
+            low = max(float(np.percentile(ys, 2)), top * 1e-6)
+            y_range = _grown(self._ranges[1], math.log10(low), math.log10(top), log=True)
         else:
             y_range = _grown(self._ranges[1], min(0.0, float(ys.min())), float(ys.max()))
         if (x_range, y_range) != self._ranges:
