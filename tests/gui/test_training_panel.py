@@ -317,10 +317,9 @@ def test_added_points_keep_the_curves(panel, qtbot):
 
 def _tensorboard_smoothing(values, weight):
     """TensorBoard's scalar smoothing, written out as its dashboard does it."""
-    last, n, out = 0.0, 0, []
-    for v in values:
+    last, out = 0.0, []
+    for n, v in enumerate(values, start=1):
         last = last * weight + (1 - weight) * v
-        n += 1
         out.append(last / (1 - weight ** n))
     return np.array(out)
 

@@ -14,7 +14,7 @@ gradients (``dL/dparameter`` from the engine's reverse mode) and update, the cur
 :class:`Maps` over the input plane. The maps are the expensive part (a forward pass over a
 100 × 100 grid for the decision boundary, a forward and backward pass over a smaller grid for
 every neuron's output and backward signal), so while playing they are redrawn only as often as
-keeps them under a fifth of the worker's time.
+keeps them under a tenth of the worker's time.
 
 Caveats: the backward-signal maps need a target at every grid point; each point takes the label
 of its nearest training point (the loss there if a sample with that label sat there). They show
