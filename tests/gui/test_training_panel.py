@@ -392,3 +392,20 @@ def test_train_gui_passes_the_patience_to_the_panel(monkeypatch):
                      "--epochs", "3"]) == 0
     setup, epochs = opened[0]
     assert setup.patience == 7 and setup.model.init == "he" and epochs == 3
+
+
+def test_slow_play_draws_the_loss_after_every_step(panel, qtbot):
+    # at 10 steps/s an epoch of 5 batches takes half a second: the curves must not wait for it
+    panel.speed.setCurrentText("10 steps/s")
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps >= 3)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: not s.playing)
+    snap = panel.snapshot
+    qtbot.waitUntil(lambda: len(panel.loss_plot._data["train"][0]) == snap.steps + 1,
+                    timeout=WAIT)
+    xs, ys = panel.loss_plot._data["train"]
+    assert list(xs) == pytest.approx([k / 5 for k in range(snap.steps + 1)])  # 45 points
+    flat = np.array(snap.params.flat)
+    assert ys[-1] == pytest.approx(panel.model.evaluate(flat, panel.data.x_train,
+                                                        panel.data.y_train)[0], rel=1e-12)

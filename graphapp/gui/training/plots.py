@@ -122,8 +122,9 @@ def _grown(current: tuple[float, float] | None, lo: float, hi: float,
     if current is not None and current[0] <= lo and hi <= current[1] and \
             hi - lo > 0.25 * (current[1] - current[0]):
         return current
-    if log:
-        return float(math.floor(lo)), float(max(math.ceil(hi), math.floor(lo) + 1))
+    if log:  # at least three decades: fewer make pyqtgraph label every minor tick, overlapping
+        top = max(math.ceil(hi), math.floor(lo) + 1)
+        return float(min(math.floor(lo), top - 3)), float(top)
     step = _nice(max(hi - lo, abs(hi), 1e-12) / 4)
     return math.floor(lo / step) * step, max(math.ceil(hi / step), math.floor(lo / step) + 1) \
         * step

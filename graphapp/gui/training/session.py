@@ -321,7 +321,9 @@ class Worker:
                  for layer in range(1, self._n_layers + 1)]
         self._grad_rows.add(record.step, *norms)
         self._rate_steps += 1
-        if self.trainer.epoch != epoch_before or (evaluate and not self.playing):
+        # the metrics (a pass over every point) after each epoch, and after each step when
+        # paused or playing slowly (else a slow first epoch would leave the curves empty)
+        if self.trainer.epoch != epoch_before or (evaluate and (not self.playing or self.speed)):
             self.metrics = self.trainer.evaluate()
             self._record_metrics()
         if self.trainer.epoch != epoch_before and self.playing and self._patience_ran_out():
@@ -341,8 +343,8 @@ class Worker:
         return True
 
     def step_batch(self, evaluate: bool = True) -> bool:
-        """One optimiser step on the next batch (then the metrics, when paused or at the end
-        of an epoch, unless ``evaluate`` is False)."""
+        """One optimiser step on the next batch (then the metrics, when paused, playing
+        slowly or at the end of an epoch, unless ``evaluate`` is False)."""
         before = self.trainer.epoch
         return self._after(self.trainer.step(), before, evaluate)
 
