@@ -1,8 +1,10 @@
 """The training panel driven as a learner drives it: buttons, hovers, clicks on the data plot.
 
 Oracles are independent of the panel and of the engine's reverse mode: step counts from the
-data set's size, SGD's update rule, a forward pass written here in numpy, and central finite
-differences of the loss.
+data set's size, SGD's update rule, a forward pass written here in numpy, central finite
+differences of the loss, the loss of the first weights on the original points, TensorBoard's
+smoothing loop written out, He's rule drawn with numpy, and an early stop's epoch derived by
+hand.
 """
 
 from __future__ import annotations

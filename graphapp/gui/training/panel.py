@@ -2,10 +2,11 @@
 the curves, driven by snapshots from a training worker.
 
 The panel never trains or computes on the GUI thread: it sends commands to its
-:class:`~graphapp.gui.training.session.TrainingSession` and paints the latest
-:class:`~graphapp.gui.training.session.Snapshot` it receives (at most at screen rate). Changing
-the data or the network starts a new session; changing the learning rate or batch size is
-applied to the running one.
+:class:`~graphapp.gui.training.session.TrainingSession` and, at each tick of one 60 Hz clock,
+paints the latest :class:`~graphapp.gui.training.session.Snapshot` it received (older ones are
+never drawn). Changing the data or the network starts a new session; changing the learning
+rate, the batch size or the patience is applied to the running one; points added or removed by
+hand start a session that goes on from the current weights, curves included.
 """
 
 from __future__ import annotations
