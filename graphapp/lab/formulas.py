@@ -26,7 +26,7 @@ from graphapp.engine import Backward, Graph
 from graphapp.formats.notation import formula, formula_names, op_text, short_name
 from graphapp.formats.text import format_local, format_value
 
-__all__ = ["EdgeFormula", "NodeFormulas", "node_formulas"]
+__all__ = ["EdgeFormula", "NodeFormulas", "edge_formula", "node_formulas"]
 
 #: An expression written out to the inputs that grows longer than this is not shown (shared
 #: sub-expressions are repeated when written out, so it can grow fast).
@@ -111,6 +111,13 @@ def _edge(graph: Graph, back: Backward | None, src: str, dst: str, slot: int,
     last = rule.rsplit(" = ", 1)[-1].strip()
     text = rule if not value or last == value else f"{rule} = {value}"
     return EdgeFormula(src, dst, slot, side, rule, value, text)
+
+
+def edge_formula(graph: Graph, src: str, dst: str, slot: int,
+                 back: Backward | None = None) -> EdgeFormula:
+    """The local derivative of one edge ``src → dst`` (input ``slot`` of ``dst``): the op
+    table's formula with the graph's names, and its value from ``back`` (none without)."""
+    return _edge(graph, back, src, dst, slot, "into")
 
 
 def node_formulas(graph: Graph, node: str, output: str | None = None,
