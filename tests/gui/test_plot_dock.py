@@ -125,3 +125,21 @@ def test_gradient_arrows_cross_the_contours_at_right_angles_on_screen(window, qt
         tangent = screen(mid + np.array([mid[1], 1.0])) - screen(mid)
         assert abs(shaft @ tangent) <= 1e-6 * np.hypot(*shaft) * np.hypot(*tangent)
         assert -0.5 * tip[0] + 0.25 * tip[1] ** 2 > -0.5 * base[0] + 0.25 * base[1] ** 2
+
+
+def test_colour_bar_has_room_for_its_ticks_and_the_output_name(window, qtbot):
+    # the ellipsoid's V runs from 0 to about 400 over x in 0…4, y in 0…6 (by hand: 4/3·π·4²·6
+    # = 402): tick labels of three digits, and the name V beside them, must not overlap
+    from PySide6.QtGui import QFontMetrics
+
+    view = _plot(window, qtbot, "09_ellipsoid.expr")
+    view.choose_pair("x", "y")
+    axis = view.colour_bar.axis
+    lo, hi = view.colour_bar.levels()
+    assert hi == pytest.approx(128 * np.pi, rel=1e-6)  # 4/3·π·4²·6 = 128π
+    ticks = [s for _, values in axis.tickValues(lo, hi, 400)
+             for s in axis.tickStrings(values, 1.0, (hi - lo) / 4)]
+    metrics = QFontMetrics(axis.style["tickFont"])
+    needed = (max(metrics.horizontalAdvance(t) for t in ticks)
+              + axis.style["tickTextOffset"][0] + axis.label.boundingRect().height())
+    assert axis.width() >= needed

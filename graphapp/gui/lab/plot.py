@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -186,6 +186,8 @@ class PlotView(LabView):
         font.setPointSize(_FONT_PT)
         self.colour_bar.axis.setTickFont(font)
         self.colour_bar.axis.setTextPen(pg.mkPen("#212529"))
+        # pyqtgraph's 45 px put the output's name over ticks such as 400 at this font size
+        self.colour_bar.axis.setWidth(QFontMetrics(font).horizontalAdvance("−0.0000") + 30)
         self.colour_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # white arrows on a dark halo: readable on both ends of the colour scale
         self.arrow_halo = pg.PlotCurveItem(pen=pg.mkPen("#212529", width=4), connect="pairs")
