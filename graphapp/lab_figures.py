@@ -159,9 +159,13 @@ def _sweep_panel(ax: Any, check: InputCheck, output: str) -> None:
     if shown.size:  # room above the curves for the two regions' names
         ax.set_ylim(shown.min() / 10, shown.max() * 1e4)
     else:
-        ax.text(0.5, 0.5, "both differences equal backprop exactly at every h\n(an error of "
-                "0 has no place on a log axis)", transform=ax.transAxes, ha="center",
-                va="center", color="0.25")
+        errors = [e for r in check.rows for e in (r.forward_error, r.central_error)]
+        why = ("both differences equal backprop exactly at every h\n(an error of 0 has no "
+               "place on a log axis)" if all(e == 0 for e in errors) else
+               "no error to draw: f or its gradient is not finite here\n(its values are nan "
+               "or inf)")
+        ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center",
+                color="0.25")
     ax.set_xlim(h.min() / 2, h.max() * 2)
     ax.invert_xaxis()  # h shrinks to the right, as in taking the limit
     ax.set_xlabel("step h (shrinking →)")

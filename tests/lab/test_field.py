@@ -122,3 +122,17 @@ def test_the_sweep_picture_says_why_a_panel_has_no_curve():
     assert all(r.forward_error == 0 == r.central_error for r in check.rows)
     ax = sweep_figure({"x": check}, "f").axes[0]
     assert any("equal backprop exactly" in t.get_text() for t in ax.texts)
+
+
+def test_the_sweep_picture_does_not_call_a_non_finite_gradient_exact():
+    # f = log(x) at x = 0: backprop gives inf, the differences inf or nan: nothing to draw,
+    # and nothing agrees exactly
+    from graphapp.lab import h_sweep
+    from graphapp.lab_figures import sweep_figure
+    from tests.helpers import expr_graph
+
+    check = h_sweep(expr_graph("x = 0.0\nf = log(x)"), "f", "x")
+    assert check.backprop == np.inf
+    texts = [t.get_text() for t in sweep_figure({"x": check}, "f").axes[0].texts]
+    assert not any("exactly" in t for t in texts)
+    assert any("not finite" in t for t in texts)

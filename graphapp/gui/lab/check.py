@@ -138,7 +138,12 @@ class CheckView(LabView):
                 self.plot.plot([best.h], [getattr(best, kind + "_error")], pen=None,
                                symbol="star", symbolSize=16, symbolBrush=colour,
                                name=f"best h for {kind}: {best.h:g}")
-        exact = all(r.forward_error == 0 and r.central_error == 0 for r in check.rows)
+        errors = [e for r in check.rows for e in (r.forward_error, r.central_error)]
+        why = ""
+        if all(e == 0 for e in errors):
+            why = (" — both differences equal it exactly at every h (an error of 0 has no "
+                   "place on a log axis)")
+        elif not any(np.isfinite(e) and e > 0 for e in errors):
+            why = " — no error to draw: f or its gradient is not finite here"
         self.plot.setTitle(f"Gradient check of {check.name}: backprop {num(check.backprop, 8)}"
-                           + (" — both differences equal it exactly at every h (an error of 0 "
-                              "has no place on a log axis)" if exact else ""))
+                           + why)
