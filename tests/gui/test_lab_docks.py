@@ -228,3 +228,18 @@ def test_partial_vs_total_dock_shows_both_edges_and_both_paths_whole(window, qtb
         assert table.rowCount() == 2
         bottom = table.rowViewportPosition(1) + table.rowHeight(1)
         assert bottom <= table.viewport().height()
+
+
+def test_trace_table_dock_shows_several_steps_at_once(window, qtbot):
+    # opened from View ▸ Lab in a window of ordinary size, the trace shows at least the first
+    # five steps of the forward pass whole (micrograd's a, b, c, f, e: seen two rows high)
+    window.resize(1400, 900)
+    _open(window, qtbot, "01_micrograd.expr")
+    window.show()
+    dock = window.lab_docks["lab-trace"]
+    dock.show()
+    view = dock.widget()
+    view.refresh()
+    qtbot.waitUntil(lambda: view.table.viewport().height() > 0)
+    bottom = view.table.rowViewportPosition(4) + view.table.rowHeight(4)
+    assert bottom <= view.table.viewport().height()

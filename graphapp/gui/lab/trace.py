@@ -36,6 +36,10 @@ class TraceView(LabView):
         self.table.setHorizontalHeaderLabels(lab.TRACE_COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # room for the header and six steps: a docked table two rows high reads as nothing
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 6 * rows
+                                    + self.table.horizontalScrollBar().sizeHint().height() + 4)
         self.body.addWidget(self.table, 1)
 
     def render(self, wrt: str | None) -> None:
