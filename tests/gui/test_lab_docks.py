@@ -243,3 +243,24 @@ def test_trace_table_dock_shows_several_steps_at_once(window, qtbot):
     qtbot.waitUntil(lambda: view.table.viewport().height() > 0)
     bottom = view.table.rowViewportPosition(4) + view.table.rowHeight(4)
     assert bottom <= view.table.viewport().height()
+
+
+def test_three_lab_docks_side_by_side_fit_the_screen_without_overlapping_rows(window, qtbot):
+    # Nudge and Slope, Partial vs Total and Trace Table open together at the bottom of a
+    # 1400 × 900 window: the window stays that wide, and no two rows of numbers overlap
+    window.resize(1400, 900)
+    _open(window, qtbot, "09_ellipsoid.expr")
+    window.show()
+    for name in ("lab-trace", "lab-partial", "lab-nudge"):
+        window.lab_docks[name].show()
+    nudge = window.lab_docks["lab-nudge"].widget()
+    nudge.choose("x")
+    qtbot.wait(50)
+    assert window.width() <= 1400
+    # each dock can be narrower than a third of the window (the trace's one-line note was not)
+    for name in ("lab-trace", "lab-partial", "lab-nudge"):
+        assert window.lab_docks[name].minimumSizeHint().width() <= 1400 // 3, name
+    cells = [nudge.cells[key] for key in ("x", "h", "f_x", "f_xh", "rise", "slope")]
+    for a, b in zip(cells, cells[1:], strict=False):
+        assert a.geometry().bottom() < b.geometry().top()
+        assert a.height() >= a.sizeHint().height()

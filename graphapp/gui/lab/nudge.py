@@ -9,7 +9,16 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from graphapp import lab
 from graphapp.engine import EvaluationError
@@ -73,11 +82,21 @@ class NudgeView(LabView):
             grid.addWidget(cell, row, 1)
             self.cells[key] = cell
         grid.setColumnStretch(2, 1)  # numbers stay next to their names
-        self.body.addLayout(grid)
+        # in a scroll area: a dock shorter than the twelve rows scrolls instead of drawing
+        # the rows over each other (seen with three lab docks open side by side)
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(grid)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
-        self.body.addWidget(self.note)
-        self.body.addStretch(1)
+        column.addWidget(self.note)
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        self.body.addWidget(scroll, 1)
 
     def set_h(self, h: float) -> None:
         """Use step ``h`` (the text box shows it) and refresh."""

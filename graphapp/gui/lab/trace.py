@@ -26,6 +26,7 @@ class TraceView(LabView):
         self.rows: list[lab.TraceRow] = []
         super().__init__(doc, parent)
         self.note = QLabel(self)
+        self.note.setWordWrap(True)  # unwrapped, it made the window wider than the screen
         self.top.insertWidget(0, self.note, 1)
         for text, fmt in (("Copy as Markdown", "markdown"), ("Copy as CSV", "csv")):
             button = QPushButton(text, self)
