@@ -3,6 +3,8 @@ the document when its inputs change."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from graphapp.formats.io import load_graph
@@ -261,6 +263,6 @@ def test_three_lab_docks_side_by_side_fit_the_screen_without_overlapping_rows(wi
     for name in ("lab-trace", "lab-partial", "lab-nudge"):
         assert window.lab_docks[name].minimumSizeHint().width() <= 1400 // 3, name
     cells = [nudge.cells[key] for key in ("x", "h", "f_x", "f_xh", "rise", "slope")]
-    for a, b in zip(cells, cells[1:], strict=False):
+    for a, b in itertools.pairwise(cells):
         assert a.geometry().bottom() < b.geometry().top()
         assert a.height() >= a.sizeHint().height()
