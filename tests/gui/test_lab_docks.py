@@ -266,3 +266,11 @@ def test_three_lab_docks_side_by_side_fit_the_screen_without_overlapping_rows(wi
     for a, b in itertools.pairwise(cells):
         assert a.geometry().bottom() < b.geometry().top()
         assert a.height() >= a.sizeHint().height()
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QScrollArea
+
+    viewport = nudge.findChild(QScrollArea).viewport()
+    for key in ("f_xh", "rise", "error"):  # every digit on screen, none cut off at the right
+        cell = nudge.cells[key]
+        assert cell.width() >= cell.fontMetrics().horizontalAdvance(cell.text())
+        assert cell.mapTo(viewport, QPoint(cell.width(), 0)).x() <= viewport.width()

@@ -78,6 +78,8 @@ class NudgeView(LabView):
             cell = QLabel(self)
             cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # wide enough for every digit of a float, so no number is cut in a narrow dock
+            cell.setMinimumWidth(cell.fontMetrics().horizontalAdvance("−1.2345678901234567e−15"))
             grid.addWidget(name, row, 0)
             grid.addWidget(cell, row, 1)
             self.cells[key] = cell
@@ -96,6 +98,9 @@ class NudgeView(LabView):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(content.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
         self.body.addWidget(scroll, 1)
 
     def set_h(self, h: float) -> None:
