@@ -68,12 +68,12 @@ __all__ = [
     "edge_look",
     "edge_width",
     "header_role",
-    "pi_text",
-    "tangent_row",
     "largest",
     "number",
+    "pi_text",
     "sign_role",
     "symbol",
+    "tangent_row",
 ]
 
 #: Colours by role: (light theme, dark theme). The exporter's picture uses the light ones.
