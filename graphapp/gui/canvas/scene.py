@@ -297,7 +297,8 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
                        edge_display(g, key, back, self._biggest, state, self.theme, hidden,
                                     f"∂{out}/∂{tangents[0]}" if key == partial else ""),
                        self.show_labels)]
-        if resized_cards:
+        if resized_cards:  # a card grew or shrank (a d/dx row): new bounds, labels placed anew
+            self._bounds = None
             self.labels_stale()
         elif resized:
             self.labels_resized(resized)

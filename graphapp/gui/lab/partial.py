@@ -81,6 +81,10 @@ class PartialView(LabView):
             return
         self.result = None
         self.doc.set_tangent_wrt(wrt if self.isVisible() else None)
+        if wrt is None and self.chooser.currentText() == self.NO_INPUT:
+            self._clear("No input picked: choose one above to see ∂/∂x beside d/dx here and "
+                        "each node's d/dx on its card.")
+            return
         if wrt is None:
             self._clear("Choose an output (Graph ▸ Differentiate This) and an input.")
             return
