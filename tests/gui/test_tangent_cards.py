@@ -83,6 +83,7 @@ def test_picking_x_in_the_dock_puts_d_node_dx_on_every_card(window, qtbot):
     wait_layout(window, qtbot)
     window.scene.flush()
     before = {n: i.display.rows for n, i in window.scene.nodes.items()}
+    window.scene.graph_rect()  # measured before the cards grow
     dock, view = _open(window, qtbot)
     view.choose("x")
     qtbot.waitUntil(lambda: "dV/dx" in _card(window, "V"))
@@ -98,6 +99,8 @@ def test_picking_x_in_the_dock_puts_d_node_dx_on_every_card(window, qtbot):
     # the cards grew a row: the labels were placed again, clear of every card and each other
     assert window.scene.nodes["V"].height == HEADER + 3 * ROW + 6
     assert overlaps(window) == []
+    bounds = window.scene.graph_rect()  # what Fit Graph fits: the grown cards whole
+    assert all(bounds.contains(i.sceneBoundingRect()) for i in window.scene.nodes.values())
 
     view.chooser.setCurrentText(view.NO_INPUT)  # unpicked
     qtbot.waitUntil(lambda: "dV/dx" not in _card(window, "V"))
