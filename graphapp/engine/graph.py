@@ -7,14 +7,18 @@ carry their ``value``, and any node may carry display attributes (``label``, ``p
 Mutate a graph through :class:`Graph`'s methods, not through ``graph.nx`` directly: they check
 the structure (no cycles, one edge per slot, no inputs into leaves), keep the compiled plan's
 cache honest, and tell listeners (the GUI's document) what changed.
+
+A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does) keeps its checked
+rows and edges and builds the networkx graph only when something first needs it: running the
+compiled plan, reading node ops and values, iterating and counting nodes do not, so
+``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the editor,
+validation and layout work on it as always.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import adjacency, rules
 from graphapp.engine.errors import ArityError, NodeError, OpError, SlotError
@@ -31,6 +35,9 @@ Listener = Callable[..., None]
 
 _RESERVED = frozenset({"op", "value"})
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 class Graph:
     """An expression graph, with a compiled plan cached until its structure changes.
@@ -44,13 +51,37 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()
+        #: The networkx graph, once built (see :attr:`_g`).
+        self._built: nx.MultiDiGraph | None = None
+        #: Until then: ``{node: attrs}`` (the very dicts the networkx graph will hold) and
+        #: the checked ``(src, dst, slot)`` edges.
+        self._pending: tuple[dict[str, dict[str, Any]], list[Edge]] | None = ({}, [])
         self._version = 0
         self._plan: Plan | None = None
         self._plan_version = -1
         self._listeners: list[Listener] = []
 
     # ----------------------------------------------------------------- reading
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        """The networkx graph, built from the pending rows and edges on first use."""
+        if self._pending is not None:
+            import networkx as nx
+
+            rows, edges = self._pending
+            g = nx.MultiDiGraph()
+            adjacency.fill(g, rows, edges)
+            self._built, self._pending = g, None
+        return self._built
+
+    @_g.setter
+    def _g(self, g: nx.MultiDiGraph) -> None:
+        self._built, self._pending = g, None
+
+    def _rows(self) -> dict[str, dict[str, Any]]:
+        """``{node: attrs}`` without building the networkx graph."""
+        return self._pending[0] if self._pending is not None else self._built._node
+
     @property
     def nx(self) -> nx.MultiDiGraph:
         """The underlying networkx graph (read it freely; change it through this class)."""
@@ -62,17 +93,20 @@ class Graph:
         return self._version
 
     def __contains__(self, node: object) -> bool:
-        return node in self._g
+        try:
+            return node in self._rows()
+        except TypeError:  # unhashable: networkx says False too
+            return False
 
     def __len__(self) -> int:
-        return self._g.number_of_nodes()
+        return len(self._rows())
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._g)
+        return iter(self._rows())
 
     def nodes(self) -> list[str]:
         """Node ids in insertion order."""
-        return list(self._g)
+        return list(self._rows())
 
     def edges(self) -> list[Edge]:
         """Every edge as ``(src, dst, slot)``."""
@@ -109,11 +143,11 @@ class Graph:
 
     def leaves(self) -> list[str]:
         """Inputs and constants."""
-        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_leaf]
+        return [n for n, d in self._rows().items() if OPS[d["op"]].is_leaf]
 
     def inputs_nodes(self) -> list[str]:
         """The input leaves: the ones that receive gradients."""
-        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_input]
+        return [n for n, d in self._rows().items() if OPS[d["op"]].is_input]
 
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""
@@ -183,6 +217,8 @@ class Graph:
         error = rules.edge_error(dst, spec, slot, fed_by)
         if error is not None:
             raise error
+        import networkx as nx
+
         if src == dst or nx.has_path(self._g, dst, src):
             raise rules.would_cycle_error(src, dst)
 
@@ -230,6 +266,8 @@ class Graph:
         if new == old:
             return
         self._check_new_id(new)
+        import networkx as nx
+
         nx.relabel_nodes(self._g, {old: new}, copy=False)
         self._changed()
         self._emit("node_renamed", old=old, new=new)
@@ -303,7 +341,7 @@ class Graph:
             if i >= j:
                 in_order = False
             checked.append((src, dst, slot))
-        adjacency.fill(graph._g, rows, checked)
+        graph._pending = (rows, checked)  # the networkx graph is built when first needed
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
             graph._plan = Plan(list(rows), specs, args, position)
@@ -341,8 +379,8 @@ class Graph:
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
         """The values of the leaves ``nodes``, in that order (what a plan runs on)."""
-        g = self._g
-        return [adjacency.node_data(g, node)["value"] for node in nodes]
+        rows = self._rows()
+        return [rows[node]["value"] for node in nodes]
 
     # ----------------------------------------------------------------- helpers
     def _changed(self) -> None:
@@ -350,14 +388,14 @@ class Graph:
 
     def _data(self, node: str) -> dict[str, Any]:
         try:
-            return adjacency.node_data(self._g, node)  # no view per call
+            return self._rows()[node]  # no view per call
         except KeyError:
             raise NodeError(f"no node {node!r}", (node,)) from None
 
     def _check_new_id(self, node: str) -> None:
         if not isinstance(node, str) or not node:
             raise NodeError(f"a node id must be a non-empty string, not {node!r}")
-        if node in self._g:
+        if node in self._rows():
             raise NodeError(f"node id {node!r} is already taken", (node,))
 
     @staticmethod

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from graphapp.engine import Graph, GraphError
@@ -679,6 +678,8 @@ def write_expr(doc: GraphFile) -> str:
     """The ``.expr`` text of a graph. Reading it back gives the same graph, up to the names of
     generated nodes; a named constant is written inline as its value, as ``.expr`` has no named
     constants. A graph with an empty input slot raises ``ValueError`` (:func:`unfinished`)."""
+    import networkx as nx  # only for writing: reading needs no graph library
+
     problem = unfinished(doc.graph)
     if problem:
         raise ValueError(problem)
