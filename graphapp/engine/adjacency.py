@@ -26,12 +26,17 @@ from graphapp.engine import rules
 if TYPE_CHECKING:  # imported when a graph is first built (start-up time)
     import networkx as nx
 
-__all__ = ["fill", "node_data", "slot_sources", "topological_order"]
+__all__ = ["fill", "node_data", "node_table", "slot_sources", "topological_order"]
 
 
 def node_data(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     """The attribute dict of ``node`` itself (no view, no copy); ``KeyError`` if absent."""
     return g._node[node]
+
+
+def node_table(g: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """``{node: attrs}`` itself (no view, no copy)."""
+    return g._node
 
 
 def fill(g: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],

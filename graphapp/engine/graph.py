@@ -80,7 +80,7 @@ class Graph:
 
     def _rows(self) -> dict[str, dict[str, Any]]:
         """``{node: attrs}`` without building the networkx graph."""
-        return self._pending[0] if self._pending is not None else self._built._node
+        return self._pending[0] if self._pending is not None else adjacency.node_table(self._built)
 
     @property
     def nx(self) -> nx.MultiDiGraph:
