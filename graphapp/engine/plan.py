@@ -199,6 +199,8 @@ class Plan:
         self._names: np.ndarray | None = None
         self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
         self._scalar_steps: list[tuple[int, Any, int, int, OpSpec]] | None = None
+        self._is_wide: bool | None = None
+        self._groups: dict[tuple[int, str], list[int]] | None = None
         self._scalar_back: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
 
     # ----------------------------------------------------------------- structure
@@ -241,21 +243,7 @@ class Plan:
     def batches(self) -> list[_Batch]:
         """Groups of same-op nodes at the same depth, in an order that respects dependencies."""
         if self._batches is None:
-            depth = [0] * len(self.order)
-            groups: dict[tuple[int, str], list[int]] = {}
-            for i, spec, args in self.steps:
-                d = depth[args[0]]
-                for j in args[1:]:
-                    if depth[j] > d:
-                        d = depth[j]
-                d += 1
-                depth[i] = d
-                key = (d, spec.name)
-                members = groups.get(key)
-                if members is None:
-                    groups[key] = [i]
-                else:
-                    members.append(i)
+            groups = self._level_groups(None)
             batches = []
             for (_, name), members in sorted(groups.items()):
                 out = np.array(members, dtype=np.intp)
@@ -265,6 +253,31 @@ class Plan:
                 batches.append(_Batch(OPS[name], out, cols))
             self._batches = batches
         return self._batches
+
+    def _level_groups(self, limit: float | None) -> dict[tuple[int, str], list[int]] | None:
+        """The steps grouped by (depth, op); ``None`` as soon as there are more than ``limit``
+        groups. A complete grouping is kept for :meth:`batches`."""
+        if self._groups is not None:
+            return self._groups
+        depth = [0] * len(self.order)
+        groups: dict[tuple[int, str], list[int]] = {}
+        for i, spec, args in self.steps:
+            d = depth[args[0]]
+            for j in args[1:]:
+                if depth[j] > d:
+                    d = depth[j]
+            d += 1
+            depth[i] = d
+            key = (d, spec.name)
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [i]
+                if limit is not None and len(groups) > limit:
+                    return None
+            else:
+                members.append(i)
+        self._groups = groups
+        return groups
 
     def use_batched(self, leaf_values: list[Value]) -> bool:
         """Batched mode needs only scalars and element-wise ops, and wide enough levels."""
@@ -278,8 +291,16 @@ class Plan:
         if any(type(v) is np.ndarray for v in leaf_values):
             return "nodes"
         if batched is None:
-            batched = len(self.steps) >= MIN_BATCH * len(self.batches())
+            batched = self._wide()
         return "batched" if batched else "scalar"
+
+    def _wide(self) -> bool:
+        """Whether the (depth, op) groups hold at least MIN_BATCH nodes on average. Found once
+        per plan, and given up on as soon as there are too many groups (a deep chain needs
+        only the first eighth of its nodes to tell)."""
+        if self._is_wide is None:
+            self._is_wide = self._level_groups(len(self.steps) / MIN_BATCH) is not None
+        return self._is_wide
 
     def _scalar_program(self) -> list[tuple[int, Any, int, int, OpSpec]]:
         """The steps as ``(node, float forward, input a, input b or -1, spec)``, built once."""
