@@ -301,6 +301,12 @@ class Graph:
         ``MultiDiGraph.add_edge`` does, which is about ten times faster than
         ``add_edges_from`` and its views.
         """
+        nodes = nodes if type(nodes) is list else list(nodes)
+        edges = edges if type(edges) is list else list(edges)
+        fast = cls._from_good_parts(nodes, edges)
+        if fast is not None:
+            return fast
+        # Something is wrong: go one row and one edge at a time, to say what.
         graph = cls()
         position: dict[str, int] = {}
         specs: list[OpSpec] = []
@@ -344,6 +350,53 @@ class Graph:
         graph._pending = (rows, checked)  # the networkx graph is built when first needed
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
+            graph._plan = Plan(list(rows), specs, args, position)
+            graph._plan_version = graph._version
+        else:
+            graph.plan()  # sorts topologically: raises CycleError on a cycle
+        return graph
+
+    @classmethod
+    def _from_good_parts(cls, nodes: list[tuple[str, str, Any, Mapping[str, Any]]],
+                         edges: list[Edge]) -> Graph | None:
+        """:meth:`from_parts` in bulk steps (comprehensions rather than one check at a time):
+        ``None`` when any rule is broken, for the careful path to name it."""
+        position = {row[0]: i for i, row in enumerate(nodes)}
+        if len(position) != len(nodes) or not all(type(n) is str and n for n in position):
+            return None
+        try:
+            if not {op for _, op, _, _ in nodes} <= OPS.keys():
+                return None
+        except TypeError:  # an unhashable op
+            return None
+        specs = [OPS[op] for _, op, _, _ in nodes]
+        rows = {node: {"op": op, **attrs} if attrs else {"op": op}
+                for node, op, _, attrs in nodes}
+        for (node, _op, value, _), spec in zip(nodes, specs, strict=True):
+            if spec.arity == 0:
+                if value is None:
+                    return None
+                try:
+                    rows[node]["value"] = as_value(value)
+                except ValueError:
+                    return None
+            elif value is not None:
+                return None
+        try:
+            src = [position[s] for s, _, _ in edges]
+            dst = [position[d] for _, d, _ in edges]
+        except (KeyError, TypeError):
+            return None
+        args = [[-1] * spec.arity for spec in specs]
+        for i, j, (_, _, k) in zip(src, dst, edges, strict=True):
+            slots = args[j]
+            if type(k) is not int or not 0 <= k < len(slots) or slots[k] != -1:
+                return None
+            slots[k] = i
+        graph = cls()
+        graph._pending = (rows, edges)  # the networkx graph is built when first needed
+        graph._changed()
+        if all(i < j for i, j in zip(src, dst, strict=True)):  # rows in topological order
             graph._plan = Plan(list(rows), specs, args, position)
             graph._plan_version = graph._version
         else:
