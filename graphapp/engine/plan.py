@@ -33,6 +33,7 @@ Caveats, up front:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -207,15 +208,17 @@ class Plan:
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All edges as index arrays ``(src, dst, slot)``, ordered by ``dst`` then slot."""
         if self._edges is None:
-            src, dst, slot = [], [], []
-            for d, args in enumerate(self.args):
-                for k, s in enumerate(args):
-                    if s >= 0:
-                        src.append(s)
-                        dst.append(d)
-                        slot.append(k)
-            self._edges = (np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp),
-                           np.array(slot, dtype=np.intp))
+            counts = np.fromiter(map(len, self.args), dtype=np.intp, count=len(self.args))
+            total = int(counts.sum())
+            src = np.fromiter(itertools.chain.from_iterable(self.args), dtype=np.intp,
+                              count=total)
+            dst = np.repeat(np.arange(len(self.args), dtype=np.intp), counts)
+            slot = np.arange(total, dtype=np.intp) - np.repeat(np.cumsum(counts) - counts,
+                                                                counts)
+            filled = src >= 0  # empty slots are not edges
+            if not filled.all():
+                src, dst, slot = src[filled], dst[filled], slot[filled]
+            self._edges = (src, dst, slot)
         return self._edges
 
     def order_array(self) -> np.ndarray:

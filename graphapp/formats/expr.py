@@ -107,11 +107,14 @@ class ExprParser:
     _counters: dict[str, int] = field(default_factory=dict)
     _funcs: dict[str, OpSpec] = field(default_factory=function_ops)
     _span: _Spans | None = None
+    #: What the fast reader made of each line shape: ``(root, records)``, ``None`` if not its.
+    _shapes: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- driving
     def declare(self, text: str) -> None:
         """Note the names ``text`` defines, so that ``pi`` or ``e`` there mean the user's."""
         self._user_names.update(_LHS.findall(text))
+        self._shapes.clear()  # pi or e may read differently now
 
     def parse(self, text: str) -> None:
         """Parse a whole script (several lines)."""
@@ -192,18 +195,36 @@ class ExprParser:
         if not _IDENT.match(name) or name in self.defined or name in self.existing or \
                 name in _KEYWORDS:
             return False
-        reader = _Reader(tokens, self)
-        root = reader.read()
-        if root is None:
+        # The line's shape: its tokens with each defined name (not a call) as a placeholder.
+        # Lines of one shape read the same way, so the reader runs once per shape.
+        defined, existing = self.defined, self.existing
+        names: list[str] = []
+        shape = []
+        for k in range(2, len(tokens) - 1):
+            token = tokens[k]
+            if (token in defined or token in existing) and tokens[k + 1] != "(":
+                shape.append(_PLACEHOLDERS[len(names)] if len(names) < _MAX_NAMES else token)
+                names.append(token)
+            else:
+                shape.append(token)
+        key = tuple(shape)
+        read = self._shapes.get(key, _UNREAD)
+        if read is _UNREAD:
+            reader = _Reader(["", "=", *shape, ""], self)
+            root = reader.read()
+            read = None if root is None else (root, reader.records)
+            if len(self._shapes) < _MAX_SHAPES:
+                self._shapes[key] = read
+        if read is None:
             return False
+        root, records = read
         if type(root) is float:  # NAME = number (signs and pi/e folded): an input
             self._add(name, "input", root, line_no)
             return True
         if type(root) is str:  # NAME = OTHER (in brackets, or with a unary plus)
             self._add(name, "identity", None, line_no)
-            self.edges.append((root, name, 0))
+            self.edges.append((_named(root, names), name, 0))
             return True
-        records = reader.records
         ids: list[str] = []
         last = len(records) - 1
         nodes, edges, lines = self.nodes, self.edges, self.lines
@@ -213,7 +234,8 @@ class ExprParser:
             nodes.append((node_id, op, value, _NO_ATTRS))
             lines[node_id] = line_no
             for slot, src in enumerate(inputs):
-                edges.append((src if type(src) is str else ids[src], node_id, slot))
+                edges.append((_named(src, names) if type(src) is str else ids[src], node_id,
+                              slot))
         self.defined[name] = line_no
         self.last = name
         return True
@@ -463,6 +485,20 @@ def _tokenize(line: str) -> list[str] | None:
     return tokens
 
 
+#: Placeholders for the defined names of a line, in a line's shape (never a token: a token is
+#: ASCII text); a line with more names than this keeps the rest as they are.
+_MAX_NAMES = 64
+_PLACEHOLDERS = tuple(f"\0{k}" for k in range(_MAX_NAMES))
+#: Shapes remembered per parser (lines with numbers of their own each have a shape).
+_MAX_SHAPES = 4096
+_UNREAD = object()
+
+
+def _named(operand: str, names: list[str]) -> str:
+    """The name a placeholder stands for in this line (a name kept as it is, itself)."""
+    return names[int(operand[1:])] if operand[0] == "\0" else operand
+
+
 class _NotMine(Exception):
     """A line the fast expression reader leaves to the ast path."""
 
@@ -553,6 +589,8 @@ class _Reader:
             self.depth -= 1
             self.expect(")")
             return inner
+        if first == "\0":
+            return text  # a defined name, as a placeholder in a line's shape
         if not (first.isalpha() or first == "_") or text in _KEYWORDS:
             raise _NotMine
         if self.toks[self.pos] == "(":

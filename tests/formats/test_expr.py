@@ -301,3 +301,26 @@ def test_writing_a_long_anonymous_chain_names_parts_of_it():
     assert len(again.graph) == len(doc.graph)  # the same nodes, some of them named t1, t2…
     assert float(backward(again.graph, again.output).forward.values[again.output]) == 3001.0
     assert float(backward(again.graph, again.output).grads["x"]) == 3001.0
+
+
+def test_lines_of_one_shape_are_read_once_and_named_by_their_own_names():
+    """The reader's result is reused for every line of the same shape; each line's names (a
+    name used twice included) and numbers land in the right slots, as the ast path has it."""
+    text = ("a = 1.0\nb = 2.0\nc = 3.0\np = a * b + c\nq = c * a + b\nr = b * b + b\n"
+            "s = tanh(r) * 2.0 - -q\nt = tanh(s) * 2.0 - -p\nu = tanh(t) * 3.0 - -p")
+
+    def run(fast: bool):
+        parser = ExprParser(path="f.expr")
+        if not fast:
+            parser._fast = parser._fast_expr = lambda line, n: False
+        parser.parse(text)
+        return parser.nodes, parser.edges, parser.lines, parser
+
+    *fast, parser = run(True)
+    *slow, _ = run(False)
+    assert fast == slow
+    assert len(parser._shapes) == 3  # p, q, r share one shape; s and t another; u its own
+    edges = set(fast[1])
+    assert {("c", "mul#2", 0), ("a", "mul#2", 1), ("b", "q", 1)} <= edges
+    assert {("b", "mul#3", 0), ("b", "mul#3", 1), ("b", "r", 1)} <= edges
+    assert ("neg#2", "t", 1) in edges and ("p", "neg#2", 0) in edges
