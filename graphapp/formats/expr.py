@@ -459,8 +459,12 @@ class ExprParser:
         raise FormatError(message, self.path, span.line_no, col + span.indent)
 
 
-_TOKEN = re.compile(r"[ \t]*(?:([0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?"
-                    r"|[A-Za-z_][A-Za-z0-9_]*|\*\*|[-+*/@(),=])|(#.*|\r?$)|(.))")
+_TOKEN = re.compile(r"[0-9]+\.?[0-9]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+                    r"|[A-Za-z_][A-Za-z0-9_]*|\*\*|[-+*/@(),=]")
+#: What a line the fast reader takes may hold (before a comment): anything else, the ast path.
+_READABLE = re.compile(r"[A-Za-z0-9_ \t.+\-*/@(),=]*")
+#: A decimal integer with a leading zero (a SyntaxError), or of 300+ digits (refused).
+_BAD_INTEGER = re.compile(r"(?<![A-Za-z0-9_.])(?:0+[1-9][0-9]*|[0-9]{301,})(?![0-9.eE])")
 _IDENT = re.compile(r"[A-Za-z_]")
 #: Brackets and unary signs nested deeper than this go the ast way (which has its own limits).
 _READER_DEPTH = 50
@@ -470,17 +474,15 @@ def _tokenize(line: str) -> list[str] | None:
     """Numbers, ASCII names and operators up to a comment, then an empty end marker; ``None``
     for anything else (including integers Python refuses or finds too large: ``012``, 300+
     digits)."""
-    tokens = []
-    for token, _end, other in _TOKEN.findall(line):
-        if token:
-            if token[0] in "0123456789" and token.isdigit() and (
-                    len(token) > 300 or (token[0] == "0" and token.strip("0"))):
-                return None  # 012 is a SyntaxError; 300+ digits are refused by the ast path
-            tokens.append(token)
-        elif other:
-            return None
-        else:
-            break  # end of line or comment
+    end = _READABLE.match(line).end()
+    if end < len(line) and line[end] != "#" and line[end:] != "\r":
+        return None
+    text = line[:end]
+    if _BAD_INTEGER.search(text):
+        return None
+    tokens = _TOKEN.findall(text)
+    if sum(map(len, tokens)) != len(text) - text.count(" ") - text.count("\t"):
+        return None  # a character no token took (a stray ".")
     tokens.append("")
     return tokens
 
