@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphapp.engine import Graph
+from graphapp.formats.header import Prompt
 
 __all__ = ["GraphFile"]
 
@@ -24,3 +25,5 @@ class GraphFile:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The file line each node was read from, so that messages about a node can point at it.
     lines: dict[str, int] = field(default_factory=dict)
+    #: The lesson's "try this" prompts (``# try:`` / ``# check:`` / ``# hint:`` lines).
+    prompts: tuple[Prompt, ...] = ()

@@ -43,6 +43,7 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
+from graphapp.formats.header import directives, is_directive, prompt_lines, prompts_of
 from graphapp.formats.notation import short_name
 
 __all__ = ["ExprParser", "parse_expr", "unfinished", "write_expr"]
@@ -649,11 +650,12 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
         if output not in parser.defined:
             line = _directive_line(text)
             raise FormatError(f"# output: names {output!r}, which is not defined", path, line)
+    prompts = prompts_of(directives(text), path)
     try:
         graph = Graph.from_parts(parser.nodes, parser.edges)
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
-    return GraphFile(graph, output, lesson_of(text), lines=parser.lines)
+    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, prompts=prompts)
 
 
 def _directive_line(text: str) -> int:
@@ -664,7 +666,8 @@ def _directive_line(text: str) -> int:
 
 
 def lesson_of(text: str) -> str:
-    """The comment block at the top of a script, without the ``#`` marks."""
+    """The comment block at the top of a script, without the ``#`` marks and without its
+    directives (a lesson's prompts, :mod:`graphapp.formats.header`)."""
     lesson = []
     for line in text.split("\n"):
         s = line.strip()
@@ -672,6 +675,8 @@ def lesson_of(text: str) -> str:
             continue
         if not s.startswith("#") or _OUTPUT_DIRECTIVE.match(s):
             break
+        if is_directive(s):
+            continue
         lesson.append(s[1:].removeprefix(" "))
     return "\n".join(lesson).strip("\n")
 
@@ -804,6 +809,9 @@ def write_expr(doc: GraphFile) -> str:
         return f"{spec.name}({inner})", 99
 
     lines = [f"# {line}".rstrip() for line in doc.lesson.split("\n")] if doc.lesson else []
+    if lines and doc.prompts:
+        lines.append("#")
+    lines += prompt_lines(doc.prompts)
     if lines:
         lines.append("")
     statements = [n for n in nx.lexicographical_topological_sort(g, key=position.__getitem__)

@@ -4,6 +4,7 @@
 
     {"format": "graphapp", "version": 1, "output": "L",
      "lesson": "optional text", "groups": {"neuron": {"collapsed": true, "pos": [0, 0]}},
+     "prompts": [{"try": "Make L positive.", "check": "value(L) > 0", "hint": "optional"}],
      "nodes": [{"id": "a", "op": "input", "value": 2.0, "label": "a", "pos": [0, 0]},
                {"id": "e", "op": "mul"}, ...],
      "edges": [{"src": "a", "dst": "e", "slot": 0}, ...]}
@@ -11,7 +12,9 @@
 ``value`` is a number or nested lists of numbers (``"nan"``, ``"inf"`` and ``"-inf"`` stand for
 the numbers strict JSON cannot hold). ``label`` (display name) and ``pos`` (canvas position)
 are optional; other fields of a node are kept as they are. Errors name the line of the node or
-edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`).
+edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`). ``prompts`` are the
+lesson's "try this" prompts, as an ``.expr`` writes them in ``# try:`` / ``# check:`` /
+``# hint:`` lines (:mod:`graphapp.formats.header`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from graphapp.engine import Graph, GraphError, rules
 from graphapp.engine.ops import OPS
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
+from graphapp.formats.header import Directive, Prompt, prompts_of
 from graphapp.formats.text import from_json_value, is_position, to_json_value
 
 __all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
@@ -202,7 +206,28 @@ def loads_graph(text: str, path: str = "<text>", unfinished: bool = False) -> Gr
     elif output not in where_node:
         raise r.fail_key("output", str(rules.output_error(output)))
     return GraphFile(graph, output, data.get("lesson", ""), data.get("groups", {}),
-                     _NodeLines(r.located, where_node))
+                     _NodeLines(r.located, where_node), _read_prompts(data, r))
+
+
+def _read_prompts(data: dict, r: _Reader) -> tuple[Prompt, ...]:
+    """The lesson's prompts: a list of ``{"try", "check", "hint"}`` objects, read as the
+    ``.expr`` directives they stand for; errors point at the ``"prompts"`` key."""
+    raw = data.get("prompts", [])
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        raise r.fail_key("prompts", '"prompts" must be a list of {"try", "check", "hint"} '
+                                    "objects")
+    found = []
+    for k, item in enumerate(raw):
+        for key, text in item.items():
+            if key not in ("try", "check", "hint") or not isinstance(text, str):
+                raise r.fail_key("prompts", f'prompt {k + 1}: "{key}" must be one of "try", '
+                                            '"check", "hint", holding a string')
+        found += [Directive(key, item[key].strip(), k + 1, 1)
+                  for key in ("try", "check", "hint") if key in item]
+    try:
+        return prompts_of(found, "prompt")
+    except FormatError as exc:
+        raise r.fail_key("prompts", f"prompt {exc.line}: {exc.message}") from None
 
 
 def _check_head(data: Any, r: _Reader) -> None:
@@ -326,6 +351,10 @@ def dumps_graph(doc: GraphFile) -> str:
         head["lesson"] = doc.lesson
     if doc.groups:
         head["groups"] = doc.groups
+    if doc.prompts:
+        head["prompts"] = [{"try": p.text, "check": p.check.text} | ({"hint": p.hint} if p.hint
+                                                                     else {})
+                           for p in doc.prompts]
     node_lines = []
     for node, data in g.nodes(data=True):
         item: dict[str, Any] = {"id": node, "op": data["op"]}

@@ -9,7 +9,10 @@ On a random 1,000-node graph, offscreen (:func:`gui_figures`):
 * ``first_draw_ms``: from opening to the graph drawn with the quick layered layout;
 * ``open_ms``: until Graphviz's layout (computed in a thread meanwhile) is applied and drawn;
 * ``edit_ms``: a value edit: recompute every value and gradient, redraw what is on screen,
-  repaint (cards off screen follow in slices on later turns of the event loop)."""
+  repaint (cards off screen follow in slices on later turns of the event loop);
+
+and, in :func:`plot_figures`, the Function Plot dock's redraw while its point is dragged over a
+200 × 200 map of a random 100-node graph."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["gui_figures", "start_up_figures", "training_figures"]
+__all__ = ["gui_figures", "plot_figures", "start_up_figures", "training_figures"]
 
 #: A bare PySide6 window of the screenshot's default size: saves a screenshot, or (with no
 #: file) stays open.
@@ -160,6 +163,91 @@ def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:
         window.close()
     return {"nodes": nodes, "first_draw_ms": statistics.median(first_draw),
             "open_ms": statistics.median(open_times), "edit_ms": statistics.median(edit_times)}
+
+
+def _percentile(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def plot_figures(moves: int = 60, nodes: int = 100, points: int = 200) -> dict[str, Any]:
+    """The Function Plot dock showing a ``points`` × ``points`` map of a random ``nodes``-node
+    graph over two of its inputs, in a window offscreen, while an input is dragged: first the
+    map's own point (the plotted inputs move, the grid stays: ``point_*``), then a third
+    input, as the inspector's slider drags it (every grid value changes: ``grid_*``).
+
+    Each move is timed as the event loop runs it: ``*_redraw_ms`` is the dock's part (for a
+    third input the grid — f and both partials, one plan run on arrays — and the arrows; the
+    image, curves and point handed to pyqtgraph; the plot painted) and ``*_move_ms`` the whole
+    turn from the drag event to everything repainted (the edit as an undo command, the
+    document's recompute, the canvas and inspector following, the plot). Medians and 90th
+    percentiles in milliseconds."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from graphapp.formats import GraphFile
+    from graphapp.generate import random_scalar_graph
+    from graphapp.gui import commands
+    from graphapp.gui.files import Recovery
+    from graphapp.gui.main_window import MainWindow
+    from graphapp.gui.qtlog import install_message_filter
+
+    install_message_filter()
+    app = QApplication.instance() or QApplication([])
+    result: dict[str, Any] = {"nodes": nodes, "points": points, "moves": moves}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, Recovery(Path(tmp) / "recovery"), ask=False)
+        window.resize(1400, 900)
+        window.show()
+        graph, output, _ = random_scalar_graph(nodes, seed=3, n_inputs=10)
+        window.load(GraphFile(graph, output), None)
+        while window._layout_job is not None:
+            app.processEvents()
+            time.sleep(0.002)
+        doc = window.doc
+        back = doc.results.backward
+        x, y, third = [n for n in graph.inputs_nodes() if back.reaches(n)][:3]
+        dock = window.lab_docks["lab-plot"]
+        dock.show()
+        view = dock.widget()
+        view.points_spin.setValue(points)
+        view.choose_pair(x, y)
+        app.processEvents()
+        (x_lo, x_hi), (y_lo, y_hi) = view._range(x), view._range(y)
+        paint = view.map_widget.viewport().repaint
+        gesture = commands.new_gesture()
+        drags = {
+            "point": lambda t: view.drag_to(x_lo + (x_hi - x_lo) * t, y_hi - (y_hi - y_lo) * t),
+            "grid": lambda t: doc.undo_stack.push(commands.SetValue(doc, third, 2 * t - 1,
+                                                                   gesture)),
+        }
+        for what, drag in drags.items():
+            redraw, whole = [], []
+            for k in range(moves + 5):  # the first few warm caches up and are not counted
+                start = time.perf_counter()
+                drag((k % 30 + 0.5) / 30)
+                doc.results  # noqa: B018 (the document's recompute, as its timer runs it)
+                begin = time.perf_counter()
+                view.refresh()  # what the dock's own timer runs after the edit
+                paint()
+                end = time.perf_counter()
+                view._timer.stop()  # refreshed already: not twice
+                app.processEvents()  # the canvas, inspector and the rest of the window
+                window.repaint()
+                if k >= 5:
+                    redraw.append((end - begin) * 1e3)
+                    whole.append((time.perf_counter() - start) * 1e3)
+            view.end_drag()
+            result |= {f"{what}_redraw_ms": statistics.median(redraw),
+                       f"{what}_redraw_p90_ms": _percentile(redraw, 0.9),
+                       f"{what}_move_ms": statistics.median(whole),
+                       f"{what}_move_p90_ms": _percentile(whole, 0.9)}
+        result["vectorised"] = bool(view.surface is not None and view.surface.vectorised)
+        window.doc.undo_stack.setClean()
+        window.close()
+    return result
 
 
 def training_figures(seconds: float = 4.0) -> dict[str, Any]:

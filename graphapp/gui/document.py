@@ -81,7 +81,7 @@ class Document(QObject):
     results_changed = Signal()
     output_changed = Signal()
     path_changed = Signal()
-    #: The lesson text (the .expr comment header) changed.
+    #: The lesson text (the .expr comment header) or its prompts changed.
     lesson_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -92,6 +92,8 @@ class Document(QObject):
         #: The user chose the output by hand: typed statements leave it where it is.
         self.output_pinned = False
         self.lesson = ""
+        #: The lesson's "try this" prompts (:class:`graphapp.formats.header.Prompt`).
+        self.prompts: tuple = ()
         self.path: Path | None = None
         self.groups: dict[str, dict[str, Any]] = {}
         self.undo_stack = QUndoStack(self)
@@ -112,6 +114,7 @@ class Document(QObject):
         self.output = doc.output
         self.output_pinned = False
         self.lesson = doc.lesson
+        self.prompts = tuple(doc.prompts)
         self.groups = dict(getattr(doc, "groups", {}) or {})
         self.path = path
         self.undo_stack.clear()
@@ -126,7 +129,7 @@ class Document(QObject):
 
     def to_file(self) -> GraphFile:
         """The document as a file object, for saving and exporting."""
-        gf = GraphFile(self.graph, self.output, self.lesson)
+        gf = GraphFile(self.graph, self.output, self.lesson, prompts=self.prompts)
         gf.groups = dict(self.groups)
         return gf
 

@@ -94,6 +94,8 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
         return 2
     for name in QT_FREE:
         importlib.import_module(name)
+    if doc.prompts:  # the Lesson dock checks the lesson's prompts in the first frame
+        importlib.import_module("graphapp.lab.lesson")
 
     from PySide6.QtWidgets import QApplication
 

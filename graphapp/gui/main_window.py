@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSlider,
-    QTextBrowser,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -42,6 +41,7 @@ from graphapp.gui.file_ops import AUTOSAVE_MS, FileOps
 from graphapp.gui.files import Recent, Recovery
 from graphapp.gui.inspector import Inspector
 from graphapp.gui.jobs import Jobs
+from graphapp.gui.lesson import LessonView
 from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
@@ -85,7 +85,7 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
 
         self.palette = Palette(self)
         self.inspector = Inspector(self.doc, self.scene, self.stepper, self)
-        self.lesson = QTextBrowser(self)
+        self.lesson = LessonView(self.doc, self.stepper, self.scene, self)
         self.palette_dock = self._dock("Palette", "palette", self.palette,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", "inspector", self.inspector,
@@ -94,7 +94,7 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.lab_docks = self._lab_docks()
         self.splitDockWidget(self.lesson_dock, self.inspector_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.lesson_dock, self.inspector_dock], [150, 600],
+        self.resizeDocks([self.lesson_dock, self.inspector_dock], [330, 420],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [190, 330],
                          Qt.Orientation.Horizontal)
@@ -201,7 +201,7 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.path_changed.connect(self._update_title)
         doc.results_changed.connect(self._update_status)
-        doc.lesson_changed.connect(self._show_lesson)
+        self.lesson.achieved.connect(self._prompt_achieved)
         doc.reset.connect(self._after_reset)
         self.scene.message.connect(self.say)
         self.scene.selectionChanged.connect(self._selection_changed)
@@ -253,17 +253,6 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.status_problem.setText("   ".join(parts))
         self.status_zoom.setText(f"{self.view.zoom * 100:.0f} %")
 
-    def _show_lesson(self) -> None:
-        # a comment header is hard-wrapped: rejoin its lines, keeping breaks after sentences
-        text = ""
-        for line in self.doc.lesson.strip().split("\n"):
-            text += line if not text or text.endswith("\n") else " " + line
-            if line.rstrip().endswith((".", ":")):
-                text += "\n"
-        text = text.strip()
-        self.lesson.setPlainText(text or "This graph has no lesson text. An .expr file's "
-                                         "comment header becomes its lesson.")
-
     def _update_step_controls(self) -> None:
         state = self.stepper.state
         active = state.active
@@ -286,6 +275,9 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
                     rect = rect.united(item.sceneBoundingRect())
             self.view.ensureVisible(rect, 40, 40)
 
+    def _prompt_achieved(self, text: str) -> None:
+        self.say(f"✓ Done: {text}")
+
     def say(self, text: str, ms: int = 6000) -> None:
         """A message in the status bar."""
         self.statusBar().showMessage(text, ms)
@@ -293,7 +285,6 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
     def _after_reset(self) -> None:
         self.view.resetTransform()
         QTimer.singleShot(0, self.view.fit)
-        self._show_lesson()
         self._update_status()
 
     # ----------------------------------------------------------------- running

@@ -23,7 +23,8 @@ of floats and numpy arrays, safe to hand from a worker thread to the window.
   ``f[i, j]`` at ``(x[i], y[j])``, the current point and its gradient). One plan run on arrays
   for the whole grid when :func:`vectorisable` (every value scalar, everything that depends on
   the inputs element-wise); otherwise point by point, and ``vectorised`` is False.
-  :func:`default_range` is the value ± max(1, |value|).
+  :func:`default_range` is the value ± max(1, |value|). While only the plotted inputs move,
+  :func:`grid_key` stays the same and :func:`moved` re-reads just the current point.
 * Trace table, :func:`trace_rows` → :class:`TraceRow` list; :func:`to_markdown`,
   :func:`to_csv`, :func:`cells` (one row as text), :data:`TRACE_COLUMNS`.
 
@@ -40,7 +41,16 @@ conventions.
 (20.0, 14.003, 14.0, 3.0)
 """
 
-from graphapp.lab.grid import Curve, Surface, curve, default_range, surface, vectorisable
+from graphapp.lab.grid import (
+    Curve,
+    Surface,
+    curve,
+    default_range,
+    grid_key,
+    moved,
+    surface,
+    vectorisable,
+)
 from graphapp.lab.hsweep import SWEEP_H, InputCheck, SweepRow, h_sweep, h_sweep_all
 from graphapp.lab.partial import EdgeShare, PartialTotal, PathTerm, default_held, partial_vs_total
 from graphapp.lab.slope import DEFAULT_H, Slope, slope
@@ -64,8 +74,10 @@ __all__ = [
     "curve",
     "default_held",
     "default_range",
+    "grid_key",
     "h_sweep",
     "h_sweep_all",
+    "moved",
     "partial_vs_total",
     "slope",
     "surface",

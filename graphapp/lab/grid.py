@@ -28,13 +28,21 @@ Caveats, up front:
 ([-1.0, -0.5, 0.0, 0.5, 1.0], [1.0, 0.25, 0.0, 0.25, 1.0], [-2.0, -1.0, 0.0, 1.0, 2.0], True)
 >>> default_range(3.0), default_range(0.25)
 ((0.0, 6.0), (-0.75, 1.25))
+
+While only the plotted inputs move (the point is dragged), the grid stays the same: a view
+keeps it while :func:`grid_key` is unchanged and re-reads only the point with :func:`moved`.
+
+>>> key = grid_key(g, ["x"]); g.set_value("x", 0.5); grid_key(g, ["x"]) == key
+True
+>>> moved(c, g).x0, moved(c, g).f0, moved(c, g).slope0, moved(c, g).f is c.f
+(0.5, 0.25, 1.0, True)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,8 +50,8 @@ import numpy as np
 from graphapp.engine import Graph, Plan
 from graphapp.lab._common import objective, run, scalar_input
 
-__all__ = ["Curve", "Surface", "curve", "default_range", "evaluate_along", "surface",
-           "vectorisable"]
+__all__ = ["Curve", "Surface", "curve", "default_range", "evaluate_along", "grid_key", "moved",
+           "surface", "vectorisable"]
 
 
 @dataclass(frozen=True)
@@ -100,11 +108,14 @@ def default_range(value: float) -> tuple[float, float]:
 def vectorisable(graph: Graph, wrt: Sequence[str],
                  values: Mapping[str, Any] | None = None) -> bool:
     """Can a grid over ``wrt`` be computed in one plan run? Yes when every value in the graph
-    is a scalar and every node that depends on ``wrt`` is element-wise."""
+    is a scalar and every node that depends on ``wrt`` is element-wise. Every op gives a
+    scalar from scalars, so the leaves' values (inputs and constants) decide the first part
+    without running the graph."""
     plan = graph.plan()
-    fwd = run(graph, values, {})
-    if any(v is not None and np.ndim(v) for v in fwd.values.values()):
-        return False
+    given = values or {}
+    for name in plan.order:
+        if graph.op(name).arity == 0 and np.ndim(given.get(name, graph.value(name))):
+            return False
     depends = np.zeros(len(plan.order), dtype=bool)
     for name in wrt:
         depends[plan.index[name]] = True
@@ -204,3 +215,30 @@ def surface(graph: Graph, output: str, wrt: tuple[str, str],
             f[i, j], (dfdx[i, j], dfdy[i, j]) = _point(graph, output, values, {xn: x, yn: y},
                                                       [xn, yn])
     return Surface(output, (xn, yn), xs, ys, f, dfdx, dfdy, x0, y0, f0, gx0, gy0, False)
+
+
+def grid_key(graph: Graph, wrt: Sequence[str]) -> tuple:
+    """What a grid over inputs ``wrt`` depends on apart from their own values: the graph's
+    structure and the value of every other input. For the same output, ranges and number of
+    points, equal keys give equal grids."""
+    others = []
+    for name in graph.inputs_nodes():
+        if name in wrt:
+            continue
+        v = graph.value(name)
+        others.append((name, v if np.ndim(v) == 0 else (np.shape(v), np.asarray(v).tobytes())))
+    return graph.structure_version, tuple(others)
+
+
+def moved(plot: Curve | Surface, graph: Graph,
+          values: Mapping[str, Any] | None = None) -> Curve | Surface:
+    """``plot`` with its current point read again from the plotted inputs' values (one forward
+    and one backward pass): the grid itself is kept, as :func:`grid_key` says it is unchanged."""
+    if isinstance(plot, Curve):
+        x0 = scalar_input(graph, plot.wrt, values)
+        f0, (g0,) = _point(graph, plot.output, values, {plot.wrt: x0}, [plot.wrt])
+        return replace(plot, x0=x0, f0=f0, slope0=g0)
+    xn, yn = plot.wrt
+    x0, y0 = scalar_input(graph, xn, values), scalar_input(graph, yn, values)
+    f0, (gx0, gy0) = _point(graph, plot.output, values, {xn: x0, yn: y0}, [xn, yn])
+    return replace(plot, x0=x0, y0=y0, f0=f0, dfdx0=gx0, dfdy0=gy0)

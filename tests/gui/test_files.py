@@ -185,7 +185,7 @@ def test_recent_files_and_examples_menu(micrograd, tmp_path):
     assert "constraint" in action.toolTip()
     action.trigger()
     assert window.doc.path is None and "(example)" in window.windowTitle()
-    assert "partial" in window.lesson.toPlainText()
+    assert "partial" in window.lesson.text.text()
 
 
 def test_dropping_a_file_on_the_window_opens_it(micrograd, tmp_path):

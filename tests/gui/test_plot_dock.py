@@ -55,3 +55,34 @@ def test_gradient_field_and_drag_of_seed_002(window, qtbot):
     assert float(doc.results.grad("y")) == pytest.approx(1.0)  # 0.5 · 2
     doc.undo_stack.undo()  # the whole drag is one step
     assert float(doc.results.value("x")) == 1.0 and float(doc.results.value("y")) == 4.0
+
+
+def test_a_drag_of_the_point_keeps_the_grid_and_a_third_input_redraws_it(window, qtbot,
+                                                                         tmp_path):
+    # f = x·y + z over (x, y): moving the point keeps every grid value; changing z shifts them
+    # all by the change (by hand: f = x·y + 2 after z = 2), the arrows (y, x) stay.
+    path = tmp_path / "xyz.expr"
+    path.write_text("x = 1.0\ny = 1.0\nz = 0.0\nf = x*y + z\n")
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    dock = window.lab_docks["lab-plot"]
+    dock.show()
+    view = dock.widget()
+    view.choose_pair("x", "y")
+    before = view.surface
+    gx, gy = np.meshgrid(before.x, before.y, indexing="ij")
+    np.testing.assert_allclose(before.f, gx * gy, atol=1e-12)
+    view.drag_to(1.5, 0.5)
+    view.end_drag()
+    view.refresh()
+    after = view.surface
+    assert after.f is before.f  # the same grid, not computed again
+    assert (after.x0, after.y0, after.f0, after.dfdx0, after.dfdy0) == (1.5, 0.5, 0.75, 0.5, 1.5)
+    assert "f = 0.75" in view.map_plot.titleLabel.text
+    window.doc.graph.set_value("z", 2.0)
+    window.doc.results  # noqa: B018 (recompute)
+    view.refresh()
+    moved = view.surface
+    np.testing.assert_allclose(moved.f, gx * gy + 2.0, atol=1e-12)
+    np.testing.assert_allclose(moved.dfdx, gy, atol=1e-12)
+    assert moved.f0 == pytest.approx(2.75)

@@ -224,3 +224,14 @@ def test_parallel_edges_are_two_paths():
     pt = partial_vs_total(expr_graph("x = 3.0\ny = x * x"), "y", "x")
     assert sorted(p.slots for p in pt.paths) == [(0,), (1,)]
     assert [p.product for p in pt.paths] == [3.0, 3.0] and pt.total == 6.0
+
+
+def test_an_array_value_anywhere_means_point_by_point():
+    # w is an array that x never meets, yet a grid of x would mix with it: point by point
+    g = expr_graph("w = [1.0, 2.0]\nx = 3.0\nf = x * sum(w)")
+    assert not vectorisable(g, ["x"])
+    c = curve(g, "f", "x", 0.0, 1.0, 5)
+    assert not c.vectorised
+    np.testing.assert_allclose(c.f, 3 * c.x)  # f = x·(1 + 2), by hand
+    np.testing.assert_allclose(c.dfdx, 3.0)
+    assert vectorisable(g, ["x"], values={"w": 2.0})

@@ -19,6 +19,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QGraphicsItem,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -61,6 +62,11 @@ class PlotView(LabView):
         self._gesture: int | None = None
         self._placing = False  # True while the view itself moves the point
         self._second_chosen = False  # until the learner picks, two inputs make a map
+        #: What the grid on show was computed for (:func:`graphapp.lab.grid_key` and more),
+        #: and the axes' ranges and labels: a move of the point redraws only what changed.
+        self._grid_key: tuple | None = None
+        self._axes: tuple | None = None
+        self._levels: tuple | None = None
         super().__init__(doc, parent)
         self.second = QComboBox(self)
         self.second.setToolTip("A second input for a map of f over both (the others stay fixed)")
@@ -114,6 +120,10 @@ class PlotView(LabView):
         font.setPointSize(_FONT_PT)
         for side in ("left", "bottom"):
             axis = item.getAxis(side)
+            # painted once into a pixmap, redrawn only when its range changes: with the grid
+            # on, an axis spans the whole plot, and replaying its ticks' text on every move of
+            # the point took most of a redraw
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             axis.setTickFont(font)
             axis.enableAutoSIPrefix(False)
             axis.setTextPen(pg.mkPen("#212529"))
@@ -176,6 +186,7 @@ class PlotView(LabView):
         font.setPointSize(_FONT_PT)
         self.colour_bar.axis.setTickFont(font)
         self.colour_bar.axis.setTextPen(pg.mkPen("#212529"))
+        self.colour_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # white arrows on a dark halo: readable on both ends of the colour scale
         self.arrow_halo = pg.PlotCurveItem(pen=pg.mkPen("#212529", width=4), connect="pairs")
         self.arrows = pg.PlotCurveItem(pen=pg.mkPen("w", width=2), connect="pairs")
@@ -261,22 +272,29 @@ class PlotView(LabView):
                                "a scalar input to plot against.")
             return
         points = self.points_spin.value()
+        graph, out = self.doc.graph, self.doc.output
+        key = (out, wrt, other, points, *(self._range(n) for n in names),
+               lab.grid_key(graph, names))
+        previous = self.curve if other is None else self.surface
+        same_grid = key == self._grid_key and previous is not None
         try:
-            if other is None:
-                self.curve = lab.curve(self.doc.graph, self.doc.output, wrt,
-                                       *self._range(wrt), points)
-                self.surface = None
+            if same_grid:  # only the plotted inputs moved: the grid is unchanged
+                plot = lab.moved(previous, graph)
+            elif other is None:
+                plot = lab.curve(graph, out, wrt, *self._range(wrt), points)
             else:
-                self.surface = lab.surface(self.doc.graph, self.doc.output, (wrt, other),
-                                           self._range(wrt), self._range(other), points)
-                self.curve = None
+                plot = lab.surface(graph, out, (wrt, other), self._range(wrt),
+                                   self._range(other), points)
         except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
-            self._show_nothing(f"Cannot plot {self.doc.output}: {exc}")
+            self._show_nothing(f"Cannot plot {out}: {exc}")
             return
-        if self.curve is not None:
-            self._draw_curve(self.curve)
+        self._grid_key = key
+        if other is None:
+            self.curve, self.surface = plot, None
+            self._draw_curve(plot, same_grid)
         else:
-            self._draw_map(self.surface)
+            self.curve, self.surface = None, plot
+            self._draw_map(plot, same_grid)
 
     def _update_second(self, wrt: str | None) -> None:
         names = [ONE_INPUT] + [n for n in scalar_inputs(self.doc) if n != wrt]
@@ -293,6 +311,7 @@ class PlotView(LabView):
 
     def _show_nothing(self, why: str) -> None:
         self.curve = self.surface = None
+        self._grid_key = self._axes = None
         for item in (self.f_item, self.tangent_item, self.d_item):
             item.setData([], [])
         self.d_point.setData([], [])
@@ -307,21 +326,35 @@ class PlotView(LabView):
             target.setPos(x, y)
         finally:
             self._placing = False
+        if self._gesture is None and not target.isUnderMouse():
+            # moved away from the pointer by an edit elsewhere (Ctrl+Z, the inspector):
+            # pyqtgraph would keep drawing it in its hover colour
+            target.setMouseHover(False)
 
-    def _draw_curve(self, c: lab.Curve) -> None:
+    def _axes_changed(self, state: tuple) -> bool:
+        """True (and remembered) when the axes' ranges or labels differ from those on show:
+        setting them anew makes pyqtgraph lay out and paint every axis again."""
+        if state == self._axes:
+            return False
+        self._axes = state
+        return True
+
+    def _draw_curve(self, c: lab.Curve, same_grid: bool = False) -> None:
         self.stack.setCurrentWidget(self.line_widget)
         out, x = c.output, c.wrt
-        self.f_item.setData(c.x, c.f, connect="finite")
+        if not same_grid:
+            self.f_item.setData(c.x, c.f, connect="finite")
+            self.d_item.setData(c.x, c.dfdx, connect="finite")
         self.tangent_item.setData(c.x, c.tangent(), connect="finite")
-        self.d_item.setData(c.x, c.dfdx, connect="finite")
         self.d_point.setData([c.x0], [c.slope0])
         self._place(self.f_point, c.x0, c.f0)
         for line in self.x_lines:
             line.setValue(c.x0)
-        self.f_plot.setXRange(c.x[0], c.x[-1], padding=0.02)
-        self.f_plot.setLabel("left", out, **_LABEL_STYLE)
-        self.d_plot.setLabel("left", f"d{out}/d{x}", **_LABEL_STYLE)
-        self.d_plot.setLabel("bottom", x, **_LABEL_STYLE)
+        if self._axes_changed(("curve", out, x, c.x[0], c.x[-1])):
+            self.f_plot.setXRange(c.x[0], c.x[-1], padding=0.02)
+            self.f_plot.setLabel("left", out, **_LABEL_STYLE)
+            self.d_plot.setLabel("left", f"d{out}/d{x}", **_LABEL_STYLE)
+            self.d_plot.setLabel("bottom", x, **_LABEL_STYLE)
         self.f_plot.setTitle(f"{out} against {x}: at {x} = {num(c.x0, 6)}, {out} = "
                              f"{num(c.f0, 6)} and the tangent's slope is {num(c.slope0, 6)}",
                              size="12pt", color="#212529")
@@ -331,23 +364,31 @@ class PlotView(LabView):
             f"d{out}/d{x} at every {x}: where it crosses 0, {out} is flat. Drag the point to "
             f"move {x}; the other inputs keep their values." + self._how(c.vectorised))
 
-    def _draw_map(self, s: lab.Surface) -> None:
+    def _draw_map(self, s: lab.Surface, same_grid: bool = False) -> None:
         self.stack.setCurrentWidget(self.map_widget)
         out, (x, y) = s.output, s.wrt
-        dx = (s.x[-1] - s.x[0]) / max(1, len(s.x) - 1)
-        dy = (s.y[-1] - s.y[0]) / max(1, len(s.y) - 1)
-        self.image.setImage(s.f, autoLevels=False)
-        self.colour_bar.setLevels(levels(s.f))
-        self.image.setRect(QRectF(s.x[0] - dx / 2, s.y[0] - dy / 2,
-                                  s.x[-1] - s.x[0] + dx, s.y[-1] - s.y[0] + dy))
-        seg = arrow_segments(s, ARROWS)
-        for item in (self.arrow_halo, self.arrows):
-            item.setData(seg[:, 0], seg[:, 1], connect="pairs")
+        if not same_grid:
+            dx = (s.x[-1] - s.x[0]) / max(1, len(s.x) - 1)
+            dy = (s.y[-1] - s.y[0]) / max(1, len(s.y) - 1)
+            self.image.setImage(s.f, autoLevels=False)
+            new_levels = levels(s.f)
+            if new_levels != self._levels:  # a new colour scale lays its axis out again
+                self._levels = new_levels
+                self.colour_bar.setLevels(new_levels)
+            else:
+                self.image.setLevels(new_levels)
+            self.image.setRect(QRectF(s.x[0] - dx / 2, s.y[0] - dy / 2,
+                                      s.x[-1] - s.x[0] + dx, s.y[-1] - s.y[0] + dy))
+            seg = arrow_segments(s, ARROWS)
+            for item in (self.arrow_halo, self.arrows):
+                item.setData(seg[:, 0], seg[:, 1], connect="pairs")
         self._place(self.map_point, s.x0, s.y0)
-        self.map_plot.setRange(xRange=(s.x[0], s.x[-1]), yRange=(s.y[0], s.y[-1]), padding=0)
-        self.map_plot.setLabel("left", y, **_LABEL_STYLE)
-        self.map_plot.setLabel("bottom", x, **_LABEL_STYLE)
-        self.colour_bar.axis.setLabel(out, **_LABEL_STYLE)
+        if self._axes_changed(("map", out, x, y, s.x[0], s.x[-1], s.y[0], s.y[-1])):
+            self.map_plot.setRange(xRange=(s.x[0], s.x[-1]), yRange=(s.y[0], s.y[-1]),
+                                   padding=0)
+            self.map_plot.setLabel("left", y, **_LABEL_STYLE)
+            self.map_plot.setLabel("bottom", x, **_LABEL_STYLE)
+            self.colour_bar.axis.setLabel(out, **_LABEL_STYLE)
         self.map_plot.setTitle(
             f"{out} over ({x}, {y}): at ({num(s.x0, 5)}, {num(s.y0, 5)}), {out} = "
             f"{num(s.f0, 6)} and ∇{out} = ({num(s.dfdx0, 5)}, {num(s.dfdy0, 5)})",
