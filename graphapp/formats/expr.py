@@ -25,7 +25,6 @@ error, a list, an unknown name) goes through ``ast`` and gets its precise errors
 from __future__ import annotations
 
 import ast
-import difflib
 import gc
 import keyword
 import math
@@ -351,6 +350,8 @@ class ExprParser:
             func = node.func.id
             spec = self._funcs.get(func)
             if spec is None:
+                import difflib  # only for a message (start-up time)
+
                 close = difflib.get_close_matches(func, list(self._funcs), n=2)
                 hint = ("; did you mean " + " or ".join(f"{c}()" for c in close) + "?"
                         if close else f"; functions: {', '.join(sorted(self._funcs))}")
@@ -389,6 +390,8 @@ class ExprParser:
         if self.auto_input is not None and ident not in _CONSTANTS:
             self._add(ident, "input", self.auto_input, self._span.line_no)
             return ident
+        import difflib  # only for a message (start-up time)
+
         close = difflib.get_close_matches(ident, [*self.defined, *_CONSTANTS], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         self._fail(node, f"unknown name {ident!r}{hint}")
