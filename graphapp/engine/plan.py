@@ -231,16 +231,16 @@ class Plan:
         """Boolean mask over plan indices: which nodes have a path to ``output`` (itself too)."""
         o = self._node_index(output)
         if o not in self._reach:
-            mask = np.zeros(len(self.order), dtype=bool)
-            mask[o] = True
+            seen = bytearray(len(self.order))  # Python-speed flags, one numpy mask at the end
+            seen[o] = 1
             stack = [o]
             args = self.args
             while stack:
                 for j in args[stack.pop()]:
-                    if j >= 0 and not mask[j]:
-                        mask[j] = True
+                    if j >= 0 and not seen[j]:
+                        seen[j] = 1
                         stack.append(j)
-            self._reach[o] = mask
+            self._reach[o] = np.frombuffer(bytes(seen), dtype=np.bool_).copy()
         return self._reach[o]
 
     def batches(self) -> list[_Batch]:
@@ -318,6 +318,7 @@ class Plan:
         derivatives are shown too, but they carry nothing). Built once per output."""
         if o not in self._scalar_back:
             reached, others = [], []
+            reach = reach.tolist()  # Python bools: quicker to index one by one
             for i, spec, args in reversed(self.steps):
                 local = spec.scalar_local
                 row = (i, local[0], local[1] if len(local) > 1 else None, args[0],

@@ -212,7 +212,7 @@ class ExprParser:
         if read is _UNREAD:
             reader = _Reader(["", "=", *shape, ""], self)
             root = reader.read()
-            read = None if root is None else (root, reader.records)
+            read = None if root is None else (root, _template(reader.records))
             if len(self._shapes) < _MAX_SHAPES:
                 self._shapes[key] = read
         if read is None:
@@ -228,14 +228,22 @@ class ExprParser:
         ids: list[str] = []
         last = len(records) - 1
         nodes, edges, lines = self.nodes, self.edges, self.lines
+        counters, fresh = self._counters, not self.taken
         for k, (op, value, inputs) in enumerate(records):
-            node_id = name if k == last else self._generated_id(op)
+            if k == last:
+                node_id = name
+            elif fresh:  # no ids to avoid (a whole file): the next number is free
+                n = counters.get(op, 0) + 1
+                counters[op] = n
+                node_id = f"{op}#{n}"
+            else:
+                node_id = self._generated_id(op)
             ids.append(node_id)
             nodes.append((node_id, op, value, _NO_ATTRS))
             lines[node_id] = line_no
-            for slot, src in enumerate(inputs):
-                edges.append((_named(src, names) if type(src) is str else ids[src], node_id,
-                              slot))
+            for slot, (from_names, src) in enumerate(inputs):
+                edges.append((names[src] if from_names else ids[src] if from_names is not None
+                              else src, node_id, slot))
         self.defined[name] = line_no
         self.last = name
         return True
@@ -498,6 +506,14 @@ _PLACEHOLDERS = tuple(f"\0{k}" for k in range(_MAX_NAMES))
 #: Shapes remembered per parser (lines with numbers of their own each have a shape).
 _MAX_SHAPES = 4096
 _UNREAD = object()
+
+
+def _template(records: list[tuple[str, float | None, list[str | int]]]) -> list[tuple]:
+    """Records with each input as ``(True, k)`` (the line's k-th defined name), ``(False, k)``
+    (record k) or ``(None, name)`` (a name kept as it is), ready to instantiate per line."""
+    return [(op, value, [(True, int(src[1:])) if type(src) is str and src[0] == "\0" else
+                         (None, src) if type(src) is str else (False, src) for src in inputs])
+            for op, value, inputs in records]
 
 
 def _named(operand: str, names: list[str]) -> str:
