@@ -372,15 +372,14 @@ class Graph:
         specs = [OPS[op] for _, op, _, _ in nodes]
         rows = {node: {"op": op, **attrs} if attrs else {"op": op}
                 for node, op, _, attrs in nodes}
-        for (node, _op, value, _), spec in zip(nodes, specs, strict=True):
-            if spec.arity == 0:
-                if value is None:
-                    return None
-                try:
-                    rows[node]["value"] = as_value(value)
-                except ValueError:
-                    return None
-            elif value is not None:
+        leaves = [i for i, spec in enumerate(specs) if not spec.arity]
+        if [i for i, row in enumerate(nodes) if row[2] is not None] != leaves:
+            return None  # a leaf without a value, or a computed node with one
+        for i in leaves:
+            node, _, value, _ = nodes[i]
+            try:
+                rows[node]["value"] = as_value(value)
+            except ValueError:
                 return None
         try:
             src = [position[s] for s, _, _ in edges]
