@@ -15,6 +15,7 @@ have ``grad`` null (they are not differentiated); nan and ±inf are the strings 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,12 @@ def _node_order(doc: GraphFile, fwd: Forward) -> list[str]:
 def _json_list(values: list[Any], scalars: bool = False) -> list[Any]:
     """A list of values as JSON values; a list of finite floats is returned as it is.
     ``scalars``: the caller knows that no value is an array."""
+    if scalars:
+        try:  # floats only: a nan or inf anywhere makes the sum one (None raises)
+            if math.isfinite(sum(values)):
+                return values
+        except TypeError:
+            pass
     if scalars or all(type(v) is not np.ndarray for v in values):
         try:
             array = np.array(values, dtype=np.float64)
