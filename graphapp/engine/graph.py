@@ -39,6 +39,29 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+class _Parts:
+    """A graph read in bulk, before networkx: its checked node rows and edges, each node's
+    position and the leaves' values; the ``{node: attrs}`` table is made on first need."""
+
+    __slots__ = ("edges", "leaf_values", "nodes", "position", "rows")
+
+    def __init__(self, nodes: list[tuple[str, str, Any, Mapping[str, Any]]], edges: list[Edge],
+                 position: dict[str, int], leaf_values: dict[str, Value],
+                 rows: dict[str, dict[str, Any]] | None = None) -> None:
+        self.nodes, self.edges, self.position = nodes, edges, position
+        self.leaf_values, self.rows = leaf_values, rows
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """``{node: attrs}``: the very dicts the networkx graph will hold."""
+        if self.rows is None:
+            rows = {node: {"op": op, **attrs} if attrs else {"op": op}
+                    for node, op, _, attrs in self.nodes}
+            for node, value in self.leaf_values.items():
+                rows[node]["value"] = value
+            self.rows = rows
+        return self.rows
+
+
 class Graph:
     """An expression graph, with a compiled plan cached until its structure changes.
 
@@ -53,9 +76,8 @@ class Graph:
     def __init__(self) -> None:
         #: The networkx graph, once built (see :attr:`_g`).
         self._built: nx.MultiDiGraph | None = None
-        #: Until then: ``{node: attrs}`` (the very dicts the networkx graph will hold) and
-        #: the checked ``(src, dst, slot)`` edges.
-        self._pending: tuple[dict[str, dict[str, Any]], list[Edge]] | None = ({}, [])
+        #: Until then, what it will be built from.
+        self._pending: _Parts | None = _Parts([], [], {}, {}, {})
         self._version = 0
         self._plan: Plan | None = None
         self._plan_version = -1
@@ -68,9 +90,8 @@ class Graph:
         if self._pending is not None:
             import networkx as nx
 
-            rows, edges = self._pending
             g = nx.MultiDiGraph()
-            adjacency.fill(g, rows, edges)
+            adjacency.fill(g, self._pending.table(), self._pending.edges)
             self._built, self._pending = g, None
         return self._built
 
@@ -80,7 +101,13 @@ class Graph:
 
     def _rows(self) -> dict[str, dict[str, Any]]:
         """``{node: attrs}`` without building the networkx graph."""
-        return self._pending[0] if self._pending is not None else adjacency.node_table(self._built)
+        if self._pending is not None:
+            return self._pending.table()
+        return adjacency.node_table(self._built)
+
+    def _ids(self) -> Mapping[str, Any]:
+        """The node ids (as keys, in order), without making the rows of a bulk read."""
+        return self._pending.position if self._pending is not None else self._rows()
 
     @property
     def nx(self) -> nx.MultiDiGraph:
@@ -94,19 +121,19 @@ class Graph:
 
     def __contains__(self, node: object) -> bool:
         try:
-            return node in self._rows()
+            return node in self._ids()
         except TypeError:  # unhashable: networkx says False too
             return False
 
     def __len__(self) -> int:
-        return len(self._rows())
+        return len(self._ids())
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows())
+        return iter(self._ids())
 
     def nodes(self) -> list[str]:
         """Node ids in insertion order."""
-        return list(self._rows())
+        return list(self._ids())
 
     def edges(self) -> list[Edge]:
         """Every edge as ``(src, dst, slot)``."""
@@ -347,7 +374,7 @@ class Graph:
             if i >= j:
                 in_order = False
             checked.append((src, dst, slot))
-        graph._pending = (rows, checked)  # the networkx graph is built when first needed
+        graph._pending = _Parts([], checked, position, {}, rows)  # networkx on first need
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
             graph._plan = Plan(list(rows), specs, args, position)
@@ -370,15 +397,14 @@ class Graph:
         except TypeError:  # an unhashable op
             return None
         specs = [OPS[op] for _, op, _, _ in nodes]
-        rows = {node: {"op": op, **attrs} if attrs else {"op": op}
-                for node, op, _, attrs in nodes}
         leaves = [i for i, spec in enumerate(specs) if not spec.arity]
         if [i for i, row in enumerate(nodes) if row[2] is not None] != leaves:
             return None  # a leaf without a value, or a computed node with one
+        leaf_values = {}
         for i in leaves:
             node, _, value, _ = nodes[i]
             try:
-                rows[node]["value"] = as_value(value)
+                leaf_values[node] = as_value(value)
             except ValueError:
                 return None
         try:
@@ -393,10 +419,10 @@ class Graph:
                 return None
             slots[k] = i
         graph = cls()
-        graph._pending = (rows, edges)  # the networkx graph is built when first needed
+        graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need
         graph._changed()
         if all(i < j for i, j in zip(src, dst, strict=True)):  # rows in topological order
-            graph._plan = Plan(list(rows), specs, args, position)
+            graph._plan = Plan(list(position), specs, args, position)
             graph._plan_version = graph._version
         else:
             graph.plan()  # sorts topologically: raises CycleError on a cycle
@@ -431,6 +457,10 @@ class Graph:
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
         """The values of the leaves ``nodes``, in that order (what a plan runs on)."""
+        parts = self._pending
+        if parts is not None and parts.rows is None:  # a bulk read not yet edited
+            leaf_values = parts.leaf_values
+            return [leaf_values[node] for node in nodes]
         rows = self._rows()
         return [rows[node]["value"] for node in nodes]
 

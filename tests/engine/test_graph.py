@@ -183,6 +183,8 @@ def test_a_graph_read_in_bulk_builds_networkx_only_when_asked_and_then_the_same(
     assert len(g) == 4 and list(g) == ["a", "b", "m", "L"] and "m" in g and "z" not in g
     assert g.op("m").name == "mul" and float(g.value("b")) == -3.0 and g.leaves() == ["a", "b"]
     assert g._pending is not None  # nothing above needed networkx
+    g.set_value("a", 4.0)  # a value edit before networkx: the next run sees it
+    assert float(backward(g, "L").grads["b"]) == 4.0 and g._pending is not None
     assert sorted(g.nx.edges(keys=True)) == sorted(edges)  # built now
     assert dict(g.nx.nodes(data="label"))["b"] == "bee" and g._pending is None
     g.add_node("c", "input", 1.0)
