@@ -131,9 +131,11 @@ def tangents(doc: Document, wrt: str, direction: Any = None,
 def export(doc: Document, path: str | Path, output: str | None = None,
            values: Mapping[str, Any] | None = None, grads: bool = True,
            rankdir: str = "LR", fwd: Forward | None = None,
-           back: Backward | None = None, time_limit: float | None = 120.0) -> None:
+           back: Backward | None = None, time_limit: float | None = 120.0,
+           hidden: Any = None) -> None:
     """Draw the graph with Graphviz to ``path`` (.svg, .png, .pdf or .dot), atomically: values
-    on every card and, with ``grads``, gradients and each edge's local derivative.
+    on every card and, with ``grads``, gradients and each edge's local derivative (those of
+    ``hidden``, a quiz's :class:`~graphapp.lab.quiz.Hidden`, as ``?``).
 
     Needs Graphviz's ``dot`` for pictures (:class:`~graphapp.formats.graphviz_export.
     DotMissing` otherwise); ``.dot`` text needs nothing. dot is stopped after ``time_limit``
@@ -148,7 +150,7 @@ def export(doc: Document, path: str | Path, output: str | None = None,
     if grads and back is None:
         back = backward(graph, shown, fwd=fwd)
     export_graph(replace(_file(doc), output=shown), path, fwd, back if grads else None,
-                 rankdir=rankdir, show_grads=grads, time_limit=time_limit)
+                 rankdir=rankdir, show_grads=grads, time_limit=time_limit, hidden=hidden)
 
 
 def _graph(doc: Document) -> Graph:

@@ -386,7 +386,9 @@ def format_report(report: dict[str, Any]) -> str:
                   f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms  "
                   + _target_words(gfig["open_ms"], 2000, None, " ms"),
                   f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms  "
-                  + _target_words(gfig["edit_ms"], 16, None, " ms")]
+                  + _target_words(gfig["edit_ms"], 16, None, " ms"),
+                  f"  place every edge label:            {gfig['labels_ms']:7.1f} ms",
+                  f"  … again the ones an edit resized:  {gfig['relabel_ms']:7.2f} ms"]
     if "plot_drag" in report:
         d = report["plot_drag"]
         lines += ["", f"function plot dock, a {d['points']} × {d['points']} map of a random "
@@ -401,14 +403,15 @@ def format_report(report: dict[str, Any]) -> str:
                       f"whole move {move:.1f} ms median, {move_p90:.1f} ms p90"]
     if "training_panel" in report:
         t = report["training_panel"]
-        lines += ["", f"training panel, {t['network']} (offscreen):",
+        load = f", load average {t['load']:.1f}" if "load" in t else ""
+        lines += ["", f"training panel, {t['network']} (offscreen{load}):",
                   f"  panel closed:                 {t['closed_steps_per_s']:9,.0f} steps/s",
                   f"  panel open, playing:          {t['open_steps_per_s']:9,.0f} steps/s "
-                  + (f"({t['ratio']:.2f}x slower" if t["ratio"] >= 1 else
-                     f"({1 / t['ratio']:.2f}x faster") + "; target at most 2x slower, "
+                  + (f"({t['ratio']:.2f}× slower" if t["ratio"] >= 1 else
+                     f"({1 / t['ratio']:.2f}× faster") + "; target at most 2× slower, "
                   + ("met)" if t["ratio"] <= 2 else "NOT met)"),
                   f"  frames drawn:                 {t['fps']:9.1f} per s (target 60)",
-                  f"  a frame's time:               {t['frame_ms']:9.1f} ms median, "
+                  f"  a frame's GUI-thread time:    {t['frame_ms']:9.1f} ms median, "
                   f"{t.get('frame_p90_ms', float('nan')):.1f} ms p90 (target 16.7)",
                   f"  boundary and neuron maps:     {t['maps_per_s']:9.1f} per s"]
     return "\n".join(lines)

@@ -241,6 +241,9 @@ def _export_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("-o", "--out", required=True, metavar="OUT", help="the picture to write")
     c.add_argument("--output", metavar="NAME")
     c.add_argument("--no-grads", action="store_true", help="show values only")
+    c.add_argument("--answers", action="store_true",
+                   help="a file with a quiz: show the numbers it hides (the answer key); "
+                        "without it they are drawn as ?, an exercise sheet")
     c.add_argument("--rankdir", choices=["LR", "TB", "RL", "BT"], default="LR",
                    help="layout direction (default LR: inputs on the left)")
     c.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
@@ -254,9 +257,14 @@ def _export(run: _Evaluated) -> int:
     args = run.args
     output = run.require_output()
     back = None if args.no_grads else api.backward(run.doc, output, fwd=run.fwd)
+    hidden = None
+    if back is not None and run.doc.quiz is not None and not args.answers:
+        from graphapp.lab.quiz import hidden_numbers
+
+        hidden = hidden_numbers(run.doc.graph, output, run.doc.quiz, back=back)
     try:
         api.export(run.doc, args.out, output, grads=not args.no_grads, rankdir=args.rankdir,
-                   fwd=run.fwd, back=back, time_limit=args.time_limit)
+                   fwd=run.fwd, back=back, time_limit=args.time_limit, hidden=hidden)
     except (DotMissing, DotFailed) as exc:
         raise CliError(f"graphapp: {exc}", 1) from None
     except ValueError as exc:
@@ -622,6 +630,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{', '.join(_BY_NAME)} (graphapp -h explains them)", file=sys.stderr)
             return 2
         args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
+    if args_list[0] == "plot":
+        from graphapp.lab_cli import join_ranges
+
+        args_list = join_ranges(args_list)
     try:
         only = args_list[0] if args_list[0] in _BY_NAME else None
         args = _parser(only).parse_args(args_list)

@@ -1,4 +1,5 @@
-"""What a graph file holds: the graph, which node is the output, and the lesson text."""
+"""What a graph file holds: the graph, which node is the output, the lesson text, and the
+quiz a teacher set on it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from graphapp.engine import Graph
 from graphapp.formats.header import Prompt
+from graphapp.formats.quiz import Quiz
 
 __all__ = ["GraphFile"]
 
@@ -27,3 +29,5 @@ class GraphFile:
     lines: dict[str, int] = field(default_factory=dict)
     #: The lesson's "try this" prompts (``# try:`` / ``# check:`` / ``# hint:`` lines).
     prompts: tuple[Prompt, ...] = ()
+    #: The quiz the file sets (``# quiz:`` in an ``.expr``, ``"quiz"`` in a ``.graph.json``).
+    quiz: Quiz | None = None

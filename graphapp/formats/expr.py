@@ -12,7 +12,8 @@ operators ``+ - * / ** @``, unary minus, and calls to the op table's functions);
 evaluated. Sub-expressions get ids such as ``mul#2`` that cannot clash with user names; literals
 inside expressions become ``const`` nodes. ``pi`` and ``e`` are constants unless the file defines
 them (the micrograd example defines ``e``). The last statement is the output, unless a comment
-``# output: NAME`` names another.
+``# output: NAME`` names another. A comment ``# quiz: gradients`` (or ``locals``, optionally
+followed by the items and answers) sets a quiz, see :mod:`graphapp.formats.quiz`.
 
 Lines of the most common shapes (``x = 2.0``, ``y = a * b``, ``z = tanh(y)``) are matched by a
 regular expression first, which is several times faster than building an ``ast`` for them;
@@ -42,8 +43,15 @@ from graphapp.engine import Graph, GraphError
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
-from graphapp.formats.header import directives, is_directive, prompt_lines, prompts_of
+from graphapp.formats.header import (
+    Directive,
+    directives,
+    is_directive,
+    prompt_lines,
+    prompts_of,
+)
 from graphapp.formats.notation import short_name
+from graphapp.formats.quiz import Quiz, QuizError, parse_quiz, quiz_text
 
 __all__ = ["ExprParser", "parse_expr", "unfinished", "write_expr"]
 
@@ -669,12 +677,32 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
         if output not in parser.defined:
             line = _directive_line(text)
             raise FormatError(f"# output: names {output!r}, which is not defined", path, line)
-    prompts = prompts_of(directives(text), path)
+    found = directives(text)
+    prompts = prompts_of(found, path)
     try:
         graph = Graph.from_parts(parser.nodes, parser.edges)
     except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
         raise FormatError(exc.message, path) from None
-    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, prompts=prompts)
+    quiz = _read_quiz([d for d in found if d.kind == "quiz"], graph, path)
+    return GraphFile(graph, output, lesson_of(text), lines=parser.lines, prompts=prompts,
+                     quiz=quiz)
+
+
+def _read_quiz(found: list[Directive], graph: Graph, path: str) -> Quiz | None:
+    """The quiz a ``# quiz:`` line sets (one per file); errors point at the token at fault."""
+    if not found:
+        return None
+    if len(found) > 1:
+        raise FormatError(f"only one # quiz: line (the first is line {found[0].line})", path,
+                          found[1].line, 1)
+    d = found[0]
+    try:
+        return parse_quiz(d.text, graph)
+    except QuizError as exc:
+        tokens = list(re.finditer(r"\S+", d.text))
+        k = exc.index + 1  # token 0 is the mode
+        at = tokens[k].start() if 0 <= k < len(tokens) else 0
+        raise FormatError(exc.message, path, d.line, d.col + at) from None
 
 
 def _directive_line(text: str) -> int:
@@ -757,6 +785,9 @@ def write_expr(doc: GraphFile) -> str:
         return OPS[g.nodes[n]["op"]]
 
     user = {n for n in g if is_name(n) and not op(n).constant}
+    # Nodes a quiz names need a name in the file, so that its # quiz: line can say them.
+    quiz = doc.quiz.fitted(doc.graph) if doc.quiz is not None else None
+    quizzed = _quiz_nodes(quiz)
     # A generated node used by more (or fewer) than one consumer needs a name of its own.
     taken = set(g)
     fresh_names: dict[str, str] = {}
@@ -764,7 +795,7 @@ def write_expr(doc: GraphFile) -> str:
     for n in g:
         if n in user or op(n).constant:
             continue
-        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input:
+        if g.out_degree(n) != 1 or n == doc.output or op(n).is_input or n in quizzed:
             counter += 1
             while f"t{counter}" in taken:
                 counter += 1
@@ -831,6 +862,8 @@ def write_expr(doc: GraphFile) -> str:
     if lines and doc.prompts:
         lines.append("#")
     lines += prompt_lines(doc.prompts)
+    if quiz is not None:
+        lines.append(f"# quiz: {quiz_text(quiz, doc.graph, lambda n: named.get(n, n))}")
     if lines:
         lines.append("")
     statements = [n for n in nx.lexicographical_topological_sort(g, key=position.__getitem__)
@@ -849,3 +882,11 @@ def write_expr(doc: GraphFile) -> str:
             continue
         lines.append(f"{named[n]} = {expr(n, top=True)[0]}")
     return "\n".join(lines) + "\n"
+
+
+def _quiz_nodes(quiz: Quiz | None) -> set[str]:
+    """The nodes a quiz's items name."""
+    nodes: set[str] = set()
+    for item in (quiz.items or ()) if quiz is not None else ():
+        nodes.update((item,) if isinstance(item, str) else item[:2])
+    return nodes

@@ -65,9 +65,9 @@ class DotMissing(RuntimeError):
 
 
 def _node_label(node: str, doc: GraphFile, fwd: Forward, back: Backward | None,
-                show_grads: bool) -> str:
+                show_grads: bool, hidden: Any = None) -> str:
     c = card(doc.graph, node, doc.output, fwd, back, grads=show_grads and back is not None,
-             typographic=False)
+             typographic=False, hide_grad=bool(hidden) and node in hidden.grads)
     reached = not c.dimmed
     ink = _INK if reached else _FAINT
     header_bg = _hex(c.header)
@@ -148,8 +148,10 @@ def _work_bounds(g: Any, loose: set[tuple[str, str, int]]) -> str:
 
 
 def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
-           rankdir: str = "LR", show_grads: bool = True) -> str:
-    """The Graphviz source of the picture."""
+           rankdir: str = "LR", show_grads: bool = True, hidden: Any = None) -> str:
+    """The Graphviz source of the picture. ``hidden`` (a quiz's hidden numbers: sets
+    ``grads``, ``locals`` and ``carried``, :class:`graphapp.lab.quiz.Hidden`) are drawn as
+    ``?``, as the window's canvas draws them: an exercise sheet."""
     g = doc.graph
     loose = _loose_edges(g)
     lines = [
@@ -160,7 +162,8 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
         f'  edge [fontname="{_FONT}", fontsize=9, arrowsize=0.7, color="{_FAINT}"];',
     ]
     for node in g:
-        lines.append(f"  {_quote(node)} [label={_node_label(node, doc, fwd, back, show_grads)}];")
+        label = _node_label(node, doc, fwd, back, show_grads, hidden)
+        lines.append(f"  {_quote(node)} [label={label}];")
     widest = largest(back)
     head_side = "w" if rankdir in ("LR", "RL") else "n"
     for key in g.edges():
@@ -170,7 +173,9 @@ def to_dot(doc: GraphFile, fwd: Forward, back: Backward | None = None,
             attrs.append(f'headport="s{slot}:{head_side}"')
         if key in loose:
             attrs.append("constraint=false")
-        look = edge_look(g, key, fwd, back, widest, typographic=False)
+        look = edge_look(g, key, fwd, back, widest, typographic=False,
+                         hide_local=bool(hidden) and key in hidden.locals,
+                         hide_carried=bool(hidden) and key in hidden.carried)
         if show_grads and look.lines:
             # faded like the canvas's edges into nodes that do not reach the output
             colour = LIGHT[look.role] + (_DIM_ALPHA if look.dimmed else "")
@@ -215,13 +220,14 @@ def render_dot(source: str, fmt: str, run: Runner | None = None,
 
 def export_graph(doc: GraphFile, path: str | Path, fwd: Forward, back: Backward | None = None,
                  rankdir: str = "LR", show_grads: bool = True, run: Runner | None = None,
-                 time_limit: float | None = DOT_TIME_LIMIT) -> None:
-    """Write the picture to ``path`` (.svg, .png, .pdf or .dot), atomically."""
+                 time_limit: float | None = DOT_TIME_LIMIT, hidden: Any = None) -> None:
+    """Write the picture to ``path`` (.svg, .png, .pdf or .dot), atomically; ``hidden``:
+    numbers a quiz hides (see :func:`to_dot`)."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"cannot export {fmt or 'files without an extension'}; "
                          f"use one of: {', '.join('.' + f for f in EXPORT_FORMATS)}")
-    source = to_dot(doc, fwd, back, rankdir, show_grads)
+    source = to_dot(doc, fwd, back, rankdir, show_grads, hidden)
     if fmt == "dot":
         write_text_atomic(path, source)
     else:

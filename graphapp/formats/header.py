@@ -6,12 +6,15 @@
     # try: Set x so that the slope df/dx is 0.
     # check: grad(x) == 0 within 1e-3         <- when the prompt counts as done
     # hint: df/dx = 6x − 4.                   <- shown on request
+    # quiz: gradients                         <- a quiz (:mod:`graphapp.formats.quiz`)
 
 A directive is a comment line ``# KIND: text`` whose KIND is in :data:`KINDS`; any other
 comment line is prose. This module is the one place that finds them: :func:`directives` lists
 them with their line and column, :func:`is_directive` tells the lesson text to leave them out,
 and each kind's group of lines is read by its own function (:func:`prompts_of` for the lesson's
-"try this" prompts). A new kind is one entry in :data:`KINDS` and one reading function.
+"try this" prompts; :func:`graphapp.formats.quiz.parse_quiz` for a quiz, which names nodes of
+the graph and is read once the graph is built). A new kind is one entry in :data:`KINDS` and
+one reading function.
 
 ``# output: NAME`` is read by the statement parser (:mod:`graphapp.formats.expr`) as before.
 
@@ -45,6 +48,7 @@ KINDS: dict[str, str] = {
     "try": "a \"try this\" prompt shown under the lesson",
     "check": "the condition that marks the prompt above as done",
     "hint": "a hint for the prompt above, shown on request",
+    "quiz": "the numbers a quiz hides: gradients or locals, optionally the items and answers",
 }
 _DIRECTIVE = re.compile(r"^([ \t]*#[ \t]*)(" + "|".join(KINDS) + r"):[ \t]*(.*?)[ \t\r]*$",
                         re.MULTILINE)

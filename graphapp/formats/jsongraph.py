@@ -7,14 +7,16 @@
      "prompts": [{"try": "Make L positive.", "check": "value(L) > 0", "hint": "optional"}],
      "nodes": [{"id": "a", "op": "input", "value": 2.0, "label": "a", "pos": [0, 0]},
                {"id": "e", "op": "mul"}, ...],
-     "edges": [{"src": "a", "dst": "e", "slot": 0}, ...]}
+     "edges": [{"src": "a", "dst": "e", "slot": 0}, ...],
+     "quiz": {"mode": "gradients", "items": [{"node": "a", "answer": "6"}, ...]}}
 
 ``value`` is a number or nested lists of numbers (``"nan"``, ``"inf"`` and ``"-inf"`` stand for
 the numbers strict JSON cannot hold). ``label`` (display name) and ``pos`` (canvas position)
 are optional; other fields of a node are kept as they are. Errors name the line of the node or
 edge at fault; saving is atomic (see :mod:`graphapp.formats.atomic`). ``prompts`` are the
 lesson's "try this" prompts, as an ``.expr`` writes them in ``# try:`` / ``# check:`` /
-``# hint:`` lines (:mod:`graphapp.formats.header`).
+``# hint:`` lines (:mod:`graphapp.formats.header`). ``quiz`` (optional) is the quiz a teacher
+set (:mod:`graphapp.formats.quiz`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from graphapp.engine.ops import OPS
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
 from graphapp.formats.header import Directive, Prompt, prompts_of
+from graphapp.formats.quiz import QuizError, quiz_from_json, quiz_to_json
 from graphapp.formats.text import from_json_value, is_position, to_json_value
 
 __all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
@@ -205,8 +208,14 @@ def loads_graph(text: str, path: str = "<text>", unfinished: bool = False) -> Gr
         output = sinks[-1] if sinks else None
     elif output not in where_node:
         raise r.fail_key("output", str(rules.output_error(output)))
+    quiz = None
+    if "quiz" in data:
+        try:
+            quiz = quiz_from_json(data["quiz"], graph)
+        except QuizError as exc:
+            raise r.fail_key("quiz", exc.message) from None
     return GraphFile(graph, output, data.get("lesson", ""), data.get("groups", {}),
-                     _NodeLines(r.located, where_node), _read_prompts(data, r))
+                     _NodeLines(r.located, where_node), _read_prompts(data, r), quiz=quiz)
 
 
 def _read_prompts(data: dict, r: _Reader) -> tuple[Prompt, ...]:
@@ -351,6 +360,8 @@ def dumps_graph(doc: GraphFile) -> str:
         head["lesson"] = doc.lesson
     if doc.groups:
         head["groups"] = doc.groups
+    if doc.quiz is not None:
+        head["quiz"] = quiz_to_json(doc.quiz.fitted(doc.graph))
     if doc.prompts:
         head["prompts"] = [{"try": p.text, "check": p.check.text} | ({"hint": p.hint} if p.hint
                                                                      else {})

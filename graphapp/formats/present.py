@@ -17,6 +17,13 @@ window's theme turns roles into ``QColor`` and the exporter into hex (:data:`LIG
 >>> e.role, round(e.width, 3), [(line.key, line.text) for line in e.lines]
 ('negative', 5.0, [('local', '−3'), ('grad', '−3')])
 
+A quiz hides some numbers (``hide_grad``, ``hide_local``, ``hide_carried``): they read ``?``
+and their colour and width give nothing away.
+
+>>> e = edge_look(doc.graph, ("a", "L", 0), back.forward, back, 3.0, hide_carried=True)
+>>> e.role, e.width, [(line.key, line.text) for line in e.lines]
+('zero', 1.3, [('local', '−3'), ('grad', '?')])
+
 Caveat: step mode (the window walking through a pass) changes what some cards and edges say;
 that belongs to the window (``gui/canvas/display.py``), on top of these.
 """
@@ -176,10 +183,15 @@ def grad_key(output: str | None, name: str) -> str:
     return f"d{out}/d{name}" if short else "grad"
 
 
+#: What a number hidden by a quiz reads.
+HIDDEN = "?"
+
+
 def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
          back: Backward | None, stale: bool = False, grads: bool = True,
-         typographic: bool = True) -> Card:
-    """What ``node``'s card shows, given the results (``None`` when not computed)."""
+         typographic: bool = True, hide_grad: bool = False) -> Card:
+    """What ``node``'s card shows, given the results (``None`` when not computed);
+    ``hide_grad``: the gradient is a quiz question (it reads ``?``)."""
     spec = graph.op(node)
     value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
     in_back = back is not None and node in back.plan.index
@@ -192,6 +204,8 @@ def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
         key = grad_key(output, name)
         if back is None:
             rows.append(Row(key, "—", "faint"))
+        elif hide_grad:
+            rows.append(Row(key, HIDDEN, "faint"))
         elif stale:
             rows.append(Row(key, number(grad, typographic) + " (stale)", "faint"))
         else:
@@ -218,8 +232,11 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
 
 
 def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
-              back: Backward | None, largest: float, typographic: bool = True) -> EdgeLook:
-    """What the edge ``key`` shows; ``largest`` is the largest gradient any edge carries."""
+              back: Backward | None, largest: float, typographic: bool = True,
+              hide_local: bool = False, hide_carried: bool = False) -> EdgeLook:
+    """What the edge ``key`` shows; ``largest`` is the largest gradient any edge carries.
+    ``hide_local`` / ``hide_carried``: a quiz hides the local derivative / the gradient the
+    edge carries (it reads ``?``, drawn thin and grey so that neither sign nor size shows)."""
     src, dst, slot = key
     if back is None or dst not in back.plan.index or src not in back.plan.index:
         return EdgeLook()
@@ -235,6 +252,12 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
     local = format_local(e.local, fwd.values[src], fwd.values[dst], digits=4)
     if typographic:
         local = local.replace("-", "−")
+    if hide_local:
+        local = HIDDEN
+    if hide_carried:
+        lines = (Row("local", local, "muted"), Row("grad", HIDDEN, "faint"))
+        return EdgeLook(role="zero", width=MIN_WIDTH, lines=lines,
+                        dimmed=not back.reaches(dst), carried=None)
     lines = (Row("local", local, "muted"), Row("grad", number(carried, typographic), role))
     return EdgeLook(role=role, width=edge_width(carried, largest), lines=lines,
                     dimmed=not back.reaches(dst), carried=carried)

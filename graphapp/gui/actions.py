@@ -98,6 +98,8 @@ ACTIONS: tuple[Act, ...] = (
         "Compare backprop with finite differences for every input, h = 0.1 … 1e-12"),
     Act("function_plot", "Function &Plot", "function_plot", ("Ctrl+Shift+F",),
         "Plot the output against one or two inputs: the tangent, or the gradient field"),
+    Act("quiz", "&Quiz", "open_quiz", ("Ctrl+Shift+Q",),
+        "Hide the gradients (or local derivatives), predict them, and have them checked"),
     Act("training", "&Training Panel", "open_training", (),
         "Train a small network on 2-D data and watch its gradients flow"),
     Act("shortcuts", "&Keyboard Shortcuts", "show_shortcuts"),
@@ -114,7 +116,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&View", ("fit", "zoom_in", "zoom_out", "labels", "-", "@docks")),
     ("&Graph", ("output", "layout", "group", "ungroup")),
     ("&Run", ("forward", "backward", "auto", "check", "-", *_STEPS, "-", "grad_check",
-              "function_plot", "training")),
+              "function_plot", "quiz", "training")),
     ("&Help", ("shortcuts", "about")),
 )
 TOOLBARS: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -9,7 +9,14 @@ from __future__ import annotations
 from graphapp.engine import Graph
 from graphapp.gui import commands
 from graphapp.gui.jobs import Job
-from graphapp.gui.layout import dot_available, dot_failure, fold, layered_layout, layout_work
+from graphapp.gui.layout import (
+    dot_available,
+    dot_failure,
+    fold,
+    layered_layout,
+    layout_work,
+    spread_columns,
+)
 
 __all__ = ["Arrange"]
 
@@ -24,7 +31,9 @@ class Arrange:
         """Arrange with dot in the background (layered layout when dot is missing)."""
         graph = graph or self.doc.graph
         if not dot_available():
-            positions = layered_layout(graph, sizes or self.scene.layout_sizes())
+            sizes = sizes or self.scene.layout_sizes()
+            positions = spread_columns(layered_layout(graph, sizes), sizes,
+                                       self.scene.label_widths())
             if graph is self.doc.graph:
                 self._apply_positions(positions, undoable)
             if not self._dot_notice_shown:
@@ -61,10 +70,12 @@ class Arrange:
         if self.doc.graph.structure_version != structure:
             self.say("The graph changed during layout; run Auto Layout again")
             return
-        # fold a layout too wide for the view into bands, so it fits at a readable zoom
+        # room for each edge's label between its columns; then fold a layout too wide for
+        # the view into bands, so it fits at a readable zoom
         viewport = self.view.viewport()
-        positions = fold(positions, self.scene.layout_sizes(), viewport.width(),
-                         viewport.height(), self.view.min_fit_zoom)
+        sizes = self.scene.layout_sizes()
+        positions = fold(spread_columns(positions, sizes, self.scene.label_widths()), sizes,
+                         viewport.width(), viewport.height(), self.view.min_fit_zoom)
         self._apply_positions(positions, undoable)
         self.say("Layout done", 3000)
 

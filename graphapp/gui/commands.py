@@ -26,6 +26,7 @@ __all__ = [
     "SetGroupInfo",
     "SetOp",
     "SetOutput",
+    "SetQuiz",
     "SetValue",
     "SetValues",
     "new_gesture",
@@ -291,3 +292,17 @@ class SetGroupInfo(_Gesture):
 
     def undo(self) -> None:
         self.doc.set_group_info(self.name, self.old)
+
+
+class SetQuiz(QUndoCommand):
+    """Start, change (an answer typed, items chosen) or end the quiz (``None``)."""
+
+    def __init__(self, doc: Document, quiz: Any, text: str) -> None:
+        super().__init__(text)
+        self.doc, self.new, self.old = doc, quiz, doc.quiz
+
+    def redo(self) -> None:
+        self.doc.set_quiz(self.new)
+
+    def undo(self) -> None:
+        self.doc.set_quiz(self.old)

@@ -5,6 +5,10 @@ that change the engine graph; the graph tells the document, and the document re-
 happened as Qt signals that the views follow. Results (values, gradients, per-edge
 derivatives) are recomputed after every change when ``auto`` is on; otherwise they are marked
 stale until :meth:`Document.recompute` is called, so gradients never go stale silently.
+
+A quiz (:attr:`Document.quiz`, saved with the file) hides some gradients or local derivatives;
+:meth:`Document.quiz_hidden` says which numbers the views must not show right now (items
+answered right or revealed, :attr:`Document.quiz_shown`, may be seen).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtGui import QUndoStack
 from graphapp.engine import Backward, EvaluationError, Forward, Graph, GraphError
 from graphapp.engine.trace import BackwardStep, ForwardStep, backward_trace, forward_trace
 from graphapp.formats import GraphFile
+from graphapp.formats.quiz import Item, Quiz, renamed_item
 from graphapp.gui import events
 
 __all__ = ["Document", "Results"]
@@ -83,6 +88,8 @@ class Document(QObject):
     path_changed = Signal()
     #: The lesson text (the .expr comment header) or its prompts changed.
     lesson_changed = Signal()
+    #: The quiz, its answers or what it lets the views show changed.
+    quiz_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +103,11 @@ class Document(QObject):
         self.prompts: tuple = ()
         self.path: Path | None = None
         self.groups: dict[str, dict[str, Any]] = {}
+        #: The quiz set on this graph (``None``: no quiz).
+        self.quiz: Quiz | None = None
+        #: Quiz items whose numbers may be seen (answered right, or revealed); not saved.
+        self.quiz_shown: frozenset[Item] = frozenset()
+        self._hidden: tuple[Any, Any] | None = None
         self.undo_stack = QUndoStack(self)
         self._auto = True
         self._results = Results()
@@ -116,6 +128,9 @@ class Document(QObject):
         self.lesson = doc.lesson
         self.prompts = tuple(doc.prompts)
         self.groups = dict(getattr(doc, "groups", {}) or {})
+        self.quiz = doc.quiz
+        self.quiz_shown = frozenset()
+        self._hidden = None
         self.path = path
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -126,10 +141,12 @@ class Document(QObject):
         self.path_changed.emit()
         self.output_changed.emit()
         self.lesson_changed.emit()
+        self.quiz_changed.emit()
 
     def to_file(self) -> GraphFile:
         """The document as a file object, for saving and exporting."""
-        gf = GraphFile(self.graph, self.output, self.lesson, prompts=self.prompts)
+        gf = GraphFile(self.graph, self.output, self.lesson, prompts=self.prompts,
+                       quiz=self.quiz)
         gf.groups = dict(self.groups)
         return gf
 
@@ -142,6 +159,42 @@ class Document(QObject):
     def modified(self) -> bool:
         """True when there are changes since the last save (or load)."""
         return not self.undo_stack.isClean()
+
+    # ----------------------------------------------------------------- quiz
+    def set_quiz(self, quiz: Quiz | None) -> None:
+        """Set, change or end the quiz (used by the SetQuiz command); items no longer in it
+        stop being shown."""
+        self.quiz = quiz
+        if quiz is None:
+            self.quiz_shown = frozenset()
+        elif quiz.items is not None:
+            self.quiz_shown = self.quiz_shown & frozenset(quiz.items)
+        self._hidden = None
+        self.quiz_changed.emit()
+
+    def set_quiz_shown(self, items: frozenset[Item]) -> None:
+        """Let the views show these quiz items (answered right, or revealed)."""
+        if items != self.quiz_shown:
+            self.quiz_shown = frozenset(items)
+            self._hidden = None
+            self.quiz_changed.emit()
+
+    def quiz_hidden(self) -> Any:
+        """What the views must not show now (:class:`graphapp.lab.quiz.Hidden`, false when
+        nothing is hidden). Worked out once per quiz change and per result (the latest ones,
+        without recomputing: the views ask while they rebuild)."""
+        results = self._results
+        key = (self.quiz, self.quiz_shown, results.backward)
+        if self._hidden is not None and self._hidden[0] == key:
+            return self._hidden[1]
+        hidden: Any = ()
+        if self.quiz is not None and results.backward is not None and self.output is not None:
+            from graphapp.lab.quiz import hidden_numbers  # only documents with a quiz
+
+            hidden = hidden_numbers(self.graph, self.output, self.quiz, self.quiz_shown,
+                                    results.backward)
+        self._hidden = (key, hidden)
+        return hidden
 
     # ----------------------------------------------------------------- output
     def set_output(self, node: str | None, pinned: bool | None = None) -> None:
@@ -231,11 +284,21 @@ class Document(QObject):
         event = events.from_graph(name, details)
         if isinstance(event, events.NodeRenamed) and self.output == event.old:
             self.output = event.new
+        if isinstance(event, events.NodeRenamed) and self.quiz is not None:
+            self.quiz = self.quiz.renamed(event.old, event.new)
+            self.quiz_shown = frozenset(renamed_item(i, event.old, event.new)
+                                        for i in self.quiz_shown)
+            self._hidden = None
         if isinstance(event, events.NodeRemoved) and self.output == event.node:
             self.output = None
             self.output_changed.emit()
         if not isinstance(event, events.AttrsChanged):
             self._mark_dirty()  # first: views that react read fresh results
+            if self.quiz_shown and not isinstance(event, events.NodeRenamed):
+                # new numbers: what the quiz showed is a question again
+                self.quiz_shown = frozenset()
+                self._hidden = None
+                self.quiz_changed.emit()
         self.changed.emit(event)
 
     # ----------------------------------------------------------------- groups

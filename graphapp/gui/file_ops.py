@@ -179,8 +179,10 @@ class FileOps:
         doc = self.doc.to_file()
         doc.graph = doc.graph.copy()
         fwd, back = results.forward, results.backward
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else None  # as shown
         job = self.jobs.start("export", lambda ctx: export_graph(doc, path, fwd, back,
-                                                                 run=ctx.run), _export_failure)
+                                                                 run=ctx.run, hidden=hidden),
+                              _export_failure)
         job.finished.connect(lambda _: self.say(f"Exported {path}"))
         job.failed.connect(lambda why: self.say(f"Export failed: {why}", 15000))
         job.cancelled.connect(lambda: self.say(f"Export of {path.name} cancelled"))

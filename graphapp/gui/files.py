@@ -93,7 +93,15 @@ class Recovery:
 
     def orphans(self) -> list[Orphan]:
         """Autosave files of instances that are no longer running, newest first (each one's
-        lock now held by this instance). Files of live instances are left alone."""
+        lock now held by this instance). Files of live instances are left alone; the lock of
+        a dead instance that left no work (it crashed with nothing unsaved) is removed."""
+        for lock_file in self.folder.glob("autosave-*.lock"):
+            stem = lock_file.name[:-len(".lock")]
+            if stem != f"autosave-{self.id}" and \
+                    not (self.folder / f"{stem}.graph.json").exists():
+                lock = _locked(lock_file)
+                if lock is not None:  # its instance is gone: let go of it (removes it)
+                    lock.unlock()
         found = []
         for file in sorted(self.folder.glob("autosave*.graph.json"),
                            key=lambda f: f.stat().st_mtime, reverse=True):

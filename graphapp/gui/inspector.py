@@ -116,6 +116,7 @@ class Inspector(QWidget):
         doc.results_changed.connect(self.refresh)
         doc.changed.connect(self._on_graph_event)
         doc.output_changed.connect(self.refresh)
+        doc.quiz_changed.connect(self.refresh)
         doc.reset.connect(lambda: self.show_node(None))
         stepper.changed.connect(self.refresh)
         self.show_node(None)
@@ -138,6 +139,23 @@ class Inspector(QWidget):
     def refresh(self) -> None:
         """Show the latest values, gradients and step."""
         self._refresh_step()
+        self._refresh_node()
+        self._hold_form_height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._hold_form_height()
+
+    def _hold_form_height(self) -> None:
+        """Never squeeze the form under the height its wrapped texts need at its width (a
+        short window clipped the Op row's formulas): the text boxes above and below it have
+        scroll bars and give way instead."""
+        form = self.form_box.layout()
+        width = self.form_box.width()
+        self.form_box.setMinimumHeight(form.heightForWidth(width) if form.hasHeightForWidth()
+                                       else form.minimumSize().height())
+
+    def _refresh_node(self) -> None:
         node = self.node
         has = node is not None and node in self.doc.graph
         self.empty.setVisible(not has)
@@ -153,7 +171,8 @@ class Inspector(QWidget):
         if not (self.name_edit.hasFocus() and self.name_edit.isModified()):
             self.name_edit.setText(node)
         formulas = "".join(f"<br>{spec.render_formula(s)}" for s in range(spec.arity))
-        self.op_label.setText(f"<b>{spec.symbol}</b> {spec.name} — {spec.description}"
+        op = spec.name if spec.symbol == spec.name else f"<b>{spec.symbol}</b> {spec.name}"
+        self.op_label.setText(f"{op} — {spec.description}"
                               f"<span style='color:gray'>{formulas}</span>")
         is_input = spec.is_leaf
         self.value_edit.setVisible(is_input)
@@ -169,8 +188,12 @@ class Inspector(QWidget):
         self.value_label.setText("" if is_input and value is not None and not isinstance(
             value, np.ndarray) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
         out = self.doc.output
+        hidden = self._quizzed(node)
         if results.backward is None:
             self.grad_label.setText(f"— {results.problem}")
+        elif hidden and node in hidden.grads:
+            self.grad_label.setText(f"d{out}/d{formula_names(g, node)['out']} = ? "
+                                    "(a quiz question: answer it in the Quiz dock)")
         elif spec.constant:
             self.grad_label.setText("constants are not differentiated")
         else:
@@ -180,15 +203,34 @@ class Inspector(QWidget):
         self.output_button.setEnabled(node != out)
         self.output_button.setText("This is the output" if node == out else
                                    "Differentiate this (make it the output)")
-        if results.backward is not None and out is not None:
+        if hidden:
+            self.details.setHtml("<p>How the chain rule builds this gradient is hidden while "
+                                 "the quiz asks about it. Check your answers or press Reveal "
+                                 "in the Quiz dock to see it.</p>")
+        elif results.backward is not None and out is not None:
             self.details.setHtml(chain_rule_html(g, results.backward, node, out))
         else:
             self.details.setHtml(f"<p>{results.problem}</p>")
+
+    def _quizzed(self, node: str) -> Any:
+        """The quiz's hidden numbers when one of them is about ``node`` (its gradient, or an
+        edge into or out of it), else ``()``."""
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        if not hidden:
+            return ()
+        touches = node in hidden.grads or any(
+            node in (src, dst) for src, dst, _ in hidden.carried | hidden.locals)
+        return hidden if touches else ()
 
     def _refresh_step(self) -> None:
         state = self.stepper.state
         self.step_text.setVisible(state.active)
         if not state.active:
+            return
+        if state.current is not None and self._quizzed(state.current.node):
+            self.step_text.setHtml("<p><b>Step mode</b>: this step's numbers are hidden while "
+                                   "the quiz asks about them (Check or Reveal in the Quiz "
+                                   "dock).</p>")
             return
         results = self.doc.results
         g = self.doc.graph

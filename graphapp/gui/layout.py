@@ -19,8 +19,8 @@ from graphapp.engine import Graph
 from graphapp.formats.graphviz_export import Runner
 from graphapp.gui.jobs import JobContext
 
-__all__ = ["COLUMN", "ROW", "dot_available", "dot_failure", "dot_layout", "layered_layout",
-           "layout_work"]
+__all__ = ["COLUMN", "ROW", "compact", "dot_available", "dot_failure", "dot_layout", "fold",
+           "layered_layout", "layout_work", "spread_columns"]
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
@@ -152,6 +152,48 @@ def layout_work(graph: Graph, sizes: dict[str, tuple[float, float]]) -> \
     return lambda ctx: dot_layout(graph, sizes, run=ctx.run)
 
 
+#: Room a label needs beside its width between two columns: the ports sticking out of the
+#: cards either side, and play to slide along its curve past the labels of the other edges.
+LABEL_MARGIN = 32.0
+
+
+def spread_columns(positions: Positions, sizes: dict[str, tuple[float, float]],
+                   labels: dict[tuple[str, str, int], float]) -> Positions:
+    """Widen the gaps between a left-to-right layout's columns (cards sharing a centre line)
+    so that each is wider than the widest ``labels`` width (edge → label width) of the edges
+    between those two columns, plus ``LABEL_MARGIN``: room for every label on its own edge.
+    Columns only move right, and never closer.
+
+    >>> pos = {"a": (0.0, 0.0), "b": (250.0, 0.0), "c": (500.0, 0.0)}
+    >>> spread_columns(pos, {n: (168.0, 74.0) for n in pos}, {("a", "b", 0): 120.0})
+    {'a': (0.0, 0.0), 'b': (320.0, 0.0), 'c': (570.0, 0.0)}
+    """
+    if not positions or not labels:
+        return positions
+    size = {n: sizes.get(n, DEFAULT_SIZE) for n in positions}
+    column_of = {n: round(x + size[n][0] / 2) for n, (x, _) in positions.items()}
+    centres = sorted(set(column_of.values()))
+    index = {c: i for i, c in enumerate(centres)}
+    right = [float("-inf")] * len(centres)
+    left = [float("inf")] * len(centres)
+    for n, (x, _) in positions.items():
+        i = index[column_of[n]]
+        left[i] = min(left[i], x)
+        right[i] = max(right[i], x + size[n][0])
+    need = [0.0] * len(centres)
+    for (src, dst, _), width in labels.items():
+        if src in column_of and dst in column_of:
+            i = index[column_of[src]]
+            if index[column_of[dst]] == i + 1:
+                need[i] = max(need[i], width + LABEL_MARGIN)
+    shift, shifts = 0.0, []
+    for i in range(len(centres)):
+        if i:
+            shift += max(0.0, need[i - 1] - (left[i] - right[i - 1]))
+        shifts.append(shift)
+    return {n: (x + shifts[index[column_of[n]]], y) for n, (x, y) in positions.items()}
+
+
 #: Graphs up to this size are folded as well as they can be even when they cannot fit at a
 #: readable zoom (they come closest); bigger ones keep dot's picture, explored with the minimap.
 FOLD_ALWAYS = 60
@@ -170,6 +212,29 @@ def _extent(positions: Positions, sizes: dict[str, tuple[float, float]]) -> \
     return min(xs), min(ys), right, bottom
 
 
+def compact(positions: Positions, sizes: dict[str, tuple[float, float]]) -> Positions:
+    """The same columns, each stacked tight (``GAP`` between cards, in the order they had)
+    and centred on one line: shorter bands when a layout is folded, where ``dot`` spreads a
+    column's cards to keep edges straight.
+
+    >>> compact({"a": (0.0, -200.0), "b": (0.0, 300.0), "c": (250.0, 40.0)},
+    ...         {"a": (168.0, 74.0), "b": (168.0, 74.0), "c": (168.0, 74.0)})
+    {'a': (0.0, -86.0), 'b': (0.0, 12.0), 'c': (250.0, -37.0)}
+    """
+    size = {n: sizes.get(n, DEFAULT_SIZE) for n in positions}
+    columns: dict[int, list[str]] = {}
+    for n, (x, _) in positions.items():
+        columns.setdefault(round(x + size[n][0] / 2), []).append(n)
+    result: Positions = {}
+    for members in columns.values():
+        members.sort(key=lambda n: positions[n][1])
+        y = -(sum(size[n][1] for n in members) + GAP * (len(members) - 1)) / 2
+        for n in members:
+            result[n] = (positions[n][0], y)
+            y += size[n][1] + GAP
+    return {n: result[n] for n in positions}
+
+
 def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: float,
          height: float, least_zoom: float) -> Positions:
     """A left-to-right layout too wide for a ``width`` × ``height`` view, folded like a line
@@ -178,7 +243,8 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
     bands that fit it at ``least_zoom`` (else the ones that come closest); unchanged when it
     already fits at ``least_zoom``, or when no folding reaches ``least_zoom`` and the graph is big
     (more than ``FOLD_ALWAYS`` nodes: better dot's picture with the minimap than many thin
-    bands).
+    bands). When the layout's own columns are too tall for that, they are stacked tight
+    first (:func:`compact`).
 
     >>> pos = {f"n{i}": (i * 250.0, 0.0) for i in range(8)}
     >>> folded = fold(pos, {}, 1000, 900, 0.8)
@@ -190,6 +256,18 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
     area = sum(w * h for w, h in (sizes.get(n, DEFAULT_SIZE) for n in positions))
     if len(positions) > FOLD_ALWAYS and area * least_zoom ** 2 > width * height:
         return positions  # cannot fit readably however folded: leave dot's picture
+    best, best_zoom = _fold(positions, sizes, width, height, least_zoom)
+    if best_zoom < least_zoom and len(positions) <= FOLD_ALWAYS:
+        tight, zoom = _fold(compact(positions, sizes), sizes, width, height, least_zoom)
+        if zoom > best_zoom:
+            best, best_zoom = tight, zoom
+    return best if best_zoom >= least_zoom or len(positions) <= FOLD_ALWAYS else positions
+
+
+def _fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: float,
+          height: float, least_zoom: float) -> tuple[Positions, float]:
+    """:func:`fold`'s search: the layout with the fewest bands that reaches ``least_zoom``
+    (else the one that comes closest), and its zoom."""
 
     def zoom_of(layout: Positions) -> float:
         left, top, right, bottom = _extent(layout, sizes)
@@ -199,7 +277,7 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
     columns = sorted({round(x, 1) for x, _ in positions.values()})
     best, best_zoom = positions, zoom_of(positions)
     if best_zoom >= least_zoom:
-        return positions  # readable whole as it is: folding would only add long edges
+        return positions, best_zoom  # readable whole as it is: folding only adds long edges
     for bands in range(2, len(columns) + 1):
         per_band = -(-len(columns) // bands)
         band_of = {c: k // per_band for k, c in enumerate(columns)}
@@ -218,4 +296,4 @@ def fold(positions: Positions, sizes: dict[str, tuple[float, float]], width: flo
             best, best_zoom = folded, zoom
         if best_zoom >= least_zoom or per_band == 1:
             break  # the fewest bands that make it readable
-    return best if best_zoom >= least_zoom or len(positions) <= FOLD_ALWAYS else positions
+    return best, best_zoom

@@ -167,6 +167,24 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         dock.show()
         dock.raise_()
 
+    def open_quiz(self) -> None:
+        """Run ▸ Quiz: show the lab's quiz dock."""
+        dock = self.lab_docks["lab-quiz"]
+        # placed at once, not animated: the canvas shrinks before the fit that opening a file
+        # makes, not after it (which would cut the graph's bottom off)
+        options = self.dockOptions()
+        self.setDockOptions(options & ~QMainWindow.DockOption.AnimatedDocks)
+        dock.widget()  # built first, so that its size is known when the dock is placed
+        dock.show()
+        dock.raise_()
+        self.layout().activate()
+        self.centralWidget().layout().activate()
+        self.setDockOptions(options)
+        view = self.view
+        if not view.mapToScene(view.viewport().rect()).boundingRect().contains(
+                self.scene.graph_rect()):
+            view.fit()  # the dock took the canvas's bottom: show the whole graph again
+
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
             menu.addAction(dock.toggleViewAction())
@@ -284,6 +302,8 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
 
     def _after_reset(self) -> None:
         self.view.resetTransform()
+        if self.doc.quiz is not None:  # a file handed out as an exercise opens on its quiz
+            self.open_quiz()  # first: the fit below is for the canvas the dock leaves
         QTimer.singleShot(0, self.view.fit)
         self._update_status()
 

@@ -27,6 +27,9 @@ of floats and numpy arrays, safe to hand from a worker thread to the window.
   :func:`grid_key` stays the same and :func:`moved` re-reads just the current point.
 * Trace table, :func:`trace_rows` → :class:`TraceRow` list; :func:`to_markdown`,
   :func:`to_csv`, :func:`cells` (one row as text), :data:`TRACE_COLUMNS`.
+* Quiz, in its own module :mod:`graphapp.lab.quiz` (imported when a quiz is used):
+  ``questions`` (the hidden numbers and their right values, in backprop's order), ``mark``
+  (verdicts, score, the first mistake explained), ``explain``, ``hidden_numbers``.
 
 Caveats: the views move one scalar input at a time (``ValueError`` for an array input, a zero
 or non-finite h, a bad range); an output that cannot be computed raises the engine's

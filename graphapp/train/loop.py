@@ -40,6 +40,7 @@ __all__ = [
     "EpochRecord",
     "Finished",
     "Metrics",
+    "Patience",
     "StepRecord",
     "TrainConfig",
     "Trainer",
@@ -332,16 +333,44 @@ def _smaller_lr(lr: float) -> float:
     return round(target, -exponent)
 
 
+class Patience:
+    """Early stopping: ``update(metrics)`` at the end of each epoch is True once the test loss
+    (the training loss when there are no test points) has not improved by more than
+    ``min_delta`` (relative) for ``epochs`` epochs in a row; ``epochs`` 0 never stops.
+
+    >>> p = Patience(2)
+    >>> [p.update(Metrics(1.0, v, None, None), has_test=True) for v in (0.5, 0.4, 0.4, 0.4)]
+    [False, False, False, True]
+    """
+
+    def __init__(self, epochs: int, min_delta: float = 1e-4) -> None:
+        self.epochs = epochs
+        self.min_delta = min_delta
+        self.best = math.inf
+        self.waited = 0
+
+    def update(self, metrics: Metrics, has_test: bool) -> bool:
+        """Count one epoch ending with ``metrics``; True when training should stop."""
+        if not self.epochs:
+            return False
+        watched = metrics.test_loss if has_test else metrics.train_loss
+        if watched < self.best * (1.0 - self.min_delta):
+            self.best, self.waited = watched, 0
+        else:
+            self.waited += 1
+        return self.waited >= self.epochs
+
+
 def train(trainer: Trainer, epochs: int, patience: int = 0,
           min_delta: float = 1e-4) -> Iterator[StepRecord | EpochRecord | Diverged | Finished]:
     """Train for ``epochs`` more epochs, yielding every step and epoch record, then a
     :class:`Finished`.
 
     With ``patience`` > 0 it also stops when the test loss (the training loss if there are no
-    test points) has not improved by more than ``min_delta`` (relative) for that many epochs.
+    test points) has not improved by more than ``min_delta`` (relative) for that many epochs
+    (:class:`Patience`).
     """
-    best = math.inf
-    waited = 0
+    stop = Patience(patience, min_delta)
     metrics: Metrics | None = None
     for _ in range(epochs):
         for record in trainer.run_epoch():
@@ -351,14 +380,7 @@ def train(trainer: Trainer, epochs: int, patience: int = 0,
                 return
             if isinstance(record, EpochRecord):
                 metrics = record.metrics
-        if patience and metrics is not None:
-            watched = metrics.test_loss if len(trainer.data.x_test) else metrics.train_loss
-            if watched < best * (1.0 - min_delta):
-                best, waited = watched, 0
-            else:
-                waited += 1
-                if waited >= patience:
-                    yield Finished("patience", trainer.epoch, trainer.steps, metrics)
-                    return
+        if metrics is not None and stop.update(metrics, len(trainer.data.x_test) > 0):
+            yield Finished("patience", trainer.epoch, trainer.steps, metrics)
+            return
     yield Finished("epochs", trainer.epoch, trainer.steps, metrics)
-

@@ -384,3 +384,24 @@ def test_grad_on_a_scalar_file_does_not_import_networkx(tmp_path):
     nodes = json.loads(out.stdout)["nodes"]
     assert (nodes["a"]["grad"], nodes["b"]["grad"]) == (6.0, -4.0)
     assert out.stderr.strip() == "False"
+
+
+@pytest.mark.parametrize("answers", [False, True])
+def test_export_of_a_quiz_draws_an_exercise_sheet(capsys, tmp_path, answers):
+    """12_quiz_backprop.expr (L = (a·b + a)·f, a = 3, b = −2, f = 0.5) sets a gradients quiz:
+    by hand dL/da = b·f + f = −0.5, dL/db = a·f = 1.5, dL/de = dL/dd = 0.5, dL/df = d = −3.
+    The picture draws them as ? (and what edges carry back), unless --answers."""
+    out = tmp_path / "hw.dot"
+    extra = ["--answers"] if answers else []
+    code, _, err = run(capsys, "export", str(EXAMPLES / "12_quiz_backprop.expr"), "-o",
+                       str(out), *extra)
+    assert code == 0 and err == ""
+    rows = dict(re.findall(r'COLOR="#616e7c">(dL/d\w)</FONT></TD><TD ALIGN="RIGHT"><FONT '
+                           r'COLOR="#\w+">([^<]+)</FONT>', out.read_text(encoding="utf-8")))
+    key = {"dL/da": "-0.5", "dL/db": "1.5", "dL/dd": "0.5", "dL/de": "0.5", "dL/df": "-3"}
+    assert rows == ({**key, "dL/dL": "1"} if answers else {**dict.fromkeys(key, "?"),
+                                                             "dL/dL": "1"})
+    grads_on_edges = re.findall(r'grad </FONT><FONT COLOR="#\w+">([^<]+)</FONT>',
+                                out.read_text(encoding="utf-8"))
+    assert len(grads_on_edges) == 6
+    assert (set(grads_on_edges) == {"?"}) != answers

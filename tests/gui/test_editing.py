@@ -104,7 +104,8 @@ def test_rename_and_typed_values(micrograd, qtbot):
     edit.setText("[1, 2, 3]")
     QTest.keyClick(edit, Qt.Key.Key_Return)
     assert window.doc.graph.value("a").tolist() == [1.0, 2.0, 3.0]
-    assert shown(window, "e")["shape"] == "(3)"
+    assert "shape" not in shown(window, "e")  # the shape is in the header
+    assert window.scene.nodes["e"].display.symbol == "× mul (3)"
     edit.setText("abc")
     QTest.keyClick(edit, Qt.Key.Key_Return)
     assert "not a number" in window.statusBar().currentMessage()

@@ -1,13 +1,16 @@
 """The training panel driven as a learner drives it: buttons, hovers, clicks on the data plot.
 
 Oracles are independent of the panel and of the engine's reverse mode: step counts from the
-data set's size, SGD's update rule, a forward pass written here in numpy, and central finite
-differences of the loss.
+data set's size, SGD's update rule, a forward pass written here in numpy, central finite
+differences of the loss, the loss of the first weights on the original points, TensorBoard's
+smoothing loop written out, He's rule drawn with numpy, and an early stop's epoch derived by
+hand.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -286,3 +289,125 @@ def test_the_weight_window_follows_training_steps(panel, qtbot):
     assert paths.param == "W1" and paths.index == (0, 1)
     assert paths.total == pytest.approx(numeric, rel=1e-4, abs=1e-9)
     detail.close()
+
+
+def test_added_points_keep_the_curves(panel, qtbot):
+    # the curves before the click stay: the first loss is the untrained network's loss on the
+    # original points, computed here from the first weights
+    first = np.array(panel.snapshot.params.flat)
+    x0, y0 = panel.data.x_train.copy(), panel.data.y_train.copy()
+    for _ in range(3):
+        qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 3)
+    qtbot.waitUntil(lambda: len(panel.loss_plot._data["train"][0]) == 4, timeout=WAIT)
+    panel.controls.click_class.setCurrentIndex(0)
+    _plot_click(panel, -0.5, 0.5, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.data.x_train) == len(x0) + 1, timeout=WAIT)
+    wait_snapshot(qtbot, panel, lambda s: len(s.history.epochs) == 5)
+    xs, ys = panel.loss_plot._data["train"]
+    assert ys[0] == pytest.approx(panel.model.evaluate(first, x0, y0)[0], rel=1e-12)
+    assert list(xs[:4]) == pytest.approx([0, 1 / 5, 2 / 5, 3 / 5])  # 45 points: 5 batches
+    # then the run goes on from the same weights: the new point's loss on the new data
+    now = np.array(panel.snapshot.params.flat)
+    assert panel.snapshot.steps == 3
+    assert ys[-1] == pytest.approx(panel.model.evaluate(now, panel.data.x_train,
+                                                        panel.data.y_train)[0], rel=1e-12)
+    # a reset starts the curves again
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 0 and len(s.history.epochs) == 1)
+
+
+def _tensorboard_smoothing(values, weight):
+    """TensorBoard's scalar smoothing, written out as its dashboard does it."""
+    last, out = 0.0, []
+    for n, v in enumerate(values, start=1):
+        last = last * weight + (1 - weight) * v
+        out.append(last / (1 - weight ** n))
+    return np.array(out)
+
+
+def test_gradient_curves_are_smoothed_over_the_raw_values(panel, qtbot):
+    qtbot.mouseClick(panel.epoch_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.epoch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.epoch == 2)
+    qtbot.waitUntil(lambda: len(panel.grad_plot._data["W1"][0]) == 10, timeout=WAIT)
+    panel.smoothing.setValue(60)
+    steps, raw = panel.grad_plot._data["W2"]
+    # the raw values are each step's ‖dL/dW2‖ (the step's gradient, from the snapshots)
+    assert raw[-1] == pytest.approx(float(np.linalg.norm(panel.snapshot.grads["W2"])))
+    shown = panel.grad_plot.curves["W2"].getData()[1]
+    np.testing.assert_allclose(10 ** shown, _tensorboard_smoothing(raw, 0.6), rtol=1e-9)
+    np.testing.assert_allclose(10 ** panel.grad_plot.raw["W2"].getData()[1], raw, rtol=1e-9)
+    assert "smoothed" in panel.grad_plot.readout_at(float(steps[3]))
+    panel.smoothing.setValue(0)  # raw values only
+    np.testing.assert_allclose(10 ** panel.grad_plot.curves["W2"].getData()[1], raw, rtol=1e-9)
+    assert not panel.grad_plot.raw["W2"].isVisible()
+
+
+def test_patience_stops_play_and_says_why(qtbot):
+    # a learning rate so small that no epoch improves the test loss by 1e-4: the first epoch
+    # sets the best loss, the next two do not improve it, so Play stops at epoch 3
+    p = TrainingPanel(replace(small_setup(lr=1e-5, batch=45), patience=2))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    assert p.controls.patience.value() == 2
+    qtbot.mouseClick(p.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.banner.isVisible(), timeout=WAIT)
+    assert p.snapshot.epoch == 3 and not p.snapshot.playing
+    assert not p.play_button.isChecked()
+    assert "not improved for 2 epochs" in p.banner.text()
+    qtbot.wait(200)
+    assert p.snapshot.epoch == 3
+    p.close()
+
+
+def test_first_weights_rule_and_slope_survive_a_reset(qtbot):
+    setup = small_setup()
+    config = ModelConfig(hidden=(3, 2), activation="sigmoid", slope=2.5, init="he")
+    p = TrainingPanel(replace(setup, model=config))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 1)
+    qtbot.mouseClick(p.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 0)
+    assert p.setup.model.init == "he" and p.setup.model.slope == 2.5
+    # He's rule: weights N(0, 2/fan_in) from the seed, biases 0 (drawn here with numpy)
+    rng = np.random.default_rng(setup.training.seed)
+    flat = np.array(p.snapshot.params.flat)
+    for layer, (n_in, n_out) in enumerate([(2, 3), (3, 2), (2, 1)], start=1):
+        w = p.model.view(flat, f"W{layer}")
+        np.testing.assert_allclose(w, rng.normal(0.0, np.sqrt(2 / n_in), (n_in, n_out)))
+    p.close()
+
+
+def test_train_gui_passes_the_patience_to_the_panel(monkeypatch):
+    from graphapp import cli
+    from graphapp.gui.training import window
+
+    opened = []
+    monkeypatch.setattr(window, "run_window", lambda setup, epochs=0: opened.append(
+        (setup, epochs)) or 0)
+    assert cli.main(["train", "--gui", "--dataset", "xor", "--patience", "7", "--init", "he",
+                     "--epochs", "3"]) == 0
+    setup, epochs = opened[0]
+    assert setup.patience == 7 and setup.model.init == "he" and epochs == 3
+
+
+def test_slow_play_draws_the_loss_after_every_step(panel, qtbot):
+    # at 10 steps/s an epoch of 5 batches takes half a second: the curves must not wait for it
+    panel.speed.setCurrentText("10 steps/s")
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps >= 3)
+    qtbot.mouseClick(panel.play_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: not s.playing)
+    snap = panel.snapshot
+    qtbot.waitUntil(lambda: len(panel.loss_plot._data["train"][0]) == snap.steps + 1,
+                    timeout=WAIT)
+    xs, ys = panel.loss_plot._data["train"]
+    assert list(xs) == pytest.approx([k / 5 for k in range(snap.steps + 1)])  # 45 points
+    flat = np.array(snap.params.flat)
+    assert ys[-1] == pytest.approx(panel.model.evaluate(flat, panel.data.x_train,
+                                                        panel.data.y_train)[0], rel=1e-12)

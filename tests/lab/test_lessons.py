@@ -90,6 +90,9 @@ CASES = [
     ("11_mlp_sigmoid", 2, ("set", "y", 0.3), [("value", "yhat", 0.32171),
                                               ("grad", "b3", 0.02171)]),
     ("11_mlp_sigmoid", 3, ("set", "y", 0.3217), [("value", "E", 0.0)]),
+    ("12_quiz_backprop", 1, ("step", "backward", "a"), []),
+    # L = (a·b + a)·f: dL/da = (b + 1)·f, 0 at b = −1
+    ("12_quiz_backprop", 2, ("set", "b", -1.0), [("grad", "a", 0.0)]),
 ]
 
 

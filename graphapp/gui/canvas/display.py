@@ -2,7 +2,9 @@
 changed where step mode says otherwise, with colour roles turned into the theme's colours.
 
 This is the deciding half of the canvas; the items (:mod:`.node_item`, :mod:`.edge_item`) only
-paint what they are given, and the scene (:mod:`.scene`) decides when to ask.
+paint what they are given, and the scene (:mod:`.scene`) decides when to ask. A running quiz
+hides numbers (``hidden``, :class:`graphapp.lab.quiz.Hidden`): they read ``?``, in step mode
+too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from graphapp.engine import Backward, Forward, Graph
 from graphapp.formats.present import (
+    HIDDEN,
     Card,
     EdgeLook,
     Row,
@@ -34,16 +37,18 @@ __all__ = ["edge_display", "group_display", "node_display"]
 
 def node_display(graph: Graph, node: str, output: str | None, fwd: Forward | None,
                  back: Backward | None, stale: bool, state: StepState,
-                 theme: Theme) -> NodeDisplay:
-    """A card as the canvas shows it (step mode hides what the pass has not reached yet)."""
-    c = card(graph, node, output, fwd, back, stale)
+                 theme: Theme, hidden: Any = ()) -> NodeDisplay:
+    """A card as the canvas shows it (step mode hides what the pass has not reached yet, a
+    quiz what it asks)."""
+    hide = bool(hidden) and node in hidden.grads
+    c = card(graph, node, output, fwd, back, stale, hide_grad=hide)
     step = state.nodes.get(node, "") if state.active else ""
     rows = list(c.rows)
     if state.mode == "forward" and step == "pending":
         rows = [dataclasses.replace(r, text="?") if r.key == "value" else r for r in rows]
     if not c.constant and back is not None and not stale:
         grad = _stepped_grad(node, grad_key(output, node_name(graph, node)), state, step)
-        if grad is not None:
+        if grad is not None and not hide:
             rows[-1] = grad
     return _to_display(c, rows, step, theme)
 
@@ -62,14 +67,27 @@ def _stepped_grad(node: str, key: str, state: StepState, step: str) -> Row | Non
 
 
 def _to_display(c: Card, rows: list[Row], step: str, theme: Theme) -> NodeDisplay:
-    return NodeDisplay(**{**vars(c), "rows": tuple((r.key, r.text, theme.role(r.role))
-                                                   for r in rows), "step": step})
+    # an array's shape goes in the header beside the op ("input (3×2)"): a row less on the
+    # wide cards, so that graphs of arrays fit the window at a readable zoom
+    symbol = c.symbol
+    shape = next((r.text for r in rows if r.key == "shape"), None)
+    if shape is not None:
+        rows = [r for r in rows if r.key != "shape"]
+        symbol = f"{symbol} {shape}"
+    return NodeDisplay(**{**vars(c), "symbol": symbol,
+                          "rows": tuple((r.key, r.text, theme.role(r.role)) for r in rows),
+                          "step": step})
 
 
 def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
-                 largest: float, state: StepState, theme: Theme) -> EdgeDisplay:
-    """An edge as the canvas shows it (step mode: what it carries at this step)."""
-    look: EdgeLook = edge_look(graph, key, back.forward if back else None, back, largest)
+                 largest: float, state: StepState, theme: Theme,
+                 hidden: Any = ()) -> EdgeDisplay:
+    """An edge as the canvas shows it (step mode: what it carries at this step; a quiz
+    hides what it asks and what would give it away)."""
+    hide_carried = bool(hidden) and key in hidden.carried
+    look: EdgeLook = edge_look(graph, key, back.forward if back else None, back, largest,
+                               hide_local=bool(hidden) and key in hidden.locals,
+                               hide_carried=hide_carried)
     d = EdgeDisplay(colour=theme.role(look.role) if look.role != "zero" or look.lines else None,
                     width=look.width, dimmed=look.dimmed)
     if not look.lines:
@@ -79,11 +97,13 @@ def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
     local = look.lines[0].text
     if state.mode == "backward" and status in ("current", "done"):
         send = state.sends.get(key)
+        upstream = HIDDEN if hide_carried and key[1] in hidden.grads else None
+        carried = HIDDEN if hide_carried else None
         if send is not None and status == "current":
-            d.lines = [(f"{local} × {number(send.upstream)} = {number(send.contribution)}",
-                        d.colour)]
+            d.lines = [(f"{local} × {upstream or number(send.upstream)} = "
+                        f"{carried or number(send.contribution)}", d.colour)]
         elif send is not None:
-            d.lines = [(f"carried {number(send.contribution)}", d.colour)]
+            d.lines = [(f"carried {carried or number(send.contribution)}", d.colour)]
     elif not ((state.mode == "backward" and status == "pending") or state.mode == "forward"):
         d.lines = [(f"{r.key} {r.text}", theme.role(r.role)) for r in look.lines]
     return d
@@ -91,8 +111,9 @@ def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
 
 def group_display(graph: Graph, name: str, members: list[str], entries: list[Any],
                   output: str | None, fwd: Forward | None, back: Backward | None,
-                  theme: Theme) -> NodeDisplay:
-    """A folded group's card: one row per member seen from outside (value and gradient)."""
+                  theme: Theme, hidden: Any = ()) -> NodeDisplay:
+    """A folded group's card: one row per member seen from outside (value and gradient; a
+    gradient a quiz asks reads ?)."""
     inside = set(members)
     exits = [n for n in members if n == output
              or any(dst not in inside for dst, _ in graph.consumers(n))]
@@ -101,9 +122,12 @@ def group_display(graph: Graph, name: str, members: list[str], entries: list[Any
     for node in exits:
         value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
         grad = back.grads[node] if back is not None and node in back.plan.index else None
-        text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
-        rows.append((node_name(graph, node) or graph.op(node).symbol, text,
-                     theme.role(sign_role(grad)) if grad is not None else None))
+        if grad is not None and hidden and node in hidden.grads:
+            text, colour = f"{number(value)}   ∇ {HIDDEN}", theme.role("faint")
+        else:
+            text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
+            colour = theme.role(sign_role(grad)) if grad is not None else None
+        rows.append((node_name(graph, node) or graph.op(node).symbol, text, colour))
         wide = wide or isinstance(value, np.ndarray)
     return NodeDisplay(name=name, symbol=f"group of {len(members)}", op="group",
                        category="group", header="header:group", slot_names=labels,

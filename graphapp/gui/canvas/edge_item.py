@@ -1,5 +1,9 @@
 """An edge on the canvas: a curve from an output port to an input port, coloured and sized by
-the gradient it carries back, with a label showing its local derivative and that gradient."""
+the gradient it carries back, with a label showing its local derivative and that gradient.
+
+Where on its curve the label sits is the scene's choice (:mod:`.label_places`, run when cards
+move or labels change size); the item keeps that spot as the curve moves under it.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from graphapp.gui.canvas.label_places import Spot, controls, label_rect
 from graphapp.gui.theme import Theme, label_font
 
-__all__ = ["DETAIL_ZOOM", "EdgeDisplay", "EdgeItem", "curve"]
+__all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "EdgeDisplay", "EdgeItem", "curve"]
 
 #: Below this zoom, on a crowded view, edges are drawn without smoothing or labels.
 DETAIL_ZOOM = 0.75
+#: A label line's widest text, in scene pixels: longer ones (arrays) end in "…", as on the
+#: cards (the edge's tooltip and the inspector show them whole), so labels fit between columns.
+LABEL_TEXT = 100.0
 
 
 @dataclass
@@ -38,10 +46,10 @@ class EdgeDisplay:
 
 
 def curve(p0: QPointF, p1: QPointF) -> QPainterPath:
-    """A smooth left-to-right cubic from ``p0`` to ``p1``."""
-    dx = max(40.0, abs(p1.x() - p0.x()) * 0.5)
+    """A smooth left-to-right cubic from ``p0`` to ``p1`` (:func:`.label_places.controls`)."""
+    c1, c2 = controls(p0.toTuple(), p1.toTuple())
     path = QPainterPath(p0)
-    path.cubicTo(QPointF(p0.x() + dx, p0.y()), QPointF(p1.x() - dx, p1.y()), p1)
+    path.cubicTo(QPointF(*c1), QPointF(*c2), p1)
     return path
 
 
@@ -60,7 +68,12 @@ class EdgeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         self._path = QPainterPath()
-        self._mid = self._tip = QPointF()
+        self._ends = ((0.0, 0.0), (0.0, 0.0))
+        self._tip = QPointF()
+        #: Where the label sits on the curve (the scene's choice; ``None``: no room for it, so
+        #: it is left out unless it is the current step's) and its size (width, height).
+        self.label_spot: Spot | None = Spot()
+        self._label_size = (0.0, 0.0)
         self._label_rect = QRectF()
         self._shape: QPainterPath | None = None
         self._looks: tuple | None = None
@@ -77,12 +90,34 @@ class EdgeItem(QGraphicsItem):
         p0, p3 = self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot)
         self._path = curve(p0, p3)
         self._shape = None
-        # The curve is symmetric, so its middle (t = ½) is the middle of its ends
-        # (pointAtPercent would measure its length, slowly); it arrives horizontally.
-        self._mid = (p0 + p3) / 2
+        self._ends = (p0.toTuple(), p3.toTuple())
         self._tip = p3
         self._looks = None
-        self._label_rect = self._measure_label()
+        self._label_rect = self._place_label()
+
+    @property
+    def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the curve starts and ends (scene coordinates)."""
+        return self._ends
+
+    @property
+    def label_size(self) -> tuple[float, float]:
+        """The label's width and height ((0, 0) when no label is shown)."""
+        return self._label_size
+
+    def set_label_spot(self, spot: Spot | None) -> None:
+        """Put the label at ``spot`` on the curve (``None``: leave it out, no room)."""
+        if spot != self.label_spot:
+            self.label_spot = spot
+            self._relabel()
+
+    def _relabel(self) -> None:
+        rect = self._place_label()
+        if rect != self._label_rect:
+            self.prepareGeometryChange()
+            self._label_rect = rect
+            self._shape = None
+            self.update()
 
     def reroute(self, src, dst, slot: int) -> None:
         """Draw from ``src``'s output to ``dst``'s input ``slot`` (a folded group's card)."""
@@ -95,31 +130,49 @@ class EdgeItem(QGraphicsItem):
                 new.edges.append(self)
         self.update_path()
 
-    def set_display(self, display: EdgeDisplay, show_label: bool) -> None:
-        """Show new colours and label text (nothing to do when nothing changed)."""
+    def set_display(self, display: EdgeDisplay, show_label: bool) -> bool:
+        """Show new colours and label text (nothing to do when nothing changed); True when
+        the label's size changed (its spot may no longer be free)."""
         if display == self.display and show_label == self.show_label:
-            return
+            return False
         self.display = display
         self.show_label = show_label
         self._looks = None
-        rect = self._measure_label()
-        if rect != self._label_rect:
-            self.prepareGeometryChange()
-            self._label_rect = rect
-            self._shape = None
+        size = self._measure_label()
+        resized = size != self._label_size
+        self._label_size = size
+        self._relabel()
         self.update()
+        return resized
 
     def _label_visible(self) -> bool:
         return bool(self.display.lines) and (self.show_label or self.display.step == "current")
 
-    def _measure_label(self) -> QRectF:
+    def _measure_label(self) -> tuple[float, float]:
         if not self._label_visible():
-            return QRectF()
+            return 0.0, 0.0
         _, metrics = label_font()
-        w = max(metrics.horizontalAdvance(text) for text, _ in self.display.lines) + 12
+        w = min(LABEL_TEXT, max(metrics.horizontalAdvance(text)
+                                for text, _ in self.display.lines)) + 12
         h = metrics.height() * len(self.display.lines) + 6
-        mid = self._mid
-        return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        return w, h
+
+    def _place_label(self) -> QRectF:
+        spot = self.label_spot
+        if spot is None and self.display.step == "current":
+            spot = Spot()  # the step being explained is labelled, room or not
+        if self._label_size == (0.0, 0.0) or spot is None:
+            return QRectF()
+        left, top, right, bottom = label_rect(*self._ends, self._label_size, spot)
+        return QRectF(left, top, right - left, bottom - top)
+
+    def path_rect(self) -> QRectF:
+        """The curve's bounding rectangle (without its label)."""
+        return self._path.boundingRect()
+
+    def label_scene_rect(self) -> QRectF:
+        """The label's rectangle in the scene (empty when no label is shown)."""
+        return QRectF(self._label_rect)
 
     def boundingRect(self) -> QRectF:
         return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_rect)
@@ -179,7 +232,7 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(arrow)
-        if self._label_visible() and (detailed or self.display.step == "current"):
+        if not self._label_rect.isNull() and (detailed or self.display.step == "current"):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_label(painter)
 
@@ -199,5 +252,6 @@ class EdgeItem(QGraphicsItem):
         for text, colour in d.lines:
             painter.setPen(colour or t.muted)
             painter.drawText(QRectF(rect.left() + 6, y, rect.width() - 12, line_h),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_TEXT))
             y += line_h

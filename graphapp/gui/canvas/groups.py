@@ -157,8 +157,10 @@ class SceneGroups:
     def group_display(self, name: str, item: GroupItem) -> NodeDisplay:
         """What a folded group's card shows now."""
         results = self.doc.results
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
         return group_display(self.doc.graph, name, self.members().get(name, []), item.entries,
-                             self.doc.output, results.forward, results.backward, self.theme)
+                             self.doc.output, results.forward, results.backward, self.theme,
+                             hidden)
 
 
 def centroid(items: list[NodeItem]) -> QPointF:

@@ -65,7 +65,10 @@ class SceneHints:
         lines = [f"<b>{name}</b> — {spec.name}: {spec.description}"]
         if value is not None:
             lines.append(f"value = {pretty(format_value(value, 17, 8))}")
-        if grad is not None:
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        if grad is not None and hidden and node in hidden.grads:
+            lines.append(f"d{self.doc.output}/d{name} = ? (a quiz question)")
+        elif grad is not None:
             lines.append(f"d{self.doc.output}/d{name} = {pretty(format_value(grad, 17, 8))}")
         error = self.nodes[node].display.error if node in self.nodes else ""
         if error:
@@ -80,7 +83,18 @@ class SceneHints:
         back = self.doc.results.backward
         if back is not None and dst in back.plan.index and src in back.plan.index:
             edge = back.edge(src, dst, slot)
-            if edge.accumulated is not None:
+            hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+            if hidden and key in hidden.carried:
+                if key in hidden.locals:  # the rule would give the answer away
+                    g = self.doc.graph
+                    text = (f"∂{escape(short_name(g, dst))}/∂{escape(short_name(g, src))} = ? "
+                            "(a quiz question)")
+                else:
+                    fwd = back.forward
+                    text = with_value(text, pretty(format_local(
+                        edge.local, fwd.values[src], fwd.values[dst], digits=10)))
+                text += "<br>carries back ? (a quiz hides it)"
+            elif edge.accumulated is not None:
                 fwd = back.forward
                 local = format_local(edge.local, fwd.values[src], fwd.values[dst], digits=10)
                 text = with_value(text, pretty(local))
@@ -113,8 +127,12 @@ class SceneHints:
             return
         n = predicted_change(x0, x1, y0, y1, g0)
         out = self.doc.output
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        # the prediction over Δ is the gradient at the start of the drag: a quiz's question
+        predicted = "? (a quiz question)" if hidden and node in hidden.grads else \
+            number(n.predicted)
         text = (f"Δ{node} = {number(n.dx)}\n"
-                f"predicted Δ{out} ≈ d{out}/d{node} · Δ{node} = {number(n.predicted)}\n"
+                f"predicted Δ{out} ≈ d{out}/d{node} · Δ{node} = {predicted}\n"
                 f"actual Δ{out} = {number(n.actual)}")
         if self._nudge_item is None:
             self._nudge_item = QGraphicsSimpleTextItem()

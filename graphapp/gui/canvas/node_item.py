@@ -113,6 +113,12 @@ class NodeItem(QGraphicsItem):
         m = PORT_RADIUS + 3
         return QRectF(-m, -m, self.width + 2 * m, self.height + 2 * m)
 
+    def footprint(self) -> QRectF:
+        """What the card covers in the scene: its body and the ports sticking out left and
+        right (edge labels keep clear of it)."""
+        return QRectF(self.pos().x() - PORT_RADIUS, self.pos().y(),
+                      self.width + 2 * PORT_RADIUS, self.height)
+
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(QRectF(0, 0, self.width, self.height), 7, 7)
@@ -148,11 +154,12 @@ class NodeItem(QGraphicsItem):
         self.output.setPos(QPointF(self.width, self._body_mid()))
 
     # ----------------------------------------------------------------- display
-    def set_display(self, display: NodeDisplay) -> None:
-        """Show new texts and states; re-lay the ports if the slots or size changed."""
+    def set_display(self, display: NodeDisplay) -> bool:
+        """Show new texts and states; re-lay the ports if the slots or size changed. True when
+        the card changed size or ports (its edges moved)."""
         old = self.display
         if display == old:
-            return
+            return False
         resized = (old.wide != display.wide or len(old.rows) != len(display.rows))
         if resized or old.slot_names != display.slot_names:
             self.prepareGeometryChange()
@@ -166,6 +173,7 @@ class NodeItem(QGraphicsItem):
                 edge.update_path()
         self.setOpacity(0.42 if display.dimmed else 1.0)
         self.update()
+        return resized or old.slot_names != display.slot_names
 
     def value_row_rect(self) -> QRectF:
         """Where the value is written (the inline editor goes here), in item coordinates."""
@@ -204,7 +212,8 @@ class NodeItem(QGraphicsItem):
 
         painter.setPen(t.text)
         painter.setFont(title_font)
-        name = metrics.elidedText(d.name, Qt.TextElideMode.ElideRight, self.width - 60)
+        room = self.width - 26 - body_metrics.horizontalAdvance(d.symbol)
+        name = metrics.elidedText(d.name, Qt.TextElideMode.ElideRight, max(room, 30.0))
         painter.drawText(QRectF(9, 0, self.width - 18, HEADER),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         painter.setFont(body_font)

@@ -25,6 +25,7 @@ from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.gestures import SceneGestures
 from graphapp.gui.canvas.groups import GroupFrame, GroupItem, SceneGroups
 from graphapp.gui.canvas.hints import SceneHints
+from graphapp.gui.canvas.label_places import Placement
 from graphapp.gui.canvas.node_item import HEADER, ROW, WIDE, WIDTH, NodeItem
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
@@ -75,7 +76,14 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._slice_timer.setSingleShot(True)
         self._slice_timer.setInterval(0)
         self._slice_timer.timeout.connect(self._next_slice)
+        # labels are placed (label_places) once cards stop moving or labels change size:
+        # after the event loop's turn, and after the last slice of a big redraw
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self.place_labels)
         self._pending: list[tuple[str, Any]] = []
+        self._resized: set[tuple[str, str, int]] = set()
         self._biggest = 1.0
         self._bounds: QRectF | None = None
         self.crowded = False
@@ -85,6 +93,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         doc.results_changed.connect(self.refresh)
         doc.output_changed.connect(self.refresh)
         stepper.changed.connect(self.refresh)
+        doc.quiz_changed.connect(self.refresh)
         self.rebuild()
 
     # ----------------------------------------------------------------- building
@@ -107,12 +116,15 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._add_edge_item(edge)
         self.sync_groups()
         self.refresh()
+        self.labels_stale()
 
     def _add_node_item(self, node: str, fallback: tuple[float, float] | None = None) -> NodeItem:
         results = self.doc.current_results
         item = NodeItem(node, node_display(self.doc.graph, node, self.doc.output,
                                            results.forward, results.backward, results.stale,
-                                           self.stepper.state, self.theme), self.theme)
+                                           self.stepper.state, self.theme,
+                                           self.doc.quiz_hidden() if self.doc.quiz else ()),
+                        self.theme)
         pos = self.doc.graph.attrs(node).get("pos")
         if is_position(pos):
             item.setPos(float(pos[0]), float(pos[1]))
@@ -168,6 +180,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         for edge in {id(e): e for item in moved for e in item.edges}.values():
             edge.update_path()
         self._bounds = None
+        self.labels_stale()
 
     def graph_rect(self) -> QRectF:
         """The cards' bounding rectangle (kept until something moves, cheaper than
@@ -183,6 +196,10 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     def layout_sizes(self) -> dict[str, tuple[float, float]]:
         """Card sizes, for the layout engines."""
         return {n: (i.width, i.height) for n, i in self.nodes.items()}
+
+    def label_widths(self) -> dict[tuple[str, str, int], float]:
+        """The width of each edge's label (edges showing one), for the layout to leave room."""
+        return {k: e.label_size[0] for k, e in self.edges.items() if e.label_size[0] > 0}
 
     # ----------------------------------------------------------------- events
     def _on_graph_event(self, event: events.Event) -> None:
@@ -211,6 +228,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         regrouped = isinstance(event, events.AttrsChanged) and event.regrouped
         if isinstance(event, (*events.STRUCTURAL, events.GroupsChanged)) or regrouped:
             self.sync_groups()
+            self.labels_stale()
         elif isinstance(event, events.AttrsChanged) and self.frames:
             self._fit_frames()
         # Values and gradients arrive with the document's results_changed (once per edit,
@@ -247,7 +265,8 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self.crowded = False
         self._show(nodes, edges, results)
         for name, item in self.groups.items():
-            item.set_display(self.group_display(name, item))
+            if item.set_display(self.group_display(name, item)):
+                self.labels_stale()
         self._update_nudge(results)
 
     def _on_screen(self) -> QRectF:
@@ -260,12 +279,19 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
               results: Results) -> None:
         state, g, out = self.stepper.state, self.doc.graph, self.doc.output
         fwd, back = results.forward, results.backward
+        hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        resized_cards = False
         for node in nodes:
-            self.nodes[node].set_display(node_display(g, node, out, fwd, back, results.stale,
-                                                      state, self.theme))
-        for key in edges:
-            self.edges[key].set_display(edge_display(g, key, back, self._biggest, state,
-                                                     self.theme), self.show_labels)
+            resized_cards |= self.nodes[node].set_display(
+                node_display(g, node, out, fwd, back, results.stale, state, self.theme, hidden))
+        resized = [key for key in edges
+                   if self.edges[key].set_display(edge_display(g, key, back, self._biggest,
+                                                               state, self.theme, hidden),
+                                                  self.show_labels)]
+        if resized_cards:
+            self.labels_stale()
+        elif resized:
+            self.labels_resized(resized)
 
     def _next_slice(self) -> None:
         batch, self._pending = self._pending[:SLICE], self._pending[SLICE:]
@@ -274,6 +300,8 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._show(live, live_edges, self.doc.results)
         if self._pending:
             self._slice_timer.start()
+        elif self._labels_waiting:
+            self._label_timer.start()
 
     def flush(self) -> None:
         """Finish any slices still pending (tests, screenshots, exports of the view)."""
@@ -283,6 +311,49 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._show([k for kind, k in pending if kind == "n" and k in self.nodes],
                        [k for kind, k in pending if kind == "e" and k in self.edges],
                        self.doc.results)
+        if self._label_timer.isActive() or self._labels_waiting:
+            self.place_labels()
+
+    # ----------------------------------------------------------------- edge labels
+    _labels_waiting = False
+    _placement: Placement | None = None
+
+    def labels_stale(self) -> None:
+        """Cards moved (or came, went, changed size): place every label again soon (once,
+        however many changes come before)."""
+        self._placement = None
+        self._schedule_labels()
+
+    def labels_resized(self, keys: list[tuple[str, str, int]]) -> None:
+        """These edges' labels changed size (a value edit): place just them again soon."""
+        self._resized.update(keys)
+        self._schedule_labels()
+
+    def _schedule_labels(self) -> None:
+        self._labels_waiting = True
+        if not self._pending:
+            self._label_timer.start()
+
+    def place_labels(self) -> None:
+        """Give every shown label a spot on its curve clear of cards and other labels (only
+        the resized ones when nothing moved since the last time)."""
+        self._label_timer.stop()
+        self._labels_waiting = False
+        resized, self._resized = self._resized, set()
+        if self._placement is None:
+            cards = [item.footprint().getCoords() for item in
+                     [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
+            shown = {k: (*e.ends, e.label_size) for k, e in self.edges.items()
+                     if e.isVisible() and e.label_size[0] > 0}
+            self._placement = Placement(cards, shown)
+            for key, edge in self.edges.items():
+                edge.set_label_spot(self._placement.spots.get(key))
+            return
+        for key in resized:
+            edge = self.edges.get(key)
+            if edge is not None:
+                size = edge.label_size if edge.isVisible() else (0.0, 0.0)
+                edge.set_label_spot(self._placement.update(key, (*edge.ends, size)))
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme (the system switched light/dark)."""
@@ -327,6 +398,6 @@ def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
     sizes = {}
     for node in graph:
         wide = isinstance(values.get(node) if values else None, np.ndarray)
-        rows = 3 if wide else (1 if graph.op(node).constant else 2)
+        rows = 1 if graph.op(node).constant else 2  # an array's shape is in its header
         sizes[node] = (WIDE if wide else WIDTH, HEADER + ROW * max(2, rows) + 6)
     return sizes

@@ -19,6 +19,7 @@ DOCKS = (
     ("Trace Table", "lab-trace", "trace", "TraceView"),
     ("Formulas", "lab-formulas", "formulas", "FormulasView"),
     ("Function Plot", "lab-plot", "plot", "PlotView"),
+    ("Quiz", "lab-quiz", "quiz", "QuizView"),
 )
 
 

@@ -44,8 +44,11 @@ def train_command(args: argparse.Namespace) -> int:
     if problem:
         print(f"graphapp: {problem}", file=sys.stderr)
         return 1
+    if args.patience is not None and args.patience < 0:
+        return _usage("--patience must be 0 or more")
     setup = Setup(data, model.config, training, None if saved is None else saved.flat,
-                  saved.epochs if saved else 0, saved.steps if saved else 0)
+                  saved.epochs if saved else 0, saved.steps if saved else 0,
+                  patience=args.patience or 0)
     if args.screenshot:
         return screenshot(setup, epochs, Path(args.screenshot), size)
     return run_window(setup, args.epochs or 0)

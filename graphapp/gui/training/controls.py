@@ -3,7 +3,8 @@ size, regularisation and seed, as in TensorFlow Playground.
 
 :class:`Controls` shows a :class:`Choices` and emits ``changed(kind)`` when the learner edits
 one: ``"data"`` (a new data set: the run restarts), ``"model"`` (a new network: restarts),
-``"lr"`` and ``"batch"`` (applied to the running trainer: nothing restarts).
+``"lr"``, ``"batch"`` and ``"patience"`` (applied to the running trainer: nothing
+restarts).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class Choices:
     rate: float = 0.0
     seed: int = 0  # the first weights and the shuffling
     data_seed: int = 0  # the points (Regenerate draws the next)
+    init: str = "xavier"  # how the first weights are drawn
+    slope: float = 1.0  # a in the sigmoid 1/(1 + e^(−a·s))
+    patience: int = 0  # Play stops after this many epochs without progress (0: never)
 
 
 class Controls(QWidget):
@@ -134,8 +138,15 @@ class Controls(QWidget):
         form.addRow("hidden layers", layers)
         self.activation = _combo(net, {a: a for a in ACTIVATIONS})
         self.loss = _combo(net, LOSSES)
+        self.slope = _spin(net, 0.1, 10.0, 0.5, 2, "a in the sigmoid 1/(1 + e^(−a·s)): "
+                           "steeper (larger a) saturates sooner")
+        self.init = _combo(net, {"xavier": "Xavier (Glorot)", "he": "He", "uniform":
+                                 "uniform ±0.5"})
+        self.init.setToolTip("how the first weights are drawn (the seed picks them)")
         form.addRow("activation", self.activation)
+        form.addRow("sigmoid slope", self.slope)
         form.addRow("loss", self.loss)
+        form.addRow("first weights", self.init)
         column.addWidget(net)
 
         tr = QGroupBox("Training", self)
@@ -158,15 +169,25 @@ class Controls(QWidget):
         form.addRow("regularisation", self.regularisation)
         form.addRow("its rate", self.rate)
         form.addRow("seed", self.seed)
+        self.patience = QSpinBox(tr)
+        self.patience.setRange(0, 100_000)
+        self.patience.setSpecialValueText("never")
+        self.patience.setSuffix(" epochs")
+        self.patience.setToolTip("Play stops when the test loss has not improved for this many "
+                                 "epochs (early stopping)")
+        form.addRow("stop after", self.patience)
         column.addWidget(tr)
         column.addStretch(1)
         self._column = column
 
         self.set_choices(choices)
-        for w in (self.dataset, self.activation, self.loss, self.optimizer, self.regularisation):
+        for w in (self.dataset, self.activation, self.loss, self.optimizer, self.regularisation,
+                  self.init):
             w.currentIndexChanged.connect(self._edited)
-        for w in (self.noise, self.points, self.test_share, self.seed):
+        for w in (self.noise, self.points, self.test_share, self.seed, self.slope):
             w.editingFinished.connect(self._edited)
+        self.activation.currentIndexChanged.connect(self._slope_shown)
+        self.patience.valueChanged.connect(lambda _: self._emit("patience"))
         for box in self.feature_boxes.values():
             box.toggled.connect(self._edited)
         self.rate.currentTextChanged.connect(self._edited)
@@ -204,9 +225,16 @@ class Controls(QWidget):
             self.batch.setValue(c.batch)
             self.regularisation.setCurrentIndex(self.regularisation.findData(c.regularisation))
             self.rate.setCurrentText(f"{c.rate:g}")
+            self.init.setCurrentIndex(self.init.findData(c.init))
+            self.slope.setValue(c.slope)
+            self.patience.setValue(c.patience)
         finally:
             self._quiet = False
+        self._slope_shown()
         self._last = self.choices()
+
+    def _slope_shown(self) -> None:
+        self.slope.setEnabled(self.activation.currentData() == "sigmoid")
 
     def choices(self) -> Choices:
         """What the controls hold now (an unreadable rate keeps the last good one)."""
@@ -220,7 +248,8 @@ class Controls(QWidget):
                                                              positive=True),
                        self.batch.value(), self.regularisation.currentData(),
                        _number(self.rate.currentText(), last.rate), self.seed.value(),
-                       self._data_seed)
+                       self._data_seed, self.init.currentData(), self.slope.value(),
+                       self.patience.value())
 
     def set_classes(self, n_classes: int) -> None:
         """Offer classes 0…k−1 for clicks (none for regression)."""
@@ -273,7 +302,7 @@ class Controls(QWidget):
         data_fields = ("dataset", "points", "noise", "test_share", "data_seed")
         if any(getattr(now, f) != getattr(last, f) for f in data_fields):
             self._emit("data")
-        elif replace(now, lr=last.lr, batch=last.batch) != last:
+        elif replace(now, lr=last.lr, batch=last.batch, patience=last.patience) != last:
             self._emit("model")
 
     def _emit(self, kind: str) -> None:

@@ -15,10 +15,11 @@ Clicking a weight emits ``weight_clicked("W2", row, col)``.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
@@ -27,6 +28,31 @@ from graphapp.gui.training.display import GLOW, fmt, sign_colour
 __all__ = ["DiagramData", "NetworkDiagram"]
 
 TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 120.0
+#: Edges are drawn in this many strengths (widths and opacities).
+SHADES = 12
+#: … and this many while playing at full speed (fewer shades change less often, so the edge
+#: picture is redrawn in fewer frames).
+FAST_SHADES = 6
+
+
+def _on_white(colour: QColor, alpha: float) -> QColor:
+    """``colour`` at opacity ``alpha`` over white, as an opaque colour."""
+    a = max(0.0, min(1.0, alpha))
+    return QColor(*(round(255 + (v - 255) * a) for v in (colour.red(), colour.green(),
+                                                           colour.blue())))
+
+
+def _shades(arrays, signed: bool, shades: int = SHADES) -> list[np.ndarray]:
+    """Each array's entries as shades 0…shades − 1 of their magnitude over the largest in all
+    of them; ``signed``: shade + 1 with the entry's sign (+ for 0)."""
+    if arrays is None:
+        return []
+    top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0) or 1.0
+    out = []
+    for a in arrays:
+        level = np.rint(np.minimum(np.abs(np.nan_to_num(a)) / top, 1.0) * (shades - 1))
+        out.append((np.where(a < 0, -1, 1) * (level + 1) if signed else level).astype(np.int8))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,7 +89,9 @@ class NetworkDiagram(QWidget):
     #: A hidden layer's +/− button: (layer index from 1, +1 or −1).
     resize_layer = Signal(int, int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, driven: bool = False) -> None:
+        """``driven``: the owner calls :meth:`advance` once a frame while :attr:`animating`
+        (one clock for a whole panel); otherwise the diagram runs its own 60 Hz timer."""
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(420, 320)
@@ -78,13 +106,21 @@ class NetworkDiagram(QWidget):
         self.lit_log: list[tuple[str, int]] = []
         self._queue: list[str] = []
         self._rate = 4.0  # columns per second
+        self._driven = driven
+        self._ticked = 0.0  # when the wave last moved
         self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(16)
-        self._timer.timeout.connect(self._advance)
+        self._timer.timeout.connect(self.advance)
         self._buttons: list[tuple[int, QToolButton, QToolButton]] = []
         self.paint_count = 0
         self._edges = QPixmap()
         self._edges_key: tuple = ()
+        self._neurons = QPixmap()
+        self._lines: list[list[QLineF]] = []
+        self._lines_key: tuple = ()
+        self._neurons_key: tuple = ()
+        self._neurons_refs: tuple = (None, None, None, None)
         self._highlight: list[tuple[str, int, int]] = []
 
     # ----------------------------------------------------------------- data
@@ -139,13 +175,15 @@ class NetworkDiagram(QWidget):
             return
         self._queue = (["forward"] if forward else []) + ["backward"]
         self._rate = columns_per_second
+        self._ticked = time.perf_counter()
         self._next_phase()
-        self._timer.start()
+        if not self._driven and self.phase:
+            self._timer.start()
 
     @property
     def animating(self) -> bool:
         """True while a wave runs."""
-        return self._timer.isActive()
+        return bool(self.phase)
 
     def finish_wave(self) -> None:
         """Jump to the end of the running wave (logging what it lights)."""
@@ -165,8 +203,12 @@ class NetworkDiagram(QWidget):
         self.front = -0.001 if self.phase == "forward" else last + 0.001
         self._step_front(0.0)
 
-    def _advance(self) -> None:
-        self._step_front(self._rate * self._timer.interval() / 1000)
+    def advance(self) -> None:
+        """Move the wave by the time since it last moved (at most a tenth of a second: after
+        a stall it goes on where it was rather than jumping to the end)."""
+        now = time.perf_counter()
+        elapsed, self._ticked = min(now - self._ticked, 0.1), now
+        self._step_front(self._rate * elapsed)
         self.update()
 
     def _step_front(self, distance: float) -> None:
@@ -240,7 +282,7 @@ class NetworkDiagram(QWidget):
         self._paint_edges(p)
         self._paint_highlight(p)
         self._paint_loss(p)
-        self._paint_neurons(p)
+        self._paint_neuron_layer(p)
         self._paint_front(p)
         self._paint_legend(p)
         self._paint_hover(p)
@@ -267,12 +309,17 @@ class NetworkDiagram(QWidget):
                    "Loss")
 
     def _paint_edges(self, p: QPainter) -> None:
-        """The edges, from a picture kept while nothing they show changes (the weights, the
-        gradients, which layers the wave has lit, the size): a wave's frames reuse it."""
+        """The edges, from a picture kept while no edge changes shade (:data:`SHADES` widths
+        and opacities) and the wave lights the same layers: while training, the weights
+        change at every step but their edges' shades seldom do."""
         d = self.data
         lit = tuple(d.grads is not None and d.glow and self._lit_backward(layer)
                     for layer in range(1, len(d.sizes)))
-        key = (id(d), lit, bool(self.phase), self.width(), self.height())
+        n = FAST_SHADES if d.fast else SHADES
+        weights = _shades(d.weights, True, n)
+        glows = _shades(d.grads, False, n) if any(lit) else ()
+        key = (d.sizes, tuple(w.tobytes() for w in weights), tuple(g.tobytes() for g in glows),
+               lit, bool(self.phase), d.fast, self.width(), self.height())
         if self._edges_key != key:
             ratio = self.devicePixelRatioF()
             pixmap = QPixmap(self.size() * ratio)
@@ -280,36 +327,54 @@ class NetworkDiagram(QWidget):
             pixmap.fill(Qt.GlobalColor.transparent)
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, not d.fast)
-            self._draw_edges(painter, lit)
+            self._draw_edges(painter, weights, glows, lit, n)
             painter.end()
             self._edges, self._edges_key = pixmap, key
         p.drawPixmap(0, 0, self._edges)
 
-    def _draw_edges(self, p: QPainter, lit: tuple[bool, ...]) -> None:
-        d = self.data
-        wmax = max((float(np.max(np.abs(w))) for w in d.weights), default=1.0) or 1.0
-        gmax = 0.0
-        if d.grads is not None:
-            gmax = max(float(np.max(np.abs(g))) for g in d.grads) or 1.0
-        r = self._radius()
-        for layer, w in enumerate(d.weights, start=1):
-            glowing = lit[layer - 1]
-            for i in range(w.shape[0]):
-                a = self._neuron(layer - 1, i)
-                a = QPointF(self._out_x(layer - 1), a.y())
-                for j in range(w.shape[1]):
-                    b = self._neuron(layer, j)
-                    b = QPointF(b.x() - r, b.y())
-                    if glowing:
-                        s = abs(float(d.grads[layer - 1][i, j])) / gmax
-                        glow = QColor(GLOW)
-                        glow.setAlphaF((0.1 + 0.6 * s) * (1.0 if self.phase else 0.5))
-                        p.setPen(QPen(glow, 1.5 + 10.0 * s))
-                        p.drawLine(a, b)
-                    v = float(w[i, j])
-                    m = min(1.0, abs(v) / wmax)
-                    p.setPen(QPen(sign_colour(v, 0.25 + 0.75 * m), 0.6 + 5.0 * m))
-                    p.drawLine(a, b)
+    def _edge_lines(self, layer: int) -> np.ndarray:
+        """Layer ``layer``'s edges as rows x0, y0, x1, y1, in the weights' (i, j) order."""
+        n_in, n_out = self.data.sizes[layer - 1], self.data.sizes[layer]
+        y0 = np.array([self._neuron(layer - 1, i).y() for i in range(n_in)])
+        y1 = np.array([self._neuron(layer, j).y() for j in range(n_out)])
+        lines = np.empty((n_in, n_out, 4))
+        lines[..., 0] = self._out_x(layer - 1)
+        lines[..., 1] = y0[:, None]
+        lines[..., 2] = self._column_x(layer) - self._radius()
+        lines[..., 3] = y1[None, :]
+        return lines.reshape(-1, 4)
+
+    def _draw_edges(self, p: QPainter, weights: list[np.ndarray], glows: list[np.ndarray],
+                    lit: tuple[bool, ...], shades: int) -> None:
+        """Glows first (violet, width and strength by |dL/dw|), then the weights over them
+        (blue +, orange −, width and strength by |w|): one batch of lines per shade, in
+        opaque colours (mixed with the white background: Qt draws translucent lines ten
+        times slower)."""
+        geometry = (self.data.sizes, self.width(), self.height())
+        if self._lines_key != geometry:
+            self._lines = [[QLineF(*row) for row in self._edge_lines(layer).tolist()]
+                           for layer in range(1, len(self.data.sizes))]
+            self._lines_key = geometry
+        lines = self._lines
+        top = shades - 1
+        for layer, level in enumerate(glows):
+            if not lit[layer]:
+                continue
+            flat = level.ravel()
+            for k in np.flatnonzero(np.bincount(flat, minlength=shades)):
+                s = k / top
+                glow = _on_white(GLOW, (0.1 + 0.6 * s) * (1.0 if self.phase else 0.5))
+                p.setPen(QPen(glow, 1.5 + 10.0 * s))
+                p.drawLines([lines[layer][i] for i in np.flatnonzero(flat == k)])
+        every = np.concatenate([w.ravel() for w in weights])
+        edges = [line for layer in lines for line in layer]
+        codes = every + shades  # −shades…−1, 1…shades → 0…2·shades
+        present = np.flatnonzero(np.bincount(codes, minlength=2 * shades + 1))
+        for code in sorted(present, key=lambda c: abs(int(c) - shades)):  # strongest last
+            shade = int(code) - shades
+            m = (abs(shade) - 1) / top
+            p.setPen(QPen(_on_white(sign_colour(shade), 0.25 + 0.75 * m), 0.6 + 5.0 * m))
+            p.drawLines([edges[i] for i in np.flatnonzero(codes == code)])
 
     def _paint_highlight(self, p: QPainter) -> None:
         d = self.data
@@ -341,6 +406,33 @@ class NetworkDiagram(QWidget):
         font.setPointSizeF(9.5)
         p.setFont(font)
         p.drawText(box, Qt.AlignmentFlag.AlignCenter, f"L\n{fmt(d.loss, 3)}")
+
+    def _paint_neuron_layer(self, p: QPainter) -> None:
+        """The neurons, from a picture kept while their maps (new a few times a second), their
+        dead or saturated marks and the forward wave's lit columns stay the same; then the
+        biases (which change at every step) over it."""
+        d = self.data
+        lit = tuple(d.sample is not None and self._lit_forward(c) for c in range(len(d.sizes)))
+        refs = (d.tiles, d.signal_tiles, d.sample, d.inputs)
+        key = (d.sizes, tuple(np.asarray(a, dtype=bool).tobytes()
+                              for a in (*d.dead, *d.saturated)),
+               lit, self.width(), self.height())
+        if self._neurons_key != key or any(a is not b for a, b in zip(refs, self._neurons_refs,
+                                                                      strict=True)):
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_neurons(painter)
+            painter.end()
+            self._neurons, self._neurons_key, self._neurons_refs = pixmap, key, refs
+        p.drawPixmap(0, 0, self._neurons)
+        r = self._radius()
+        for c in range(1, len(d.sizes)):
+            for j, b in enumerate(d.biases[c - 1]):
+                self._paint_bias(p, float(b), self._neuron(c, j), r)
 
     def _paint_neurons(self, p: QPainter) -> None:
         d = self.data
@@ -374,8 +466,6 @@ class NetworkDiagram(QWidget):
                     p.drawImage(sq, d.signal_tiles[c - 1][j])
                     p.setPen(QPen(QColor("#9ca3af"), 0.8))
                     p.drawRect(sq)
-                if c > 0:
-                    self._paint_bias(p, c, j, centre, r)
                 p.setFont(small)
                 if c == 0:
                     p.setPen(QColor("#111827"))
@@ -391,11 +481,13 @@ class NetworkDiagram(QWidget):
                     p.drawText(QRectF(centre.x() - 34, centre.y() - r - 15, 68, 14),
                                Qt.AlignmentFlag.AlignCenter, fmt(float(d.sample[c][j]), 3))
 
-    def _paint_bias(self, p: QPainter, c: int, j: int, centre: QPointF, r: float) -> None:
-        b = float(self.data.biases[c - 1][j])
-        size = 3.0 + 4.0 * min(1.0, abs(b))
+    def _paint_bias(self, p: QPainter, b: float, centre: QPointF, r: float) -> None:
+        """A bias as a dot below its neuron: its sign's colour, size and opacity by
+        min(1, |b|)."""
+        m = min(1.0, abs(b)) if math.isfinite(b) else 1.0
+        size = 3.0 + 4.0 * m
         p.setPen(QPen(QColor("#374151"), 0.8))
-        p.setBrush(sign_colour(b, 0.4 + 0.6 * min(1.0, abs(b))))
+        p.setBrush(sign_colour(b, 0.4 + 0.6 * m))
         p.drawEllipse(QPointF(centre.x() - r * 0.8, centre.y() + r * 0.8), size, size)
         p.setBrush(Qt.BrushStyle.NoBrush)
 

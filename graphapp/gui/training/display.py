@@ -21,11 +21,12 @@ __all__ = [
     "NEGATIVE",
     "POSITIVE",
     "ZERO",
-    "class_image",
+    "class_rgba",
     "fmt",
     "sign_colour",
-    "signal_image",
-    "value_image",
+    "signal_tiles",
+    "value_rgba",
+    "value_tiles",
 ]
 
 NEGATIVE = QColor("#f59322")
@@ -59,47 +60,62 @@ _OUTPUT_LUT = _diverging(NEGATIVE, ZERO, POSITIVE)
 _SIGNAL_LUT = _diverging(GRAD_NEGATIVE, QColor("#ffffff"), GRAD_POSITIVE)
 
 
-def _image(bgra: np.ndarray, round_: bool = False) -> QImage:
-    """A QImage owning a copy of an (h, w, 4) BGRA array, first row at the bottom;
-    ``round_``: transparent outside the inscribed circle (a neuron's disc)."""
+def _qimage(bgra: np.ndarray) -> QImage:
+    """A QImage owning a copy of an (h, w, 4) BGRA array, first row at the bottom."""
     data = np.ascontiguousarray(bgra[::-1])
-    if round_:
-        h, w = data.shape[:2]
-        yy, xx = np.mgrid[0:h, 0:w]
-        outside = ((yy + 0.5 - h / 2) / (h / 2)) ** 2 + ((xx + 0.5 - w / 2) / (w / 2)) ** 2 > 1
-        data[outside] = 0
     h, w = data.shape[:2]
     return QImage(data.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
 
 
-def _lookup(values: np.ndarray, lo: float, hi: float, lut: np.ndarray,
-            shades: int | None = None) -> np.ndarray:
-    span = hi - lo if hi > lo else 1.0
+def _disc(h: int, w: int) -> np.ndarray:
+    """True outside the disc inscribed in an h × w grid."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    return ((yy + 0.5 - h / 2) / (h / 2)) ** 2 + ((xx + 0.5 - w / 2) / (w / 2)) ** 2 > 1
+
+
+def _lookup(values: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float,
+            lut: np.ndarray) -> np.ndarray:
+    """Rows of ``lut`` for ``values`` scaled from [lo, hi] to the table (one vectorised
+    look-up; ``lo`` and ``hi`` broadcast against ``values``)."""
+    lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+    span = np.where(hi > lo, hi - lo, 1.0)
     t = np.clip((np.nan_to_num(values) - lo) / span, 0.0, 1.0)
-    if shades:
-        t = np.round(t * (shades - 1)) / (shades - 1)
     return lut[(t * (len(lut) - 1)).astype(np.intp)]
 
 
-def value_image(values: np.ndarray, lo: float = -1.0, hi: float = 1.0,
-                discrete: bool = False, round_: bool = False) -> QImage:
-    """A map of values in [lo, hi]: orange at lo, white in the middle, blue at hi.
-    ``discrete``: only the two sides (the predicted class); ``round_``: a disc."""
+def value_rgba(values: np.ndarray, lo: float = -1.0, hi: float = 1.0,
+               discrete: bool = False) -> np.ndarray:
+    """A map of values in [lo, hi] as an (h, w, 4) RGBA array, row 0 at the bottom: orange at
+    lo, white in the middle, blue at hi. ``discrete``: only the two sides (the predicted
+    class)."""
     if discrete:
         mid = (lo + hi) / 2
         values = np.where(values >= mid, hi, lo) * 0.75 + mid * 0.25
-    return _image(_lookup(values, lo, hi, _OUTPUT_LUT), round_)
+    return _lookup(values, lo, hi, _OUTPUT_LUT)[..., [2, 1, 0, 3]]
 
 
-def signal_image(values: np.ndarray) -> QImage:
-    """A backward-signal map, scaled by its own largest |value|: red negative, blue positive."""
-    top = float(np.max(np.abs(np.nan_to_num(values)))) or 1.0
-    return _image(_lookup(values, -top, top, _SIGNAL_LUT))
+def value_tiles(stack: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[QImage]:
+    """One round QImage per map of ``stack`` (n, h, w), map k scaled from [lo[k], hi[k]],
+    transparent outside its disc (a neuron's circle): one look-up for the whole stack."""
+    n, h, w = stack.shape
+    bgra = _lookup(stack, np.reshape(lo, (n, 1, 1)), np.reshape(hi, (n, 1, 1)), _OUTPUT_LUT)
+    bgra[:, _disc(h, w)] = 0
+    return [_qimage(tile) for tile in bgra]
 
 
-def class_image(probs: np.ndarray, discrete: bool = False) -> QImage:
-    """A k-class map (g, g, k) of probabilities: each cell the classes' colours mixed by
-    probability and faded towards white where the model is unsure."""
+def signal_tiles(stack: np.ndarray) -> list[QImage]:
+    """One QImage per backward-signal map of ``stack`` (n, h, w), each scaled by its own
+    largest |value|: red negative, blue positive."""
+    n = len(stack)
+    top = np.max(np.abs(np.nan_to_num(stack)).reshape(n, -1), axis=1, initial=0.0)
+    top = np.where(top > 0, top, 1.0).reshape(n, 1, 1)
+    return [_qimage(tile) for tile in _lookup(stack, -top, top, _SIGNAL_LUT)]
+
+
+def class_rgba(probs: np.ndarray, discrete: bool = False) -> np.ndarray:
+    """A k-class map (g, g, k) of probabilities as an RGBA array (row 0 at the bottom): each
+    cell the classes' colours mixed by probability and faded towards white where the model
+    is unsure."""
     k = probs.shape[2]
     colours = np.array([_rgb(CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i in range(k)])
     if discrete:
@@ -110,9 +126,9 @@ def class_image(probs: np.ndarray, discrete: bool = False) -> QImage:
     rgb = white + (mixed / np.maximum(probs.sum(axis=2, keepdims=True), 1e-12) - white) * \
         np.clip((sure - 1 / k) / (1 - 1 / k), 0, 1)
     out = np.empty((*probs.shape[:2], 4), dtype=np.uint8)
-    out[..., 0], out[..., 1], out[..., 2] = rgb[..., 2], rgb[..., 1], rgb[..., 0]
+    out[..., :3] = rgb
     out[..., 3] = 255
-    return _image(out)
+    return out
 
 
 def sign_colour(value: float, strength: float = 1.0) -> QColor:

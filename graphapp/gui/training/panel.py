@@ -2,10 +2,11 @@
 the curves, driven by snapshots from a training worker.
 
 The panel never trains or computes on the GUI thread: it sends commands to its
-:class:`~graphapp.gui.training.session.TrainingSession` and paints the latest
-:class:`~graphapp.gui.training.session.Snapshot` it receives (at most at screen rate). Changing
-the data or the network starts a new session; changing the learning rate or batch size is
-applied to the running one.
+:class:`~graphapp.gui.training.session.TrainingSession` and, at each tick of one 60 Hz clock,
+paints the latest :class:`~graphapp.gui.training.session.Snapshot` it received (older ones are
+never drawn). Changing the data or the network starts a new session; changing the learning
+rate, the batch size or the patience is applied to the running one; points added or removed by
+hand start a session that goes on from the current weights, curves included.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -36,7 +38,13 @@ from PySide6.QtWidgets import (
 from graphapp.gui.jobs import MAX_FPS, Jobs
 from graphapp.gui.training.controls import Choices, Controls
 from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
-from graphapp.gui.training.display import class_image, fmt, signal_image, value_image
+from graphapp.gui.training.display import (
+    class_rgba,
+    fmt,
+    signal_tiles,
+    value_rgba,
+    value_tiles,
+)
 from graphapp.gui.training.plots import CurvePlot, DataPlot
 from graphapp.gui.training.session import (
     Delivered,
@@ -59,9 +67,15 @@ __all__ = ["SPEEDS", "TrainingPanel", "choices_of", "setup_of"]
 #: Play speeds: label → steps per second (0: as fast as the machine goes).
 SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 30.0,
           "fastest": 0.0}
-#: While playing, the curves are redrawn at most this often (seconds); pyqtgraph's curves
-#: cost more to draw than the diagram.
-CURVE_INTERVAL = 0.25
+#: While playing, the boundary and the neuron maps are redrawn at most this often per second
+#: (turning them into pictures and painting them costs more than the rest of a frame).
+MAP_RATE = 8
+#: While playing, an open weight window follows the steps at most this often per second.
+WEIGHT_RATE = 4
+PROBLEM_STYLE = ("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fca5a5; "
+                 "border-radius: 4px; padding: 6px; }")
+NOTE_STYLE = ("QLabel { background: #eff6ff; color: #1e3a8a; border: 1px solid #93c5fd; "
+              "border-radius: 4px; padding: 6px; }")
 LAYER_COLOURS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0d9488", "#4b5563"]
 
 
@@ -70,7 +84,8 @@ def choices_of(setup: Setup) -> Choices:
     m, t, r = setup.model, setup.training, setup.data.recipe
     reg, rate = ("L1", m.l1) if m.l1 else ("L2", m.l2) if m.l2 else ("none", 0.0)
     return Choices(r.name, r.points, r.noise or 0.0, r.test_share, m.features, m.hidden,
-                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, t.seed, r.seed)
+                   m.activation, m.loss, t.optimizer, t.lr, t.batch, reg, rate, t.seed, r.seed,
+                   m.init, m.slope, setup.patience)
 
 
 def setup_of(c: Choices, data: DataSet) -> Setup:
@@ -81,11 +96,11 @@ def setup_of(c: Choices, data: DataSet) -> Setup:
     elif data.n_classes > 2 and loss == "bce":
         loss = "ce"
     model = ModelConfig(features=c.features if data.dims == 2 else ("x1",), hidden=c.hidden,
-                        activation=c.activation, loss=loss,
+                        activation=c.activation, slope=c.slope, loss=loss, init=c.init,
                         l1=c.rate if c.regularisation == "L1" else 0.0,
                         l2=c.rate if c.regularisation == "L2" else 0.0)
     return Setup(data, model, TrainConfig(optimizer=c.optimizer, lr=c.lr, batch=c.batch,
-                                          seed=c.seed))
+                                          seed=c.seed), patience=c.patience)
 
 
 class TrainingPanel(QWidget):
@@ -104,15 +119,16 @@ class TrainingPanel(QWidget):
         self._discrete = False
         self._edited_data: DataSet | None = None  # the data as last changed by hand
         self._latest: Snapshot | None = None  # delivered, not drawn yet
-        self._busy = False
-        self._frame_start = 0.0
-        self._curves_at = 0.0
+        self._last_update = None
+        self._stop_shown = False  # the last early stop is in the banner
+        self._frame_cpu = 0.0  # the GUI thread's processor time when the last frame began
+        self._idle_ticks = 0  # ticks in a row with nothing to draw
+        self._maps_at = 0.0
         self.weight_detail = None  # made on the first click on a weight
         self._weight_shown: tuple[str, int, int] | None = None  # kept up to date after steps
         self._weight_at = 0.0
         self._editor = None  # an editor window for "Open in the editor", if none holds us
-        #: What drawing the last frame took (seconds), and the last frames' times (benchmark).
-        self.frame_seconds = 0.0
+        #: What drawing the last frames took (seconds, from the tick to the event loop idle).
         self.frame_times: deque[float] = deque(maxlen=1000)
         if setup is None:
             c = Choices()
@@ -121,13 +137,19 @@ class TrainingPanel(QWidget):
         self.data = setup.data
 
         self.controls = Controls(choices_of(setup), self)
-        self.diagram = NetworkDiagram(self)
+        self.diagram = NetworkDiagram(self, driven=True)
+        self._clock = QTimer(self)
+        self._clock.setTimerType(Qt.TimerType.PreciseTimer)
+        self._clock.setInterval(1000 // MAX_FPS)
+        self._clock.timeout.connect(self._frame)
+
         self.data_plot = DataPlot(self)
         self.loss_plot = CurvePlot("Loss", "epoch", ["train", "test"], ["#111827", "#d97706"])
         self.accuracy_plot = CurvePlot("Accuracy", "epoch", ["train", "test"],
-                                       ["#111827", "#d97706"])
+                                       ["#111827", "#d97706"], y_range=(0.0, 1.0))
         self.grad_plot = CurvePlot("Gradient size ‖dL/dW‖ per layer (log scale)", "step", ["W1"],
-                                   [LAYER_COLOURS[0]], log_y=True)
+                                   [LAYER_COLOURS[0]], log_y=True, smoothing=True,
+                                   x_least=10.0)
         for plot in (self.loss_plot, self.accuracy_plot, self.grad_plot):
             plot.setMinimumHeight(140)
 
@@ -188,8 +210,7 @@ class TrainingPanel(QWidget):
 
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel { background: #fef2f2; color: #991b1b; border: 1px "
-                                  "solid #fca5a5; border-radius: 4px; padding: 6px; }")
+        self.banner.setStyleSheet(PROBLEM_STYLE)
         self.banner.hide()
         self.hover_line = QLabel(" ", self)
         self.hover_line.setStyleSheet("QLabel { color: #374151; }")
@@ -212,6 +233,20 @@ class TrainingPanel(QWidget):
         cc.addLayout(layers)
         cc.addWidget(self.diagram, 3)
         cc.addWidget(self.hover_line)
+        smoothing = QHBoxLayout()
+        smoothing.addStretch(1)
+        self.smoothing_label = QLabel(self)
+        smoothing.addWidget(self.smoothing_label)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, self)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(round(100 * self.grad_plot.weight))
+        self.smoothing.setFixedWidth(160)
+        self.smoothing.setToolTip("the gradient curves' running mean, drawn over the raw "
+                                  "values (faint), as in TensorBoard: 0 shows the raw values "
+                                  "only")
+        smoothing.addWidget(self.smoothing)
+        self._smoothing_changed(self.smoothing.value())
+        cc.addLayout(smoothing)
         cc.addWidget(self.grad_plot, 1)
 
         right = QWidget(self)
@@ -267,6 +302,7 @@ class TrainingPanel(QWidget):
         self.fewer_layers.clicked.connect(lambda: self.controls.change_layers(-1))
         self.more_layers.clicked.connect(lambda: self.controls.change_layers(1))
         self.discrete_box.toggled.connect(self._set_discrete)
+        self.smoothing.valueChanged.connect(self._smoothing_changed)
         self.data_plot.add_point.connect(self.add_point)
         self.data_plot.remove_point.connect(self.remove_point)
         self.open_button.clicked.connect(self.open_dialog)
@@ -274,13 +310,14 @@ class TrainingPanel(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
 
     # ----------------------------------------------------------------- sessions
-    def start(self, setup: Setup) -> bool:
+    def start(self, setup: Setup, carry_curves: bool = False) -> bool:
         """Begin a new run from ``setup`` (the old run stops); False (and the reason in the
-        banner) if the network does not fit the data."""
+        banner) if the network does not fit the data. ``carry_curves``: the run goes on
+        from the current one (see :meth:`TrainingSession.start`)."""
         if self.session is None:
             return False
         try:
-            self.model = self.session.start(setup)
+            self.model = self.session.start(setup, carry_curves)
         except ValueError as exc:
             self.show_problem(str(exc))
             return False
@@ -351,6 +388,9 @@ class TrainingPanel(QWidget):
             self.session.send("batch", c.batch)
             self._update_buttons(self.snapshot)
             return
+        if kind == "patience" and self.session is not None:
+            self.session.send("patience", c.patience)
+            return
         try:
             if kind == "data":
                 data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.data_seed)
@@ -362,6 +402,13 @@ class TrainingPanel(QWidget):
 
     def show_problem(self, text: str) -> None:
         """Say what is wrong in the red banner."""
+        self.banner.setStyleSheet(PROBLEM_STYLE)
+        self.banner.setText(text)
+        self.banner.show()
+
+    def show_note(self, text: str) -> None:
+        """Say something that is not a problem (why training stopped) in the banner."""
+        self.banner.setStyleSheet(NOTE_STYLE)
         self.banner.setText(text)
         self.banner.show()
 
@@ -371,44 +418,58 @@ class TrainingPanel(QWidget):
 
     # ----------------------------------------------------------------- snapshots
     def _on_update(self, update: Delivered | SessionError) -> None:
+        if update is self._last_update:
+            return  # already taken by a tick
+        self._last_update = update
         if self.session is None or update.session != self.session.session:
             return  # a late delivery from a setup already replaced
         if isinstance(update, SessionError):
             self.show_problem(update.message)
             return
         self._latest = update.snapshot
-        if not self._busy:
-            self._draw_latest()
+        self._idle_ticks = 0
+        if not self._clock.isActive():
+            self._clock.start()
 
-    # Frame pacing: a frame (snapshot handled, widgets repainted) may cost more than 1/60 s on
-    # a loaded machine; the next one waits at least as long as the last took, so drawing
-    # takes at most about half the GUI thread and input is always handled in between.
-    def _draw_latest(self) -> None:
+    # One clock drives the panel: at each tick (60 a second) it draws the latest snapshot, if
+    # one came, and moves the diagram's wave. A frame that takes longer delays the next tick
+    # (timers never queue up), so input is always handled in between; the clock stops after a
+    # quarter of a second with nothing to draw.
+    #
+    # A frame's time (the benchmark's figure) is the GUI thread's processor time from its
+    # tick to the next one: the tick's work and the repaints it causes (Qt paints changed
+    # widgets a few milliseconds after the tick, sometimes in more than one pass).
+    def _frame(self) -> None:
+        now = time.perf_counter()
+        if self._frame_cpu:
+            self.frame_times.append(time.thread_time() - self._frame_cpu)
+            self._frame_cpu = 0.0
+        if self.session is not None:  # what the training process sent last, even if its
+            latest = self.session.latest()  # signal has not arrived yet
+            if latest is not None:
+                self._on_update(latest)
         snap, self._latest = self._latest, None
-        if snap is None:
-            self._busy = False
+        if snap is None and not self.diagram.animating:
+            self._idle_ticks += 1
+            if self._idle_ticks > MAX_FPS // 4:
+                self._clock.stop()
             return
-        self._busy = True
-        self._frame_start = time.perf_counter()
-        self._on_snapshot(snap)
-        QTimer.singleShot(0, self._frame_painted)
+        self._idle_ticks = 0
+        self._frame_cpu = time.thread_time()
+        if snap is not None:
+            self._on_snapshot(snap, now)
+        if self.diagram.animating:
+            self.diagram.advance()
 
-    def _frame_painted(self) -> None:
-        cost = time.perf_counter() - self._frame_start
-        self.frame_seconds = cost
-        self.frame_times.append(cost)
-        QTimer.singleShot(max(1000 // MAX_FPS, round(cost * 1000)), self._draw_latest)
-
-    def _on_snapshot(self, snap: Snapshot) -> None:
+    def _on_snapshot(self, snap: Snapshot, now: float) -> None:
         self.snapshot = snap
         self._update_buttons(snap)
-        if snap.maps is not None and snap.maps is not self._maps_shown:
-            self._show_maps(snap)
+        if snap.maps is not None and snap.maps is not self._maps_shown and (
+                not snap.playing or now - self._maps_at >= 1 / MAP_RATE):
+            self._maps_at = now
+            self._show_maps(snap.maps)
         self.diagram.set_data(self._diagram_data(snap))
-        now = time.perf_counter()
-        if not snap.playing or now - self._curves_at >= CURVE_INTERVAL:
-            self._curves_at = now  # curves cost a frame each: a few times a second is plenty
-            self._show_curves(snap)
+        self._show_curves(snap)
         if snap.serial != self._serial:
             self._serial = snap.serial
             self._animate(snap)
@@ -417,6 +478,12 @@ class TrainingPanel(QWidget):
             self.set_playing(False)
             self.show_problem(f"⚠ {snap.diverged.message[0].upper()}"
                               f"{snap.diverged.message[1:]}")
+        elif snap.stopped and not snap.playing and not self._stop_shown:
+            self._stop_shown = True
+            self.set_playing(False)
+            self.show_note(snap.stopped)
+        if snap.playing:
+            self._stop_shown = False
         self.drawn.emit(snap)
 
     def _update_buttons(self, snap: Snapshot | None) -> None:
@@ -440,32 +507,32 @@ class TrainingPanel(QWidget):
                      f"test {100 * (m.test_accuracy or 0):.1f} %")
         self.metrics_label.setText(text)
 
-    def _show_maps(self, snap: Snapshot) -> None:
-        maps = snap.maps
+    def _show_maps(self, maps) -> None:
+        """The boundary under the data points and every neuron's two tiles, from ``maps``."""
         self._maps_shown = maps
         data = self.data
         if data.task == "classes" and maps.boundary.ndim == 3:
-            image = class_image(maps.boundary, self._discrete)
+            rgba = class_rgba(maps.boundary, self._discrete)
         elif data.task == "classes":
-            image = value_image(maps.boundary, discrete=self._discrete)
+            rgba = value_rgba(maps.boundary, discrete=self._discrete)
         else:
             ys = np.concatenate([data.y_train, data.y_test])
-            image = value_image(maps.boundary, float(ys.min()), float(ys.max()),
-                                discrete=self._discrete)
-        self.data_plot.show_map(image, maps.extent)
+            rgba = value_rgba(maps.boundary, float(ys.min()), float(ys.max()),
+                              discrete=self._discrete)
+        self.data_plot.show_map(rgba, maps.extent)
         tiles = []
         last = len(maps.outputs) - 1
         for layer, outs in enumerate(maps.outputs):
             if layer == 0 or (layer == last and data.task != "classes"):
-                ranges = [(float(o.min()), float(o.max())) for o in outs]  # inputs, values
+                flat = outs.reshape(len(outs), -1)  # inputs, values: each its own range
+                lo, hi = flat.min(axis=1), flat.max(axis=1)
             elif layer < last and self.setup.model.activation in ("sigmoid", "relu"):
-                ranges = [(0.0, 1.0)] * len(outs)  # σ and ReLU outputs are ≥ 0
+                lo, hi = np.zeros(len(outs)), np.ones(len(outs))  # σ and ReLU outputs ≥ 0
             else:
-                ranges = [(-1.0, 1.0)] * len(outs)
-            tiles.append(tuple(value_image(o, lo, hi, round_=True)
-                               for o, (lo, hi) in zip(outs, ranges, strict=True)))
+                lo, hi = -np.ones(len(outs)), np.ones(len(outs))
+            tiles.append(tuple(value_tiles(outs, lo, hi)))
         self._tiles = tuple(tiles)
-        self._signal_tiles = tuple(tuple(signal_image(s) for s in sig) for sig in maps.signals)
+        self._signal_tiles = tuple(tuple(signal_tiles(sig)) for sig in maps.signals)
 
     def _diagram_data(self, snap: Snapshot) -> DiagramData:
         model = self.model
@@ -503,19 +570,22 @@ class TrainingPanel(QWidget):
 
     def _show_curves(self, snap: Snapshot) -> None:
         h = snap.history
-        self.loss_plot.set_curve("train", h.epochs, h.train_loss)
-        self.loss_plot.set_curve("test", h.epochs, h.test_loss)
+        self.loss_plot.set_curves(h.epochs, {"train": h.train_loss, "test": h.test_loss})
         if self.data.task == "classes":
-            self.accuracy_plot.set_curve("train", h.epochs, h.train_accuracy)
-            self.accuracy_plot.set_curve("test", h.epochs, h.test_accuracy)
-        for k, name in enumerate(self.grad_plot.curves):
-            if k < h.grad_norms.shape[1]:
-                self.grad_plot.set_curve(name, h.grad_steps, h.grad_norms[:, k])
+            self.accuracy_plot.set_curves(h.epochs, {"train": h.train_accuracy,
+                                                     "test": h.test_accuracy})
+        self.grad_plot.set_curves(h.grad_steps, {name: h.grad_norms[:, k] for k, name in
+                                                 enumerate(self.grad_plot.curves)
+                                                 if k < h.grad_norms.shape[1]})
+
+    def _smoothing_changed(self, value: int) -> None:
+        self.smoothing_label.setText(f"smoothing {value / 100:.2f}")
+        self.grad_plot.set_smoothing(value / 100)
 
     def _set_discrete(self, on: bool) -> None:
         self._discrete = on
-        if self.snapshot is not None and self.snapshot.maps is not None:
-            self._show_maps(self.snapshot)
+        if self._maps_shown is not None:
+            self._show_maps(self._maps_shown)
 
     # ----------------------------------------------------------------- one weight, opened
     def show_weight(self, name: str, row: int, col: int, raise_window: bool = True) -> None:
@@ -553,7 +623,7 @@ class TrainingPanel(QWidget):
         detail = self.weight_detail
         if self._weight_shown is None or detail is None or not detail.isVisible():
             return
-        if snap.playing and now - self._weight_at < CURVE_INTERVAL:
+        if snap.playing and now - self._weight_at < 1 / WEIGHT_RATE:
             return
         self._weight_at = now
         self.show_weight(*self._weight_shown, raise_window=False)
@@ -614,12 +684,13 @@ class TrainingPanel(QWidget):
         """Go on training the current weights on changed data."""
         snap = self.snapshot
         setup = setup_of(self.controls.choices(), data)
-        if snap is not None and setup.model == self.setup.model:
+        goes_on = snap is not None and setup.model == self.setup.model
+        if goes_on:
             setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
                             steps=snap.steps)
         playing = self.play_button.isChecked()
         self._edited_data = data
-        self.start(setup)
+        self.start(setup, carry_curves=goes_on)
         self.set_playing(playing)
 
     def load_csv(self, path: str) -> bool:
@@ -698,7 +769,7 @@ class TrainingPanel(QWidget):
                 raise ValueError(f"{path}: the model file has no data recipe to train on")
             data = datasets.from_recipe(saved.recipe)
             setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
-                          saved.steps)
+                          saved.steps, patience=self.controls.choices().patience)
             self.controls.set_choices(choices_of(setup))
             self.start(setup)
         except (OSError, ValueError) as exc:
@@ -731,6 +802,7 @@ class TrainingPanel(QWidget):
             return []
 
     def closeEvent(self, event) -> None:
+        self._clock.stop()
         self.stop()
         self.jobs.shutdown()
         super().closeEvent(event)

@@ -14,7 +14,7 @@ gradients (``dL/dparameter`` from the engine's reverse mode) and update, the cur
 :class:`Maps` over the input plane. The maps are the expensive part (a forward pass over a
 100 × 100 grid for the decision boundary, a forward and backward pass over a smaller grid for
 every neuron's output and backward signal), so while playing they are redrawn only as often as
-keeps them under a fifth of the worker's time.
+keeps them under a tenth of the worker's time.
 
 Caveats: the backward-signal maps need a target at every grid point; each point takes the label
 of its nearest training point (the loss there if a sample with that label sat there). They show
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +41,7 @@ from graphapp.train import (
     Metrics,
     ModelConfig,
     ParamSet,
+    Patience,
     StepRecord,
     TrainConfig,
     Trainer,
@@ -67,9 +69,11 @@ __all__ = [
 BOUNDARY_GRID = 100
 NEURON_GRID = 24
 #: While playing, maps take at most this share of the worker's time.
-MAP_SHARE = 0.2
-#: How often (seconds) the worker builds a snapshot while playing: the screen's rate.
-REPORT_INTERVAL = 1 / 60
+MAP_SHARE = 0.1
+#: How often (seconds) the worker builds a snapshot while playing: faster than the screen's
+#: 60 frames a second, so that each frame finds a new one (building and sending one costs
+#: the worker about 0.2 ms).
+REPORT_INTERVAL = 1 / 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +86,7 @@ class Setup:
     params: np.ndarray | None = None  # a loaded model's parameters (None: initialise)
     epoch: int = 0
     steps: int = 0
+    patience: int = 0  # Play stops after this many epochs without progress (0: never)
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +164,7 @@ class Snapshot:
     sample: SampleTrace | None
     diverged: Diverged | None
     steps_per_second: float
+    stopped: str | None = None  # why Play stopped by itself (early stopping)
 
 
 def layer_nodes(model: MLP) -> list[str]:
@@ -184,6 +190,7 @@ class _Series:
     def __init__(self, width: int) -> None:
         self._rows = np.empty((256, width))
         self.n = 0
+        self.width = width
 
     def add(self, *values: float) -> None:
         self.extend(np.array([values], dtype=np.float64))
@@ -216,7 +223,7 @@ class _Series:
 
 #: Curve rows kept for drawing before thinning them to half (a curve of a few hundred pixels
 #: shows no more, and drawing thousands of points costs a frame).
-MAX_ROWS = 1200
+MAX_ROWS = 800
 
 
 class Worker:
@@ -231,6 +238,8 @@ class Worker:
         self.trainer.epoch, self.trainer.steps = setup.epoch, setup.steps
         self.playing = False
         self.speed = 0.0  # steps per second while playing; 0: as fast as it goes
+        self.patience = Patience(setup.patience)
+        self.stopped: str | None = None  # why Play stopped by itself
         self.serial = 0
         self.event = "start"
         self._nodes = layer_nodes(self.model)
@@ -256,6 +265,7 @@ class Worker:
         self._rate_start = time.perf_counter()
         self.steps_per_second = 0.0
         self._unreported = True
+        self._urgent = False  # a command's result waits to go out
         self._last_report = 0.0
         self._next_step = 0.0
         self._maps_sent: Maps | None = None
@@ -268,6 +278,9 @@ class Worker:
             self.playing = bool(arg) and self._diverged is None
             self._rate_steps, self._rate_start = 0, time.perf_counter()
             self.event = "play"
+            if self.playing:  # the patience counts from here
+                self.patience = Patience(self.patience.epochs)
+                self.stopped = None
         elif what == "step":
             self.playing = False
             if self._diverged is None:
@@ -278,9 +291,10 @@ class Worker:
             self.refresh_maps()
         elif what == "train":
             self.playing = False
+            self.patience = Patience(self.patience.epochs)
             for _ in range(int(arg)):
                 self.step_epoch()
-                if self._diverged is not None:
+                if self._diverged is not None or self._patience_ran_out():
                     break
             self.event = "diverged" if self._diverged is not None else "train"
             self.refresh_maps()
@@ -290,6 +304,8 @@ class Worker:
             self.trainer.config = replace(self.trainer.config, batch=int(arg))
         elif what == "speed":
             self.speed = float(arg)
+        elif what == "patience":
+            self.patience = Patience(int(arg))
 
     # ----------------------------------------------------------------- steps
     def _after(self, record: StepRecord | Diverged, epoch_before: int,
@@ -305,14 +321,30 @@ class Worker:
                  for layer in range(1, self._n_layers + 1)]
         self._grad_rows.add(record.step, *norms)
         self._rate_steps += 1
-        if self.trainer.epoch != epoch_before or (evaluate and not self.playing):
+        # the metrics (a pass over every point) after each epoch, and after each step when
+        # paused or playing slowly (else a slow first epoch would leave the curves empty)
+        if self.trainer.epoch != epoch_before or (evaluate and (not self.playing or self.speed)):
             self.metrics = self.trainer.evaluate()
             self._record_metrics()
+        if self.trainer.epoch != epoch_before and self.playing and self._patience_ran_out():
+            self.playing = False
+        return True
+
+    def _patience_ran_out(self) -> bool:
+        """Count the epoch just ended for early stopping; True (and why, in ``stopped``) when
+        the test loss has not improved for the patience's number of epochs."""
+        if not self.patience.update(self.metrics, len(self.data.x_test) > 0):
+            return False
+        which = "test" if len(self.data.x_test) else "training"
+        n = self.patience.epochs
+        self.stopped = (f"Stopped at epoch {self.trainer.epoch}: the {which} loss has not "
+                        f"improved for {n} epoch{'s' * (n != 1)} (early stopping; set "
+                        "'stop after' to 'never' to go on).")
         return True
 
     def step_batch(self, evaluate: bool = True) -> bool:
-        """One optimiser step on the next batch (then the metrics, when paused or at the end
-        of an epoch, unless ``evaluate`` is False)."""
+        """One optimiser step on the next batch (then the metrics, when paused, playing
+        slowly or at the end of an epoch, unless ``evaluate`` is False)."""
         before = self.trainer.epoch
         return self._after(self.trainer.step(), before, evaluate)
 
@@ -416,7 +448,8 @@ class Worker:
                         None if last is None else last.grads,
                         None if last is None else last.update, indices,
                         None if last is None else last.loss, self.metrics, history,
-                        maps, self._sample, self._diverged, self.steps_per_second)
+                        maps, self._sample, self._diverged, self.steps_per_second,
+                        self.stopped)
 
     # ----------------------------------------------------------------- the loop
     def tick(self, manual: bool) -> bool:
@@ -437,12 +470,14 @@ class Worker:
                     self._maps_due = time.perf_counter() + \
                         self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE
         self._unreported = self._unreported or manual
+        self._urgent = self._urgent or manual
         now = time.perf_counter()
-        if self._unreported and (manual or now - self._last_report >= REPORT_INTERVAL):
-            self._last_report = now
-            self._unreported = False
-            return True
-        return False
+        return self._unreported and (self._urgent or now - self._last_report >= REPORT_INTERVAL)
+
+    def reported(self) -> None:
+        """The snapshot that :meth:`tick` asked for went out."""
+        self._last_report = time.perf_counter()
+        self._unreported = self._urgent = False
 
 
 def serve(commands: Any, updates: Any) -> None:
@@ -452,14 +487,24 @@ def serve(commands: Any, updates: Any) -> None:
     ``("snapshot", session, Snapshot)`` whose history holds only the rows since the previous
     one, and whose maps are ``None`` when unchanged (:class:`Mirror` puts them together);
     a setup that cannot train sends ``("error", session, message)``.
+
+    Flow control: at most :data:`CREDITS` snapshots are on their way at once; the window
+    answers each with ``("ack", None)``. Without it the trainer would block on a full pipe
+    whenever the window reads late (its reading thread waits for Python's interpreter lock
+    while the window draws), and build snapshots nobody draws.
     """
     with contextlib.suppress(BrokenPipeError, EOFError):  # the window went away
         _serve(commands, updates)
 
 
+#: Snapshots sent and not yet acknowledged by the window, at most.
+CREDITS = 2
+
+
 def _serve(commands: Any, updates: Any) -> None:
     worker: Worker | None = None
     session = 0
+    credits = CREDITS
     while True:
         manual = False
         timeout = 0.0 if worker is not None and worker.playing else 0.05
@@ -468,7 +513,9 @@ def _serve(commands: Any, updates: Any) -> None:
             what, arg = commands.recv()
             if what == "quit":
                 return
-            if what == "setup":
+            if what == "ack":
+                credits = min(CREDITS, credits + 1)
+            elif what == "setup":
                 session, setup = arg
                 try:
                     worker = Worker(setup)
@@ -481,8 +528,10 @@ def _serve(commands: Any, updates: Any) -> None:
             elif worker is not None:
                 worker.handle((what, arg))
                 manual = True
-        if worker is not None and worker.tick(manual):
+        if worker is not None and worker.tick(manual) and credits:
             updates.send(("snapshot", session, worker.snapshot()))
+            worker.reported()
+            credits -= 1
 
 
 class Mirror:
@@ -492,18 +541,25 @@ class Mirror:
 
     def __init__(self) -> None:
         self.session = -1
+        self.carried: set[int] = set()  # sessions that go on with the curves before them
         self._metrics = _Series(5)
         self._grads: _Series | None = None
         self._maps: Maps | None = None
 
-    def merge(self, session: int, snap: Snapshot) -> Snapshot:
-        """The snapshot with the whole history and the latest maps."""
+    def merge(self, session: int, snap: Snapshot) -> Snapshot | None:
+        """The snapshot with the whole history and the latest maps (None: a late snapshot
+        of a session already replaced)."""
         h = snap.history
+        if session < self.session:
+            return None
         if session != self.session:
+            carry = session in self.carried and self._grads is not None and \
+                self._grads.width == 1 + h.grad_norms.shape[1]
             self.session = session
-            self._metrics = _Series(5)
-            self._grads = _Series(1 + h.grad_norms.shape[1])
             self._maps = None
+            if not carry:
+                self._metrics = _Series(5)
+                self._grads = _Series(1 + h.grad_norms.shape[1])
         self._metrics.extend(np.column_stack([h.epochs, h.train_loss, h.test_loss,
                                               h.train_accuracy, h.test_accuracy]))
         self._grads.extend(np.column_stack([h.grad_steps, h.grad_norms]))
@@ -562,6 +618,7 @@ class TrainingSession:
                     os.environ[k] = v
         commands_in.close()
         updates_out.close()
+        self._sending = threading.Lock()
         self.session = 0
         self.setup: Setup | None = None
         self.model: MLP | None = None
@@ -570,11 +627,15 @@ class TrainingSession:
         self.job.progress.connect(on_update)
         self.job.failed.connect(on_failure)
 
-    def start(self, setup: Setup) -> MLP:
+    def start(self, setup: Setup, carry_curves: bool = False) -> MLP:
         """Train ``setup`` from now on; returns the GUI's own copy of its model. Raises
-        ``ValueError`` (nothing changes) when the network does not fit the data."""
+        ``ValueError`` (nothing changes) when the network does not fit the data.
+        ``carry_curves``: the run goes on from the last one (same network, its parameters
+        and counts), so its curves continue those so far."""
         model = MLP(setup.model, setup.data.task, setup.data.n_classes)
         self.session += 1
+        if carry_curves:
+            self._mirror.carried.add(self.session)
         self.setup, self.model = setup, model
         self._commands.send(("setup", (self.session, setup)))
         return model
@@ -583,12 +644,18 @@ class TrainingSession:
         """``("play", bool)``, ``("step", "sample" | "batch" | "epoch")``, ``("train", epochs)``
         (at once, no animation), ``("lr", float)``, ``("batch", int)``, ``("speed", steps per
         second, 0 for as fast as it goes)``."""
-        self._commands.send((what, arg))
+        with self._sending:  # the relay thread sends acknowledgements on the same pipe
+            self._commands.send((what, arg))
+
+    def latest(self) -> Delivered | SessionError | None:
+        """What the relay received last (the panel's clock asks at each frame, rather than
+        wait for the signal that also brings it)."""
+        return self.job.ctx.take()
 
     def stop(self, seconds: float = 5) -> None:
         """End the training process and the relay job."""
         with contextlib.suppress(OSError, ValueError):  # the process may be gone already
-            self._commands.send(("quit", None))
+            self.send("quit")
         self.job.cancel()
         self.job.wait(seconds)
         self.process.join(seconds)
@@ -608,14 +675,18 @@ class TrainingSession:
                                            f"{self.process.exitcode})")
                     continue
                 kind, session, payload = self._updates.recv()
+                if kind == "snapshot":
+                    self.send("ack")
             except (EOFError, OSError):
                 if ctx.cancelled:
                     return
                 raise RuntimeError("the training process ended") from None
             if kind == "error":
                 ctx.report(SessionError(session, payload))
-            else:
-                ctx.report(Delivered(session, self._mirror.merge(session, payload)))
+                continue
+            merged = self._mirror.merge(session, payload)
+            if merged is not None:
+                ctx.report(Delivered(session, merged))
 
 
 #: Thread counts of the numerical libraries, set to 1 in the training process.

@@ -83,8 +83,9 @@ def run_window(setup: Setup, epochs: int = 0) -> int:
 
 def screenshot(setup: Setup, epochs: int, out: Path, size: tuple[int, int] = (1400, 900),
                timeout: float = 600) -> int:
-    """Train ``epochs`` epochs as the command line does, draw the panel offscreen and write
-    it to ``out`` (PNG). Returns an exit code (1: not written or timed out)."""
+    """Train ``epochs`` epochs as the command line does (stopping early with the setup's
+    patience), draw the panel offscreen and write it to ``out`` (PNG). Returns an exit code
+    (1: not written or timed out)."""
     import time
 
     from graphapp.gui.qtlog import install_message_filter
@@ -103,7 +104,7 @@ def screenshot(setup: Setup, epochs: int, out: Path, size: tuple[int, int] = (14
         app.processEvents()
         snap = panel.snapshot
         if snap is not None and snap.maps is not None and snap.maps.steps == snap.steps and (
-                snap.epoch >= target or snap.diverged is not None):
+                snap.epoch >= target or snap.diverged is not None or snap.stopped):
             break
         time.sleep(0.01)
     else:
