@@ -262,7 +262,7 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
     report: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "numpy": np.__version__, "platform": platform.platform()},
-        "repeat": repeat, "load_average": _load_average(),
+        "repeat": repeat, "load_average": _load_average(), "quick": quick,
     }
     if chosen & {"process", "gui"}:
         report["bytecode"] = _compile_bytecode()
@@ -347,6 +347,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines += ["", "whole process: `graphapp grad FILE --json` (start, parse, build, forward, "
                       "backward, print JSON) against a micrograd script building and "
                       "back-propagating the same graph, timed alternately"]
+        if report.get("quick"):
+            lines.append("  (--quick: smaller graphs, where start-up weighs more; the targets are "
+                         "set for 30,000 statements and 100,000 nodes)")
         for p in report["process"]:
             lines.append(f"  {p['graph']} ({p['nodes']:,} nodes):")
             if p.get("micrograd_s") is None:
