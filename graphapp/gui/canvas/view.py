@@ -1,5 +1,9 @@
 """The canvas view: zoom (wheel, Ctrl +/-), pan (middle drag or Space + drag), fit (F),
-rubber-band selection, drops from the palette, and an overview minimap for big graphs."""
+rubber-band selection, drops from the palette, and an overview minimap for big graphs.
+
+A fitted view stays fitted: when the canvas changes size (a dock opens or closes, the window is
+resized) it fits again, until the user zooms or pans. The minimap shows only while part of the
+graph is off screen, in a corner Fit keeps clear of cards (:mod:`.minimap_place`)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from graphapp.gui.canvas import minimap_place
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.theme import readable_zoom
 
@@ -32,7 +37,7 @@ class Minimap(QWidget):
     def __init__(self, view: GraphView) -> None:
         super().__init__(view)
         self.view = view
-        self.setFixedSize(200, 140)
+        self.setFixedSize(*minimap_place.LARGEST)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pixmap = QPixmap()
         self._source = QRectF()
@@ -110,6 +115,7 @@ class Minimap(QWidget):
 
     def _centre_on(self, point: QPointF) -> None:
         s, ox, oy = self._scale()
+        self.view.leave_fit()
         self.view.centerOn(QPointF(self._source.left() + (point.x() - ox) / s,
                                    self._source.top() + (point.y() - oy) / s))
         self.update()
@@ -151,6 +157,14 @@ class GraphView(QGraphicsView):
         self._space = False
         self.minimap = Minimap(self)
         self.minimap.hide()
+        self.minimap_corner = minimap_place.CORNERS[0]
+        # fitted until the user zooms or pans: a resize (a dock opening) fits again, once the
+        # dock layout has settled (a timer of the view's own)
+        self._fitted = False
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_again)
         # bound methods (not lambdas), so Qt disconnects them when the view is destroyed
         scene.changed.connect(self._scene_changed)
         # after an undo or redo (of Auto Layout, say) the graph may lie where the view is
@@ -163,6 +177,9 @@ class GraphView(QGraphicsView):
         scene.doc.undo_stack.indexChanged.connect(self._undo_step)
         self.horizontalScrollBar().valueChanged.connect(self._view_moved)
         self.verticalScrollBar().valueChanged.connect(self._view_moved)
+        # scroll bar clicks and drags, arrow keys (not the view's own moves)
+        self.horizontalScrollBar().actionTriggered.connect(self.leave_fit)
+        self.verticalScrollBar().actionTriggered.connect(self.leave_fit)
 
     # ----------------------------------------------------------------- zoom and fit
     @property
@@ -174,6 +191,7 @@ class GraphView(QGraphicsView):
         """Zoom in (> 1) or out, within 5 % … 400 %."""
         target = min(4.0, max(0.05, self.zoom * factor))
         factor = target / self.zoom
+        self.leave_fit()
         self.scale(factor, factor)
         self._view_moved()
         self.zoom_changed.emit(self.zoom)
@@ -184,7 +202,8 @@ class GraphView(QGraphicsView):
         return readable_zoom(self.logicalDpiY())
 
     def fit(self) -> None:
-        """Show the whole graph (never zooming in past 100 %, nor out past readable)."""
+        """Show the whole graph (never zooming in past 100 %, nor out past readable). The
+        view stays fitted through resizes until the user zooms or pans."""
         scene = self.scene()
         rect = scene.graph_rect().adjusted(-40, -40, 40, 40)
         if rect.isEmpty():
@@ -192,12 +211,13 @@ class GraphView(QGraphicsView):
         self.grow_scene_rect()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         centre = rect.center()
+        self.minimap_corner = minimap_place.CORNERS[0]
         least = self.min_fit_zoom
         if self.zoom > 1.0:
             self.resetTransform()
         elif self.zoom < least:
             # too big to read whole: stay readable, show the output end (the minimap shows
-            # where the rest is)
+            # where the rest is), with no card under the minimap
             self.resetTransform()
             self.scale(least, least)
             output = self.scene().nodes.get(self.scene().doc.output or "")
@@ -205,9 +225,37 @@ class GraphView(QGraphicsView):
             if output is not None and output.isVisible() and rect.width() > 1.25 * visible:
                 centre = QPointF(output.sceneBoundingRect().right() + 40 - visible / 2,
                                  output.sceneBoundingRect().center().y())
+            centre = self._clear_of_minimap(rect, centre)
         self.centerOn(centre)
+        self._fitted = True
+        self._place_minimap()
         self._view_moved()
         self.zoom_changed.emit(self.zoom)
+
+    def _clear_of_minimap(self, rect: QRectF, preferred: QPointF) -> QPointF:
+        """A view centre near ``preferred`` where the minimap covers no card (and no edge
+        label if it can), setting the minimap's corner."""
+        scene = self.scene()
+        self._size_minimap()
+        cards = [r.getCoords() for item in [*scene.nodes.values(), *scene.groups.values()]
+                 if item.isVisible() for r in (item.sceneBoundingRect(),)]
+        labels = [r.getCoords() for edge in scene.edges.values()
+                  if edge.isVisible() for r in (edge.label_scene_rect(),) if not r.isEmpty()]
+        size = self.viewport().size()
+        placement = minimap_place.place(
+            rect.getCoords(), cards, labels, (size.width(), size.height()), self.zoom,
+            (self.minimap.width(), self.minimap.height()), (preferred.x(), preferred.y()))
+        self.minimap_corner = placement.corner
+        return QPointF(*placement.centre)
+
+    def leave_fit(self) -> None:
+        """The user moved the view: resizes keep where it is rather than fit again."""
+        self._fitted = False
+        self._refit.stop()
+
+    def _fit_again(self) -> None:
+        if self._fitted:
+            self.fit()
 
     def _undo_step(self, _index: int) -> None:
         self._sight.start()
@@ -276,6 +324,7 @@ class GraphView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
+            self.leave_fit()
             delta = event.position().toPoint() - self._pan_from
             self._pan_from = event.position().toPoint()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
@@ -326,16 +375,32 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         self._place_minimap()
         self._view_moved()
+        if self._fitted:
+            self._refit.start()
+
+    def _size_minimap(self) -> None:
+        """The minimap takes the graph's shape, small enough for the view."""
+        source = self.scene().graph_rect().adjusted(-40, -40, 40, 40)
+        vp = self.viewport()
+        size = minimap_place.size_for((source.width(), source.height()),
+                                      (vp.width(), vp.height()))
+        if size != (self.minimap.width(), self.minimap.height()):
+            self.minimap.setFixedSize(*size)
+            if self.minimap.isVisible():
+                self.minimap.schedule()
 
     def _place_minimap(self) -> None:
+        self._size_minimap()
         vp = self.viewport().geometry()
-        self.minimap.move(vp.right() - self.minimap.width() - 12,
-                          vp.bottom() - self.minimap.height() - 12)
+        left, top, _, _ = minimap_place.box(self.minimap_corner, (vp.width(), vp.height()),
+                                            (self.minimap.width(), self.minimap.height()))
+        self.minimap.move(vp.left() + int(left), vp.top() + int(top))
 
     def _scene_changed(self, _regions: object = None) -> None:
         if not self.sceneRect().contains(self.scene().graph_rect()):
             self.grow_scene_rect()
         if self.minimap.isVisible():
+            self._place_minimap()
             self.minimap.schedule()
         self._view_moved()
 
