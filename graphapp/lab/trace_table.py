@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,26 +88,34 @@ def number(v: Any) -> str:
     return f"({'×'.join(map(str, a.shape))}) [{head}{more}]"
 
 
-def cells(row: TraceRow) -> list[str]:
-    """One row as the table's text cells, in :data:`COLUMNS` order."""
-    local_text = "; ".join(f"∂{row.node}/∂{src} = {number(v) or '—'}" for src, _, v in row.locals)
+def cells(row: TraceRow, hide_grad: bool = False,
+          hide_locals: Collection[int] = ()) -> list[str]:
+    """One row as the table's text cells, in :data:`COLUMNS` order; ``hide_grad`` and
+    ``hide_locals`` (slots): numbers a quiz asks, written ``?``."""
+    local_text = "; ".join(f"∂{row.node}/∂{src} = "
+                           + ("?" if slot in hide_locals else number(v) or "—")
+                           for src, slot, v in row.locals)
     return [row.phase, str(row.step), row.node, row.op, ", ".join(row.inputs), number(row.value),
-            local_text, number(row.gradient)]
+            local_text, "?" if hide_grad else number(row.gradient)]
 
 
-def to_markdown(rows: Sequence[TraceRow]) -> str:
-    """The rows as a Markdown table (pipes in names escaped)."""
+def to_markdown(rows: Sequence[TraceRow] | Sequence[Sequence[str]]) -> str:
+    """The rows (or their text cells) as a Markdown table (pipes in names escaped)."""
     def line(items: Sequence[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in items) + " |"
 
     return "\n".join([line(COLUMNS), line(["---"] * len(COLUMNS)),
-                      *(line(cells(r)) for r in rows)])
+                      *(line(_texts(r)) for r in rows)])
 
 
-def to_csv(rows: Sequence[TraceRow]) -> str:
-    """The rows as CSV text (a header line, then one line per row)."""
+def to_csv(rows: Sequence[TraceRow] | Sequence[Sequence[str]]) -> str:
+    """The rows (or their text cells) as CSV text (a header line, then one line per row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(cells(r) for r in rows)
+    writer.writerows(_texts(r) for r in rows)
     return buffer.getvalue()
+
+
+def _texts(row: TraceRow | Sequence[str]) -> Sequence[str]:
+    return cells(row) if isinstance(row, TraceRow) else row

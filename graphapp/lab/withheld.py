@@ -1,0 +1,145 @@
+"""What the lab's views withhold while a quiz runs, so that a learner cannot read the answers
+off another dock of the same window.
+
+Every view reads one source: the document's quiz hidden set (:class:`graphapp.lab.quiz.Hidden`,
+the same one the canvas uses): node gradients (``grads``), edge local derivatives (``locals``)
+and the gradients edges carry back (``carried``). A withheld number reads :data:`HIDDEN` (``?``,
+as on the canvas) and the view adds :data:`NOTE` (or :func:`asked_note`). Per view:
+
+* Trace table: a gradient in ``grads``, a local derivative in ``locals`` (:func:`trace_cells`).
+* Formulas: an edge in ``locals`` keeps its left side only, ``∂(a·b)/∂a = ?``: the rule on the
+  right is the answer in letters (:func:`formula_text`).
+* Views about one input x (Nudge and Slope, Gradient Check, Function Plot, Partial vs Total):
+  when x's gradient is asked (:func:`asked`), every number that gives d output/dx away, a
+  difference quotient too, reads ``?``; the plot of the output against x is not drawn (its
+  slope is the answer). Partial vs Total also withholds, for an x that may be seen, what
+  would give other answers away (:func:`partial_withheld`).
+
+>>> from graphapp.api import parse
+>>> from graphapp.formats.quiz import Quiz
+>>> from graphapp.lab.quiz import hidden_numbers
+>>> from graphapp.lab.trace_table import trace_rows
+>>> g = parse("a = 2.0\\nb = -3.0\\nL = a * b").graph
+>>> h = hidden_numbers(g, "L", Quiz("gradients", ("a",)))
+>>> asked(h, "a"), asked(h, "b"), asked((), "a")
+(True, False, False)
+>>> [trace_cells(r, h)[-1] for r in trace_rows(g, "L") if r.phase == "backward"]
+['1', '2', '?']
+
+Caveat: only the numbers a view computes are withheld; prose a file's author wrote (a lesson)
+is the author's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphapp.formats.present import HIDDEN
+from graphapp.lab.formulas import EdgeFormula
+from graphapp.lab.partial import PartialTotal
+from graphapp.lab.trace_table import TraceRow, cells
+
+__all__ = [
+    "HIDDEN",
+    "NOTE",
+    "SLOPE_SHOWN",
+    "PartialWithheld",
+    "asked",
+    "asked_note",
+    "formula_text",
+    "partial_withheld",
+    "trace_cells",
+]
+
+#: The line a view adds when it withholds numbers.
+NOTE = "? = hidden while the quiz runs: Reveal or End Quiz in the Quiz dock to see them."
+#: The nudge numbers that may be seen while the input's gradient is asked: f(x + h) beside
+#: f(x) would give the rise over the run, close to the gradient.
+SLOPE_SHOWN = frozenset({"x", "h", "f_x"})
+
+
+def asked(hidden: Any, wrt: str | None) -> bool:
+    """True when the gradient of the output with respect to input ``wrt`` is hidden by the
+    quiz (asked, or it would give an asked number away)."""
+    return bool(hidden) and wrt is not None and wrt in hidden.grads
+
+
+def asked_note(output: str, wrt: str,
+               withheld: str = "the numbers that would give it away read ?") -> str:
+    """What a view about input ``wrt`` says when its gradient is asked (``withheld``: what
+    the view leaves out)."""
+    return (f"d{output}/d{wrt} is a question of the quiz running, so {withheld}: Reveal or "
+            "End Quiz in the Quiz dock to see it.")
+
+
+def trace_cells(row: TraceRow, hidden: Any) -> list[str]:
+    """One trace row as text cells (:func:`graphapp.lab.trace_table.cells`), with the
+    gradient and the local derivatives the quiz hides as ``?``."""
+    if not hidden or row.phase != "backward":
+        return cells(row)
+    return cells(row, hide_grad=row.node in hidden.grads,
+                 hide_locals=frozenset(slot for src, slot, _ in row.locals
+                                       if (src, row.node, slot) in hidden.locals))
+
+
+def formula_text(edge: EdgeFormula, hidden: Any) -> str:
+    """An edge's line in the Formulas view; ``∂(a·b)/∂a = ?`` when the quiz hides its local
+    derivative (the rule would answer it)."""
+    if hidden and (edge.src, edge.dst, edge.slot) in hidden.locals:
+        return f"{edge.formula.split(' = ', 1)[0]} = {HIDDEN}"
+    return edge.text
+
+
+@dataclass(frozen=True)
+class PartialWithheld:
+    """What Partial vs Total withholds: the headline's partial and total, the shares (by
+    index in ``shares``), the path products and local factors (``(path, factor)`` indices),
+    the totals d node/dx (by node) and the edge locals (by edge)."""
+
+    partial: bool = False
+    total: bool = False
+    shares: frozenset[int] = frozenset()
+    products: frozenset[int] = frozenset()
+    factors: frozenset[tuple[int, int]] = frozenset()
+    totals: frozenset[str] = frozenset()
+    locals: frozenset[tuple[str, str, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return any((self.partial, self.total, self.shares, self.products, self.factors,
+                    self.totals, self.locals))
+
+
+def partial_withheld(pt: PartialTotal, hidden: Any) -> PartialWithheld:
+    """What :func:`graphapp.lab.partial_vs_total`'s numbers give away of the quiz's hidden
+    set. When the input's gradient is asked: every number made from it (partial, total,
+    shares, path products, totals). Otherwise: a share when its edge's carried gradient is
+    hidden; a path's product when a gradient on the path is (the rest of the path is that
+    gradient's part) or one of its factors; a local in ``locals``; a total d node/dx
+    downstream of a hidden local (d node/dx is the locals along the way multiplied)."""
+    if not hidden:
+        return PartialWithheld()
+    locals_ = frozenset(e for e in pt.edge_locals if e in hidden.locals)
+    factors = frozenset((p, k) for p, path in enumerate(pt.paths)
+                        for k in range(len(path.slots))
+                        if (path.nodes[k], path.nodes[k + 1], path.slots[k]) in hidden.locals)
+    if asked(hidden, pt.wrt):
+        return PartialWithheld(True, True, frozenset(range(len(pt.shares))),
+                               frozenset(range(len(pt.paths))), factors,
+                               frozenset(pt.totals), locals_)
+    shares = frozenset(k for k, s in enumerate(pt.shares)
+                       if (s.src, s.dst, s.slot) in hidden.carried)
+    products = frozenset(p for p, path in enumerate(pt.paths)
+                         if any(n in hidden.grads for n in path.nodes[1:-1])
+                         or any((p, k) in factors for k in range(len(path.slots))))
+    downstream = {dst for _, dst, _ in locals_}
+    grew = True
+    while grew:  # every node a hidden local's end feeds, iteratively
+        grew = False
+        for src, dst, _ in pt.edge_locals:
+            if src in downstream and dst not in downstream:
+                downstream.add(dst)
+                grew = True
+    totals = frozenset(n for n in pt.totals if n in downstream)
+    return PartialWithheld(pt.output in totals, pt.output in totals, shares, products,
+                           factors, totals, locals_)

@@ -1,0 +1,128 @@
+"""While a quiz runs, no lab dock of the window gives its answers away; after End Quiz they do
+show them. The docks read the document's one hidden set (the canvas's).
+
+Hand-derived values (micrograd, L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2, e = a·b,
+d = e + c): dL/da = f·b = 6, dL/db = f·a = −4, dL/dc = dL/dd = dL/de = f = −2, dL/df = d = 4.
+Values: a 2, b −3, c 10, f −2, e −6, d 4, L −8; local derivatives a→e = b = −3, b→e = a = 2,
+e→d = c→d = 1, d→L = f = −2, f→L = d = 4. Only 6 and −4 are no value and no local
+derivative, so a dock that shows either has given dL/da or dL/db away.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+from graphapp.formats.quiz import Quiz
+from graphapp.gui.commands import SetQuiz
+
+NUMBER = re.compile(r"[-−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?")
+ANSWERS = {"dL/da": 6.0, "dL/db": -4.0}
+DOCKS = ("lab-nudge", "lab-check", "lab-partial", "lab-trace", "lab-formulas", "lab-plot")
+
+
+def _numbers(texts: list[str]) -> list[float]:
+    return [float(t.replace("−", "-")) for text in texts for t in NUMBER.findall(text)]
+
+
+def _table(table, first_col: int = 0) -> list[str]:
+    return [table.item(r, c).text() for r in range(table.rowCount())
+            for c in range(first_col, table.columnCount()) if table.item(r, c) is not None]
+
+
+def _texts(window, name: str, wrt: str) -> list[str]:
+    """Every number-bearing text dock ``name`` shows about input ``wrt`` (and its copies)."""
+    view = window.lab_docks[name].widget()
+    if view.NEEDS_INPUT:
+        view.choose(wrt)
+    view.refresh()
+    if name == "lab-nudge":
+        return [c.text() for c in view.cells.values()] + [view.note.text()]
+    if name == "lab-check":
+        view.open_plot()
+        title = view.plot.getPlotItem().titleLabel.text
+        return [*_table(view.table), title]  # its note is fixed prose (h²·|f‴|/6)
+    if name == "lab-partial":
+        return [view.headline.text(), *_table(view.edges), *_table(view.paths),
+                *_table(view.nodes)]
+    if name == "lab-trace":  # step numbers left out: they count 0, 1, …, 6
+        copied = list(csv.reader(io.StringIO(view.copy("csv"))))[1:]
+        return _table(view.table, first_col=4) + [c for row in copied for c in row[4:]]
+    if name == "lab-formulas":
+        texts = []
+        for node in ("a", "b", "e", "d", "L"):
+            view.follow_selection(node)
+            view.refresh()
+            texts.append(view.text.text())
+        return texts
+    view.choose_pair(wrt, None)  # the plot: a curve of L against wrt
+    return [view.note.text(), view.f_plot.titleLabel.text]
+
+
+def _gives_away(texts: list[str], answer: float) -> bool:
+    return any(math.isclose(v, answer, rel_tol=1e-4) for v in _numbers(texts))
+
+
+def _open_docks(window, qtbot):
+    for name in DOCKS:
+        window.lab_docks[name].show()
+    qtbot.wait(20)
+
+
+def _quiz(window, quiz: Quiz | None) -> None:
+    window.doc.undo_stack.push(SetQuiz(window.doc, quiz, "quiz"))
+
+
+def test_no_dock_gives_a_gradients_quiz_away_until_it_ends(micrograd, qtbot):
+    window = micrograd
+    _open_docks(window, qtbot)
+    _quiz(window, Quiz("gradients"))
+    for name in DOCKS:
+        for wrt, answer in (("a", 6.0), ("b", -4.0)):
+            texts = _texts(window, name, wrt)
+            leaks = [t for t in texts if _gives_away([t], answer)]
+            assert not leaks, (name, wrt, leaks)
+            if name not in ("lab-formulas",):
+                assert any("?" in t or "not drawn" in t for t in texts), (name, texts)
+    _quiz(window, None)  # End Quiz
+    for name in DOCKS:
+        if name == "lab-formulas":
+            continue  # it shows local derivatives only (the canvas shows them during a quiz)
+        for wrt, answer in (("a", 6.0), ("b", -4.0)):
+            texts = _texts(window, name, wrt)
+            assert _gives_away(texts, answer), (name, wrt, texts)
+            assert not any("quiz" in t for t in texts), (name, texts)
+
+
+def test_a_gradient_shown_or_not_asked_reads_in_the_docks(micrograd, qtbot):
+    """Only a's gradient is asked: b's numbers stay; once a is revealed, a's show."""
+    window = micrograd
+    _open_docks(window, qtbot)
+    _quiz(window, Quiz("gradients", ("a",)))
+    for name in ("lab-nudge", "lab-check", "lab-partial", "lab-trace", "lab-plot"):
+        assert not _gives_away(_texts(window, name, "a"), 6.0), name
+        assert _gives_away(_texts(window, name, "b"), -4.0), name
+    window.doc.set_quiz_shown(frozenset({"a"}))  # Reveal (or answered right)
+    for name in ("lab-nudge", "lab-check", "lab-partial", "lab-trace", "lab-plot"):
+        assert _gives_away(_texts(window, name, "a"), 6.0), name
+
+
+def test_formulas_and_trace_withhold_a_local_derivative_quiz(micrograd, qtbot):
+    """A locals quiz: the edge rules read ?, not "b = −3" (the rule is the answer in letters);
+    the trace table's local derivatives read ? too."""
+    window = micrograd
+    _open_docks(window, qtbot)
+    _quiz(window, Quiz("locals"))
+    formulas = " ".join(_texts(window, "lab-formulas", "a"))
+    assert "∂(a·b)/∂a = ?" in formulas and "∂(a·b)/∂b = ?" in formulas
+    assert "∂(e + c)/∂e = ?" in formulas and "∂(d·f)/∂d = ?" in formulas
+    assert "= b =" not in formulas and "= a =" not in formulas and "= 1<" not in formulas
+    trace = _texts(window, "lab-trace", "a")
+    assert "∂e/∂a = ?; ∂e/∂b = ?" in trace
+    assert "∂L/∂d = ?; ∂L/∂f = ?" in trace
+    _quiz(window, None)
+    formulas = " ".join(_texts(window, "lab-formulas", "a"))
+    assert "∂(a·b)/∂a = b = −3" in formulas and "∂(a·b)/∂b = a = 2" in formulas
+    assert "∂e/∂a = -3; ∂e/∂b = 2" in _texts(window, "lab-trace", "a")
