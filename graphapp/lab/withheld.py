@@ -115,7 +115,7 @@ def partial_withheld(pt: PartialTotal, hidden: Any) -> PartialWithheld:
     set. When the input's gradient is asked: every number made from it (partial, total,
     shares, path products, totals). Otherwise: a share when its edge's carried gradient is
     hidden; a path's product when a gradient on the path is (the rest of the path is that
-    gradient's part) or one of its factors; a local in ``locals``; a total d node/dx
+    gradient's part); a local in ``locals``; a total d node/dx
     downstream of a hidden local (d node/dx is the locals along the way multiplied)."""
     if not hidden:
         return PartialWithheld()
@@ -129,17 +129,19 @@ def partial_withheld(pt: PartialTotal, hidden: Any) -> PartialWithheld:
                                frozenset(pt.totals), locals_)
     shares = frozenset(k for k, s in enumerate(pt.shares)
                        if (s.src, s.dst, s.slot) in hidden.carried)
+    # (a hidden local's start is on the path too: its gradient is hidden with it)
     products = frozenset(p for p, path in enumerate(pt.paths)
-                         if any(n in hidden.grads for n in path.nodes[1:-1])
-                         or any((p, k) in factors for k in range(len(path.slots))))
-    downstream = {dst for _, dst, _ in locals_}
-    grew = True
-    while grew:  # every node a hidden local's end feeds, iteratively
-        grew = False
-        for src, dst, _ in pt.edge_locals:
-            if src in downstream and dst not in downstream:
-                downstream.add(dst)
-                grew = True
+                         if any(n in hidden.grads for n in path.nodes[1:-1]))
+    users: dict[str, list[str]] = {}
+    for src, dst, _ in pt.edge_locals:
+        users.setdefault(src, []).append(dst)
+    downstream: set[str] = set()
+    todo = [dst for _, dst, _ in locals_]
+    while todo:  # every node from a hidden local's end on
+        node = todo.pop()
+        if node not in downstream:
+            downstream.add(node)
+            todo.extend(users.get(node, ()))
     totals = frozenset(n for n in pt.totals if n in downstream)
     return PartialWithheld(pt.output in totals, pt.output in totals, shares, products,
                            factors, totals, locals_)
