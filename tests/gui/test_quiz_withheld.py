@@ -1,5 +1,6 @@
 """While a quiz runs, no lab dock of the window gives its answers away; after End Quiz they do
-show them. The docks read the document's one hidden set (the canvas's).
+show them. The docks read the document's one hidden set (the canvas's). And View ▸ Lab opens
+a dock as Run ▸ Quiz does, keeping the whole graph in view.
 
 Hand-derived values (micrograd, L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2, e = a·b,
 d = e + c): dL/da = f·b = 6, dL/db = f·a = −4, dL/dc = dL/dd = dL/de = f = −2, dL/df = d = 4.
@@ -126,3 +127,38 @@ def test_formulas_and_trace_withhold_a_local_derivative_quiz(micrograd, qtbot):
     formulas = " ".join(_texts(window, "lab-formulas", "a"))
     assert "∂(a·b)/∂a = b = −3" in formulas and "∂(a·b)/∂b = a = 2" in formulas
     assert "∂e/∂a = -3; ∂e/∂b = 2" in _texts(window, "lab-trace", "a")
+
+
+def _lab_menu_action(window, title: str):
+    view_menu = next(a.menu() for a in window.menuBar().actions()
+                     if a.text().replace("&", "") == "View")
+    lab = next(a.menu() for a in view_menu.actions() if a.text().replace("&", "") == "Lab")
+    return next(a for a in lab.actions() if a.text() == title)
+
+
+def test_view_lab_keeps_the_whole_graph_in_view_as_run_quiz_does(micrograd, qtbot):
+    """Every lab dock opened from View ▸ Lab refits the canvas when it took the graph's
+    bottom (as Run ▸ Quiz does), and its menu item follows the dock."""
+    window = micrograd
+    view = window.view
+
+    def whole_graph_shown() -> bool:
+        return view.mapToScene(view.viewport().rect()).boundingRect().contains(
+            window.scene.graph_rect())
+
+    for title, name in (("Quiz", "lab-quiz"), ("Function Plot", "lab-plot"),
+                        ("Trace Table", "lab-trace")):
+        action = _lab_menu_action(window, title)
+        assert not action.isChecked()
+        window.view.fit()
+        assert whole_graph_shown()
+        action.trigger()
+        qtbot.wait(50)
+        dock = window.lab_docks[name]
+        assert dock.isVisible() and action.isChecked()
+        assert whole_graph_shown(), title
+        action.trigger()
+        qtbot.waitUntil(lambda dock=dock: not dock.isVisible())
+        assert not action.isChecked()
+    window.act_quiz.trigger()  # the Run menu ticks the View menu's item too
+    assert _lab_menu_action(window, "Quiz").isChecked()
