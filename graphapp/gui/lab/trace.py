@@ -30,6 +30,7 @@ class TraceView(LabView):
         self.texts: list[list[str]] = []
         super().__init__(doc, parent)
         self.note = QLabel(self)
+        self.note.setWordWrap(True)  # a long note must not widen the window past the screen
         self.top.insertWidget(0, self.note, 1)
         for text, fmt in (("Copy as Markdown", "markdown"), ("Copy as CSV", "csv")):
             button = QPushButton(text, self)
