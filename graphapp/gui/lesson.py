@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphapp.engine import EvaluationError, GraphError
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
 from graphapp.gui.stepper import Stepper
@@ -142,14 +143,34 @@ class LessonView(QWidget):
         self.done: set[int] = set()
         doc.lesson_changed.connect(self.rebuild)
         doc.results_changed.connect(self.recheck)
+        doc.quiz_changed.connect(self.show_text)
+        doc.results_changed.connect(self.show_text)  # new values, new answers
         stepper.changed.connect(self.recheck)
         scene.selectionChanged.connect(self.recheck)
         self.rebuild()
 
     # ----------------------------------------------------------------- building
+    def show_text(self) -> None:
+        """The lesson's text, or while a quiz runs and the text writes one of the answers
+        still asked, a line saying it is hidden (:mod:`graphapp.lab.withheld`)."""
+        text = lesson_paragraphs(self.doc.lesson) or NO_LESSON
+        doc, back = self.doc, self.doc.results.backward
+        if doc.quiz is not None and back is not None and doc.output is not None:
+            from graphapp.lab.quiz import questions
+            from graphapp.lab.withheld import LESSON_WITHHELD, gives_away
+
+            try:
+                answers = [q.truth for q in questions(doc.graph, doc.output, doc.quiz, back)
+                           if q.item not in doc.quiz_shown]
+            except (GraphError, EvaluationError):  # results from before an edit
+                answers = []
+            if gives_away(text, answers):
+                text = LESSON_WITHHELD
+        self.text.setText(text)
+
     def rebuild(self) -> None:
         """Show the document's lesson and prompts afresh (a file was opened): no ticks."""
-        self.text.setText(lesson_paragraphs(self.doc.lesson) or NO_LESSON)
+        self.show_text()
         for row in self.rows:
             for widget in (row.tick, row.text, row.problem, row.hint, row.hint_button):
                 widget.deleteLater()

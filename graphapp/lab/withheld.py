@@ -26,12 +26,21 @@ as on the canvas) and the view adds :data:`NOTE` (or :func:`asked_note`). Per vi
 >>> [trace_cells(r, h)[-1] for r in trace_rows(g, "L") if r.phase == "backward"]
 ['1', '2', '?']
 
-Caveat: only the numbers a view computes are withheld; prose a file's author wrote (a lesson)
-is the author's business.
+* Lesson: a lesson's text that writes one of the answers still asked as a number (micrograd's
+  "dL/da = -2 × b = 6") is not shown until the quiz ends (:func:`gives_away`).
+
+>>> gives_away("Then e = a·b sends dL/da = -2 × b = 6", [6.0]), gives_away("b = −3", [3.0])
+(True, False)
+
+Caveat: a lesson is checked for the answers' numbers, not their meaning: one that names an
+answer in words still shows, and one that holds an answer's number for another reason is
+hidden too (while the quiz runs).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,21 +51,41 @@ from graphapp.lab.trace_table import TraceRow, cells
 
 __all__ = [
     "HIDDEN",
+    "LESSON_WITHHELD",
     "NOTE",
     "SLOPE_SHOWN",
     "PartialWithheld",
     "asked",
     "asked_note",
     "formula_text",
+    "gives_away",
     "partial_withheld",
     "trace_cells",
 ]
 
+#: A number as a lesson writes it (-2, −2, 0.5, 1e-3).
+_NUMBER = re.compile(r"(?<![\w.])[-−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+#: What the Lesson dock says instead of a text that gives answers away.
+LESSON_WITHHELD = ("The lesson's text works out numbers the quiz asks, so it is hidden while "
+                   "the quiz runs: Reveal or End Quiz in the Quiz dock to read it.")
 #: The line a view adds when it withholds numbers.
 NOTE = "? = hidden while the quiz runs: Reveal or End Quiz in the Quiz dock to see them."
 #: The nudge numbers that may be seen while the input's gradient is asked: f(x + h) beside
 #: f(x) would give the rise over the run, close to the gradient.
 SLOPE_SHOWN = frozenset({"x", "h", "f_x"})
+
+
+def gives_away(text: str, answers: Iterable[float]) -> bool:
+    """True when ``text`` writes one of ``answers`` as a number (to three significant
+    figures, the quiz's own tolerance: :func:`graphapp.lab.quiz.agrees`)."""
+    from graphapp.lab.quiz import agrees  # the quiz's module: only while a quiz runs
+
+    wanted = list(answers)
+    for token in _NUMBER.findall(text):
+        value = float(token.replace("−", "-"))
+        if any(agrees(value, a) for a in wanted):
+            return True
+    return False
 
 
 def asked(hidden: Any, wrt: str | None) -> bool:

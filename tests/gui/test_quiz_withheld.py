@@ -18,6 +18,7 @@ import re
 
 from graphapp.formats.quiz import Quiz
 from graphapp.gui.commands import SetQuiz
+from graphapp.lab.withheld import LESSON_WITHHELD
 
 NUMBER = re.compile(r"[-−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?")
 ANSWERS = {"dL/da": 6.0, "dL/db": -4.0}
@@ -162,3 +163,19 @@ def test_view_lab_keeps_the_whole_graph_in_view_as_run_quiz_does(micrograd, qtbo
         assert not action.isChecked()
     window.act_quiz.trigger()  # the Run menu ticks the View menu's item too
     assert _lab_menu_action(window, "Quiz").isChecked()
+
+
+def test_the_lesson_that_works_out_the_answers_waits_for_the_quiz(micrograd, qtbot):
+    """micrograd's lesson writes "dL/da = -2 × b = 6": while dL/da is asked its text is
+    hidden; once a is revealed (and nothing else asked), or the quiz ends, it shows."""
+    window = micrograd
+    text = window.lesson.text.text()
+    assert "= 6" in text
+    _quiz(window, Quiz("gradients", ("a",)))
+    assert window.lesson.text.text() == LESSON_WITHHELD
+    window.doc.set_quiz_shown(frozenset({"a"}))
+    assert window.lesson.text.text() == text
+    _quiz(window, Quiz("gradients"))
+    assert window.lesson.text.text() == LESSON_WITHHELD
+    _quiz(window, None)
+    assert window.lesson.text.text() == text
