@@ -26,8 +26,9 @@ as on the canvas) and the view adds :data:`NOTE` (or :func:`asked_note`). Per vi
 >>> [trace_cells(r, h)[-1] for r in trace_rows(g, "L") if r.phase == "backward"]
 ['1', '2', '?']
 
-* Lesson: a lesson's text that writes one of the answers still asked as a number (micrograd's
-  "dL/da = -2 × b = 6") is not shown until the quiz ends (:func:`gives_away`).
+* Lesson: a lesson's text, or a prompt's hint, that writes one of the answers still asked as a
+  number (micrograd's "dL/da = -2 × b = 6") is not shown until the quiz ends
+  (:func:`gives_away`).
 
 >>> gives_away("Then e = a·b sends dL/da = -2 × b = 6", [6.0]), gives_away("b = −3", [3.0])
 (True, False)
@@ -51,6 +52,7 @@ from graphapp.lab.trace_table import TraceRow, cells
 
 __all__ = [
     "HIDDEN",
+    "HINT_WITHHELD",
     "LESSON_WITHHELD",
     "NOTE",
     "SLOPE_SHOWN",
@@ -68,6 +70,9 @@ _NUMBER = re.compile(r"(?<![\w.])[-−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?
 #: What the Lesson dock says instead of a text that gives answers away.
 LESSON_WITHHELD = ("The lesson's text works out numbers the quiz asks, so it is hidden while "
                    "the quiz runs: Reveal or End Quiz in the Quiz dock to read it.")
+#: What a prompt's hint says instead, for the same reason.
+HINT_WITHHELD = ("This hint works out a number the quiz asks: Reveal or End Quiz in the Quiz "
+                 "dock to read it.")
 #: The line a view adds when it withholds numbers.
 NOTE = "? = hidden while the quiz runs: Reveal or End Quiz in the Quiz dock to see them."
 #: The nudge numbers that may be seen while the input's gradient is asked: f(x + h) beside

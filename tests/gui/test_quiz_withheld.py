@@ -18,7 +18,7 @@ import re
 
 from graphapp.formats.quiz import Quiz
 from graphapp.gui.commands import SetQuiz
-from graphapp.lab.withheld import LESSON_WITHHELD
+from graphapp.lab.withheld import HINT_WITHHELD, LESSON_WITHHELD
 
 NUMBER = re.compile(r"[-−]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?")
 ANSWERS = {"dL/da": 6.0, "dL/db": -4.0}
@@ -179,3 +179,16 @@ def test_the_lesson_that_works_out_the_answers_waits_for_the_quiz(micrograd, qtb
     assert window.lesson.text.text() == LESSON_WITHHELD
     _quiz(window, None)
     assert window.lesson.text.text() == text
+
+
+def test_a_hint_that_works_out_an_answer_waits_too(micrograd, qtbot):
+    """The hint "dL/de = f = −2" answers grad(e) (−2) while it is asked."""
+    window = micrograd
+    rows = window.lesson.rows
+    hint = next(r for r in rows if "dL/de = f" in r.hint_text)
+    _quiz(window, Quiz("gradients", ("e",)))
+    assert hint.hint.text() == HINT_WITHHELD
+    steps = next(r for r in rows if "Ctrl+Right" in r.hint_text)  # no number in it
+    assert steps.hint.text() == steps.hint_text
+    _quiz(window, None)
+    assert hint.hint.text() == hint.hint_text
