@@ -411,3 +411,71 @@ def test_slow_play_draws_the_loss_after_every_step(panel, qtbot):
     flat = np.array(snap.params.flat)
     assert ys[-1] == pytest.approx(panel.model.evaluate(flat, panel.data.x_train,
                                                         panel.data.y_train)[0], rel=1e-12)
+
+
+def _batch_gradient(model: MLP, flat: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    eps: float = 1e-6) -> np.ndarray:
+    """dL/dparameters of a batch's loss by central differences (no penalty in these setups)."""
+    grad = np.empty_like(flat)
+    for k in range(len(flat)):
+        plus, minus = flat.copy(), flat.copy()
+        plus[k] += eps
+        minus[k] -= eps
+        grad[k] = (model.evaluate(plus, x, y)[0] - model.evaluate(minus, x, y)[0]) / (2 * eps)
+    return grad
+
+
+def test_added_points_keep_the_optimisers_memory(qtbot):
+    # momentum: v ← 0.9·v + g, p ← p − lr·v. The velocity before the click is −update/lr of
+    # the last step; the first step after it must still carry 0.9 of it (a fresh optimiser
+    # would move by −lr·g alone)
+    lr = 0.1
+    p = TrainingPanel(small_setup(optimizer="momentum", lr=lr))
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    for _ in range(3):
+        qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    velocity = -np.array(p.snapshot.update.flat) / lr
+    n = len(p.data.x_train)
+    p.controls.click_class.setCurrentIndex(1)
+    _plot_click(p, 0.5, -0.5, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(p.data.x_train) == n + 1, timeout=WAIT)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    before = np.array(p.snapshot.params.flat)
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    snap = p.snapshot
+    rows = snap.indices
+    g = _batch_gradient(p.model, before, p.data.x_train[rows], p.data.y_train[rows])
+    np.testing.assert_allclose(snap.update.flat, -lr * (0.9 * velocity + g), rtol=1e-5,
+                               atol=1e-9)
+    p.close()
+
+
+def test_a_saved_model_resumes_exactly_where_it_stopped(qtbot, tmp_path):
+    # Adam's running means and the epoch's shuffle are saved with the model: the step after
+    # opening the file is the very step the run would have taken without saving
+    p = TrainingPanel(small_setup(optimizer="adam", lr=0.05))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    for _ in range(3):  # mid-epoch: 45 points make 5 batches
+        qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    path = tmp_path / "m.json"
+    assert p.save_model(str(path))
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    going_on = np.array(p.snapshot.params.flat), np.array(p.snapshot.indices)
+    qtbot.mouseClick(p.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 0)
+    assert p.open_model(str(path))
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    np.testing.assert_array_equal(p.snapshot.indices, going_on[1])
+    np.testing.assert_array_equal(p.snapshot.params.flat, going_on[0])
+    p.close()

@@ -6,7 +6,9 @@ The panel never trains or computes on the GUI thread: it sends commands to its
 paints the latest :class:`~graphapp.gui.training.session.Snapshot` it received (older ones are
 never drawn). Changing the data or the network starts a new session; changing the learning
 rate, the batch size or the patience is applied to the running one; points added or removed by
-hand start a session that goes on from the current weights, curves included.
+hand start a session that goes on from the current weights and optimiser memory (momentum,
+Adam's running means), curves included. A saved model holds the trainer's state, so opening it
+resumes training exactly where it stopped.
 """
 
 from __future__ import annotations
@@ -686,8 +688,14 @@ class TrainingPanel(QWidget):
         setup = setup_of(self.controls.choices(), data)
         goes_on = snap is not None and setup.model == self.setup.model
         if goes_on:
-            setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
-                            steps=snap.steps)
+            now = self.session.trainer_state() if self.session is not None else None
+            if now is None:  # the training process did not answer: the last weights drawn
+                setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
+                                steps=snap.steps)
+            else:  # the weights and the optimiser's memory (momentum, Adam's means) go on
+                state, flat = now
+                setup = replace(setup, params=flat, epoch=state["epoch"],
+                                steps=state["steps"], state=state)
         playing = self.play_button.isChecked()
         self._edited_data = data
         self.start(setup, carry_curves=goes_on)
@@ -732,9 +740,10 @@ class TrainingPanel(QWidget):
             self.open_model(path)
 
     def save_model(self, path: str) -> bool:
-        """Write the current network, parameters, settings and data recipe as a model file
-        (the same JSON as ``graphapp train --save``). Points added by hand are not in the
-        recipe: the banner says so."""
+        """Write the current network, parameters, settings, data recipe and trainer state
+        (optimiser memory, the epoch's shuffle) as a model file (the same JSON as ``graphapp
+        train --save``). Points added by hand are not in the recipe (the banner says so) and
+        then the state is left out."""
         from graphapp.train import io
 
         snap = self.snapshot
@@ -744,8 +753,15 @@ class TrainingPanel(QWidget):
         metrics = {"train_loss": m.train_loss, "test_loss": m.test_loss,
                    "train_accuracy": m.train_accuracy, "test_accuracy": m.test_accuracy}
         training = replace(self.setup.training, lr=snap.lr, batch=snap.batch)
-        saved = io.SavedModel(self.model, np.array(snap.params.flat), training,
-                              self.data.recipe, snap.epoch, snap.steps, metrics)
+        flat, epoch, steps, state = np.array(snap.params.flat), snap.epoch, snap.steps, None
+        now = self.session.trainer_state() if self.session is not None else None
+        if now is not None:
+            state, flat = now
+            epoch, steps = state["epoch"], state["steps"]
+            if self._hand_edited:  # its shuffle is of points the file does not hold
+                state = None
+        saved = io.SavedModel(self.model, flat, training, self.data.recipe, epoch, steps,
+                              metrics, state)
         try:
             io.save_model(path, saved)
         except OSError as exc:
@@ -769,7 +785,8 @@ class TrainingPanel(QWidget):
                 raise ValueError(f"{path}: the model file has no data recipe to train on")
             data = datasets.from_recipe(saved.recipe)
             setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
-                          saved.steps, patience=self.controls.choices().patience)
+                          saved.steps, patience=self.controls.choices().patience,
+                          state=saved.state)
             self.controls.set_choices(choices_of(setup))
             self.start(setup)
         except (OSError, ValueError) as exc:
