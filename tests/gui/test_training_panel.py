@@ -9,6 +9,7 @@ hand.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -478,4 +479,81 @@ def test_a_saved_model_resumes_exactly_where_it_stopped(qtbot, tmp_path):
     wait_snapshot(qtbot, p, lambda s: s.steps == 4)
     np.testing.assert_array_equal(p.snapshot.indices, going_on[1])
     np.testing.assert_array_equal(p.snapshot.params.flat, going_on[0])
+    p.close()
+
+
+def _deep_sigmoid_panel(qtbot, width: int = 1400) -> TrainingPanel:
+    data = make_dataset("circles", points=120, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(6, 6, 6, 6, 6), activation="sigmoid"),
+                            TrainConfig(lr=0.03, batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.resize(width, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    qtbot.waitUntil(lambda: p.diagram.data is not None and
+                    p.diagram.data.signal_tiles is not None, timeout=WAIT)
+    return p
+
+
+def test_backward_signal_squares_share_one_colour_scale(qtbot):
+    # a deep sigmoid network: σ′ ≤ ¼ at every layer, so the signal reaching layer 1 is a small
+    # fraction of the output's. On one colour scale its square must be that faint: the
+    # colour at a layer-1 square's strongest cell is white moved towards the gradient colour
+    # by |signal| / (the network's largest |signal|), derived here from the maps' numbers
+    p = _deep_sigmoid_panel(qtbot)
+    signals = p.snapshot.maps.signals
+    top = max(float(np.abs(s).max()) for s in signals)
+    first = signals[0]
+    assert float(np.abs(first).max()) < 0.1 * top
+    j, iy, ix = np.unravel_index(np.argmax(np.abs(first)), first.shape)
+    v = float(first[j, iy, ix])
+    tile = p.diagram.data.signal_tiles[0][j]
+    g = first.shape[1]
+    colour = tile.pixelColor(int(ix), g - 1 - int(iy))  # the picture's first row is the top
+    target = (0x25, 0x63, 0xEB) if v > 0 else (0xDC, 0x26, 0x26)
+    t = abs(v) / top
+    want = [255 + (c - 255) * t for c in target]
+    got = [colour.red(), colour.green(), colour.blue()]
+    assert got == pytest.approx(want, abs=2.5)
+    assert "one colour scale" in p.diagram.describe(("neuron", 1, int(j)))
+    p.close()
+
+
+def test_layer_headings_fit_between_columns(qtbot):
+    from PySide6.QtGui import QFontMetricsF
+
+    p = _deep_sigmoid_panel(qtbot, width=1100)
+    heads = p.diagram.headings()
+    assert len(heads) == 7
+    metrics = QFontMetricsF(p.diagram._heading_font())
+    for (a, _), (b, _) in itertools.pairwise(heads):
+        assert a.right() <= b.left()
+    for rect, title in heads:
+        assert metrics.horizontalAdvance(title) <= rect.width()
+    p.close()
+
+
+def test_gradient_legend_stays_inside_the_plot_with_many_layers(qtbot):
+    p = _deep_sigmoid_panel(qtbot)
+    plot = p.grad_plot
+    qtbot.waitUntil(lambda: len(plot.legend.items) == 6, timeout=WAIT)
+    qtbot.wait(50)
+    view = plot.getPlotItem().vb.sceneBoundingRect()
+    legend = plot.legend.sceneBoundingRect()
+    assert view.contains(legend), (view, legend)
+    p.close()
+
+
+def test_deep_networks_leave_room_for_their_weights(qtbot):
+    # five hidden layers in the default window: between a neuron's signal square and the
+    # next column's circle at least 30 px of edges stay visible (and clickable)
+    p = _deep_sigmoid_panel(qtbot)
+    d = p.diagram
+    r = d._radius()
+    assert r >= 3
+    for c in range(1, len(d.data.sizes) - 1):
+        assert d.neuron_position(c + 1, 0).x() - r - d._out_x(c) >= 30 - 1e-9
+    pos = d.weight_position(3, 2, 4)
+    assert d.hover_at(pos).startswith("W3[2, 4] = ")
     p.close()

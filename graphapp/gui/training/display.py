@@ -24,6 +24,7 @@ __all__ = [
     "class_rgba",
     "fmt",
     "sign_colour",
+    "signal_peaks",
     "signal_tiles",
     "value_rgba",
     "value_tiles",
@@ -103,13 +104,23 @@ def value_tiles(stack: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[QImag
     return [_qimage(tile) for tile in bgra]
 
 
-def signal_tiles(stack: np.ndarray) -> list[QImage]:
-    """One QImage per backward-signal map of ``stack`` (n, h, w), each scaled by its own
-    largest |value|: red negative, blue positive."""
-    n = len(stack)
-    top = np.max(np.abs(np.nan_to_num(stack)).reshape(n, -1), axis=1, initial=0.0)
-    top = np.where(top > 0, top, 1.0).reshape(n, 1, 1)
+def signal_tiles(stack: np.ndarray, top: float | None = None) -> list[QImage]:
+    """One QImage per backward-signal map of ``stack`` (n, h, w): red negative, blue
+    positive, full colour at ±``top``. Give every layer the network's largest |value| as
+    ``top``, so that a layer the signal hardly reaches (a deep sigmoid network's first
+    layers) fades to white instead of looking as pushed as the last; None: the stack's
+    own largest."""
+    if top is None:
+        top = float(np.max(np.abs(np.nan_to_num(stack)), initial=0.0))
+    top = top if top > 0 else 1.0
     return [_qimage(tile) for tile in _lookup(stack, -top, top, _SIGNAL_LUT)]
+
+
+def signal_peaks(signals: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Each neuron's largest |backward signal| over the plane, per layer ((n, h, w) stacks
+    → (n,) arrays)."""
+    return tuple(np.max(np.abs(np.nan_to_num(s)).reshape(len(s), -1), axis=1, initial=0.0)
+                 for s in signals)
 
 
 def class_rgba(probs: np.ndarray, discrete: bool = False) -> np.ndarray:

@@ -43,6 +43,7 @@ from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
 from graphapp.gui.training.display import (
     class_rgba,
     fmt,
+    signal_peaks,
     signal_tiles,
     value_rgba,
     value_tiles,
@@ -534,7 +535,9 @@ class TrainingPanel(QWidget):
                 lo, hi = -np.ones(len(outs)), np.ones(len(outs))
             tiles.append(tuple(value_tiles(outs, lo, hi)))
         self._tiles = tuple(tiles)
-        self._signal_tiles = tuple(tuple(signal_tiles(sig)) for sig in maps.signals)
+        self._signal_peaks = signal_peaks(maps.signals)
+        top = max((float(peak.max(initial=0.0)) for peak in self._signal_peaks), default=0.0)
+        self._signal_tiles = tuple(tuple(signal_tiles(sig, top)) for sig in maps.signals)
 
     def _diagram_data(self, snap: Snapshot) -> DiagramData:
         model = self.model
@@ -557,7 +560,8 @@ class TrainingPanel(QWidget):
             maps.dead if maps is not None else (), maps.saturated if maps is not None else (),
             snap.sample.values if snap.sample is not None and snap.event == "sample" else None,
             snap.sample.loss if snap.event == "sample" and snap.sample else snap.loss,
-            model.config.activation, glow=not fast, fast=fast)
+            model.config.activation, glow=not fast, fast=fast,
+            signal_peaks=self._signal_peaks if maps is not None else None)
 
     def _animate(self, snap: Snapshot) -> None:
         speed = SPEEDS[self.speed.currentText()]

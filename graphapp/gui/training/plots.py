@@ -218,6 +218,7 @@ class CurvePlot(pg.PlotWidget):
         self.legend.clear()
         self.curves, self.raw = {}, {}
         self._make_curves(names, colours)
+        self.legend.setColumnCount(1 if len(names) <= 4 else 2)  # many layers: no overflow
         self._data, self._smoothed, self._shown = {}, {}, ()
 
     def set_smoothing(self, weight: float) -> None:
