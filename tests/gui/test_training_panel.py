@@ -557,3 +557,15 @@ def test_deep_networks_leave_room_for_their_weights(qtbot):
     pos = d.weight_position(3, 2, 4)
     assert d.hover_at(pos).startswith("W3[2, 4] = ")
     p.close()
+
+
+def test_a_long_hover_line_does_not_squeeze_the_plots(panel, qtbot):
+    # the read-out under the diagram is one line; a long one (a neuron's) must not widen the
+    # diagram's column and push the data plot narrower (seen under Xvfb)
+    qtbot.wait(50)
+    width = panel.data_plot.width()
+    text = panel.diagram.describe(("neuron", 1, 0)) + " " + "x" * 200
+    panel.diagram.hovered.emit(text)
+    qtbot.wait(100)
+    assert panel.hover_line.text() == text
+    assert panel.data_plot.width() == width

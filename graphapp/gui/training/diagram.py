@@ -606,12 +606,11 @@ class NetworkDiagram(QWidget):
         if c == 0:
             return f"input {d.inputs[j]}: its value over the plane"
         name = "output" if c == len(d.sizes) - 1 else f"layer {c}, neuron {j}"
-        text = (f"{name}: output over the plane (left), backward signal dL/dz{c}[{j}] "
-                "(right: where the loss pushes it)")
+        text = f"{name}: output over the plane; dL/dz{c}[{j}]: where the loss pushes it"
         if d.signal_peaks is not None and c - 1 < len(d.signal_peaks):
             top = max(float(peak.max(initial=0.0)) for peak in d.signal_peaks)
-            text += (f"; its largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}, the "
-                     f"network's {fmt(top, 2)} (one colour scale for all)")
+            text += (f" (largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}; on one "
+                     f"colour scale with the network's {fmt(top, 2)})")
         return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

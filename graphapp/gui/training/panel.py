@@ -217,6 +217,8 @@ class TrainingPanel(QWidget):
         self.banner.hide()
         self.hover_line = QLabel(" ", self)
         self.hover_line.setStyleSheet("QLabel { color: #374151; }")
+        # a long read-out is cut at the edge, never widens the diagram's column
+        self.hover_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         layers = QHBoxLayout()
         self.fewer_layers = QPushButton("− layer", self)
