@@ -569,3 +569,34 @@ def test_a_long_hover_line_does_not_squeeze_the_plots(panel, qtbot):
     qtbot.wait(100)
     assert panel.hover_line.text() == text
     assert panel.data_plot.width() == width
+
+
+def test_a_huge_loss_fits_its_box(panel, qtbot):
+    # a run about to diverge shows losses such as 1.27e+304: the number stays inside the box
+    from PySide6.QtGui import QFontMetricsF
+
+    d = panel.diagram
+    for loss in (0.25, 1.27e304, -3.3e-300):
+        text = fmt(loss, 3)
+        width = QFontMetricsF(d.loss_font(text)).horizontalAdvance(text)
+        assert width <= d._loss_rect().width() - 6
+
+
+def test_a_gradient_that_vanishes_plunges_instead_of_stopping(panel, qtbot):
+    # every ReLU off: ‖dL/dW‖ is exactly 0 from step 3 on. The curve must go on to the last
+    # step (below the log axis), and hovering there must read 0
+    plot = panel.grad_plot
+    steps = np.arange(1.0, 7.0)
+    norms = np.array([2.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    plot.set_curves(steps, {"W1": norms, "W2": norms * 3})
+    bottom = plot.getPlotItem().vb.viewRange()[1][0]
+    for curve in (plot.raw["W1"], plot.curves["W1"]):  # the raw trace, the smoothed one
+        xs, ys = curve.getData()
+        assert list(xs) == list(steps)
+    xs, ys = plot.raw["W1"].getData()
+    assert ys[0] == pytest.approx(np.log10(2.0))
+    assert all(y < bottom for y in ys[2:])
+    assert "W1: 0" in plot.readout_at(6.0)
+    panel.smoothing.setValue(0)
+    xs, ys = plot.curves["W1"].getData()
+    assert list(xs) == list(steps) and all(y < bottom for y in ys[2:])

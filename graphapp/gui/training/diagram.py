@@ -426,10 +426,20 @@ class NetworkDiagram(QWidget):
         p.setPen(QPen(GLOW if lit else QColor("#9ca3af"), 1.5))
         p.drawRoundedRect(box, 6, 6)
         p.setPen(QColor("#111827"))
+        text = fmt(d.loss, 3)
+        p.setFont(self.loss_font(text))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, f"L\n{text}")
+
+    def loss_font(self, text: str) -> QFont:
+        """The loss box's font: 9.5 pt, smaller for a number that would not fit (a loss
+        of 1.27e+304 before training diverges)."""
         font = QFont(self.font())
         font.setPointSizeF(9.5)
-        p.setFont(font)
-        p.drawText(box, Qt.AlignmentFlag.AlignCenter, f"L\n{fmt(d.loss, 3)}")
+        room = self._loss_rect().width() - 6
+        wide = QFontMetricsF(font).horizontalAdvance(text)
+        if wide > room:
+            font.setPointSizeF(9.5 * room / wide)
+        return font
 
     def _paint_neuron_layer(self, p: QPainter) -> None:
         """The neurons, from a picture kept while their maps (new a few times a second), their
