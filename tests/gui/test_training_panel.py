@@ -600,3 +600,16 @@ def test_a_gradient_that_vanishes_plunges_instead_of_stopping(panel, qtbot):
     panel.smoothing.setValue(0)
     xs, ys = plot.curves["W1"].getData()
     assert list(xs) == list(steps) and all(y < bottom for y in ys[2:])
+
+
+def test_svg_export_draws_the_data_points_as_vectors(panel, qtbot, tmp_path):
+    # each point a vector symbol (an SVG path or ellipse), not a clipped copy of a cached
+    # picture: count the drawing's elements against the data set's points
+    import xml.etree.ElementTree as ET
+
+    written = panel.export(str(tmp_path / "t.svg"))
+    data_svg = next(w for w in written if w.endswith("t-data.svg"))
+    tags = [e.tag.rsplit("}", 1)[-1] for e in ET.parse(data_svg).iter()]
+    points = len(panel.data.x_train) + len(panel.data.x_test)
+    assert tags.count("image") <= 2  # the decision boundary's map, at most
+    assert tags.count("path") + tags.count("ellipse") >= points
