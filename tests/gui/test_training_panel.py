@@ -613,3 +613,45 @@ def test_svg_export_draws_the_data_points_as_vectors(panel, qtbot, tmp_path):
     points = len(panel.data.x_train) + len(panel.data.x_test)
     assert tags.count("image") <= 2  # the decision boundary's map, at most
     assert tags.count("path") + tags.count("ellipse") >= points
+
+
+def _param_count(sizes) -> int:
+    """Weights and biases of a dense network with these layer sizes, by hand."""
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+
+def test_plus_and_minus_change_a_layer_and_the_network(panel, qtbot):
+    assert panel.model.sizes == (2, 3, 2, 1)
+    layer, minus, plus = panel.diagram._buttons[0]  # over hidden layer 1
+    assert layer == 1
+    qtbot.mouseClick(plus, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 2, 1)))
+    assert panel.model.sizes == (2, 4, 2, 1)
+    qtbot.mouseClick(panel.more_layers, Qt.MouseButton.LeftButton)  # a copy of the last
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 2, 2, 1)))
+    assert panel.layers_text.text().startswith("3 hidden layers")
+    assert f"{_param_count((2, 4, 2, 2, 1))} parameters" in panel.layers_text.text()
+    layer, minus, plus = panel.diagram._buttons[1]
+    qtbot.mouseClick(minus, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 1, 2, 1)))
+    qtbot.mouseClick(panel.fewer_layers, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 1, 1)))
+    assert panel.model.sizes == (2, 4, 1, 1)
+
+
+def test_the_batch_path_sum_matches_a_finite_difference(panel, qtbot):
+    # averaged over the batch: the path sum is dL/dw of the batch's mean loss
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1)
+    panel.show_weight("W2", 2, 1)
+    detail = panel.weight_detail
+    detail.batch_button.setChecked(True)
+    paths = detail.current()
+    rows = panel.snapshot.indices
+    assert paths.samples == len(rows) == 10
+    model, flat = panel.model, np.array(panel.snapshot.params.flat)
+    g = _batch_gradient(model, flat, panel.data.x_train[rows], panel.data.y_train[rows])
+    k = model.layout["W2"][0].start + 2 * 2 + 1
+    assert paths.total == pytest.approx(g[k], rel=1e-5, abs=1e-10)
+    assert sum(p.product for p in paths.paths) == pytest.approx(g[k], rel=1e-5, abs=1e-10)
+    detail.close()
