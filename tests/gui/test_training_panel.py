@@ -500,23 +500,27 @@ def test_backward_signal_squares_share_one_colour_scale(qtbot):
     # a deep sigmoid network: σ′ ≤ ¼ at every layer, so the signal reaching layer 1 is a small
     # fraction of the output's. On one colour scale its square must be that faint: the
     # colour at a layer-1 square's strongest cell is white moved towards the gradient colour
-    # by |signal| / (the network's largest |signal|), derived here from the maps' numbers
+    # by 1 + log10(|signal| / the network's largest) / 3 (three decades; 0 below them),
+    # derived here from the maps' numbers
     p = _deep_sigmoid_panel(qtbot)
     signals = p.snapshot.maps.signals
     top = max(float(np.abs(s).max()) for s in signals)
-    first = signals[0]
-    assert float(np.abs(first).max()) < 0.1 * top
-    j, iy, ix = np.unravel_index(np.argmax(np.abs(first)), first.shape)
-    v = float(first[j, iy, ix])
-    tile = p.diagram.data.signal_tiles[0][j]
-    g = first.shape[1]
-    colour = tile.pixelColor(int(ix), g - 1 - int(iy))  # the picture's first row is the top
-    target = (0x25, 0x63, 0xEB) if v > 0 else (0xDC, 0x26, 0x26)
-    t = abs(v) / top
-    want = [255 + (c - 255) * t for c in target]
-    got = [colour.red(), colour.green(), colour.blue()]
-    assert got == pytest.approx(want, abs=2.5)
-    assert "one colour scale" in p.diagram.describe(("neuron", 1, int(j)))
+    assert float(np.abs(signals[0]).max()) < 0.1 * top
+    levels = []
+    for layer, sig in enumerate(signals):  # each layer's strongest cell
+        j, iy, ix = np.unravel_index(np.argmax(np.abs(sig)), sig.shape)
+        v = float(sig[j, iy, ix])
+        tile = p.diagram.data.signal_tiles[layer][j]
+        g = sig.shape[1]
+        colour = tile.pixelColor(int(ix), g - 1 - int(iy))  # the picture's first row: the top
+        target = (0x25, 0x63, 0xEB) if v > 0 else (0xDC, 0x26, 0x26)
+        t = max(0.0, 1 + math.log10(abs(v) / top) / 3)
+        levels.append(t)
+        want = [255 + (c - 255) * t for c in target]
+        got = [colour.red(), colour.green(), colour.blue()]
+        assert got == pytest.approx(want, abs=2.5), layer
+    assert levels[-1] == 1.0 and levels[0] < 0.7  # the output's square full, layer 1's faint
+    assert "one log colour scale" in p.diagram.describe(("neuron", 1, 0))
     p.close()
 
 

@@ -3,8 +3,9 @@ as edges coloured by sign and sized by magnitude, biases as dots, the backward w
 
 :class:`NetworkDiagram` paints only the :class:`DiagramData` it is given (the panel builds one
 per snapshot). Beside each neuron's output map sits a small square: its backward signal
-dL/dz over the plane, on one colour scale for the whole network (so a layer the signal hardly
-reaches is faint, as its edges are dim). After a step the panel starts a wave: for one sample,
+dL/dz over the plane, on one logarithmic colour scale for the whole network (three decades
+down from its largest signal, so a layer the signal hardly reaches is faint, as its edges are
+dim). After a step the panel starts a wave: for one sample,
 a forward front lights the neurons from the inputs to the output, then a backward front runs
 from the loss to the inputs and lights each layer's edges by |dL/dw| (violet, brightest for the
 largest gradient in the whole network, so gradients that vanish in early layers show as dim
@@ -551,7 +552,7 @@ class NetworkDiagram(QWidget):
         p.setPen(QColor("#4b5563"))
         lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|",
                  "circles: output over the plane · squares: backward signal dL/dz "
-                 "(one scale for all)")
+                 "(one log scale for all: 3 decades)")
         for k, text in enumerate(lines):
             p.drawText(QRectF(8, self.height() - 30 + 14 * k, self.width() - 16, 14),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
@@ -619,8 +620,8 @@ class NetworkDiagram(QWidget):
         text = f"{name}: output over the plane; dL/dz{c}[{j}]: where the loss pushes it"
         if d.signal_peaks is not None and c - 1 < len(d.signal_peaks):
             top = max(float(peak.max(initial=0.0)) for peak in d.signal_peaks)
-            text += (f" (largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}; on one "
-                     f"colour scale with the network's {fmt(top, 2)})")
+            text += (f" (largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}; one log "
+                     f"colour scale down from the network's {fmt(top, 2)})")
         return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
