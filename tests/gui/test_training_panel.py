@@ -659,3 +659,25 @@ def test_the_batch_path_sum_matches_a_finite_difference(panel, qtbot):
     assert paths.total == pytest.approx(g[k], rel=1e-5, abs=1e-10)
     assert sum(p.product for p in paths.paths) == pytest.approx(g[k], rel=1e-5, abs=1e-10)
     detail.close()
+
+
+def test_a_loaded_csv_is_named_in_the_controls_and_regenerate_resplits_it(panel, qtbot,
+                                                                          tmp_path):
+    rows = [(x, y, int(x * y > 0)) for x in (-2.0, -1.0, 1.0, 2.0) for y in (-1.5, 0.5, 1.5)]
+    rows += [(0.25, 0.25, 1), (-0.25, 0.25, 0), (0.3, -0.3, 0), (-0.4, -0.4, 1),
+             (3.0, 3.0, 1), (-3.0, 3.0, 0), (3.0, -3.0, 0), (-3.0, -3.0, 1)]
+    path = tmp_path / "mine.csv"
+    path.write_text("x1,x2,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    assert panel.load_csv(str(path))
+    assert panel.controls.dataset.currentText() == "mine.csv (your file)"
+    assert panel.controls.points.value() == 20
+    assert len(panel.data.x_train) + len(panel.data.x_test) == 20
+    before = {tuple(p) for p in panel.data.x_test}
+    qtbot.mouseClick(panel.controls.regen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: {tuple(p) for p in panel.data.x_test} != before, timeout=WAIT)
+    # the same 20 points of the file, split anew (the fixture's test share 0.25: 5)
+    points = np.vstack([panel.data.x_train, panel.data.x_test])
+    assert sorted(map(tuple, points)) == sorted((float(a), float(b)) for a, b, _ in rows)
+    assert len(panel.data.x_test) == 5
+    assert panel.controls.dataset.currentText() == "mine.csv (your file)"
+    assert not panel.banner.isVisible()

@@ -131,6 +131,7 @@ class TrainingPanel(QWidget):
         self._weight_shown: tuple[str, int, int] | None = None  # kept up to date after steps
         self._weight_at = 0.0
         self._editor = None  # an editor window for "Open in the editor", if none holds us
+        self._csv = None  # the recipe of the last CSV file loaded (its data set's name)
         #: What drawing the last frames took (seconds, from the tick to the event loop idle).
         self.frame_times: deque[float] = deque(maxlen=1000)
         if setup is None:
@@ -397,12 +398,16 @@ class TrainingPanel(QWidget):
             self.session.send("patience", c.patience)
             return
         try:
-            if kind == "data":
+            if kind == "data" and self._csv is not None and c.dataset == self._csv.name:
+                data = read_csv(self._csv.csv, c.test_share, c.data_seed)  # a new split
+            elif kind == "data":
                 data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.data_seed)
             else:
                 data = self.data
             self.start(setup_of(c, data))
-        except ValueError as exc:
+        except OSError as exc:
+            self.show_problem(f"{self._csv.csv}: cannot read: {exc.strerror or exc}")
+        except ValueError as exc:  # CsvError included: FILE:LINE: what is wrong
             self.show_problem(str(exc))
 
     def show_problem(self, text: str) -> None:
@@ -713,7 +718,10 @@ class TrainingPanel(QWidget):
         c = self.controls.choices()
         try:
             data = read_csv(path, c.test_share, c.data_seed)
-            self.start(setup_of(c, data))
+            if not self.start(setup_of(c, data)):
+                return False
+            self._csv = data.recipe
+            self.controls.set_choices(choices_of(self.setup))  # the file's name and size
         except CsvError as exc:
             self.show_problem(str(exc))
             return False
@@ -790,6 +798,8 @@ class TrainingPanel(QWidget):
             if saved.recipe is None:
                 raise ValueError(f"{path}: the model file has no data recipe to train on")
             data = datasets.from_recipe(saved.recipe)
+            if saved.recipe.csv is not None:
+                self._csv = saved.recipe
             setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
                           saved.steps, patience=self.controls.choices().patience,
                           state=saved.state)
