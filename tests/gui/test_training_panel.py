@@ -681,3 +681,21 @@ def test_a_loaded_csv_is_named_in_the_controls_and_regenerate_resplits_it(panel,
     assert len(panel.data.x_test) == 5
     assert panel.controls.dataset.currentText() == "mine.csv (your file)"
     assert not panel.banner.isVisible()
+
+
+def test_hovering_a_dead_or_saturated_unit_says_why_it_matters(qtbot):
+    from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
+
+    diagram = NetworkDiagram()
+    qtbot.addWidget(diagram)
+    sizes = (2, 3, 1)
+    weights = (np.ones((2, 3)), np.ones((3, 1)))
+    biases = (np.zeros(3), np.zeros(1))
+    diagram.set_data(DiagramData(sizes, ("x1", "x2"), weights, biases,
+                                 dead=(np.array([False, True, False]),),
+                                 saturated=(np.array([False, False, True]),)))
+    assert "is dead" in diagram.describe(("neuron", 1, 1))
+    assert "no gradient passes" in diagram.describe(("neuron", 1, 1))
+    assert "is saturated" in diagram.describe(("neuron", 1, 2))
+    plain = diagram.describe(("neuron", 1, 0))
+    assert "dead" not in plain and "saturated" not in plain

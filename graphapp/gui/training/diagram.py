@@ -618,6 +618,14 @@ class NetworkDiagram(QWidget):
             return f"input {d.inputs[j]}: its value over the plane"
         name = "output" if c == len(d.sizes) - 1 else f"layer {c}, neuron {j}"
         text = f"{name}: output over the plane; dL/dz{c}[{j}]: where the loss pushes it"
+        hidden = 0 < c < len(d.sizes) - 1
+        if hidden and c - 1 < len(d.dead) and d.dead[c - 1][j]:
+            text = (f"{name} is dead: its ReLU is 0 on every training point, so its slope is "
+                    "0 there and no gradient passes through it to the weights below")
+        elif hidden and c - 1 < len(d.saturated) and d.saturated[c - 1][j]:
+            text = (f"{name} is saturated (sat.): its slope σ′ is under a tenth of its largest "
+                    "on 90 % of the training points, so the gradient through it nearly "
+                    "vanishes; " + text)
         if d.signal_peaks is not None and c - 1 < len(d.signal_peaks):
             top = max(float(peak.max(initial=0.0)) for peak in d.signal_peaks)
             text += (f" (largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}; one log "
