@@ -699,3 +699,21 @@ def test_hovering_a_dead_or_saturated_unit_says_why_it_matters(qtbot):
     assert "is saturated" in diagram.describe(("neuron", 1, 2))
     plain = diagram.describe(("neuron", 1, 0))
     assert "dead" not in plain and "saturated" not in plain
+
+
+def test_changing_the_batch_size_does_not_reset(panel, qtbot):
+    for _ in range(3):
+        qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 3)
+    before = np.array(panel.snapshot.params.flat)
+    panel.controls.batch.setValue(5)
+    assert panel.batch_button.text() == "Step 1 batch (5 samples)"
+    assert panel.epoch_button.text() == "Step 1 epoch (9 batches)"  # 45 points / 5
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 4)
+    snap = panel.snapshot
+    rows = snap.indices
+    assert len(rows) == 5 and snap.batch == 5
+    # plain SGD from where it was: −lr · (the 5 rows' gradient by central differences)
+    g = _batch_gradient(panel.model, before, panel.data.x_train[rows], panel.data.y_train[rows])
+    np.testing.assert_allclose(snap.params.flat - before, -0.1 * g, rtol=1e-5, atol=1e-10)

@@ -497,7 +497,7 @@ class TrainingPanel(QWidget):
         self.drawn.emit(snap)
 
     def _update_buttons(self, snap: Snapshot | None) -> None:
-        batch = self.controls.choices().batch if snap is None else snap.batch
+        batch = self.controls.choices().batch  # the running one (a change applies at once)
         per_epoch = -(-len(self.data.x_train) // batch)
         self.batch_button.setText(f"Step 1 batch ({batch} samples)")
         self.batch_button.setToolTip(f"one update from the next {batch} training points")
