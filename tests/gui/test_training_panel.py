@@ -717,3 +717,22 @@ def test_changing_the_batch_size_does_not_reset(panel, qtbot):
     # plain SGD from where it was: −lr · (the 5 rows' gradient by central differences)
     g = _batch_gradient(panel.model, before, panel.data.x_train[rows], panel.data.y_train[rows])
     np.testing.assert_allclose(snap.params.flat - before, -0.1 * g, rtol=1e-5, atol=1e-10)
+
+
+def test_train_gui_load_resumes_the_saved_trainer(monkeypatch, tmp_path):
+    # a model saved mid-training by the command line carries its optimiser's memory and the
+    # epoch's shuffle; `train --load M --gui` hands them to the panel (not a fresh optimiser)
+    import json
+
+    from graphapp import cli
+    from graphapp.gui.training import window
+
+    path = tmp_path / "m.json"
+    assert cli.main(["train", "--dataset", "xor", "--points", "60", "--optimizer", "adam",
+                     "--epochs", "2", "--save", str(path)]) == 0
+    state = json.loads(path.read_text())["state"]
+    assert state["optimizer"] == "adam" and state["optimizer_state"]["t"] > 0
+    opened = []
+    monkeypatch.setattr(window, "run_window", lambda setup, epochs=0: opened.append(setup) or 0)
+    assert cli.main(["train", "--gui", "--load", str(path)]) == 0
+    assert opened[0].state == state
