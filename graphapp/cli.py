@@ -625,6 +625,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{', '.join(_BY_NAME)} (graphapp -h explains them)", file=sys.stderr)
             return 2
         args_list.insert(0, "open")  # `graphapp` and `graphapp FILE` open the window
+    if args_list[0] == "plot":
+        from graphapp.lab_cli import join_ranges
+
+        args_list = join_ranges(args_list)
     try:
         only = args_list[0] if args_list[0] in _BY_NAME else None
         args = _parser(only).parse_args(args_list)

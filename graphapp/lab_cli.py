@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_POINTS", "LabError", "Reply", "Request", "check_sweep", "plot", "plot_options",
-           "sweep_options"]
+__all__ = ["MAX_POINTS", "LabError", "Reply", "Request", "check_sweep", "join_ranges", "plot",
+           "plot_options", "sweep_options"]
 
 #: The largest grids: points along one input, and per axis for two (memory stays < 100 MB).
 MAX_POINTS = (1_000_000, 2_000)
@@ -57,6 +57,25 @@ class Request:
 
 
 
+def join_ranges(argv: list[str]) -> list[str]:
+    """``--range -1:1`` as ``--range=-1:1``: argparse would take a value that starts with a
+    minus for an option of its own and refuse it. Only a value that reads as LO:HI is joined.
+    """
+    out: list[str] = []
+    for k, item in enumerate(argv):
+        if k and argv[k - 1] == "--range" and item.startswith("-") and out[-1] == "--range":
+            lo, sep, hi = item.partition(":")
+            try:
+                float(lo), float(hi)
+            except ValueError:
+                sep = ""
+            if sep:
+                out[-1] = f"--range={item}"
+                continue
+        out.append(item)
+    return out
+
+
 def plot_options(c: argparse.ArgumentParser) -> None:
     """The options of ``graphapp plot``."""
     c.add_argument("--wrt", metavar="NAME", action="append", required=True,
@@ -64,8 +83,8 @@ def plot_options(c: argparse.ArgumentParser) -> None:
                         "others keep their values")
     c.add_argument("--range", metavar="LO:HI", action="append", default=[],
                    help="the input's range (default: its value ± max(1, |value|)); once for "
-                        "all inputs or once per --wrt. Write negative bounds with '=': "
-                        "--range=-1:1")
+                        "all inputs or once per --wrt (--range -1:1 and "
+                        "--range=-1:1 both work)")
     c.add_argument("--points", metavar="N", type=int, default=None,
                    help=f"grid points, exactly numpy's linspace(LO, HI, N) (default "
                         f"{DEFAULT_POINTS[0]}, or {DEFAULT_POINTS[1]} per axis for two inputs)")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphapp.formats.atomic import write_bytes_atomic
+from graphapp.lab.field import screen_gradient
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -90,20 +91,21 @@ def surface_figure(s: Surface, others: Mapping[str, float] | None = None,
         f = np.ma.masked_invalid(s.f.T)  # contour wants rows along y
         filled = ax.contourf(s.x, s.y, f, levels=20, cmap="viridis")
         ax.contour(s.x, s.y, f, levels=10, colors="white", linewidths=0.6, alpha=0.7)
-        fig.colorbar(filled, ax=ax, label=s.output)
-        step_x = max(1, len(s.x) // arrows)
-        step_y = max(1, len(s.y) // arrows)
-        xs, ys = s.x[::step_x], s.y[::step_y]
-        gx, gy = s.dfdx[::step_x, ::step_y].T, s.dfdy[::step_x, ::step_y].T
-        ax.quiver(xs, ys, gx, gy, color="white", alpha=0.85, width=0.003,
-                  angles="xy", pivot="mid")
+        fig.colorbar(filled, ax=ax, label=s.output, shrink=0.85)
+        # a square box, and the arrows as they look in it: square to the contours, uphill
+        ax.set_box_aspect(1.0)
+        px, py, u, v = screen_gradient(s, arrows, aspect=1.0)
+        ax.quiver(px, py, u, v, color="white", alpha=0.85, width=0.003, angles="uv",
+                  pivot="mid")
         ax.plot([s.x0], [s.y0], "o", color=_POINT, ms=9, mec="black", zorder=5)
         ax.annotate(f"({s.x0:g}, {s.y0:g})\n∇{s.output} = ({s.dfdx0:.3g}, {s.dfdy0:.3g})",
                     (s.x0, s.y0), xytext=(10, 10), textcoords="offset points", color="black",
                     bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85, "lw": 0})
         ax.set_xlabel(xn)
         ax.set_ylabel(yn)
-        ax.set_title(f"{s.output} over ({xn}, {yn}) with its gradient field{_fixed(others or {})}")
+        ax.set_title(f"{s.output} over ({xn}, {yn}) with its gradient field{_fixed(others or {})}\n"
+                     "arrows point uphill, square to the contour lines as drawn; longer where "
+                     f"{s.output} is steeper", fontsize=9)
     return fig
 
 
@@ -139,21 +141,31 @@ def _sweep_panel(ax: Any, check: InputCheck, output: str) -> None:
     ax.loglog(h, fwd, "o-", color=_D_COLOUR, lw=1.8, ms=5, label="forward (f(x+h) − f(x)) / h")
     ax.loglog(h, cen, "s-", color=_F_COLOUR, lw=1.8, ms=5,
               label="central (f(x+h) − f(x−h)) / 2h")
-    best = check.best("central")
+    best, bf = check.best("central"), check.best("forward")
+    # each curve is a V: truncation rules on the large-h side, round-off on the other; where
+    # they meet differs between the two differences (the stars), so the sides are only named
+    ax.text(0.02, 0.97, "← truncation error\n(falls with h)", transform=ax.transAxes,
+            va="top", ha="left", color="#17386e")
+    ax.text(0.98, 0.97, "round-off error →\n(grows as h shrinks)", transform=ax.transAxes,
+            va="top", ha="right", color="#7a2a1d")
+    if bf is not None and bf.forward_error > 0:
+        ax.loglog([bf.h], [bf.forward_error], "*", color=_D_COLOUR, ms=14, mec="black",
+                  zorder=5, label=f"best h (forward) = {bf.h:g}")
     if best is not None and best.central_error > 0:
-        ax.axvspan(h.min() / 2, best.h, color="#b8432f", alpha=0.06, lw=0)
-        ax.axvspan(best.h, h.max() * 2, color="#1f4e9c", alpha=0.06, lw=0)
         ax.loglog([best.h], [best.central_error], "*", color=_POINT, ms=16, mec="black",
                   zorder=5, label=f"best h (central) = {best.h:g}")
-        ax.axvline(best.h, color=_POINT, lw=1, ls=":")
-        ax.text(0.03, 0.03, "truncation error\n(falls with h)", transform=ax.transAxes,
-                va="bottom", ha="left", color="#17386e")
-        ax.text(0.97, 0.03, "round-off error\n(grows as h shrinks)", transform=ax.transAxes,
-                va="bottom", ha="right", color="#7a2a1d")
-    bf = check.best("forward")
-    if bf is not None and bf.forward_error > 0:
-        ax.loglog([bf.h], [bf.forward_error], "*", color=_D_COLOUR, ms=12, mec="black",
-                  zorder=5, label=f"best h (forward) = {bf.h:g}")
+    shown = np.concatenate([fwd, cen])
+    shown = shown[np.isfinite(shown)]
+    if shown.size:  # room above the curves for the two regions' names
+        ax.set_ylim(shown.min() / 10, shown.max() * 1e4)
+    else:
+        errors = [e for r in check.rows for e in (r.forward_error, r.central_error)]
+        why = ("both differences equal backprop exactly at every h\n(an error of 0 has no "
+               "place on a log axis)" if all(e == 0 for e in errors) else
+               "no error to draw: f or its gradient is not finite here\n(its values are nan "
+               "or inf)")
+        ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center",
+                color="0.25")
     ax.set_xlim(h.min() / 2, h.max() * 2)
     ax.invert_xaxis()  # h shrinks to the right, as in taking the limit
     ax.set_xlabel("step h (shrinking →)")

@@ -19,6 +19,7 @@ the same table the inspector and ``graphapp ops`` read), then its value in this 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graphapp.engine import Backward, Graph
@@ -69,6 +70,19 @@ def _pretty(text: str) -> str:
     return text.replace("-", "−")
 
 
+def _unbracket(rule: str, names: Iterable[str]) -> str:
+    """The table's right side without brackets it does not need: a bracketed name standing
+    alone (``= 4/3·π·t``, not ``= (4/3·π·t)``) or as a function's argument (``σ(u)``, not
+    ``σ((u))``)."""
+    head, sep, right = rule.partition(" = ")
+    for name in names:
+        if name.startswith("(") and name.endswith(")"):
+            right = right.replace(f"({name})", name)
+            if right == name:
+                right = name[1:-1]
+    return head + sep + right
+
+
 def _edge(graph: Graph, back: Backward | None, src: str, dst: str, slot: int,
           side: str) -> EdgeFormula:
     spec = graph.op(dst)
@@ -78,13 +92,15 @@ def _edge(graph: Graph, back: Backward | None, src: str, dst: str, slot: int,
     # function in standard notation instead, keep the table's right side
     marker = "/∂" + names[spec.slot_names[slot]]
     cut = rule.find(marker)
-    if cut >= 0:
+    if cut >= 0 and op_text(graph, dst) != names[spec.slot_names[slot]]:
+        # (a constraint t = x is the function of its own name: ∂t/∂x, not ∂x/∂x)
         function = op_text(graph, dst)
         if not function.replace("_", "").replace(".", "").isalnum() and not (
                 function.endswith(")") and "(" not in function[:-1].split("(", 1)[0]
                 and function[0].isalpha()):
             function = f"({function})"
         rule = f"∂{function}{marker}{rule[cut + len(marker):]}"
+    rule = _unbracket(rule, names.values())
     value = ""
     if back is not None and not graph.op(src).constant:
         edge = back.edge(src, dst, slot)

@@ -2,7 +2,9 @@
 in topological order), then the reverse pass (every node's final gradient and the local
 derivative on each of its input edges), one row per step, as Markdown or CSV to copy.
 
-Columns: ``phase, step, node, op, inputs, value, local derivatives, gradient``. Forward rows
+Columns: ``phase, step, node, op, inputs, value, local derivatives, gradient``. Nodes are
+called as their cards on the canvas call them: by name, or for a generated sub-expression by
+the formula it computes (``3·x²``, a constant by its value), never by internal ids. Forward rows
 leave the last two empty; reverse rows give ``∂node/∂input = number`` per input edge (edges
 from constants are left out: constants are not differentiated) and the node's gradient
 d output / d node. Numbers are shown with 6 significant digits; arrays by their shape and first
@@ -33,6 +35,7 @@ import numpy as np
 
 from graphapp.engine import Graph, Value
 from graphapp.engine.trace import backward_trace, forward_trace
+from graphapp.formats.notation import operand, short_name
 from graphapp.lab._common import objective, run
 
 __all__ = ["COLUMNS", "TraceRow", "cells", "number", "to_csv", "to_markdown", "trace_rows"]
@@ -53,6 +56,11 @@ class TraceRow:
     #: Reverse rows: ``(input node, slot, ∂node/∂input)`` per input edge from a non-constant.
     locals: tuple[tuple[str, int, Value | None], ...] = ()
     gradient: Value | None = None
+    #: The node and its inputs as the canvas titles them (``3·x²``); the ids when empty.
+    label: str = ""
+    input_labels: tuple[str, ...] = ()
+    #: Reverse rows: ``∂node/∂input`` per entry of :attr:`locals`, written with those titles.
+    local_labels: tuple[str, ...] = ()
 
 
 def trace_rows(graph: Graph, output: str,
@@ -63,16 +71,27 @@ def trace_rows(graph: Graph, output: str,
     fwd = run(graph, values, {})
     objective(fwd, output)
     back = plan.backward(fwd, output)
+    titles: dict[str, str] = {}
+
+    def title(node: str) -> str:
+        if node not in titles:
+            titles[node] = short_name(graph, node)
+        return titles[node]
+
     rows = []
     for s in forward_trace(fwd):
         rows.append(TraceRow("forward", s.index, s.node, plan.specs[plan.index[s.node]].name,
-                             s.inputs, s.value))
+                             s.inputs, s.value, label=title(s.node),
+                             input_labels=tuple(title(n) for n in s.inputs)))
     for b in backward_trace(back):
         i = plan.index[b.node]
         inputs = tuple(plan.order[j] for j in plan.args[i])
         locs = tuple((send.src, send.slot, send.local) for send in b.sends)
+        partials = tuple(f"∂{operand(graph, b.node)}/∂{operand(graph, send.src)}"
+                         for send in b.sends)
         rows.append(TraceRow("backward", b.index, b.node, plan.specs[i].name, inputs,
-                             fwd.values[b.node], locs, b.grad))
+                             fwd.values[b.node], locs, b.grad, title(b.node),
+                             tuple(title(n) for n in inputs), partials))
     return rows
 
 
@@ -90,9 +109,12 @@ def number(v: Any) -> str:
 
 def cells(row: TraceRow) -> list[str]:
     """One row as the table's text cells, in :data:`COLUMNS` order."""
-    local_text = "; ".join(f"∂{row.node}/∂{src} = {number(v) or '—'}" for src, _, v in row.locals)
-    return [row.phase, str(row.step), row.node, row.op, ", ".join(row.inputs), number(row.value),
-            local_text, number(row.gradient)]
+    partials = row.local_labels or tuple(f"∂{row.node}/∂{src}" for src, _, _ in row.locals)
+    local_text = "; ".join(f"{d} = {number(v) or '—'}"
+                           for d, (_, _, v) in zip(partials, row.locals, strict=True))
+    return [row.phase, str(row.step), row.label or row.node, row.op,
+            ", ".join(row.input_labels or row.inputs), number(row.value), local_text,
+            number(row.gradient)]
 
 
 def to_markdown(rows: Sequence[TraceRow]) -> str:

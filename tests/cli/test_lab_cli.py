@@ -84,6 +84,20 @@ def test_plot_default_range_and_the_seed_002_gradient(capsys):
     assert data["dfdx"] == [0.5 * y for y in data["x"]]  # ∂f/∂y = 0.5y
 
 
+def test_plot_takes_a_negative_range_with_or_without_equals(capsys):
+    # f = 3x² − 4x + 5 by hand: 12 at x = −1, 5 at 0, 4 at 1; f′ = 6x − 4: −10, −4, 2
+    for argv in (["--range", "-1:1"], ["--range=-1:1"], ["--range", "-1e0:1"]):
+        code, out, err = run(capsys, "plot", SLOPE, "--wrt", "x", *argv, "--points", "3",
+                             "--json")
+        assert code == 0, err
+        data = json.loads(out)
+        assert (data["x"], data["f"], data["dfdx"]) == ([-1, 0, 1], [12, 5, 4], [-10, -4, 2])
+    code, out, err = run(capsys, "plot", GRADIENT, "--wrt", "x", "--wrt", "y", "--range",
+                         "-2:-1", "--range", "-3:3", "--points", "3", "--json")
+    assert code == 0, err
+    assert json.loads(out)["y"] == [-3, 0, 3]
+
+
 def test_plot_non_finite_values_as_grad_json_writes_them(capsys, tmp_path):
     path = tmp_path / "log.expr"
     path.write_text("x = 1.0\nf = log(x)\n")
@@ -135,7 +149,8 @@ def test_h_sweep_best_central_h_for_a_smooth_function(capsys):
     (["plot", GRADIENT, "--wrt", "x", "--wrt", "x"], "twice"),
     (["plot", SLOPE, "--wrt", "x", "--range", "2:1"], "LO < HI"),
     (["plot", SLOPE, "--wrt", "x", "--range=a:b"], "LO:HI"),
-    (["plot", SLOPE, "--wrt", "x", "--range", "-1:1"], "--range"),
+    (["plot", SLOPE, "--wrt", "x", "--range", "-1"], "--range"),
+    (["plot", SLOPE, "--wrt", "x", "--range", "-1:z"], "--range"),
     (["plot", SLOPE, "--wrt", "x", "--points", "1"], "--points"),
     (["plot", SLOPE, "--wrt", "x", "--points", "many"], "--points"),
     (["plot", GRADIENT, "--wrt", "x", "--range=0:1", "--range=0:1", "--range=0:1"], "once"),

@@ -34,3 +34,16 @@ def test_ellipsoid_writes_pi_not_a_decimal():
     view = _view("09_ellipsoid.expr", "V")
     assert view.expression == "4/3·π·t·x·y"
     assert view.expanded == "4/3·π·x·x·y"
+
+
+def test_the_ellipsoid_constraint_edge_reads_dt_dx_and_numbers_without_stray_brackets():
+    # t = x is a constraint: the edge x → t carries ∂t/∂x = 1 (not the empty ∂x/∂x); the edge
+    # into the product carries ∂(4/3·π·t·x)/∂x = 4/3·π·t = 4/3·π·2 = 8.37758 at t = 2 (by hand)
+    x = _view("09_ellipsoid.expr", "x")
+    assert [e.text for e in x.edges] == ["∂t/∂x = 1", "∂(4/3·π·t·x)/∂x = 4/3·π·t = 8.37758"]
+    t = _view("09_ellipsoid.expr", "t")
+    assert t.edges[0].text == "∂t/∂x = 1"
+    # σ′(s) = σ(s)·(1 − σ(s)), written with s named once and bracketed once
+    h1 = _view("11_mlp_sigmoid.expr", "h1")
+    assert h1.edges[0].formula == ("∂σ(W1 @ x + b1)/∂(W1 @ x + b1) = "
+                                   "σ(W1 @ x + b1)·(1 − σ(W1 @ x + b1))")

@@ -7,7 +7,14 @@ pyqtgraph is imported only when the plot is first opened (start-up cost).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from graphapp import lab
 from graphapp.engine import EvaluationError
@@ -39,18 +46,23 @@ class CheckView(LabView):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.body.addWidget(self.table, 1)
+        # table and plot side by side: the dock stays short and nothing overlaps the note
+        self.row = QHBoxLayout()
+        self.row.addWidget(self.table, 1)
+        self.body.addLayout(self.row, 1)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.body.addWidget(self.note)
 
     def run_now(self) -> None:
-        """Show this dock and check the current graph now (the Run menu's Gradient Check)."""
+        """Show this dock and check the current graph now, with its plot of the error against
+        h (the Run menu's Gradient Check over h)."""
         dock = self.parentWidget()
         if dock is not None:
             dock.show()
             dock.raise_()
         self.refresh()
+        self.open_plot()
 
     def render(self, wrt: str | None) -> None:
         """Check every input; plot ``wrt``'s sweep when the plot is open."""
@@ -96,13 +108,14 @@ class CheckView(LabView):
             self.plot.setBackground("w")
             self.plot.setLogMode(x=True, y=True)
             self.plot.showGrid(x=True, y=True, alpha=0.3)
-            self.plot.setLabel("bottom", "h")
+            self.plot.setLabel("bottom", "step h (shrinking →)")
+            self.plot.getViewBox().invertX(True)  # as in taking the limit h → 0
             self.plot.setLabel("left", "|difference − backprop|")
             for side in ("bottom", "left"):
                 self.plot.getAxis(side).enableAutoSIPrefix(False)  # h, not "h (x0.001)"
-            self.plot.addLegend(offset=(-10, 10))
-            self.plot.setMinimumHeight(220)
-            self.body.insertWidget(1, self.plot, 2)
+            self.plot.addLegend(offset=(-10, -10))  # bottom right: empty where round-off rules
+            self.plot.setMinimumHeight(160)
+            self.row.addWidget(self.plot, 2)
         self.plot.show()
         self._draw(self.checks.get(self.wrt or ""))
 
@@ -125,4 +138,12 @@ class CheckView(LabView):
                 self.plot.plot([best.h], [getattr(best, kind + "_error")], pen=None,
                                symbol="star", symbolSize=16, symbolBrush=colour,
                                name=f"best h for {kind}: {best.h:g}")
-        self.plot.setTitle(f"Gradient check of {check.name}: backprop {num(check.backprop, 8)}")
+        errors = [e for r in check.rows for e in (r.forward_error, r.central_error)]
+        why = ""
+        if all(e == 0 for e in errors):
+            why = (" — both differences equal it exactly at every h (an error of 0 has no "
+                   "place on a log axis)")
+        elif not any(np.isfinite(e) and e > 0 for e in errors):
+            why = " — no error to draw: f or its gradient is not finite here"
+        self.plot.setTitle(f"Gradient check of {check.name}: backprop {num(check.backprop, 8)}"
+                           + why)

@@ -9,12 +9,20 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from graphapp import lab
 from graphapp.engine import EvaluationError
 from graphapp.gui.document import Document
-from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView
 
 __all__ = ["NudgeView"]
@@ -35,6 +43,14 @@ ROWS = (
     ("actual", "actual change", "What really happened (the rise)"),
     ("error", "|rise/run − gradient|", "Shrinks with h, until round-off takes over"),
 )
+
+
+def exact(v: float) -> str:
+    """Every digit of a float, as Python prints it (the shortest text that reads back as the
+    same number: seed 001's ``20.014003000000002``), so that f(x) and f(x + h) differ on
+    screen however small h is; typographic minus."""
+    text = repr(float(v))
+    return (text[:-2] if text.endswith(".0") else text).replace("-", "−")
 
 
 class NudgeView(LabView):
@@ -62,20 +78,40 @@ class NudgeView(LabView):
             cell = QLabel(self)
             cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # wide enough for every digit of a float, so no number is cut in a narrow dock
+            cell.setMinimumWidth(cell.fontMetrics().horizontalAdvance("−1.2345678901234567e−15"))
             grid.addWidget(name, row, 0)
             grid.addWidget(cell, row, 1)
             self.cells[key] = cell
         grid.setColumnStretch(2, 1)  # numbers stay next to their names
-        self.body.addLayout(grid)
+        # in a scroll area: a dock shorter than the twelve rows scrolls instead of drawing
+        # the rows over each other (seen with three lab docks open side by side)
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(grid)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
-        self.body.addWidget(self.note)
-        self.body.addStretch(1)
+        column.addWidget(self.note)
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(content.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        self.body.addWidget(scroll, 1)
 
     def set_h(self, h: float) -> None:
         """Use step ``h`` (the text box shows it) and refresh."""
         self.h = h
         self.h_edit.setText(f"{h:g}")
+        tenths = min(_LOG_MAX, max(_LOG_MIN, round(10 * math.log10(abs(h)))))
+        if tenths != self.h_slider.value():
+            self.h_slider.blockSignals(True)  # the slider shows a typed h too
+            self.h_slider.setValue(tenths)
+            self.h_slider.blockSignals(False)
         self.refresh()
 
     def _typed_h(self) -> None:
@@ -106,11 +142,11 @@ class NudgeView(LabView):
             self._clear(f"Cannot nudge {wrt}: {exc}")
             return
         for key, _, _ in ROWS:
-            self.cells[key].setText(num(getattr(s, key), 12))
+            self.cells[key].setText(exact(getattr(s, key)))
         self.note.setText(
-            f"Nudging {wrt} by h = {s.h:g} moves {s.output} by {num(s.rise, 8)}. The gradient, "
-            f"which backprop gets from the chain rule, predicts {num(s.predicted, 8)}. Rise "
-            f"over run is {num(s.slope, 8)} against the gradient's {num(s.gradient, 8)}: "
+            f"Nudging {wrt} by h = {s.h:g} moves {s.output} by {exact(s.rise)}. The gradient, "
+            f"which backprop gets from the chain rule, predicts {exact(s.predicted)}. Rise "
+            f"over run is {exact(s.slope)} against the gradient's {exact(s.gradient)}: "
             "smaller h brings them closer, until round-off in f(x+h) − f(x) wins (try 1e-12).")
 
     def _clear(self, why: str) -> None:

@@ -35,6 +35,10 @@ def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    # room for the header and four rows: the ellipsoid's two edges and two paths at a glance
+    rows = table.verticalHeader().defaultSectionSize()
+    table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 4 * rows
+                           + table.horizontalScrollBar().sizeHint().height() + 4)
     return table
 
 

@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -186,12 +186,17 @@ class PlotView(LabView):
         font.setPointSize(_FONT_PT)
         self.colour_bar.axis.setTickFont(font)
         self.colour_bar.axis.setTextPen(pg.mkPen("#212529"))
+        # pyqtgraph's 45 px put the output's name over ticks such as 400 at this font size
+        self.colour_bar.axis.setWidth(QFontMetrics(font).horizontalAdvance("−0.0000") + 30)
         self.colour_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # white arrows on a dark halo: readable on both ends of the colour scale
         self.arrow_halo = pg.PlotCurveItem(pen=pg.mkPen("#212529", width=4), connect="pairs")
         self.arrows = pg.PlotCurveItem(pen=pg.mkPen("w", width=2), connect="pairs")
         self.map_plot.addItem(self.arrow_halo)
         self.map_plot.addItem(self.arrows)
+        # the arrows are drawn as on screen (square to the contours): redraw them when the
+        # plot's box changes shape
+        self.map_plot.getViewBox().sigResized.connect(lambda _vb: self._draw_arrows())
         self.map_point = self._target(self.map_plot, 18)
         self.stack.addWidget(self.map_widget)
 
@@ -353,6 +358,7 @@ class PlotView(LabView):
         if self._axes_changed(("curve", out, x, c.x[0], c.x[-1])):
             self.f_plot.setXRange(c.x[0], c.x[-1], padding=0.02)
             self.f_plot.setLabel("left", out, **_LABEL_STYLE)
+            self.f_plot.legend.getLabel(self.f_item).setText(out)  # the output's own name
             self.d_plot.setLabel("left", f"d{out}/d{x}", **_LABEL_STYLE)
             self.d_plot.setLabel("bottom", x, **_LABEL_STYLE)
         self.f_plot.setTitle(f"{out} against {x}: at {x} = {num(c.x0, 6)}, {out} = "
@@ -379,9 +385,7 @@ class PlotView(LabView):
                 self.image.setLevels(new_levels)
             self.image.setRect(QRectF(s.x[0] - dx / 2, s.y[0] - dy / 2,
                                       s.x[-1] - s.x[0] + dx, s.y[-1] - s.y[0] + dy))
-            seg = arrow_segments(s, ARROWS)
-            for item in (self.arrow_halo, self.arrows):
-                item.setData(seg[:, 0], seg[:, 1], connect="pairs")
+            self._draw_arrows()
         self._place(self.map_point, s.x0, s.y0)
         if self._axes_changed(("map", out, x, y, s.x[0], s.x[-1], s.y[0], s.y[-1])):
             self.map_plot.setRange(xRange=(s.x[0], s.x[-1]), yRange=(s.y[0], s.y[-1]),
@@ -394,10 +398,26 @@ class PlotView(LabView):
             f"{num(s.f0, 6)} and ∇{out} = ({num(s.dfdx0, 5)}, {num(s.dfdy0, 5)})",
             size="12pt", color="#212529")
         self.note.setText(
-            f"Colour is {out}; each arrow is the gradient (∂{out}/∂{x}, ∂{out}/∂{y}) there: it "
-            f"points where {out} grows fastest, and is longer where {out} is steeper. Drag the "
+            f"Colour is {out}; each arrow shows the gradient there as it looks on these axes: "
+            f"it points uphill, square to the lines where {out} is constant, and is longer where "
+            f"{out} is steeper (the title gives (∂{out}/∂{x}, ∂{out}/∂{y}) at the point). Drag the "
             f"point to move {x} and {y} together (one Ctrl+Z undoes the drag); the cards and "
             "the inspector follow." + self._how(s.vectorised))
+
+    def aspect(self) -> float:
+        """The map's plot box on screen: its width over its height (1 before it is laid
+        out)."""
+        box = self.map_plot.getViewBox()
+        width, height = box.width(), box.height()
+        return width / height if width > 0 and height > 0 else 1.0
+
+    def _draw_arrows(self) -> None:
+        """The gradient field of the map on show, square to its contours on screen."""
+        if self.surface is None:
+            return
+        seg = arrow_segments(self.surface, ARROWS, self.aspect())
+        for item in (self.arrow_halo, self.arrows):
+            item.setData(seg[:, 0], seg[:, 1], connect="pairs")
 
     @staticmethod
     def _how(vectorised: bool) -> str:

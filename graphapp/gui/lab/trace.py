@@ -26,6 +26,7 @@ class TraceView(LabView):
         self.rows: list[lab.TraceRow] = []
         super().__init__(doc, parent)
         self.note = QLabel(self)
+        self.note.setWordWrap(True)  # unwrapped, it made the window wider than the screen
         self.top.insertWidget(0, self.note, 1)
         for text, fmt in (("Copy as Markdown", "markdown"), ("Copy as CSV", "csv")):
             button = QPushButton(text, self)
@@ -36,6 +37,10 @@ class TraceView(LabView):
         self.table.setHorizontalHeaderLabels(lab.TRACE_COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # room for the header and six steps: a docked table two rows high reads as nothing
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 6 * rows
+                                    + self.table.horizontalScrollBar().sizeHint().height() + 4)
         self.body.addWidget(self.table, 1)
 
     def render(self, wrt: str | None) -> None:
