@@ -75,6 +75,10 @@ SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 3
 MAP_RATE = 8
 #: While playing, an open weight window follows the steps at most this often per second.
 WEIGHT_RATE = 4
+#: How long (seconds) saving or editing the points waits for the training process to send its
+#: state (it answers within a step; while it trains many epochs at once it cannot, and the
+#: panel goes on without the optimiser's memory rather than freeze).
+STATE_WAIT = 1.0
 PROBLEM_STYLE = ("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fca5a5; "
                  "border-radius: 4px; padding: 6px; }")
 NOTE_STYLE = ("QLabel { background: #eff6ff; color: #1e3a8a; border: 1px solid #93c5fd; "
@@ -699,7 +703,7 @@ class TrainingPanel(QWidget):
         setup = setup_of(self.controls.choices(), data)
         goes_on = snap is not None and setup.model == self.setup.model
         if goes_on:
-            now = self.session.trainer_state() if self.session is not None else None
+            now = self.session.trainer_state(STATE_WAIT) if self.session is not None else None
             if now is None:  # the training process did not answer: the last weights drawn
                 setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
                                 steps=snap.steps)
@@ -768,7 +772,7 @@ class TrainingPanel(QWidget):
                    "train_accuracy": m.train_accuracy, "test_accuracy": m.test_accuracy}
         training = replace(self.setup.training, lr=snap.lr, batch=snap.batch)
         flat, epoch, steps, state = np.array(snap.params.flat), snap.epoch, snap.steps, None
-        now = self.session.trainer_state() if self.session is not None else None
+        now = self.session.trainer_state(STATE_WAIT) if self.session is not None else None
         if now is not None:
             state, flat = now
             epoch, steps = state["epoch"], state["steps"]
