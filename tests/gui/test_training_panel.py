@@ -736,3 +736,28 @@ def test_train_gui_load_resumes_the_saved_trainer(monkeypatch, tmp_path):
     monkeypatch.setattr(window, "run_window", lambda setup, epochs=0: opened.append(setup) or 0)
     assert cli.main(["train", "--gui", "--load", str(path)]) == 0
     assert opened[0].state == state
+
+
+def test_long_runs_keep_their_curve_points_evenly_spread():
+    # 20,000 steps arrive in snapshots of 37 rows; the curves keep at most MAX_ROWS points
+    # and those must stay evenly spread over the run (thinning only the old ones left the
+    # first thousands of steps as one straight line: seen under Xvfb)
+    from graphapp.gui.training.session import MAX_ROWS, History, Mirror, Snapshot
+
+    mirror = Mirror()
+    last = None
+    for start in range(1, 20_001, 37):
+        steps = np.arange(start, min(start + 37, 20_001), dtype=float)
+        k = len(steps)
+        history = History(steps / 100, np.ones(k), np.ones(k), np.ones(k), np.ones(k), steps,
+                          np.ones((k, 2)))
+        snap = Snapshot(0, "play", 0, int(steps[-1]), 100, True, 0.1, 10, None, None, None,
+                        None, None, None, history, None, None, None, 0.0)
+        last = mirror.merge(1, snap)
+    xs = last.history.grad_steps
+    assert len(xs) <= MAX_ROWS
+    gaps = np.diff(xs)
+    assert gaps.max() == gaps.min()  # one stride everywhere
+    assert xs[0] == 1 and xs[-1] > 20_000 - gaps[0]  # from the start to the last stride
+    epochs = last.history.epochs
+    assert np.ptp(np.diff(epochs)) < 1e-9

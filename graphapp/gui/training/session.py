@@ -190,28 +190,43 @@ def grid_points(extent: tuple[float, float, float, float], cells: int) -> np.nda
 
 
 class _Series:
-    """A growing table of float rows (amortised appends, copies for snapshots)."""
+    """A growing table of float rows (amortised appends, copies for snapshots).
+
+    :meth:`thin` keeps every other row and from then on only every other row that comes
+    (every fourth after two thinnings, …), so the rows kept stay evenly spread over the whole
+    run: thinning the old rows alone left the start of a long run a few far-apart points,
+    drawn as one long straight line."""
 
     def __init__(self, width: int) -> None:
         self._rows = np.empty((256, width))
         self.n = 0
         self.width = width
+        self.stride = 1  # keep one row in this many of those that come
+        self._seen = 0  # rows offered to extend() so far
 
     def add(self, *values: float) -> None:
         self.extend(np.array([values], dtype=np.float64))
 
     def extend(self, rows: np.ndarray) -> None:
-        """Append rows (k × width)."""
+        """Append rows (k × width), one in :attr:`stride` of them."""
+        if self.stride > 1:
+            first = -self._seen % self.stride
+            self._seen += len(rows)
+            rows = rows[first::self.stride]
+        else:
+            self._seen += len(rows)
         while self.n + len(rows) > len(self._rows):
             self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
         self._rows[self.n:self.n + len(rows)] = rows
         self.n += len(rows)
 
     def thin(self) -> None:
-        """Keep every other row (long runs keep a bounded number of points)."""
+        """Keep every other row, and from now on every other row that comes (long runs keep
+        a bounded number of evenly spread points)."""
         kept = self._rows[:self.n:2].copy()
         self.n = len(kept)
         self._rows[:self.n] = kept
+        self.stride *= 2
 
     def view(self) -> np.ndarray:
         """A read-only copy of the rows."""
