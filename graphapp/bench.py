@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from graphapp.formats.document import GraphFile
-from graphapp.formats.expr import write_expr
-from graphapp.generate import chain_graph, random_scalar_graph
+from graphapp.generate import chain_graph, deep_chain_script, random_scalar_graph
 from graphapp.lab_bench import format_grid, grid_figures
 from graphapp.train.bench import accuracy_figures, format_training, speed_figures
 
@@ -56,64 +56,175 @@ def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def _scalar_figures(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+    """Cached forward+backward re-runs on random graphs of each size and on a chain of the
+    largest, each 100k-node row beside its target."""
+    graphs = [(f"random {n:,}", n, *random_scalar_graph(n)[:2]) for n in sizes]
+    n = sizes[-1]
+    graphs.append((f"chain {n:,}", n, *chain_graph(n)))
     rows = []
-    for n in sizes:
-        g, out, _ = random_scalar_graph(n)
+    for label, n, g, out in graphs:
         plan = g.plan()
         ms = _median_ms(lambda g=g, plan=plan, out=out: plan.backward(plan.forward(g), out),
                         repeat)
-        rows.append({"graph": f"random {n:,}", "nodes": n, "ms": ms,
-                     "nodes_per_s": n / ms * 1e3, "batched": plan.forward(g).batched})
-    n = sizes[-1]
-    g, out = chain_graph(n)
-    plan = g.plan()
-    ms = _median_ms(lambda: plan.backward(plan.forward(g), out), max(1, repeat // 2))
-    rows.append({"graph": f"chain {n:,}", "nodes": n, "ms": ms, "nodes_per_s": n / ms * 1e3,
-                 "batched": plan.forward(g).batched})
+        row = {"graph": label, "nodes": n, "ms": ms, "nodes_per_s": n / ms * 1e3,
+               "mode": plan.forward(g).mode}
+        if n >= 100_000:
+            row["target_ms"], row["aim_ms"] = RERUN_TARGET_MS
+        rows.append(row)
     return rows
 
 
+#: micrograd building and back-propagating a graph given as JSON (every node in topological
+#: order: ``["leaf", value]`` or ``[op, a, b]``), then printing the output's value and the
+#: gradient of every leaf: "a micrograd script computing the same gradients".
 _MICROGRAD_SCRIPT = r"""
-import json, sys, threading
+import json, math, sys, threading
 sys.setrecursionlimit(10_000_000)          # micrograd's topological sort is recursive
 threading.stack_size(1024 * 1024 * 1024)   # ... and needs a deep C stack for 100k nodes
+failed = []
+def unary(f, df):  # tanh and exp as the micrograd lecture adds them to Value
+    def op(self):
+        out = Value(f(self.data), (self,), f.__name__)
+        def _backward():
+            self.grad += df(self.data, out.data) * out.grad
+        out._backward = _backward
+        return out
+    return op
 def run():
-    from micrograd.engine import Value
-    spec = json.load(open(sys.argv[1]))
-    vals = [Value(v) for v in spec["inputs"]]
-    for op, i, j in spec["nodes"]:
-        a = vals[i]
-        if op == "add": vals.append(a + vals[j])
-        elif op == "sub": vals.append(a - vals[j])
-        elif op == "mul": vals.append(a * vals[j])
-        else: vals.append(a.relu())
-    vals[-1].backward()
-    print(vals[-1].data, vals[0].grad)
+    try:
+        global Value
+        from micrograd.engine import Value
+        if not hasattr(Value, "tanh"):
+            Value.tanh = unary(math.tanh, lambda x, t: 1 - t * t)
+        if not hasattr(Value, "exp"):
+            Value.exp = unary(math.exp, lambda x, e: e)
+        spec = json.load(open(sys.argv[1]))
+        vals, leaves = [], []
+        for op, a, b in spec["nodes"]:
+            if op == "leaf":
+                v = Value(a); leaves.append(v)
+            elif op == "add": v = vals[a] + vals[b]
+            elif op == "sub": v = vals[a] - vals[b]
+            elif op == "mul": v = vals[a] * vals[b]
+            elif op == "neg": v = -vals[a]
+            elif op == "tanh": v = vals[a].tanh()
+            elif op == "exp": v = vals[a].exp()
+            else: v = vals[a].relu()
+            vals.append(v)
+        out = vals[spec["output"]]
+        out.backward()
+        print(json.dumps({"value": out.data, "grads": [v.grad for v in leaves]}))
+    except BaseException as exc:
+        failed.append(exc)
+        raise
 t = threading.Thread(target=run); t.start(); t.join()
+sys.exit(1 if failed else 0)
 """
+_MICROGRAD_OPS = frozenset({"add", "sub", "mul", "neg", "tanh", "exp", "relu"})
+
+#: Whole-process targets: graphapp's time over micrograd's, at most (and the aim).
+PROCESS_TARGETS: dict[str, tuple[float, float]] = {
+    "small": (3.0, 2.0), "deep": (1.0, 1 / 3), "wide": (0.5, 1 / 3)}
+#: A cached forward+backward re-run of a 100k-node graph, milliseconds (and the aim).
+RERUN_TARGET_MS = (100.0, 40.0)
 
 
-def _process_figures(n: int, repeat: int) -> dict[str, Any]:
-    g, out, recipe = random_scalar_graph(n, seed=1, ops=("add", "sub", "mul", "relu"))
+def ratio_words(ratio: float) -> str:
+    """A time ratio (ours over theirs) in words: "3.2× slower" or "2.0× faster", never
+    "0.2× faster".
+
+    >>> ratio_words(3.2), ratio_words(0.5), ratio_words(1.0)
+    ('3.2× slower', '2.0× faster', '1.0× (as fast)')
+    """
+    if round(ratio, 1) == 1.0:
+        return "1.0× (as fast)"
+    return f"{ratio:.1f}× slower" if ratio > 1 else f"{1 / ratio:.1f}× faster"
+
+
+def _micrograd_spec(doc: GraphFile) -> dict[str, Any] | None:
+    """The graph as micrograd's script reads it, or ``None`` if it has an op micrograd lacks."""
+    plan = doc.graph.plan()
+    leaf_values = dict(zip(plan.leaf_names, doc.graph.values_of(plan.leaf_names), strict=True))
+    nodes: list[list[Any]] = []
+    for name, spec, args in zip(plan.order, plan.specs, plan.args, strict=True):
+        if spec.is_leaf:
+            nodes.append(["leaf", float(leaf_values[name]), None])
+        elif spec.name in _MICROGRAD_OPS:
+            nodes.append([spec.name, args[0], args[1] if len(args) > 1 else None])
+        else:
+            return None
+    return {"nodes": nodes, "output": plan.index[doc.output]}
+
+
+def _process_row(kind: str, label: str, text: str, repeat: int) -> dict[str, Any]:
+    """One whole-process row: ``graphapp grad FILE --json`` against micrograd on ``text``,
+    timed alternately (so that a busy machine slows both alike), with the answers compared."""
+    from graphapp.formats.expr import parse_expr
+
+    doc = parse_expr(text)
+    row: dict[str, Any] = {"kind": kind, "graph": label, "nodes": len(doc.graph),
+                           "target": PROCESS_TARGETS[kind][0], "aim": PROCESS_TARGETS[kind][1]}
     with tempfile.TemporaryDirectory() as tmp:
-        expr = Path(tmp) / "big.expr"
-        expr.write_text(write_expr(GraphFile(g, out)), encoding="utf-8")
-        spec = Path(tmp) / "big.json"
-        inputs = [float(g.value(f"x{i}")) for i in range(n - len(recipe))]
-        spec.write_text(json.dumps({"inputs": inputs, "nodes": recipe}))
-        ours_cmd = [sys.executable, "-m", "graphapp", "grad", str(expr), "--json"]
-        result: dict[str, Any] = {"nodes": n,
-                                  "graphapp_s": _process_median(ours_cmd, repeat)}
+        expr = Path(tmp) / f"{kind}.expr"
+        expr.write_text(text, encoding="utf-8")
+        ours = [sys.executable, "-m", "graphapp", "grad", str(expr), "--json"]
+        spec = _micrograd_spec(doc)
+        theirs = None
         try:
             import micrograd  # noqa: F401
         except ImportError:
-            result["micrograd_s"] = None
-            result["note"] = "micrograd is not installed (pip install -e '.[bench]')"
-            return result
-        theirs = [sys.executable, "-c", _MICROGRAD_SCRIPT, str(spec)]
-        result["micrograd_s"] = _process_median(theirs, repeat)
-        result["speedup"] = result["micrograd_s"] / result["graphapp_s"]
-        return result
+            row["note"] = "micrograd is not installed (pip install -e '.[bench]')"
+        else:
+            if spec is None:
+                row["note"] = "the graph has an op micrograd lacks"
+            else:
+                spec_path = Path(tmp) / f"{kind}.json"
+                spec_path.write_text(json.dumps(spec))
+                theirs = [sys.executable, "-c", _MICROGRAD_SCRIPT, str(spec_path)]
+        times: dict[str, list[float]] = {"graphapp": [], "micrograd": []}
+        for _ in range(repeat):
+            times["graphapp"].append(_process_seconds(ours))
+            if theirs is not None:
+                times["micrograd"].append(_process_seconds(theirs))
+        row["graphapp_s"] = statistics.median(times["graphapp"])
+        if theirs is None:
+            return row
+        row["micrograd_s"] = statistics.median(times["micrograd"])
+        row["ratio"] = row["graphapp_s"] / row["micrograd_s"]
+        row["max_rel_diff"] = _compare_answers(ours, theirs, doc)
+    return row
+
+
+def _compare_answers(ours: list[str], theirs: list[str], doc: GraphFile) -> float:
+    """The largest relative difference between graphapp's and micrograd's output value and leaf
+    gradients (constants included: micrograd differentiates them too)."""
+    mine = orjson.loads(subprocess.run(ours, capture_output=True, check=True).stdout)
+    other = json.loads(subprocess.run(theirs, capture_output=True, check=True).stdout)
+    plan = doc.graph.plan()
+    pairs = [(mine["nodes"][doc.output]["value"], other["value"])]
+    for name, g in zip(plan.leaf_names, other["grads"], strict=True):
+        if not plan.specs[plan.index[name]].constant:
+            pairs.append((mine["nodes"][name]["grad"], g))
+    return max(abs(a - b) / max(abs(a), abs(b), 1e-300) for a, b in pairs)
+
+
+def _process_figures(quick: bool, repeat: int) -> list[dict[str, Any]]:
+    """Whole ``graphapp grad --json`` processes against micrograd: the micrograd example, a
+    deep chain and a wide random graph."""
+    from graphapp.formats.expr import write_expr
+    from graphapp.paths import default_example
+
+    statements = 3_000 if quick else 30_000
+    wide_n = 10_000 if quick else 100_000
+    g, out, _ = random_scalar_graph(wide_n, seed=1, ops=("add", "sub", "mul", "relu"))
+    return [
+        _process_row("small", "the micrograd example",
+                     default_example().read_text(encoding="utf-8"), max(repeat, 5)),
+        _process_row("deep", f"deep chain, {statements:,} statements each using the one "
+                             "before", deep_chain_script(statements), repeat),
+        _process_row("wide", "wide random graph",
+                     write_expr(GraphFile(g, out)), repeat),
+    ]
 
 
 def _load_figures(n: int, repeat: int) -> dict[str, Any]:
@@ -132,40 +243,55 @@ def _load_figures(n: int, repeat: int) -> dict[str, Any]:
     return result
 
 
-def _process_median(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _process_seconds(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    return time.perf_counter() - t0
+
+
+#: What ``--only`` can pick, in the order the report shows them.
+SECTIONS = ("rerun", "training", "process", "load", "lab", "gui")
 
 
 def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = None,
-              gui: bool = False) -> int:
-    """Run the benchmark and print the figures; returns the exit code."""
+              gui: bool = False, only: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures; returns the exit code. ``only`` picks some
+    of :data:`SECTIONS` (``gui`` also needs ``gui=True`` or is picked by name)."""
     repeat = repeat or (3 if quick else 7)
-    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    chosen = set(only or [s for s in SECTIONS if s != "gui" or gui])
     report: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "numpy": np.__version__, "platform": platform.platform()},
-        "repeat": repeat,
-        "scalar": _scalar_figures(sizes, repeat),
-        "training": speed_figures(rounds=2 * repeat + 1, steps=50 if quick else 200),
-        "train_accuracy": None if quick else accuracy_figures(),
-        "process": _process_figures(10_000 if quick else 100_000, 1 if quick else 3),
-        "load": _load_figures(10_000 if quick else 40_000, 3),
-        "lab_grid": grid_figures(_median_ms, repeat),
+        "repeat": repeat, "load_average": _load_average(), "quick": quick,
     }
-    if gui:
-        from graphapp.gui.bench import gui_figures
+    if chosen & {"process", "gui"}:
+        report["bytecode"] = _compile_bytecode()
+    if "rerun" in chosen:
+        report["scalar"] = _scalar_figures([1_000, 100_000] if quick else
+                                           [1_000, 10_000, 100_000], repeat)
+    if "training" in chosen:
+        report["training"] = speed_figures(rounds=2 * repeat + 1, steps=50 if quick else 200)
+        report["train_accuracy"] = None if quick else accuracy_figures()
+    if "process" in chosen:
+        report["process"] = _process_figures(quick, 3 if quick else 5)
+    if "load" in chosen:
+        report["load"] = _load_figures(10_000 if quick else 40_000, 3)
+    if "lab" in chosen:
+        report["lab_grid"] = grid_figures(_median_ms, repeat)
+    if "gui" in chosen:
+        from graphapp.gui.bench import (
+            gui_figures,
+            plot_figures,
+            start_up_figures,
+            training_figures,
+        )
 
+        report["start_up"] = start_up_figures(max(repeat, 5))
         report["gui"] = gui_figures(repeat)
-        from graphapp.gui.bench import plot_figures, training_figures
-
-        report["plot_drag"] = plot_figures()
-
-        report["training_panel"] = training_figures()
+        if not quick:
+            report["plot_drag"] = plot_figures()
+            report["training_panel"] = training_figures()
+    report["load_average_after"] = _load_average()
     if json_out:
         print(json.dumps(report, indent=2))
     else:
@@ -173,41 +299,97 @@ def run_bench(json_out: bool = False, quick: bool = False, repeat: int | None = 
     return 0
 
 
+def _compile_bytecode() -> bool:
+    """Compile graphapp's modules to bytecode first, as an installed package has them, so that
+    whole processes are not timed compiling sources (with PYTHONDONTWRITEBYTECODE set, or in a
+    fresh checkout, every start would compile every module again). True when it worked."""
+    import compileall
+
+    return bool(compileall.compile_dir(str(Path(__file__).parent), quiet=2))
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _target_words(value: float, target: float, aim: float | None = None,
+                  unit: str = "") -> str:
+    """"target under 100 ms ✓ (aim 40 ms)": whether ``value`` is within ``target``."""
+    met = "✓" if value <= target else "✗ NOT met"
+    aim_text = f", aim {aim:g}{unit}" if aim is not None else ""
+    return f"target at most {target:g}{unit} {met}{aim_text}"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The figures as the table the README quotes."""
     m = report["machine"]
+    load = report.get("load_average")
     lines = [f"graphapp bench — Python {m['python']}, numpy {m['numpy']}, {m['cpus']} CPUs, "
-             f"median of {report['repeat']} runs", "",
-             "forward+backward on a compiled plan (a value edit in the editor)"]
-    for r in report["scalar"]:
-        mode = "batched" if r["batched"] else "node by node"
-        lines.append(f"  {r['graph']:>15} nodes: {r['ms']:9.1f} ms  "
-                     f"{r['nodes_per_s'] / 1e6:6.2f} M nodes/s  ({mode})")
-    lines += ["", *format_training(report["training"], report["train_accuracy"])]
-    p = report["process"]
-    lines += ["", f"whole process on a {p['nodes']:,}-node .expr (parse, build, forward, "
-                  "backward, print JSON):",
-              f"  graphapp grad --json: {p['graphapp_s']:.2f} s"]
-    if p.get("micrograd_s") is not None:
-        speedup = p["speedup"]
-        ratio = f"{speedup:.1f}× faster" if speedup >= 1 else f"{1 / speedup:.1f}× slower"
-        lines.append(f"  micrograd (build + backward): {p['micrograd_s']:.2f} s  → graphapp is "
-                     f"{ratio}")
-    else:
-        lines.append(f"  micrograd: {p.get('note')}")
-    ld = report["load"]
-    ratio = ld["json_over_expr"]
-    lines += ["", f"reading a {ld['nodes']:,}-node chain: .expr {ld['expr_s']:.2f} s, "
-                  f".graph.json {ld['json_s']:.2f} s (.graph.json is "
-                  + (f"{ratio:.1f}× slower)" if ratio >= 1 else f"{1 / ratio:.1f}× faster)")]
+             f"median of {report['repeat']} runs; load average {load} before, "
+             f"{report.get('load_average_after')} after"
+             + ("; graphapp's modules compiled to bytecode first" if report.get("bytecode")
+                else "")]
+    if "scalar" in report:
+        lines += ["", "cached forward+backward re-run on a compiled plan (a value edit in the "
+                      "editor)"]
+        for r in report["scalar"]:
+            line = (f"  {r['graph']:>15} nodes: {r['ms']:9.1f} ms  "
+                    f"{r['nodes_per_s'] / 1e6:6.2f} M nodes/s  ({r['mode']})")
+            if "target_ms" in r:
+                line += "  " + _target_words(r["ms"], r["target_ms"], r["aim_ms"], " ms")
+            lines.append(line)
+    if "training" in report:
+        lines += ["", *format_training(report["training"], report["train_accuracy"])]
+    if "process" in report:
+        lines += ["", "whole process: `graphapp grad FILE --json` (start, parse, build, forward, "
+                      "backward, print JSON) against a micrograd script building and "
+                      "back-propagating the same graph, timed alternately"]
+        if report.get("quick"):
+            lines.append("  (--quick: smaller graphs, where start-up weighs more; the targets are "
+                         "set for 30,000 statements and 100,000 nodes)")
+        for p in report["process"]:
+            lines.append(f"  {p['graph']} ({p['nodes']:,} nodes):")
+            if p.get("micrograd_s") is None:
+                lines.append(f"    graphapp {p['graphapp_s']:.3f} s; micrograd: {p['note']}")
+                continue
+            lines.append(f"    graphapp {p['graphapp_s']:.3f} s, micrograd {p['micrograd_s']:.3f} s"
+                         f" → graphapp is {ratio_words(p['ratio'])} "
+                         f"(time ratio {p['ratio']:.2f}; "
+                         + _target_words(p["ratio"], p["target"], round(p["aim"], 2)) + ")")
+            lines.append(f"    answers (output and input gradients) agree with micrograd's to "
+                         f"{p['max_rel_diff']:.1e} (relative)")
+    if "load" in report:
+        ld = report["load"]
+        lines += ["", f"reading a {ld['nodes']:,}-node chain: .expr {ld['expr_s']:.2f} s, "
+                      f".graph.json {ld['json_s']:.2f} s (.graph.json is "
+                      f"{ratio_words(ld['json_over_expr'])})"]
     if "lab_grid" in report:
         lines += ["", *format_grid(report["lab_grid"])]
+    if "start_up" in report:
+        st = report["start_up"]
+        lines += ["", f"window start-up, whole process, on {st['example']} (a bare PySide6 window "
+                      "of the same size, 1400×900, timed alternately):",
+                  f"  open --screenshot: {st['screenshot_s']:.2f} s, bare window saving a "
+                  f"screenshot {st['bare_screenshot_s']:.2f} s → "
+                  f"{ratio_words(st['screenshot_ratio'])} "
+                  f"({_target_words(st['screenshot_ratio'], 2.0, 1.5)})"]
+        if "appear_s" in st:
+            lines.append(f"  window on screen (Xvfb): {st['appear_s']:.2f} s "
+                         f"({_target_words(st['appear_s'], 0.5, None, ' s')}); "
+                         f"bare window {st['bare_appear_s']:.2f} s")
+        else:
+            lines.append(f"  window on screen: not measured ({st['appear_note']})")
     if "gui" in report:
         gfig = report["gui"]
         lines += ["", f"window, random {gfig['nodes']:,}-node graph (offscreen):",
                   f"  open, layered layout, draw:        {gfig['first_draw_ms']:7.0f} ms",
-                  f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms",
-                  f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms",
+                  f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms  "
+                  + _target_words(gfig["open_ms"], 2000, None, " ms"),
+                  f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms  "
+                  + _target_words(gfig["edit_ms"], 16, None, " ms"),
                   f"  place every edge label:            {gfig['labels_ms']:7.1f} ms",
                   f"  … again the ones an edit resized:  {gfig['relabel_ms']:7.2f} ms"]
     if "plot_drag" in report:

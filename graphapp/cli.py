@@ -474,13 +474,18 @@ def _bench_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("--json", action="store_true", help="print JSON")
     c.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     c.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
-    c.add_argument("--gui", action="store_true", help="also time the window (1,000 nodes)")
+    c.add_argument("--gui", action="store_true", help="also time the window (start-up against a "
+                   "bare PySide6 window; a 1,000-node graph)")
+    c.add_argument("--only", nargs="+", metavar="PART",
+                   choices=("rerun", "training", "process", "load", "lab", "gui"),
+                   help="measure only these parts: rerun, training, process, load, lab, gui")
 
 
 def _bench(args: argparse.Namespace) -> int:
     from graphapp.bench import run_bench
 
-    return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui)
+    return run_bench(json_out=args.json, quick=args.quick, repeat=args.repeat, gui=args.gui,
+                     only=args.only)
 
 
 def _train_options(c: argparse.ArgumentParser) -> None:

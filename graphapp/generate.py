@@ -10,6 +10,13 @@ topological order (so no sort is needed).
 >>> g, out, recipe = random_scalar_graph(60, seed=1)
 >>> len(g), len(recipe), out
 (60, 10, 'n59')
+>>> print(deep_chain_script(2), end="")
+w = 0.9
+b = 0.1
+c = 0.05
+h0 = 0.5
+h1 = tanh(h0 * w + b) + h0 * c
+h2 = tanh(h1 * w + b) + h1 * c
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import numpy as np
 
 from graphapp.engine import Graph
 
-__all__ = ["chain_graph", "random_scalar_graph"]
+__all__ = ["chain_graph", "deep_chain_script", "random_scalar_graph"]
 
 
 def random_scalar_graph(n: int, seed: int = 0, n_inputs: int = 50,
@@ -57,3 +64,12 @@ def chain_graph(n: int) -> tuple[Graph, str]:
     nodes = [("x", "input", 0.5, {})] + [(f"n{i}", "tanh", None, {}) for i in range(1, n)]
     edges = [("x" if i == 1 else f"n{i - 1}", f"n{i}", 0) for i in range(1, n)]
     return Graph.from_parts(nodes, edges), f"n{n - 1}"
+
+
+def deep_chain_script(statements: int) -> str:
+    """``.expr`` text of a deep chain: ``statements`` lines, each depending on the one before
+    (five nodes a line: a tanh layer with a skip connection), so that no two nodes share a
+    level and nothing can be batched."""
+    lines = ["w = 0.9", "b = 0.1", "c = 0.05", "h0 = 0.5"]
+    lines += [f"h{k} = tanh(h{k - 1} * w + b) + h{k - 1} * c" for k in range(1, statements + 1)]
+    return "\n".join(lines) + "\n"

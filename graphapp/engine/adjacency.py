@@ -9,6 +9,7 @@ what to fix.
 Caveats: :func:`fill` writes the dicts without checks (the caller has checked the rows), and
 only for a graph made with networkx's default dict factories.
 
+>>> import networkx as nx
 >>> g = nx.MultiDiGraph()
 >>> fill(g, {"x": {"op": "input"}, "y": {"op": "neg"}}, [("x", "y", 0)])
 >>> topological_order(g), slot_sources(g, ["x", "y"], {"x": 0, "y": 1}, [0, 1])
@@ -18,13 +19,14 @@ only for a graph made with networkx's default dict factories.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import rules
 
-__all__ = ["fill", "node_data", "slot_sources", "topological_order"]
+if TYPE_CHECKING:  # imported when a graph is first built (start-up time)
+    import networkx as nx
+
+__all__ = ["fill", "node_data", "node_table", "slot_sources", "topological_order"]
 
 
 def node_data(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
@@ -32,10 +34,17 @@ def node_data(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     return g._node[node]
 
 
+def node_table(g: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """``{node: attrs}`` itself (no view, no copy)."""
+    return g._node
+
+
 def fill(g: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any]],
          edges: Iterable[tuple[str, str, int]]) -> None:
     """Add checked nodes (``{id: attrs}``) and edges ``(src, dst, slot)`` to an empty graph,
     the way ``MultiDiGraph.add_edge`` does, about ten times faster than ``add_edges_from``."""
+    import networkx as nx
+
     node_dict, succ, pred = g._node, g._succ, g._pred
     for node, data in nodes.items():
         node_dict[node] = data
@@ -65,6 +74,8 @@ def topological_order(g: nx.MultiDiGraph) -> list[str]:
             if indegree[dst] == 0:
                 order.append(dst)
     if len(order) < len(indegree):
+        import networkx as nx
+
         raise rules.cycle_error([u for u, _, _ in nx.find_cycle(g)])
     return order
 

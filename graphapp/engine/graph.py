@@ -7,14 +7,18 @@ carry their ``value``, and any node may carry display attributes (``label``, ``p
 Mutate a graph through :class:`Graph`'s methods, not through ``graph.nx`` directly: they check
 the structure (no cycles, one edge per slot, no inputs into leaves), keep the compiled plan's
 cache honest, and tell listeners (the GUI's document) what changed.
+
+A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does) keeps its checked
+rows and edges and builds the networkx graph only when something first needs it: running the
+compiled plan, reading node ops and values, iterating and counting nodes do not, so
+``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the editor,
+validation and layout work on it as always.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import adjacency, rules
 from graphapp.engine.errors import ArityError, NodeError, OpError, SlotError
@@ -31,6 +35,32 @@ Listener = Callable[..., None]
 
 _RESERVED = frozenset({"op", "value"})
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+class _Parts:
+    """A graph read in bulk, before networkx: its checked node rows and edges, each node's
+    position and the leaves' values; the ``{node: attrs}`` table is made on first need."""
+
+    __slots__ = ("edges", "leaf_values", "nodes", "position", "rows")
+
+    def __init__(self, nodes: list[tuple[str, str, Any, Mapping[str, Any]]], edges: list[Edge],
+                 position: dict[str, int], leaf_values: dict[str, Value],
+                 rows: dict[str, dict[str, Any]] | None = None) -> None:
+        self.nodes, self.edges, self.position = nodes, edges, position
+        self.leaf_values, self.rows = leaf_values, rows
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """``{node: attrs}``: the very dicts the networkx graph will hold."""
+        if self.rows is None:
+            rows = {node: {"op": op, **attrs} if attrs else {"op": op}
+                    for node, op, _, attrs in self.nodes}
+            for node, value in self.leaf_values.items():
+                rows[node]["value"] = value
+            self.rows = rows
+        return self.rows
+
 
 class Graph:
     """An expression graph, with a compiled plan cached until its structure changes.
@@ -44,13 +74,41 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()
+        #: The networkx graph, once built (see :attr:`_g`).
+        self._built: nx.MultiDiGraph | None = None
+        #: Until then, what it will be built from.
+        self._pending: _Parts | None = _Parts([], [], {}, {}, {})
         self._version = 0
         self._plan: Plan | None = None
         self._plan_version = -1
         self._listeners: list[Listener] = []
 
     # ----------------------------------------------------------------- reading
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        """The networkx graph, built from the pending rows and edges on first use."""
+        if self._pending is not None:
+            import networkx as nx
+
+            g = nx.MultiDiGraph()
+            adjacency.fill(g, self._pending.table(), self._pending.edges)
+            self._built, self._pending = g, None
+        return self._built
+
+    @_g.setter
+    def _g(self, g: nx.MultiDiGraph) -> None:
+        self._built, self._pending = g, None
+
+    def _rows(self) -> dict[str, dict[str, Any]]:
+        """``{node: attrs}`` without building the networkx graph."""
+        if self._pending is not None:
+            return self._pending.table()
+        return adjacency.node_table(self._built)
+
+    def _ids(self) -> Mapping[str, Any]:
+        """The node ids (as keys, in order), without making the rows of a bulk read."""
+        return self._pending.position if self._pending is not None else self._rows()
+
     @property
     def nx(self) -> nx.MultiDiGraph:
         """The underlying networkx graph (read it freely; change it through this class)."""
@@ -62,17 +120,20 @@ class Graph:
         return self._version
 
     def __contains__(self, node: object) -> bool:
-        return node in self._g
+        try:
+            return node in self._ids()
+        except TypeError:  # unhashable: networkx says False too
+            return False
 
     def __len__(self) -> int:
-        return self._g.number_of_nodes()
+        return len(self._ids())
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._g)
+        return iter(self._ids())
 
     def nodes(self) -> list[str]:
         """Node ids in insertion order."""
-        return list(self._g)
+        return list(self._ids())
 
     def edges(self) -> list[Edge]:
         """Every edge as ``(src, dst, slot)``."""
@@ -109,11 +170,11 @@ class Graph:
 
     def leaves(self) -> list[str]:
         """Inputs and constants."""
-        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_leaf]
+        return [n for n, d in self._rows().items() if OPS[d["op"]].is_leaf]
 
     def inputs_nodes(self) -> list[str]:
         """The input leaves: the ones that receive gradients."""
-        return [n for n, d in self._g.nodes(data="op") if OPS[d].is_input]
+        return [n for n, d in self._rows().items() if OPS[d["op"]].is_input]
 
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""
@@ -183,6 +244,8 @@ class Graph:
         error = rules.edge_error(dst, spec, slot, fed_by)
         if error is not None:
             raise error
+        import networkx as nx
+
         if src == dst or nx.has_path(self._g, dst, src):
             raise rules.would_cycle_error(src, dst)
 
@@ -230,6 +293,8 @@ class Graph:
         if new == old:
             return
         self._check_new_id(new)
+        import networkx as nx
+
         nx.relabel_nodes(self._g, {old: new}, copy=False)
         self._changed()
         self._emit("node_renamed", old=old, new=new)
@@ -263,6 +328,12 @@ class Graph:
         ``MultiDiGraph.add_edge`` does, which is about ten times faster than
         ``add_edges_from`` and its views.
         """
+        nodes = nodes if type(nodes) is list else list(nodes)
+        edges = edges if type(edges) is list else list(edges)
+        fast = cls._from_good_parts(nodes, edges)
+        if fast is not None:
+            return fast
+        # Something is wrong: go one row and one edge at a time, to say what.
         graph = cls()
         position: dict[str, int] = {}
         specs: list[OpSpec] = []
@@ -303,10 +374,55 @@ class Graph:
             if i >= j:
                 in_order = False
             checked.append((src, dst, slot))
-        adjacency.fill(graph._g, rows, checked)
+        graph._pending = _Parts([], checked, position, {}, rows)  # networkx on first need
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
             graph._plan = Plan(list(rows), specs, args, position)
+            graph._plan_version = graph._version
+        else:
+            graph.plan()  # sorts topologically: raises CycleError on a cycle
+        return graph
+
+    @classmethod
+    def _from_good_parts(cls, nodes: list[tuple[str, str, Any, Mapping[str, Any]]],
+                         edges: list[Edge]) -> Graph | None:
+        """:meth:`from_parts` in bulk steps (comprehensions rather than one check at a time):
+        ``None`` when any rule is broken, for the careful path to name it."""
+        position = {row[0]: i for i, row in enumerate(nodes)}
+        if len(position) != len(nodes) or not all(type(n) is str and n for n in position):
+            return None
+        try:
+            if not {op for _, op, _, _ in nodes} <= OPS.keys():
+                return None
+        except TypeError:  # an unhashable op
+            return None
+        specs = [OPS[op] for _, op, _, _ in nodes]
+        leaves = [i for i, spec in enumerate(specs) if not spec.arity]
+        if [i for i, row in enumerate(nodes) if row[2] is not None] != leaves:
+            return None  # a leaf without a value, or a computed node with one
+        leaf_values = {}
+        for i in leaves:
+            node, _, value, _ = nodes[i]
+            try:
+                leaf_values[node] = as_value(value)
+            except ValueError:
+                return None
+        try:
+            src = [position[s] for s, _, _ in edges]
+            dst = [position[d] for _, d, _ in edges]
+        except (KeyError, TypeError):
+            return None
+        args = [[-1] * spec.arity for spec in specs]
+        for i, j, (_, _, k) in zip(src, dst, edges, strict=True):
+            slots = args[j]
+            if type(k) is not int or not 0 <= k < len(slots) or slots[k] != -1:
+                return None
+            slots[k] = i
+        graph = cls()
+        graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need
+        graph._changed()
+        if all(i < j for i, j in zip(src, dst, strict=True)):  # rows in topological order
+            graph._plan = Plan(list(position), specs, args, position)
             graph._plan_version = graph._version
         else:
             graph.plan()  # sorts topologically: raises CycleError on a cycle
@@ -341,8 +457,12 @@ class Graph:
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
         """The values of the leaves ``nodes``, in that order (what a plan runs on)."""
-        g = self._g
-        return [adjacency.node_data(g, node)["value"] for node in nodes]
+        parts = self._pending
+        if parts is not None and parts.rows is None:  # a bulk read not yet edited
+            leaf_values = parts.leaf_values
+            return [leaf_values[node] for node in nodes]
+        rows = self._rows()
+        return [rows[node]["value"] for node in nodes]
 
     # ----------------------------------------------------------------- helpers
     def _changed(self) -> None:
@@ -350,14 +470,14 @@ class Graph:
 
     def _data(self, node: str) -> dict[str, Any]:
         try:
-            return adjacency.node_data(self._g, node)  # no view per call
+            return self._rows()[node]  # no view per call
         except KeyError:
             raise NodeError(f"no node {node!r}", (node,)) from None
 
     def _check_new_id(self, node: str) -> None:
         if not isinstance(node, str) or not node:
             raise NodeError(f"a node id must be a non-empty string, not {node!r}")
-        if node in self._g:
+        if node in self._rows():
             raise NodeError(f"node id {node!r} is already taken", (node,))
 
     @staticmethod

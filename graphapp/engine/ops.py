@@ -24,17 +24,27 @@ Conventions, so that every rule reads the same way:
 
 Rules are called by the engine inside ``numpy.errstate(all="ignore")``: ``log(-1)`` is nan and
 ``1/0`` is inf, as in numpy, and the engine reports the first node that went non-finite.
+
+Element-wise ops also give the same maths on plain Python floats with :mod:`math`
+(``scalar`` and ``scalar_local``, ∂out/∂input_i from ``(out, *inputs)``): a graph too narrow
+to batch by level runs on those, about ten times faster than on numpy scalars. Where
+:mod:`math` raises (``log(-1)``, ``exp(1000)``, ``1/0``) :func:`call_scalar` answers with the
+numpy rule instead, so both give numpy's nan and inf. At import every op's scalar rules are
+checked against its numpy rules on a set of points (0, ±1, kinks, poles, inf, nan): the same
+numbers, to within an ulp or two where numpy's own ``tanh`` rounds differently from C's.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["CATEGORIES", "OPS", "OpSpec", "function_ops", "get_op", "infix_op", "iter_ops"]
+__all__ = ["CATEGORIES", "OPS", "OpSpec", "call_scalar", "function_ops", "get_op", "infix_op",
+           "iter_ops", "local_scalar"]
 
 Rule = Callable[..., object]
 
@@ -71,6 +81,11 @@ class OpSpec:
     #: For a leaf: its value is a fixed number (``const``), not differentiated, so it has no
     #: gradient and its out-edges carry none; a leaf that is not constant is an input.
     constant: bool = False
+    #: Element-wise ops: the forward on Python floats with :mod:`math` (may raise where numpy
+    #: gives nan or inf; :func:`call_scalar` handles that).
+    scalar: Rule | None = None
+    #: Element-wise ops: ∂out/∂input_i on Python floats, called as ``(out, *inputs)``.
+    scalar_local: tuple[Rule, ...] = ()
 
     def __post_init__(self) -> None:
         if self.elementwise and not self.jvp:
@@ -84,6 +99,10 @@ class OpSpec:
                             ("slot_names", self.slot_names)):
             if len(rules) != self.arity:
                 raise ValueError(f"op {self.name}: {len(rules)} {what} for arity {self.arity}")
+        if self.arity and self.elementwise and (self.scalar is None
+                                                or len(self.scalar_local) != self.arity):
+            raise ValueError(f"op {self.name}: element-wise ops need scalar rules, one local "
+                             f"derivative per input")
 
     @property
     def is_leaf(self) -> bool:
@@ -138,6 +157,35 @@ def _matmul_vjp_b(g, out, a, b):
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
+def _relu(x: float) -> float:
+    return x if x > 0.0 or x != x else 0.0  # nan stays nan, as in numpy.maximum
+
+
+def _max(a: float, b: float) -> float:
+    return a if a > b or a != a else b if b > a or b != b else a  # nan wins, as in numpy
+
+
+def _min(a: float, b: float) -> float:
+    return a if a < b or a != a else b if b < a or b != b else a
+
+
+def _gt(a: float, b: float) -> float:
+    return 1.0 if a > b else 0.5 if a == b else 0.0
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else x * 0.0  # 0 → 0, nan → nan
+
+
+def _sigmoid_scalar(x: float) -> float:
+    z = math.exp(-abs(x))
+    return 1.0 / (1.0 + z) if x >= 0 else z / (1.0 + z)
+
+
+def _pow_exponent_local(out: float, a: float) -> float:
+    return out * math.log(a) if a > 0 else 0.0 if a == 0 else math.nan
+
+
 def _ones(x):
     return np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
 
@@ -147,14 +195,18 @@ def _leaf(name: str, symbol: str, description: str, constant: bool = False) -> O
                   constant=constant)
 
 
-def _unary(name, symbol, category, description, forward, vjp, formula, **kw) -> OpSpec:
+def _unary(name, symbol, category, description, forward, vjp, formula, scalar=None,
+           local=None, **kw) -> OpSpec:
     return OpSpec(name=name, arity=1, symbol=symbol, category=category, description=description,
-                  forward=forward, vjp=(vjp,), formula=(formula,), slot_names=("x",), **kw)
+                  forward=forward, vjp=(vjp,), formula=(formula,), slot_names=("x",),
+                  scalar=scalar, scalar_local=(local,) if local else (), **kw)
 
 
-def _binary(name, symbol, category, description, forward, vjps, formulas, **kw) -> OpSpec:
+def _binary(name, symbol, category, description, forward, vjps, formulas, scalar=None,
+            locals_=(), **kw) -> OpSpec:
     return OpSpec(name=name, arity=2, symbol=symbol, category=category, description=description,
-                  forward=forward, vjp=vjps, formula=formulas, slot_names=("a", "b"), **kw)
+                  forward=forward, vjp=vjps, formula=formulas, slot_names=("a", "b"),
+                  scalar=scalar, scalar_local=locals_, **kw)
 
 
 _TABLE: tuple[OpSpec, ...] = (
@@ -163,76 +215,98 @@ _TABLE: tuple[OpSpec, ...] = (
     _unary("identity", "=", "Arithmetic", "The same value under another name (a constraint t = x).",
            lambda x: x,
            lambda g, out, x: g,
-           "∂{out}/∂{x} = 1"),
+           "∂{out}/∂{x} = 1",
+           scalar=lambda x: x, local=lambda out, x: 1.0),
     _binary("add", "+", "Arithmetic", "Sum of two values.",
             operator.add,
             (lambda g, out, a, b: g, lambda g, out, a, b: g),
-            ("∂({a}+{b})/∂{a} = 1", "∂({a}+{b})/∂{b} = 1"), token="+"),
+            ("∂({a}+{b})/∂{a} = 1", "∂({a}+{b})/∂{b} = 1"), token="+",
+            scalar=operator.add, locals_=(lambda out, a, b: 1.0, lambda out, a, b: 1.0)),
     _binary("sub", "−", "Arithmetic", "Difference of two values.",
             operator.sub,
             (lambda g, out, a, b: g, lambda g, out, a, b: -g),
-            ("∂({a}−{b})/∂{a} = 1", "∂({a}−{b})/∂{b} = −1"), token="-"),
+            ("∂({a}−{b})/∂{a} = 1", "∂({a}−{b})/∂{b} = −1"), token="-",
+            scalar=operator.sub, locals_=(lambda out, a, b: 1.0, lambda out, a, b: -1.0)),
     _binary("mul", "×", "Arithmetic", "Product of two values.",
             operator.mul,
             (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
-            ("∂({a}·{b})/∂{a} = {b}", "∂({a}·{b})/∂{b} = {a}"), token="*"),
+            ("∂({a}·{b})/∂{a} = {b}", "∂({a}·{b})/∂{b} = {a}"), token="*",
+            scalar=operator.mul, locals_=(lambda out, a, b: b, lambda out, a, b: a)),
     _binary("div", "÷", "Arithmetic", "Quotient of two values.",
             operator.truediv,
             (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * a / (b * b)),
             ("∂({a}/{b})/∂{a} = 1/{b}", "∂({a}/{b})/∂{b} = −{a}/{b}²"), token="/",
-            pole="division by zero"),
+            pole="division by zero",
+            scalar=operator.truediv,
+            locals_=(lambda out, a, b: 1.0 / b, lambda out, a, b: -a / (b * b))),
     _binary("pow", "^", "Arithmetic", "Power: a raised to b.",
             operator.pow,
             (lambda g, out, a, b: g * b * a ** (b - 1.0),
              lambda g, out, a, b: g * _pow_exponent_grad(out, a)),
             ("∂({a}^{b})/∂{a} = {b}·{a}^({b}−1)", "∂({a}^{b})/∂{b} = {a}^{b}·ln {a}"),
             token="**", domain="a negative number to a fractional power",
-            pole="0 to a negative power"),
+            pole="0 to a negative power",
+            scalar=math.pow,
+            locals_=(lambda out, a, b: b * math.pow(a, b - 1.0),
+                     lambda out, a, b: _pow_exponent_local(out, a))),
     _unary("neg", "−", "Arithmetic", "Negation.", operator.neg,
            lambda g, out, x: -g,
-           "∂(−{x})/∂{x} = −1", token="-"),
+           "∂(−{x})/∂{x} = −1", token="-",
+           scalar=operator.neg, local=lambda out, x: -1.0),
     _unary("exp", "exp", "Functions", "Exponential e^x.", np.exp,
            lambda g, out, x: g * out,
-           "∂exp({x})/∂{x} = exp({x})"),
+           "∂exp({x})/∂{x} = exp({x})",
+           scalar=math.exp, local=lambda out, x: out),
     _unary("log", "ln", "Functions", "Natural logarithm.", np.log,
            lambda g, out, x: g / x,
            "∂ln({x})/∂{x} = 1/{x}", domain="log is defined for x > 0", pole="log(0) is −inf",
-           aliases=("ln",)),
+           aliases=("ln",),
+           scalar=math.log, local=lambda out, x: 1.0 / x),
     _unary("sin", "sin", "Functions", "Sine.", np.sin,
            lambda g, out, x: g * np.cos(x),
-           "∂sin({x})/∂{x} = cos({x})"),
+           "∂sin({x})/∂{x} = cos({x})",
+           scalar=math.sin, local=lambda out, x: math.cos(x)),
     _unary("cos", "cos", "Functions", "Cosine.", np.cos,
            lambda g, out, x: -g * np.sin(x),
-           "∂cos({x})/∂{x} = −sin({x})"),
+           "∂cos({x})/∂{x} = −sin({x})",
+           scalar=math.cos, local=lambda out, x: -math.sin(x)),
     _unary("tan", "tan", "Functions", "Tangent.", np.tan,
            lambda g, out, x: g * (1.0 + out * out),
-           "∂tan({x})/∂{x} = 1 + tan²({x})"),
+           "∂tan({x})/∂{x} = 1 + tan²({x})",
+           scalar=math.tan, local=lambda out, x: 1.0 + out * out),
     _unary("sqrt", "√", "Functions", "Square root.", np.sqrt,
            lambda g, out, x: g * 0.5 / out,
-           "∂√{x}/∂{x} = 1/(2√{x})", domain="sqrt is defined for x ≥ 0"),
+           "∂√{x}/∂{x} = 1/(2√{x})", domain="sqrt is defined for x ≥ 0",
+           scalar=math.sqrt, local=lambda out, x: 0.5 / out),
     _unary("abs", "|x|", "Functions", "Absolute value.", np.abs,
            lambda g, out, x: g * np.sign(x),
-           "∂|{x}|/∂{x} = sign({x})"),
+           "∂|{x}|/∂{x} = sign({x})",
+           scalar=math.fabs, local=lambda out, x: _sign(x)),
     _binary("max", "max", "Functions", "The larger of two values (element by element).",
             np.maximum,
             (lambda g, out, a, b: g * _mask_gt(a, b), lambda g, out, a, b: g * _mask_gt(b, a)),
             ("∂max({a},{b})/∂{a} = 1 if {a} > {b}, ½ if equal, else 0",
-             "∂max({a},{b})/∂{b} = 1 if {b} > {a}, ½ if equal, else 0")),
+             "∂max({a},{b})/∂{b} = 1 if {b} > {a}, ½ if equal, else 0"),
+            scalar=_max, locals_=(lambda out, a, b: _gt(a, b), lambda out, a, b: _gt(b, a))),
     _binary("min", "min", "Functions", "The smaller of two values (element by element).",
             np.minimum,
             (lambda g, out, a, b: g * _mask_gt(b, a), lambda g, out, a, b: g * _mask_gt(a, b)),
             ("∂min({a},{b})/∂{a} = 1 if {a} < {b}, ½ if equal, else 0",
-             "∂min({a},{b})/∂{b} = 1 if {b} < {a}, ½ if equal, else 0")),
+             "∂min({a},{b})/∂{b} = 1 if {b} < {a}, ½ if equal, else 0"),
+            scalar=_min, locals_=(lambda out, a, b: _gt(b, a), lambda out, a, b: _gt(a, b))),
     _unary("tanh", "tanh", "Activations", "Hyperbolic tangent.", np.tanh,
            lambda g, out, x: g * (1.0 - out * out),
-           "∂tanh({x})/∂{x} = 1 − tanh²({x})"),
+           "∂tanh({x})/∂{x} = 1 − tanh²({x})",
+           scalar=math.tanh, local=lambda out, x: 1.0 - out * out),
     _unary("sigmoid", "σ", "Activations", "Logistic sigmoid 1/(1+e^−x).", _sigmoid,
            lambda g, out, x: g * out * (1.0 - out),
-           "∂σ({x})/∂{x} = σ({x})·(1 − σ({x}))"),
+           "∂σ({x})/∂{x} = σ({x})·(1 − σ({x}))",
+           scalar=_sigmoid_scalar, local=lambda out, x: out * (1.0 - out)),
     _unary("relu", "ReLU", "Activations", "Rectified linear unit max(0, x).",
            lambda x: np.maximum(x, 0.0),
            lambda g, out, x: g * (x > 0),
-           "∂relu({x})/∂{x} = 1 if {x} > 0 else 0"),
+           "∂relu({x})/∂{x} = 1 if {x} > 0 else 0",
+           scalar=_relu, local=lambda out, x: 1.0 if x > 0 else 0.0),
     _unary("sum", "Σ", "Reductions", "Sum of all elements.", np.sum,
            lambda g, out, x: g * _ones(x),
            "∂Σ{x}/∂{x}ᵢ = 1", elementwise=False,
@@ -284,3 +358,75 @@ def infix_op(token: str, arity: int) -> OpSpec | None:
         if spec.token == token and spec.arity == arity:
             return spec
     return None
+
+
+def call_scalar(spec: OpSpec, *args: float) -> float:
+    """``spec``'s forward on Python floats, with numpy's answer (nan, ±inf) where :mod:`math`
+    raises instead (``log(-1)``, ``exp(1000)``, ``1/0``).
+
+    >>> call_scalar(OPS["log"], -1.0), call_scalar(OPS["div"], 1.0, 0.0)
+    (nan, inf)
+    """
+    try:
+        return spec.scalar(*args)
+    except (ArithmeticError, ValueError):
+        return _numpy_float(spec.forward, args)
+
+
+def local_scalar(spec: OpSpec, slot: int, out: float, *args: float) -> float:
+    """∂out/∂input ``slot`` on Python floats, with numpy's nan and inf where :mod:`math` raises.
+
+    >>> local_scalar(OPS["log"], 0, -math.inf, 0.0)
+    inf
+    """
+    try:
+        return spec.scalar_local[slot](out, *args)
+    except (ArithmeticError, ValueError):
+        return _numpy_float(spec.vjp[slot], (1.0, out, *args))
+
+
+def _numpy_float(rule: Rule, args: tuple[float, ...]) -> float:
+    with np.errstate(all="ignore"):
+        return float(rule(*(np.float64(a) for a in args)))
+
+
+#: Where the scalar rules are checked against the numpy ones at import: ordinary numbers,
+#: kinks and poles (0, ±1), the edges of the domains, overflow, inf and nan.
+_CHECK_POINTS = (0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 800.0, -800.0, math.inf, -math.inf, math.nan)
+
+
+def _same_float(a: float, b: float) -> bool:
+    """Equal, both nan, or within two ulps (numpy's SIMD tanh rounds apart from C's)."""
+    if a == b or (a != a and b != b):
+        return True
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 2 * math.ulp(max(abs(a),
+                                                                                      abs(b)))
+
+
+def _check_scalar_rules() -> None:
+    """Every element-wise op's float rules give the numbers its numpy rules give (the numpy
+    rules run once per op on all the points, as arrays)."""
+    pairs = [(a, b) for a in _CHECK_POINTS[:8] for b in _CHECK_POINTS]
+    for spec in _TABLE:
+        if not (spec.arity and spec.elementwise):
+            continue
+        points = [(a,) for a in _CHECK_POINTS] if spec.arity == 1 else pairs
+        outs = [call_scalar(spec, *args) for args in points]
+        columns = [np.array(col) for col in zip(*points, strict=True)]
+        with np.errstate(all="ignore"):
+            expected = [spec.forward(*columns).tolist()]
+            out_col = np.array(outs)
+            ones = np.ones(len(points))
+            expected += [np.broadcast_to(rule(ones, out_col, *columns), ones.shape).tolist()
+                         for rule in spec.vjp]
+        for k, args in enumerate(points):
+            if not _same_float(outs[k], expected[0][k]):
+                raise AssertionError(f"op {spec.name}: scalar forward disagrees at {args}")
+            for slot in range(spec.arity):
+                mine = local_scalar(spec, slot, outs[k], *args)
+                if not _same_float(mine, expected[1 + slot][k]):
+                    raise AssertionError(f"op {spec.name}: scalar derivative {slot} disagrees "
+                                         f"at {args}: {mine} against {expected[1 + slot][k]}")
+
+
+_check_scalar_rules()

@@ -14,9 +14,13 @@ Caveats, up front:
   Shapes that do not fit raise :class:`~graphapp.engine.errors.EvaluationError`.
 * Constants are not differentiated: their gradient, and what their out-edges carry, is ``None``.
 * For an output that is an array, gradients are those of the sum of its elements.
-* A graph made only of scalars and element-wise ops runs in *batched* mode: nodes at the same
-  depth with the same op are computed in one numpy call. Other graphs run node by node. Both
-  give the same numbers; the batched mode is what makes a value edit on a 100k-node graph fast.
+* A graph made only of scalars and element-wise ops runs in one of two modes. When its levels
+  are wide, *batched*: nodes at the same depth with the same op are computed in one numpy call.
+  Otherwise (a deep chain) *scalar*: node by node on Python floats with the op table's
+  :mod:`math` rules, numpy only where :mod:`math` raises (so ``log(-1)`` is still nan). Graphs
+  with arrays, or ops that are not element-wise, run node by node on numpy values (*nodes*).
+  All give the same numbers (to an ulp or two: numpy's ``tanh`` rounds apart from C's); the
+  first two are what make a value edit on a 100k-node graph, wide or deep, fast.
 
 >>> from graphapp.engine.ops import OPS
 >>> class Leaves:  # anything with values_of() can feed a plan; usually a Graph
@@ -29,6 +33,7 @@ Caveats, up front:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,12 +43,13 @@ import numpy as np
 
 from graphapp.engine.errors import EvaluationError, GraphError, NodeError
 from graphapp.engine.limits import oversized
-from graphapp.engine.ops import OPS, OpSpec
+from graphapp.engine.ops import OPS, OpSpec, call_scalar, local_scalar
 from graphapp.engine.values import Value, as_value, shape_of, tidy, unbroadcast
 
 __all__ = [
     "JACOBIAN_LIMIT",
     "MIN_BATCH",
+    "MODES",
     "Backward",
     "EdgeGrad",
     "Forward",
@@ -93,6 +99,10 @@ class _Batch:
     args: tuple[np.ndarray, ...]  # one index array per input slot
 
 
+#: How a forward pass ran (see the module's caveats).
+MODES = ("batched", "scalar", "nodes")
+
+
 class _IndexedView(Mapping):
     """A read-only ``{node id: value}`` view over a list or array indexed like the plan."""
 
@@ -112,6 +122,15 @@ class _IndexedView(Mapping):
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+class _FloatView(_IndexedView):
+    """An :class:`_IndexedView` over Python floats that reads them as ``numpy.float64`` (node
+    values are float64, whose maths follows IEEE: ``1/v`` is inf, not an exception)."""
+
+    def __getitem__(self, node: str) -> Any:
+        v = super().__getitem__(node)
+        return None if v is None else np.float64(v)
 
 
 def _nonfinite_cause(spec: OpSpec, first: float, inputs: list[Any]) -> str:
@@ -180,20 +199,26 @@ class Plan:
         self._edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._names: np.ndarray | None = None
         self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
+        self._scalar_steps: list[tuple[int, Any, int, int, OpSpec]] | None = None
+        self._is_wide: bool | None = None
+        self._groups: dict[tuple[int, str], list[int]] | None = None
+        self._scalar_back: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
 
     # ----------------------------------------------------------------- structure
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All edges as index arrays ``(src, dst, slot)``, ordered by ``dst`` then slot."""
         if self._edges is None:
-            src, dst, slot = [], [], []
-            for d, args in enumerate(self.args):
-                for k, s in enumerate(args):
-                    if s >= 0:
-                        src.append(s)
-                        dst.append(d)
-                        slot.append(k)
-            self._edges = (np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp),
-                           np.array(slot, dtype=np.intp))
+            counts = np.fromiter(map(len, self.args), dtype=np.intp, count=len(self.args))
+            total = int(counts.sum())
+            src = np.fromiter(itertools.chain.from_iterable(self.args), dtype=np.intp,
+                              count=total)
+            dst = np.repeat(np.arange(len(self.args), dtype=np.intp), counts)
+            slot = np.arange(total, dtype=np.intp) - np.repeat(np.cumsum(counts) - counts,
+                                                                counts)
+            filled = src >= 0  # empty slots are not edges
+            if not filled.all():
+                src, dst, slot = src[filled], dst[filled], slot[filled]
+            self._edges = (src, dst, slot)
         return self._edges
 
     def order_array(self) -> np.ndarray:
@@ -206,36 +231,22 @@ class Plan:
         """Boolean mask over plan indices: which nodes have a path to ``output`` (itself too)."""
         o = self._node_index(output)
         if o not in self._reach:
-            mask = np.zeros(len(self.order), dtype=bool)
-            mask[o] = True
+            seen = bytearray(len(self.order))  # Python-speed flags, one numpy mask at the end
+            seen[o] = 1
             stack = [o]
             args = self.args
             while stack:
                 for j in args[stack.pop()]:
-                    if j >= 0 and not mask[j]:
-                        mask[j] = True
+                    if j >= 0 and not seen[j]:
+                        seen[j] = 1
                         stack.append(j)
-            self._reach[o] = mask
+            self._reach[o] = np.frombuffer(bytes(seen), dtype=np.bool_).copy()
         return self._reach[o]
 
     def batches(self) -> list[_Batch]:
         """Groups of same-op nodes at the same depth, in an order that respects dependencies."""
         if self._batches is None:
-            depth = [0] * len(self.order)
-            groups: dict[tuple[int, str], list[int]] = {}
-            for i, spec, args in self.steps:
-                d = depth[args[0]]
-                for j in args[1:]:
-                    if depth[j] > d:
-                        d = depth[j]
-                d += 1
-                depth[i] = d
-                key = (d, spec.name)
-                members = groups.get(key)
-                if members is None:
-                    groups[key] = [i]
-                else:
-                    members.append(i)
+            groups = self._level_groups(None)
             batches = []
             for (_, name), members in sorted(groups.items()):
                 out = np.array(members, dtype=np.intp)
@@ -246,18 +257,85 @@ class Plan:
             self._batches = batches
         return self._batches
 
+    def _level_groups(self, limit: float | None) -> dict[tuple[int, str], list[int]] | None:
+        """The steps grouped by (depth, op); ``None`` as soon as there are more than ``limit``
+        groups. A complete grouping is kept for :meth:`batches`."""
+        if self._groups is not None:
+            return self._groups
+        depth = [0] * len(self.order)
+        groups: dict[tuple[int, str], list[int]] = {}
+        for i, spec, args in self.steps:
+            d = depth[args[0]]
+            for j in args[1:]:
+                if depth[j] > d:
+                    d = depth[j]
+            d += 1
+            depth[i] = d
+            key = (d, spec.name)
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [i]
+                if limit is not None and len(groups) > limit:
+                    return None
+            else:
+                members.append(i)
+        self._groups = groups
+        return groups
+
     def use_batched(self, leaf_values: list[Value]) -> bool:
         """Batched mode needs only scalars and element-wise ops, and wide enough levels."""
+        return self._mode(leaf_values, None) == "batched"
+
+    def _mode(self, leaf_values: list[Value], batched: bool | None) -> str:
+        """``batched`` or ``scalar`` for graphs of scalars and element-wise ops (batched when
+        asked, or by default when the levels are wide), else ``nodes``."""
         if not self._batchable or not self.steps:
-            return False
-        if not all(type(v) is not np.ndarray for v in leaf_values):
-            return False
-        return len(self.steps) >= MIN_BATCH * len(self.batches())
+            return "nodes"
+        if any(type(v) is np.ndarray for v in leaf_values):
+            return "nodes"
+        if batched is None:
+            batched = self._wide()
+        return "batched" if batched else "scalar"
+
+    def _wide(self) -> bool:
+        """Whether the (depth, op) groups hold at least MIN_BATCH nodes on average. Found once
+        per plan, and given up on as soon as there are too many groups (a deep chain needs
+        only the first eighth of its nodes to tell)."""
+        if self._is_wide is None:
+            self._is_wide = self._level_groups(len(self.steps) / MIN_BATCH) is not None
+        return self._is_wide
+
+    def _scalar_program(self) -> list[tuple[int, Any, int, int, OpSpec]]:
+        """The steps as ``(node, float forward, input a, input b or -1, spec)``, built once."""
+        if self._scalar_steps is None:
+            self._scalar_steps = [(i, spec.scalar, args[0], args[1] if len(args) > 1 else -1,
+                                   spec) for i, spec, args in self.steps]
+        return self._scalar_steps
+
+    def _scalar_backward_program(self, o: int, reach: np.ndarray) -> tuple[list, list]:
+        """For output ``o``: the steps that reach it, last first, as ``(node, local a, local b
+        or None, a, b or -1, spec)``, and the same for the steps that do not (their local
+        derivatives are shown too, but they carry nothing). Built once per output."""
+        if o not in self._scalar_back:
+            reached, others = [], []
+            reach = reach.tolist()  # Python bools: quicker to index one by one
+            for i, spec, args in reversed(self.steps):
+                local = spec.scalar_local
+                row = (i, local[0], local[1] if len(local) > 1 else None, args[0],
+                       args[1] if len(args) > 1 else -1, spec)
+                (reached if reach[i] else others).append(row)
+            self._scalar_back[o] = (reached, others)
+        return self._scalar_back[o]
 
     # ----------------------------------------------------------------- forward
     def forward(self, graph: ValueSource, overrides: Mapping[str, Any] | None = None,
-                batched: bool | None = None) -> Forward:
-        """Every node's value. ``overrides`` replaces leaf values for this run only."""
+                batched: bool | None = None, mode: str | None = None) -> Forward:
+        """Every node's value. ``overrides`` replaces leaf values for this run only.
+
+        By default the plan picks its mode (see the module's caveats); ``batched=False`` runs
+        node by node (on floats when it can), and ``mode`` forces one of :data:`MODES` (tests
+        compare them; ``batched`` and ``scalar`` need a graph of scalars and element-wise ops).
+        """
         leaf_values = graph.values_of(self.leaf_names)
         if overrides:
             for node, val in overrides.items():
@@ -266,15 +344,32 @@ class Plan:
                     raise NodeError(f"{node!r} is computed; only inputs and constants can be set",
                                     (node,))
                 leaf_values[self.leaves.index(i)] = as_value(val)
-        if batched is None:
-            batched = self.use_batched(leaf_values)
-        with np.errstate(all="ignore"):
-            failures: dict[int, str] = {}
-            if batched:
-                values: Any = self._forward_batched(leaf_values)
-            else:
-                values, failures = self._forward_nodes(leaf_values)
-        return Forward(self, values, batched, failures)
+        if mode is None:
+            mode = self._mode(leaf_values, batched)
+        elif mode not in MODES or (mode != "nodes" and self._mode(leaf_values, False) == "nodes"):
+            raise ValueError(f"mode {mode!r} cannot run this plan (modes: {', '.join(MODES)})")
+        failures: dict[int, str] = {}
+        if mode == "scalar":  # Python floats: no numpy state to set
+            values: Any = self._forward_scalar(leaf_values)
+        else:
+            with np.errstate(all="ignore"):
+                if mode == "batched":
+                    values = self._forward_batched(leaf_values)
+                else:
+                    values, failures = self._forward_nodes(leaf_values)
+        return Forward(self, values, mode, failures)
+
+    def _forward_scalar(self, leaf_values: list[Value]) -> list[float]:
+        vals = [0.0] * len(self.order)  # nodes that cannot be computed stay 0, masked later
+        for i, v in zip(self.leaves, leaf_values, strict=True):
+            vals[i] = float(v)
+        for i, fn, a, b, spec in self._scalar_program():
+            try:
+                vals[i] = fn(vals[a]) if b < 0 else fn(vals[a], vals[b])
+            except (ArithmeticError, ValueError):  # where numpy gives nan or inf
+                vals[i] = call_scalar(spec, vals[a]) if b < 0 else call_scalar(
+                    spec, vals[a], vals[b])
+        return vals
 
     def _forward_nodes(self, leaf_values: list[Value]) -> tuple[list[Value | None],
                                                                   dict[int, str]]:
@@ -314,10 +409,54 @@ class Plan:
             node, why = fwd.root_failure(output)
             raise EvaluationError(node, why)
         reach = self.reaches(output)
+        if fwd.mode == "scalar":
+            return self._backward_scalar(fwd, o, reach)
         with np.errstate(all="ignore"):
-            if fwd.batched:
+            if fwd.mode == "batched":
                 return self._backward_batched(fwd, o, reach)
             return self._backward_nodes(fwd, o, reach)
+
+    def _backward_scalar(self, fwd: Forward, o: int, reach: np.ndarray) -> Backward:
+        vals = fwd._values
+        n = len(vals)
+        grads = [0.0] * n
+        grads[o] = 1.0
+        loc0, loc1, acc0, acc1 = [0.0] * n, [0.0] * n, [0.0] * n, [0.0] * n
+        reached, others = self._scalar_backward_program(o, reach)
+        for i, d0, d1, a, b, spec in reached:
+            g = grads[i]
+            out = vals[i]
+            x = vals[a]
+            if d1 is None:
+                try:
+                    loc = d0(out, x)
+                except (ArithmeticError, ValueError):
+                    loc = local_scalar(spec, 0, out, x)
+                loc0[i] = loc
+                acc0[i] = c = g * loc
+                grads[a] += c
+                continue
+            y = vals[b]
+            try:
+                la = d0(out, x, y)
+            except (ArithmeticError, ValueError):
+                la = local_scalar(spec, 0, out, x, y)
+            try:
+                lb = d1(out, x, y)
+            except (ArithmeticError, ValueError):
+                lb = local_scalar(spec, 1, out, x, y)
+            loc0[i] = la
+            loc1[i] = lb
+            acc0[i] = c = g * la
+            grads[a] += c
+            acc1[i] = c = g * lb
+            grads[b] += c
+        for i, _, _, a, b, spec in others:  # shown, but carrying nothing
+            ins = (vals[a],) if b < 0 else (vals[a], vals[b])
+            loc0[i] = local_scalar(spec, 0, vals[i], *ins)
+            if b >= 0:
+                loc1[i] = local_scalar(spec, 1, vals[i], *ins)
+        return Backward(self, fwd, self.order[o], grads, (loc0, loc1), (acc0, acc1), reach)
 
     def _backward_nodes(self, fwd: Forward, o: int, reach: np.ndarray) -> Backward:
         vals = fwd._values
@@ -383,7 +522,8 @@ class Plan:
         only, so the tangents are the *partial* derivatives along it; without, they are totals.
         """
         w = self._node_index(wrt)
-        wval = fwd._values[w]
+        vals = fwd._numpy_values()
+        wval = vals[w]
         if direction is None:
             if type(wval) is np.ndarray and wval.size != 1:
                 raise ValueError(f"{wrt!r} is an array of shape {wval.shape}: give a direction")
@@ -397,7 +537,6 @@ class Plan:
             if src != wrt:
                 raise ValueError(f"only_edge must leave {wrt!r}, not {src!r}")
             edge_filter = (self._node_index(dst), slot)
-        vals = fwd._values
         tans: list[Any] = [None] * len(self.order)
         tans[w] = seed
         with np.errstate(all="ignore"):
@@ -427,7 +566,7 @@ class Plan:
         """∂dst/∂src on one edge: a number, or for array outputs the Jacobian of shape
         ``dst.shape + src.shape`` (``None`` when it has more than JACOBIAN_LIMIT entries)."""
         spec = self.specs[dst_i]
-        vals = fwd._values
+        vals = fwd._numpy_values()
         out = vals[dst_i]
         ins = [vals[j] for j in self.args[dst_i]]
         rule = spec.vjp[slot]
@@ -455,11 +594,16 @@ class Plan:
 class Forward:
     """The result of a forward pass."""
 
-    def __init__(self, plan: Plan, values: Any, batched: bool,
+    def __init__(self, plan: Plan, values: Any, mode: str,
                  failures: dict[int, str] | None = None) -> None:
         self.plan = plan
         self._values = values
-        self.batched = batched
+        #: How it ran: ``batched`` (numpy, level by level), ``scalar`` (node by node on
+        #: Python floats) or ``nodes`` (node by node on numpy values).
+        self.mode = mode
+        #: True when it ran level by level.
+        self.batched = mode == "batched"
+        self._numpy: np.ndarray | None = None
         #: Nodes whose op failed (shapes that do not fit), with why; nodes downstream of them
         #: have no value either, but everything else is computed.
         self.failures: dict[str, str] = {plan.order[i]: why for i, why in (failures or {}).items()}
@@ -469,7 +613,8 @@ class Forward:
         #: Mask of nodes without a value (empty slot upstream, or a failure upstream).
         self.missing = missing if missing.any() else None
         #: ``{node: value}``; ``None`` for nodes that cannot be computed.
-        self.values: Mapping[str, Value | None] = _IndexedView(plan.index, values, self.missing)
+        view = _FloatView if mode == "scalar" else _IndexedView
+        self.values: Mapping[str, Value | None] = view(plan.index, values, self.missing)
         self.nonfinite: NonFinite | None = self._first_nonfinite()
 
     def root_failure(self, node: str) -> tuple[str, str]:
@@ -486,6 +631,8 @@ class Forward:
         to read a whole large graph."""
         if self.batched:
             out = self._values.tolist()
+        elif self.mode == "scalar":
+            out = list(self._values)
         else:
             out = [v if type(v) is np.ndarray or v is None else float(v) for v in self._values]
         if self.missing is not None:
@@ -493,9 +640,23 @@ class Forward:
                 out[i] = None
         return out
 
+    def _numpy_values(self) -> Any:
+        """The values indexable by plan index, scalars as ``numpy.float64`` (what the numpy
+        rules are called with): for a scalar run, an array made on first use."""
+        if self.mode != "scalar":
+            return self._values
+        if self._numpy is None:
+            self._numpy = np.array(self._values)
+        return self._numpy
+
     def _first_nonfinite(self) -> NonFinite | None:
         plan = self.plan
-        if self.batched:
+        if self.mode == "scalar":
+            if math.isfinite(sum(self._values)):  # a nan or inf anywhere makes the sum one
+                return None
+            candidates = (i for i, v in enumerate(self._values)
+                          if not math.isfinite(v) and not plan.incomplete_mask[i])
+        elif self.batched:
             bad = ~np.isfinite(self._values)
             bad &= ~plan.incomplete_mask
             hits = np.flatnonzero(bad)
@@ -536,9 +697,11 @@ class Backward:
         self._reach = reach
         skip = plan.const_mask | (fwd.missing if fwd.missing is not None else
                                    plan.incomplete_mask)
+        view = _FloatView if fwd.mode == "scalar" else _IndexedView
         #: ``{node: d output / d node}``; 0 where the node does not reach the output, ``None``
         #: for constants (not differentiated) and nodes that cannot be computed.
-        self.grads: Mapping[str, Value | None] = _IndexedView(plan.index, grads, skip)
+        self.grads: Mapping[str, Value | None] = view(plan.index, grads, skip)
+        self._dense: tuple[np.ndarray, np.ndarray] | None = None
 
     def grad_list(self) -> list[Any]:
         """Every gradient in plan order, scalars as Python floats, ``None`` for constants and
@@ -546,6 +709,8 @@ class Backward:
         plan = self.plan
         if self.forward.batched:
             out = self._grads.tolist()
+        elif self.forward.mode == "scalar":
+            out = list(self._grads)
         else:
             out = [g if type(g) is np.ndarray or g is None else float(g) for g in self._grads]
         missing = self.forward.missing
@@ -563,9 +728,10 @@ class Backward:
         names = plan.order_array()
         columns: dict[str, list[Any]] = {"src": names[src].tolist(), "dst": names[dst].tolist(),
                                          "slot": slot.tolist()}
-        if self.forward.batched:
-            columns["local"] = self._local[dst, slot].tolist()
-            columns["accumulated"] = self._acc[dst, slot].tolist()
+        if self.forward.mode != "nodes":
+            local, acc = self._arrays()
+            columns["local"] = local[dst, slot].tolist()
+            columns["accumulated"] = acc[dst, slot].tolist()
             for e in np.flatnonzero(plan.const_mask[src]):
                 columns["local"][e] = columns["accumulated"][e] = None
         else:
@@ -578,9 +744,9 @@ class Backward:
     def largest_carried(self) -> float:
         """The largest gradient any edge carries (its size: |x|, or an array's norm), for
         scaling how edges are drawn; 0 when nothing finite is carried."""
-        if self.forward.batched:
-            src, _, _ = self.plan.edge_arrays()
-            carried = np.abs(self._acc[self.plan.edge_arrays()[1], self.plan.edge_arrays()[2]])
+        if self.forward.mode != "nodes":
+            src, dst, slot = self.plan.edge_arrays()
+            carried = np.abs(self._arrays()[1][dst, slot])
             carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
             return float(carried.max()) if carried.size else 0.0
         best = 0.0
@@ -615,9 +781,20 @@ class Backward:
                 if s >= 0:
                     yield order[s], order[d], slot, self.edge(order[s], order[d], slot)
 
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Local derivatives and carried gradients as ``(nodes, 2)`` arrays (slot by column);
+        for a scalar run, made from its lists on first use."""
+        if self.forward.batched:
+            return self._local, self._acc
+        if self._dense is None:
+            self._dense = (np.array(self._local).T, np.array(self._acc).T)
+        return self._dense
+
     def _edge_local(self, s: int, d: int, slot: int) -> Value | None:
         if self.forward.batched:
             return np.float64(self._local[d, slot])
+        if self.forward.mode == "scalar":
+            return np.float64(self._local[slot][d])
         locs = self._local.get(d)
         if locs is not None:
             return locs[slot]
@@ -626,6 +803,8 @@ class Backward:
     def _edge_acc(self, s: int, d: int, slot: int) -> Value:
         if self.forward.batched:
             return np.float64(self._acc[d, slot])
+        if self.forward.mode == "scalar":
+            return np.float64(self._acc[slot][d])
         contrib = self._acc.get(d)
         if contrib is not None:
             return contrib[slot]

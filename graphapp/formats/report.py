@@ -15,6 +15,7 @@ have ``grad`` null (they are not differentiated); nan and ±inf are the strings 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,16 @@ def _node_order(doc: GraphFile, fwd: Forward) -> list[str]:
     return [n for n in doc.graph if n in fwd.plan.index]
 
 
-def _json_list(values: list[Any]) -> list[Any]:
-    """A list of values as JSON values; a list of finite floats is returned as it is."""
-    if all(type(v) is not np.ndarray for v in values):
+def _json_list(values: list[Any], scalars: bool = False) -> list[Any]:
+    """A list of values as JSON values; a list of finite floats is returned as it is.
+    ``scalars``: the caller knows that no value is an array."""
+    if scalars:
+        try:  # floats only: a nan or inf anywhere makes the sum one (None raises)
+            if math.isfinite(sum(values)):
+                return values
+        except TypeError:
+            pass
+    if scalars or all(type(v) is not np.ndarray for v in values):
         try:
             array = np.array(values, dtype=np.float64)
         except (TypeError, ValueError):  # None among them
@@ -81,12 +89,16 @@ def eval_json(doc: GraphFile, fwd: Forward) -> dict[str, Any]:
 def grad_json(doc: GraphFile, back: Backward) -> dict[str, Any]:
     """Values, gradients and per-edge derivatives as a JSON-ready dict."""
     fwd = back.forward
+    scalars = fwd.mode != "nodes"  # batched and scalar runs hold no arrays
+
+    def as_json(values: list[Any]) -> list[Any]:
+        return _json_list(values, scalars)
+
     names, ops, values, grads = _ordered(doc, fwd, [s.name for s in fwd.plan.specs],
-                                         _json_list(fwd.value_list()),
-                                         _json_list(back.grad_list()))
+                                         as_json(fwd.value_list()), as_json(back.grad_list()))
     nodes = {n: {"op": op, "value": v, "grad": g}
              for n, op, v, g in zip(names, ops, values, grads, strict=True)}
-    rows = _edge_rows(doc, back, _json_list)
+    rows = _edge_rows(doc, back, as_json)
     edges = [{"src": s, "dst": d, "slot": k, "local": local, "accumulated": acc}
              for s, d, k, local, acc in rows]
     return {"output": back.output, "nodes": nodes, "edges": edges,

@@ -1,4 +1,10 @@
-"""Window figures for ``graphapp bench --gui``, on a random 1,000-node graph, offscreen:
+"""Window figures for ``graphapp bench --gui``.
+
+Start-up (:func:`start_up_figures`), whole processes on the micrograd example against a bare
+PySide6 window of the same size: saving a screenshot offscreen, and the time until the window
+is on screen (a real X server, Xvfb, polled with xdotool; skipped without them).
+
+On a random 1,000-node graph, offscreen (:func:`gui_figures`):
 
 * ``first_draw_ms``: from opening to the graph drawn with the quick layered layout;
 * ``open_ms``: until Graphviz's layout (computed in a thread meanwhile) is applied and drawn;
@@ -11,13 +17,106 @@ and, in :func:`plot_figures`, the Function Plot dock's redraw while its point is
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["gui_figures", "plot_figures", "training_figures"]
+__all__ = ["gui_figures", "plot_figures", "start_up_figures", "training_figures"]
+
+#: A bare PySide6 window of the screenshot's default size: saves a screenshot, or (with no
+#: file) stays open.
+_BARE_WINDOW = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow()
+w.setWindowTitle("bare")
+w.resize(1400, 900)
+w.show()
+if len(sys.argv) > 1:
+    for _ in range(5):
+        app.processEvents()
+    w.grab().save(sys.argv[1], "PNG")
+else:
+    app.exec()
+"""
+
+
+def start_up_figures(repeat: int = 5) -> dict[str, Any]:
+    """Median seconds, whole process: ``graphapp open EXAMPLE --screenshot`` against a bare
+    window saving one (alternately), and until each window is on screen under Xvfb."""
+    from graphapp.paths import default_example
+
+    example = str(default_example())
+    result: dict[str, Any] = {"example": default_example().name}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": tmp,
+               "XDG_CONFIG_HOME": tmp}
+        shot = str(Path(tmp) / "shot.png")
+        ours = [sys.executable, "-m", "graphapp", "open", example, "--screenshot", shot]
+        bare = [sys.executable, "-c", _BARE_WINDOW, shot]
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
+        for _ in range(repeat):
+            for key, cmd in (("ours", ours), ("bare", bare)):
+                t0 = time.perf_counter()
+                subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+                times[key].append(time.perf_counter() - t0)
+        result["screenshot_s"] = statistics.median(times["ours"])
+        result["bare_screenshot_s"] = statistics.median(times["bare"])
+        result["screenshot_ratio"] = result["screenshot_s"] / result["bare_screenshot_s"]
+        appear = _appear_times([sys.executable, "-m", "graphapp", "open", example],
+                               [sys.executable, "-c", _BARE_WINDOW], repeat, tmp)
+        result.update(appear)
+    return result
+
+
+def _appear_times(ours: list[str], bare: list[str], repeat: int, home: str) -> dict[str, Any]:
+    """Median seconds from starting each command until its window is viewable on an Xvfb
+    display (polled with xdotool every few milliseconds)."""
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        return {"appear_note": "needs Xvfb and xdotool"}
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24",
+                             "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        display = f":{xvfb.stdout.readline().strip()}"
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env.update(DISPLAY=display, HOME=home, XDG_CONFIG_HOME=home)
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
+        for _ in range(repeat):
+            for key, cmd in (("ours", ours), ("bare", bare)):
+                seconds = _until_visible(cmd, env)
+                if seconds is not None:
+                    times[key].append(seconds)
+        if not times["ours"] or not times["bare"]:
+            return {"appear_note": "no window appeared within 20 s"}
+        return {"appear_s": statistics.median(times["ours"]),
+                "bare_appear_s": statistics.median(times["bare"])}
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+def _until_visible(cmd: list[str], env: dict[str, str]) -> float | None:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.perf_counter() - t0 < 20:
+            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid",
+                                    str(proc.pid)], env=env, capture_output=True)
+            if found.stdout.strip():
+                return time.perf_counter() - t0
+            time.sleep(0.005)
+        return None
+    finally:
+        proc.kill()
+        proc.wait(10)
 
 
 def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:

@@ -24,6 +24,8 @@ __all__ = ["COLUMN", "ROW", "compact", "dot_available", "dot_failure", "dot_layo
 
 #: Graphs with more nodes than this get dot's quicker settings.
 BIG = 300
+#: Seconds dot's full settings get on a graph up to BIG nodes before the quick ones take over.
+FULL_BUDGET = 3.0
 #: Spacing of the layered layout, in scene pixels: column to column (for a card of the
 #: default size; room for edge labels between), row to row, and the gap between stacked cards.
 COLUMN = 230.0
@@ -71,25 +73,47 @@ def dot_layout(graph: Graph, sizes: dict[str, tuple[float, float]], timeout: flo
     """Positions from ``dot`` (top-left corners, scene pixels); ``sizes`` are card sizes.
 
     ``run(args, input, timeout)`` starts the program (a job's :meth:`JobContext.run`, so that
-    cancelling the job kills ``dot``); by default :func:`subprocess.run`.
+    cancelling the job kills ``dot``); by default :func:`subprocess.run`. Graphs up to
+    :data:`BIG` nodes get dot's full optimisation for at most :data:`FULL_BUDGET` seconds, then
+    its quick settings: on some shapes (a deep chain with skip connections, 200 nodes) the
+    full placement takes minutes where the quick one takes a second or two.
     """
-    # ranksep leaves room between columns for the edge labels (local / grad); the canvas
-    # draws its own edges, so dot need not route splines; on big graphs fewer crossing-
-    # reduction passes (mclimit, nslimit) trade a little tidiness for a layout 2-3x sooner
-    quick = ", mclimit=0.3, nslimit=2" if len(graph) > BIG else ""
-    lines = ["digraph g {", "  graph [rankdir=LR, nodesep=0.45, ranksep=1.2, ordering=in, "
-             f"splines=false{quick}];",
-             "  node [shape=box, fixedsize=true, label=\"\"];"]
     index = {node: i for i, node in enumerate(graph)}
+    run = run or _run
+    output = None
+    if len(graph) <= BIG:
+        try:
+            output = run(["dot", "-Tplain"], _dot_source(graph, sizes, index, False),
+                         min(timeout, FULL_BUDGET))
+        except subprocess.TimeoutExpired:
+            output = None
+    if output is None:
+        output = run(["dot", "-Tplain"], _dot_source(graph, sizes, index, True), timeout)
+    return _positions(output.decode(), list(index), sizes)
+
+
+def _dot_source(graph: Graph, sizes: dict[str, tuple[float, float]], index: dict[str, int],
+                quick: bool) -> str:
+    # ranksep leaves room between columns for the edge labels (local / grad); the canvas
+    # draws its own edges, so dot need not route splines; the quick settings (fewer
+    # crossing-reduction and placement passes: mclimit, nslimit) trade a little tidiness for
+    # a layout 2-3x sooner on big graphs, and for one at all on some shapes
+    settings = ", mclimit=0.3, nslimit=2" if quick else ""
+    lines = ["digraph g {", "  graph [rankdir=LR, nodesep=0.45, ranksep=1.2, ordering=in, "
+             f"splines=false{settings}];",
+             "  node [shape=box, fixedsize=true, label=\"\"];"]
     for node, i in index.items():
         w, h = sizes.get(node, (156.0, 68.0))
         lines.append(f"  n{i} [width={w / 72:.3f}, height={h / 72:.3f}];")
     for src, dst, _ in sorted(graph.edges(), key=lambda e: (index[e[1]], e[2])):
         lines.append(f"  n{index[src]} -> n{index[dst]};")
     lines.append("}")
+    return "\n".join(lines)
+
+
+def _positions(output: str, names: list[str], sizes: dict[str, tuple[float, float]]) \
+        -> Positions:
     # -Tplain: "graph scale w h", then "node name x y w h ..." lines, in inches
-    output = (run or _run)(["dot", "-Tplain"], "\n".join(lines), timeout).decode()
-    names = list(index)
     positions: Positions = {}
     top = 0.0
     for line in output.splitlines():

@@ -373,6 +373,19 @@ def test_every_command_in_the_table_has_help(capsys):
         assert command.help.split()[0] in capsys.readouterr().out
 
 
+def test_grad_on_a_scalar_file_does_not_import_networkx(tmp_path):
+    """Start-up: `graphapp grad` needs only the numbers, so the graph library stays unloaded
+    (and the answers are the hand-derived ones: dL/da = 6, dL/db = -4)."""
+    script = ("import sys\nfrom graphapp.cli import main\ntry:\n    main(sys.argv[1:])\n"
+              "except SystemExit:\n    pass\nprint('networkx' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", script, "grad",
+                          str(EXAMPLES / "01_micrograd.expr"), "--json"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    nodes = json.loads(out.stdout)["nodes"]
+    assert (nodes["a"]["grad"], nodes["b"]["grad"]) == (6.0, -4.0)
+    assert out.stderr.strip() == "False"
+
+
 @pytest.mark.parametrize("answers", [False, True])
 def test_export_of_a_quiz_draws_an_exercise_sheet(capsys, tmp_path, answers):
     """12_quiz_backprop.expr (L = (a·b + a)·f, a = 3, b = −2, f = 0.5) sets a gradients quiz:

@@ -1,7 +1,7 @@
 """Batched mode (the mode wide scalar graphs run in by default): hand-derived gradients on wide
 fan-out graphs through the default ``backward``, and a property test whose graphs always have
 nodes of one level batch sharing a source, checked three ways: batched, node by node, and
-micrograd."""
+micrograd (node by node both on floats and on numpy values)."""
 
 from __future__ import annotations
 
@@ -210,14 +210,16 @@ def test_batched_node_by_node_and_micrograd_agree_on_shared_sources(case):
     note(f"default mode batched: {default.forward.batched}, "
          f"{len(plan.steps)} steps in {len(plan.batches())} batches")
     fast = plan.backward(plan.forward(g, batched=True), out)
-    slow = plan.backward(plan.forward(g, batched=False), out)
+    slow = plan.backward(plan.forward(g, batched=False), out)  # on floats, node by node
+    on_numpy = plan.backward(plan.forward(g, mode="nodes"), out)
+    assert slow.forward.mode == "scalar"
     mg = _micrograd(g, out)
     assert float(fast.forward.values[out]) == pytest.approx(mg["__value__"], rel=1e-12,
                                                             abs=1e-12)
     for node in g:
         expected = mg.get(node, 0.0)  # micrograd knows only the nodes that reach out
         tol = 1e-10 * max(1.0, abs(expected))
-        for back in (fast, slow, default):
+        for back in (fast, slow, on_numpy, default):
             assert float(back.grads[node]) == pytest.approx(expected, abs=tol), node
     for src, dst, slot, e in slow.edges():
         f = fast.edge(src, dst, slot)

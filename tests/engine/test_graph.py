@@ -169,3 +169,26 @@ def test_check_connect_names_the_rule_for_odd_requests():
     with pytest.raises(SlotError, match=r"has slots 0\.\.0, not \[0\]"):
         g.check_connect("x", "y", [0])
     g.check_connect("x", "y", 0)  # the good one passes
+
+
+def test_a_graph_read_in_bulk_builds_networkx_only_when_asked_and_then_the_same():
+    """Running, reading ops and values, counting and iterating need no networkx graph; the
+    first structural question builds it with exactly the rows and edges given."""
+    nodes = [("a", "input", 2.0, {}), ("b", "input", -3.0, {"label": "bee"}),
+             ("m", "mul", None, {}), ("L", "add", None, {})]
+    edges = [("a", "m", 0), ("b", "m", 1), ("m", "L", 0), ("a", "L", 1)]
+    g = Graph.from_parts(nodes, edges)
+    back = backward(g, "L")  # dL/da = b + 1, dL/db = a
+    assert (float(back.grads["a"]), float(back.grads["b"])) == (-2.0, 2.0)
+    assert len(g) == 4 and list(g) == ["a", "b", "m", "L"] and "m" in g and "z" not in g
+    assert g.op("m").name == "mul" and float(g.value("b")) == -3.0 and g.leaves() == ["a", "b"]
+    assert g._pending is not None  # nothing above needed networkx
+    g.set_value("a", 4.0)  # a value edit before networkx: the next run sees it
+    assert float(backward(g, "L").grads["b"]) == 4.0 and g._pending is not None
+    assert sorted(g.nx.edges(keys=True)) == sorted(edges)  # built now
+    assert dict(g.nx.nodes(data="label"))["b"] == "bee" and g._pending is None
+    g.add_node("c", "input", 1.0)
+    g.disconnect("a", "L", 1)
+    g.connect("c", "L", 1)
+    assert float(backward(g, "L").grads["c"]) == 1.0
+    assert g.inputs("L") == ["m", "c"]

@@ -139,7 +139,7 @@ def test_fast_path_agrees_with_the_ast_path(lines):
     def run(fast: bool):
         parser = ExprParser(path="f.expr")
         if not fast:
-            parser._fast = lambda line, n: False
+            parser._fast = parser._fast_expr = lambda line, n: False
         try:
             parser.parse("\n".join(lines))
         except FormatError as exc:
@@ -147,6 +147,75 @@ def test_fast_path_agrees_with_the_ast_path(lines):
         return parser.nodes, parser.edges, parser.defined
 
     assert run(True) == run(False)
+
+
+_atoms = st.one_of(
+    _names, st.sampled_from(["pi", "e", "q", "None", "tanh", "1_0", "012", "00", "1.", ".5",
+                             "1e3", "1.5E-2", "2x", "0x1f", "3j", "1" * 320]),
+    st.integers(0, 99).map(str), st.floats(0, 1e6, allow_nan=False).map(repr))
+
+
+def _expressions():
+    """Expressions of every shape the fast reader takes (signs, powers, brackets, calls of
+    the right and wrong arity, literals of every spelling) and some it must leave alone."""
+    def extend(inner):
+        binary = st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**", "@", "//", "%"]),
+                           inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}")
+        tight = st.tuples(inner, st.sampled_from(["+", "-", "*", "**"]),
+                          inner).map(lambda t: f"{t[0]}{t[1]}{t[2]}")
+        unary = st.tuples(st.sampled_from(["-", "+", "- ", "--", "-+"]),
+                          inner).map("".join)
+        call = st.tuples(st.sampled_from(["tanh", "exp", "max", "min", "pow", "ln", "nope"]),
+                         st.lists(inner, min_size=0, max_size=3)).map(
+            lambda t: f"{t[0]}({', '.join(t[1])})")
+        return st.one_of(binary, tight, unary, call, inner.map(lambda x: f"({x})"))
+    return st.recursive(_atoms, extend, max_leaves=12)
+
+
+@st.composite
+def expression_scripts(draw):
+    head = ["a = 1.5", "b = -2.0", "c = 0.5", "x1 = 3.0", "y_2 = 0.25"]
+    if draw(st.booleans()):
+        head.append("e = 2.0")  # the file's own e: a name, not the constant
+    body = [f"{draw(st.sampled_from(['r', 's', 'a', 'pi', 'if']))}{i} = {draw(_expressions())}"
+            f"{draw(st.sampled_from(['', '  # note', ' ']))}"
+            for i in range(draw(st.integers(1, 4)))]
+    body.insert(draw(st.integers(0, len(body))), f"t = {draw(_expressions())}")
+    indent = draw(st.sampled_from(["", "  "]))
+    return "\n".join(head + [indent + line for line in body])
+
+
+@given(expression_scripts())
+def test_the_fast_expression_reader_makes_what_the_ast_path_makes(text):
+    """Same nodes (ids, ops, values, order), edges, lines, names, or the same error."""
+    def run(fast: bool):
+        parser = ExprParser(path="f.expr")
+        if not fast:
+            parser._fast = parser._fast_expr = lambda line, n: False
+        try:
+            parser.parse(text)
+        except FormatError as exc:
+            return ("error", str(exc))
+        return parser.nodes, parser.edges, parser.lines, parser.defined, parser.last
+
+    fast, slow = run(True), run(False)
+    if fast[0] != "error":
+        fast_nodes = [(n, op, repr(v), a) for n, op, v, a in fast[0]]  # nan == nan
+        slow_nodes = [(n, op, repr(v), a) for n, op, v, a in slow[0]]
+        assert fast_nodes == slow_nodes
+        fast, slow = fast[1:], slow[1:]
+    assert fast == slow
+
+
+def test_the_fast_expression_reader_takes_the_deep_chain_lines():
+    """The lines of a deep chain go the fast way (no ast), with the ast path's ids."""
+    parser = ExprParser(path="f.expr")
+    parser._slow = None  # any line reaching the ast path fails this test
+    parser.parse("w = 0.9\nb = 0.1\nh0 = 0.5\nh1 = tanh(h0 * w + b) + -h0 * 2 ** -1")
+    assert [n[:3] for n in parser.nodes[3:]] == [
+        ("mul#1", "mul", None), ("add#1", "add", None), ("tanh#1", "tanh", None),
+        ("neg#1", "neg", None), ("const#1", "const", 2.0), ("const#2", "const", -1.0),
+        ("pow#1", "pow", None), ("mul#2", "mul", None), ("h1", "add", None)]
 
 
 def _isomorphic(a: GraphFile, b: GraphFile) -> bool:
@@ -232,3 +301,26 @@ def test_writing_a_long_anonymous_chain_names_parts_of_it():
     assert len(again.graph) == len(doc.graph)  # the same nodes, some of them named t1, t2…
     assert float(backward(again.graph, again.output).forward.values[again.output]) == 3001.0
     assert float(backward(again.graph, again.output).grads["x"]) == 3001.0
+
+
+def test_lines_of_one_shape_are_read_once_and_named_by_their_own_names():
+    """The reader's result is reused for every line of the same shape; each line's names (a
+    name used twice included) and numbers land in the right slots, as the ast path has it."""
+    text = ("a = 1.0\nb = 2.0\nc = 3.0\np = a * b + c\nq = c * a + b\nr = b * b + b\n"
+            "s = tanh(r) * 2.0 - -q\nt = tanh(s) * 2.0 - -p\nu = tanh(t) * 3.0 - -p")
+
+    def run(fast: bool):
+        parser = ExprParser(path="f.expr")
+        if not fast:
+            parser._fast = parser._fast_expr = lambda line, n: False
+        parser.parse(text)
+        return parser.nodes, parser.edges, parser.lines, parser
+
+    *fast, parser = run(True)
+    *slow, _ = run(False)
+    assert fast == slow
+    assert len(parser._shapes) == 3  # p, q, r share one shape; s and t another; u its own
+    edges = set(fast[1])
+    assert {("c", "mul#2", 0), ("a", "mul#2", 1), ("b", "q", 1)} <= edges
+    assert {("b", "mul#3", 0), ("b", "mul#3", 1), ("b", "r", 1)} <= edges
+    assert ("neg#2", "t", 1) in edges and ("p", "neg#2", 0) in edges

@@ -288,3 +288,26 @@ def test_a_failed_node_is_marked_and_the_rest_still_shows(window, qtbot):
     assert rows["value"] == "[1, 2, 3]" and rows["dd/da"] == "[2, 2, 2]"
     assert {k: t for k, t, _ in cards["d"].display.rows}["value"] == "12"
     assert "c cannot be computed" in window.status_problem.text()
+
+
+def test_dot_gets_a_time_budget_then_its_quick_settings():
+    """A shape dot's full placement is slow on (a 40-statement deep chain with skip connections
+    took over two minutes) gets the quick settings after FULL_BUDGET seconds; the positions
+    are the quick run's, read from its -Tplain output (inches, y up → scene pixels, y down)."""
+    from graphapp.gui import layout
+
+    doc = parse_expr("x = 1.0\ny = tanh(x)")
+    calls = []
+
+    def run(args, text, timeout):
+        calls.append((text, timeout))
+        if len(calls) == 1:
+            raise subprocess.TimeoutExpired(args, timeout)
+        return b"graph 1 4 2\nnode n0 1 1.5 1 1 x\nnode n1 3 0.5 1 1 y\nstop\n"
+
+    sizes = {"x": (72.0, 72.0), "y": (72.0, 72.0)}
+    positions = layout.dot_layout(doc.graph, sizes, run=run)
+    (full, budget), (quick, timeout) = calls
+    assert budget == layout.FULL_BUDGET and timeout == 120
+    assert "nslimit" not in full and "mclimit=0.3, nslimit=2" in quick
+    assert positions == {"x": (36.0, 0.0), "y": (180.0, 72.0)}  # top = 2 in = 144 px
