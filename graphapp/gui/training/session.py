@@ -203,14 +203,17 @@ class _Series:
         self.width = width
         self.stride = 1  # keep one row in this many of those that come
         self._seen = 0  # rows offered to extend() so far
+        self._tail: np.ndarray | None = None  # the latest row, when the stride skipped it
 
     def add(self, *values: float) -> None:
         self.extend(np.array([values], dtype=np.float64))
 
     def extend(self, rows: np.ndarray) -> None:
         """Append rows (k × width), one in :attr:`stride` of them."""
-        if self.stride > 1:
+        if self.stride > 1 and len(rows):
             first = -self._seen % self.stride
+            skipped_last = (self._seen + len(rows) - 1) % self.stride != 0
+            self._tail = rows[-1].copy() if skipped_last else None
             self._seen += len(rows)
             rows = rows[first::self.stride]
         else:
@@ -223,14 +226,20 @@ class _Series:
     def thin(self) -> None:
         """Keep every other row, and from now on every other row that comes (long runs keep
         a bounded number of evenly spread points)."""
+        latest = self._rows[self.n - 1].copy() if self.n else None
         kept = self._rows[:self.n:2].copy()
         self.n = len(kept)
         self._rows[:self.n] = kept
         self.stride *= 2
+        if self._tail is None and latest is not None and (self._seen - 1) % self.stride:
+            self._tail = latest  # the latest row stays drawn until a newer one comes
 
     def view(self) -> np.ndarray:
-        """A read-only copy of the rows."""
+        """A read-only copy of the rows (and the latest row offered, if the stride skipped
+        it: a curve always reaches the current step)."""
         rows = self._rows[:self.n].copy()
+        if self._tail is not None:
+            rows = np.vstack([rows, self._tail[None, :]])
         rows.flags.writeable = False
         return rows
 
