@@ -16,7 +16,9 @@ withholds the d node/dx that would answer its questions (:func:`withheld_tangent
 
 Caveats: paths are listed up to ``max_paths`` (their number can grow exponentially with the
 graph); ``paths_truncated`` says when some were left out. Scalar inputs and outputs only (for
-an array output the numbers are those of its sum).
+an array output the numbers are those of its sum). A path through an array node (a scalar bias
+broadcast over samples, say) multiplies Jacobians, not numbers: such graphs list no paths, and
+``array_nodes`` names the array nodes between the input and the output instead.
 
 >>> from graphapp.api import parse
 >>> doc = parse("x = 2.0\\ny = 3.0\\nt = x\\nV = 4/3*pi*t*x*y")
@@ -54,7 +56,8 @@ class EdgeShare:
     src: str
     dst: str
     slot: int
-    local: float
+    #: A number, or an array where the edge enters an array node (elementwise ∂dst/∂src).
+    local: Value
     share: float
     #: The held node this edge enters (a constraint like t = x), or None for an edge that is
     #: part of the partial derivative.
@@ -93,6 +96,8 @@ class PartialTotal:
     shares: tuple[EdgeShare, ...]
     paths: tuple[PathTerm, ...]
     paths_truncated: bool
+    #: Array nodes between the input and the output; when any, ``paths`` is empty.
+    array_nodes: tuple[str, ...] = ()
 
 
 def default_held(graph: Graph, wrt: str) -> tuple[str, ...]:
@@ -138,20 +143,8 @@ def withheld_tangents(graph: Graph, output: str | None, wrt: str,
         return frozenset()
     if wrt in hidden.grads:
         return frozenset(graph)
-    withheld: set[str] = set()
-    stack = [dst for _, dst, _ in hidden.locals]
-    while stack:  # everything a hidden local's end feeds, iteratively
-        node = stack.pop()
-        if node not in withheld:
-            withheld.add(node)
-            stack.extend(dst for dst, _ in graph.consumers(node))
-    below: set[str] = set()
-    stack = [wrt]
-    while stack:
-        node = stack.pop()
-        if node not in below:
-            below.add(node)
-            stack.extend(dst for dst, _ in graph.consumers(node))
+    withheld = _and_downstream(graph, [dst for _, dst, _ in hidden.locals])
+    below = _and_downstream(graph, [wrt])
     if output is not None and hidden.grads & (below - {wrt}):
         withheld.add(output)
     return frozenset(withheld)
@@ -166,6 +159,18 @@ def _frozen_copy(graph: Graph, held: Collection[str], values: Mapping[str, Value
                 copy.disconnect(src, node, slot)
         copy.set_op(node, "input", values[node])
     return copy
+
+
+def _and_downstream(graph: Graph, starts: Collection[str]) -> set[str]:
+    """``starts`` and every node they feed, directly or not (iteratively)."""
+    seen: set[str] = set()
+    stack = list(starts)
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(dst for dst, _ in graph.consumers(n))
+    return seen
 
 
 def _paths(graph: Graph, wrt: str, output: str, locals_: Mapping[tuple[str, str, int], Any],
@@ -213,9 +218,16 @@ def partial_vs_total(graph: Graph, output: str, wrt: str, held: Collection[str] 
     shares = []
     for dst, slot in graph.consumers(wrt):
         part = plan.tangents(fwd, wrt, only_edge=(wrt, dst, slot)).values[output]
-        shares.append(EdgeShare(wrt, dst, slot, float(edge_locals[(wrt, dst, slot)]),
+        local = edge_locals[(wrt, dst, slot)]
+        shares.append(EdgeShare(wrt, dst, slot, float(local) if np.size(local) == 1 else local,
                                 float(np.sum(part)), dst if dst in held else None))
     reaches = {n for n in plan.order if back.reaches(n)}
+    after = _and_downstream(graph, [wrt]) - {wrt}
+    arrays = tuple(n for n in plan.order if n in reaches and n in after
+                   and totals.get(n) is not None and np.size(totals[n]) != 1)
+    if arrays:
+        return PartialTotal(output, wrt, held, partial, total, totals, edge_locals,
+                            tuple(shares), (), False, arrays)
     paths, truncated = _paths(graph, wrt, output, edge_locals, reaches, set(held), max_paths)
     return PartialTotal(output, wrt, held, partial, total, totals, edge_locals, tuple(shares),
                         tuple(paths), truncated)

@@ -102,6 +102,21 @@ def test_partial_vs_total_dock_on_the_ellipsoid(window, qtbot):
     assert view.paths.rowCount() == 2  # x → … → V directly, and x → t → … → V
 
 
+def test_partial_vs_total_dock_by_a_bias_broadcast_over_samples(window, qtbot):
+    # The ReLU neuron: z = X·w + b = [−0.5, 1.45, 0.05, 0.75], a = max(0, z), y − a =
+    # [1, −0.95, −0.55, 1.25]; dC/db = mean(−2(y − a)·[z > 0]) = −½·(−0.95 − 0.55 + 1.25) =
+    # 0.125 (by hand). b's only edge enters an array node, so its local is [1, 1, 1, 1] and
+    # the paths multiply Jacobians: the dock says so instead of failing.
+    _open(window, qtbot, "10_relu_neuron.expr")
+    view = window.lab_docks["lab-partial"].widget()
+    view.choose("b")
+    assert "dC/db = 0.125" in view.headline.text()
+    assert view.result.total == pytest.approx(0.125, abs=1e-12)
+    assert view.edges.rowCount() == 1 and "1" in view.edges.item(0, 1).text()
+    assert view.paths.rowCount() == 1
+    assert "Jacobians" in view.paths.item(0, 0).text()
+
+
 def test_trace_table_copies_markdown(window, qtbot):
     # micrograd's first example, by hand: e = a·b = −6, d = e + c = 4, L = d·f = −8; backward
     # dL/dd = f = −2, dL/df = d = 4, dL/de = dL/dc = −2, dL/da = −2·b = 6, dL/db = −2·a = −4.

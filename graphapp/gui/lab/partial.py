@@ -133,6 +133,10 @@ class PartialView(LabView):
                      for i, p in enumerate(pt.paths)]
         if pt.paths_truncated:
             path_rows.append(["… more paths than are listed", "", ""])
+        if pt.array_nodes:
+            names = ", ".join(short_name(graph, n) for n in pt.array_nodes[:3])
+            path_rows.append([f"Arrays on the way ({names}): paths multiply Jacobians, not "
+                              "numbers; see each node's d/dx →", "", ""])
         _fill(self.paths, path_rows)
         node_rows = []
 
