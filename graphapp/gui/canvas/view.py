@@ -33,6 +33,9 @@ class Minimap(QWidget):
         super().__init__(view)
         self.view = view
         self.setFixedSize(200, 140)
+        # it paints every pixel: redrawing it (as the scene changes) need not repaint the
+        # canvas under it, with every curve crossing that corner
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pixmap = QPixmap()
         self._source = QRectF()
@@ -152,7 +155,7 @@ class GraphView(QGraphicsView):
         self.minimap = Minimap(self)
         self.minimap.hide()
         # bound methods (not lambdas), so Qt disconnects them when the view is destroyed
-        scene.changed.connect(self._scene_changed)
+        scene.shown.connect(self._scene_changed)
         # after an undo or redo (of Auto Layout, say) the graph may lie where the view is
         # not: look once the scene has the new positions (a timer of the view's own, so
         # nothing fires after the view is gone)
@@ -332,7 +335,7 @@ class GraphView(QGraphicsView):
         self.minimap.move(vp.right() - self.minimap.width() - 12,
                           vp.bottom() - self.minimap.height() - 12)
 
-    def _scene_changed(self, _regions: object = None) -> None:
+    def _scene_changed(self) -> None:
         if not self.sceneRect().contains(self.scene().graph_rect()):
             self.grow_scene_rect()
         if self.minimap.isVisible():
