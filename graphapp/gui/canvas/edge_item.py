@@ -258,13 +258,17 @@ class EdgeItem(QGraphicsItem):
         # Level of detail: with hundreds of edges on screen at a small zoom, smoothing the
         # long curves is most of the cost of a repaint and the labels are too small to read;
         # then they are drawn plain.
+        area = self._exposed(painter)
+        path = self._shown_path(area, self.display.width / 2 + 8)
+        label = not self._label_rect.isNull() and \
+            (area is None or area.intersects(self._label_rect.adjusted(-2, -2, 2, 2)))
+        if path.isEmpty() and not label and not area.intersects(self._arrow_box()):
+            return  # a repaint near this curve's box, but not near the curve itself
         scene = self.scene()
         detailed = not getattr(scene, "crowded", False) or \
             option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, detailed)
         pen, colour, arrow, glow = self._style()
-        area = self._exposed(painter)
-        path = self._shown_path(area, pen.widthF() / 2 + 6)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if glow is not None:
             painter.setPen(glow)
@@ -274,10 +278,13 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(arrow)
-        if not self._label_rect.isNull() and (detailed or self.display.step == "current") \
-                and (area is None or area.intersects(self._label_rect.adjusted(-2, -2, 2, 2))):
+        if label and (detailed or self.display.step == "current"):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_label(painter)
+
+    def _arrow_box(self) -> QRectF:
+        size = 16 + self.display.width
+        return QRectF(self._tip.x() - size, self._tip.y() - size, size + 2, 2 * size)
 
     @staticmethod
     def _exposed(painter: QPainter) -> QRectF | None:

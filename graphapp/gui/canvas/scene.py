@@ -37,9 +37,9 @@ __all__ = ["GraphScene"]
 #: On graphs with more cards and edges than twice this, off-screen ones are redrawn in slices
 #: of this many per turn of the event loop.
 SLICE = 150
-#: The first slice waits this many milliseconds (a frame at 60 Hz), so that the repaint of
-#: what is on screen comes first.
-FRAME_MS = 16
+#: The first slice waits for the view's repaint of what is on screen (:meth:`GraphScene.painted`),
+#: or at most this many milliseconds.
+FIRST_SLICE_MS = 50
 #: More edges than this on screen make the view "crowded": edges are drawn plainly when zoomed
 #: out (see EdgeItem.paint).
 CROWDED = 150
@@ -268,7 +268,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._pending = [("n", n) for n in nodes if n not in first] + \
                 [("e", e) for e in edges if e not in first_edges]
             nodes, edges = list(first), list(first_edges)
-            self._slice_timer.start(FRAME_MS)
+            self._slice_timer.start(FIRST_SLICE_MS)
         else:
             self._pending = []
             self.crowded = False
@@ -313,6 +313,12 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         elif self._labels_waiting:
             self._label_timer.start()
         self.shown.emit()
+
+    def painted(self) -> None:
+        """The view repainted: the slices off screen may start (they wait for it, so that an
+        edit's repaint comes first)."""
+        if self._pending and self._slice_timer.isActive():
+            self._slice_timer.start(0)
 
     def flush(self) -> None:
         """Finish any slices still pending (tests, screenshots, exports of the view)."""

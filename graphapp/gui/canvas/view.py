@@ -135,6 +135,8 @@ class GraphView(QGraphicsView):
     #: An op was dropped from the palette at a scene position.
     op_dropped = Signal(str, QPointF)
     zoom_changed = Signal(float)
+    #: The canvas finished a repaint (the benchmark times a value edit up to it).
+    repainted = Signal()
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -211,6 +213,13 @@ class GraphView(QGraphicsView):
         self.centerOn(centre)
         self._view_moved()
         self.zoom_changed.emit(self.zoom)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.repainted.emit()
+        scene = self.scene()
+        if scene is not None:
+            scene.painted()
 
     def _undo_step(self, _index: int) -> None:
         self._sight.start()
