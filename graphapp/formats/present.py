@@ -24,6 +24,16 @@ and their colour and width give nothing away.
 >>> e.role, e.width, [(line.key, line.text) for line in e.lines]
 ('zero', 1.3, [('local', '−3'), ('grad', '?')])
 
+While an input x is picked (the window's Partial vs Total dock), each card adds forward mode's
+total derivative d node/dx (:func:`tangent_row`, in the accent colour) and the one edge leaving
+x that is not a constraint labels what it carries as the partial ∂V/∂x (``partial_key`` of
+:func:`edge_look`); on the ellipsoid V's card reads dV/dx 16π ≈ 50.27 beside that edge's 8π.
+
+>>> tangent_row("V", "x", 16 * math.pi)
+Row(key='dV/dx', text='16π ≈ 50.27', role='accent')
+>>> tangent_row("4/3·π·t", "x", 0.0), tangent_row("t", "x", 1.0, hidden=True).text
+(Row(key='d/dx', text='0', role='muted'), '?')
+
 Caveat: step mode (the window walking through a pass) changes what some cards and edges say;
 that belongs to the window (``gui/canvas/display.py``), on top of these.
 """
@@ -60,8 +70,10 @@ __all__ = [
     "header_role",
     "largest",
     "number",
+    "pi_text",
     "sign_role",
     "symbol",
+    "tangent_row",
 ]
 
 #: Colours by role: (light theme, dark theme). The exporter's picture uses the light ones.
@@ -231,12 +243,40 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
     return text + (f": {cause}" if first == node else f", because upstream {cause}")
 
 
+def pi_text(v: Any) -> str:
+    """A number as a card shows it, as a short multiple of π when it is one (``16π ≈ 50.27``:
+    the ellipsoid's derivatives are multiples of π)."""
+    if isinstance(v, np.ndarray) or v is None:
+        return number(v)
+    k = float(v) / math.pi
+    if math.isfinite(k) and k != 0 and abs(k - round(k, 2)) < 1e-9 * max(1.0, abs(k)):
+        return f"{number(round(k, 2), digits=4)}π ≈ {number(v, digits=4)}"
+    return number(v)
+
+
+def tangent_row(name: str, wrt: str, value: Any, hidden: bool = False,
+                stale: bool = False) -> Row:
+    """A card's line for forward mode's total derivative d node / d ``wrt`` (``dV/dx``, or
+    ``d/dx`` for a long name), in the accent colour (grey when it is 0: ``wrt`` does not reach
+    the node); ``?`` when a quiz withholds it, marked ``(stale)`` like the gradient."""
+    short = name.isidentifier() and len(name) + len(wrt) <= 6
+    key = f"d{name}/d{wrt}" if short else f"d/d{wrt}"
+    if hidden:
+        return Row(key, HIDDEN, "faint")
+    if stale:
+        return Row(key, pi_text(value) + " (stale)", "faint")
+    zero = value is not None and not np.any(value)
+    return Row(key, pi_text(value), "muted" if zero else "accent")
+
+
 def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
               back: Backward | None, largest: float, typographic: bool = True,
-              hide_local: bool = False, hide_carried: bool = False) -> EdgeLook:
+              hide_local: bool = False, hide_carried: bool = False,
+              partial_key: str = "") -> EdgeLook:
     """What the edge ``key`` shows; ``largest`` is the largest gradient any edge carries.
     ``hide_local`` / ``hide_carried``: a quiz hides the local derivative / the gradient the
-    edge carries (it reads ``?``, drawn thin and grey so that neither sign nor size shows)."""
+    edge carries (it reads ``?``, drawn thin and grey so that neither sign nor size shows).
+    ``partial_key`` (``∂V/∂x``): what it carries is that partial derivative, labelled so."""
     src, dst, slot = key
     if back is None or dst not in back.plan.index or src not in back.plan.index:
         return EdgeLook()
@@ -258,6 +298,8 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
         lines = (Row("local", local, "muted"), Row("grad", HIDDEN, "faint"))
         return EdgeLook(role="zero", width=MIN_WIDTH, lines=lines,
                         dimmed=not back.reaches(dst), carried=None)
-    lines = (Row("local", local, "muted"), Row("grad", number(carried, typographic), role))
+    grad = (Row(partial_key, pi_text(carried), role) if partial_key
+            else Row("grad", number(carried, typographic), role))
+    lines = (Row("local", local, "muted"), grad)
     return EdgeLook(role=role, width=edge_width(carried, largest), lines=lines,
                     dimmed=not back.reaches(dst), carried=carried)

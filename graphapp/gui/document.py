@@ -6,6 +6,10 @@ happened as Qt signals that the views follow. Results (values, gradients, per-ed
 derivatives) are recomputed after every change when ``auto`` is on; otherwise they are marked
 stale until :meth:`Document.recompute` is called, so gradients never go stale silently.
 
+While the Partial vs Total dock has an input x picked (:attr:`Document.tangent_wrt`), the
+cards add forward mode's d node/dx: :meth:`Document.card_tangents`, worked out once per result
+(:meth:`Results.tangents`), never per paint.
+
 A quiz (:attr:`Document.quiz`, saved with the file) hides some gradients or local derivatives;
 :meth:`Document.quiz_hidden` says which numbers the views must not show right now (items
 answered right or revealed, :attr:`Document.quiz_shown`, may be seen).
@@ -43,6 +47,7 @@ class Results:
     external: bool = False
     _backward_steps: list[BackwardStep] | None = field(default=None, repr=False)
     _forward_steps: list[ForwardStep] | None = field(default=None, repr=False)
+    _tangents: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def value(self, node: str) -> Any:
         """The node's value, or ``None`` if it has none."""
@@ -61,6 +66,19 @@ class Results:
         if self.backward is None or node not in self.backward.plan.index:
             return False
         return self.backward.reaches(node)
+
+    def tangents(self, wrt: str) -> Any:
+        """Forward mode from input ``wrt``: d node / d ``wrt`` for every node (computed on
+        first use, once for these results; ``None`` without values or for an array input)."""
+        if wrt not in self._tangents:
+            fwd, tans = self.forward, None
+            if fwd is not None and wrt in fwd.plan.index:
+                try:
+                    tans = fwd.plan.tangents(fwd, wrt).values
+                except ValueError:  # an array input: forward mode needs a direction
+                    tans = None
+            self._tangents[wrt] = tans
+        return self._tangents[wrt]
 
     def backward_steps(self) -> list[BackwardStep]:
         """The backward pass step by step (computed on first use)."""
@@ -90,6 +108,8 @@ class Document(QObject):
     lesson_changed = Signal()
     #: The quiz, its answers or what it lets the views show changed.
     quiz_changed = Signal()
+    #: The input whose d node/dx the cards show changed (:meth:`set_tangent_wrt`).
+    tangents_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +128,9 @@ class Document(QObject):
         #: Quiz items whose numbers may be seen (answered right, or revealed); not saved.
         self.quiz_shown: frozenset[Item] = frozenset()
         self._hidden: tuple[Any, Any] | None = None
+        #: The input whose d node/dx the cards show (picked in Partial vs Total), or None.
+        self.tangent_wrt: str | None = None
+        self._card_tangents: tuple[Results, tuple[str, Any], Any] | None = None
         self.undo_stack = QUndoStack(self)
         self._auto = True
         self._results = Results()
@@ -195,6 +218,34 @@ class Document(QObject):
                                     results.backward)
         self._hidden = (key, hidden)
         return hidden
+
+    # ----------------------------------------------------------------- tangents
+    def set_tangent_wrt(self, wrt: str | None) -> None:
+        """Show d node/d ``wrt`` on every card (``None``: show none)."""
+        if wrt != self.tangent_wrt:
+            self.tangent_wrt = wrt
+            self.tangents_changed.emit()
+
+    def card_tangents(self) -> tuple[str, Any, frozenset[str]] | None:
+        """What the cards show of forward mode now: ``(wrt, d node/d wrt by node, the nodes
+        whose line a quiz withholds)``, or ``None`` (no input picked, or nothing to show).
+        From the latest results without recomputing, worked out once per result, pick and
+        quiz change."""
+        results, wrt = self._results, self.tangent_wrt
+        if wrt is None or wrt not in self.graph:
+            return None
+        hidden = self.quiz_hidden() if self.quiz is not None else ()
+        cached = self._card_tangents
+        if cached is not None and cached[0] is results and cached[1] == (wrt, hidden):
+            return cached[2]
+        values = results.tangents(wrt)
+        shown = None
+        if values is not None:
+            from graphapp.lab.partial import withheld_tangents
+
+            shown = (wrt, values, withheld_tangents(self.graph, self.output, wrt, hidden))
+        self._card_tangents = (results, (wrt, hidden), shown)
+        return shown
 
     # ----------------------------------------------------------------- output
     def set_output(self, node: str | None, pinned: bool | None = None) -> None:

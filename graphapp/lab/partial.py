@@ -10,6 +10,10 @@ dV/dx that flows through that edge alone; :attr:`PartialTotal.paths` lists every
 V with the product of the local derivatives along it (the multivariable chain rule: the total
 is their sum).
 
+On the window's canvas (while the dock has x picked) every card shows d node/dx and the one
+edge that carries the partial is labelled with it: :func:`partial_edge`; a running quiz
+withholds the d node/dx that would answer its questions (:func:`withheld_tangents`).
+
 Caveats: paths are listed up to ``max_paths`` (their number can grow exponentially with the
 graph); ``paths_truncated`` says when some were left out. Scalar inputs and outputs only (for
 an array output the numbers are those of its sum).
@@ -35,7 +39,8 @@ import numpy as np
 from graphapp.engine import Graph, Value
 from graphapp.lab._common import objective, run, scalar_input
 
-__all__ = ["EdgeShare", "PartialTotal", "PathTerm", "default_held", "partial_vs_total"]
+__all__ = ["EdgeShare", "PartialTotal", "PathTerm", "default_held", "partial_edge",
+           "partial_vs_total", "withheld_tangents"]
 
 #: At most this many paths are listed by default.
 MAX_PATHS = 64
@@ -94,6 +99,62 @@ def default_held(graph: Graph, wrt: str) -> tuple[str, ...]:
     """The constraints ``wrt`` feeds directly: the ``identity`` nodes (``t = x``) it enters."""
     return tuple(dict.fromkeys(dst for dst, _ in graph.consumers(wrt)
                                if graph.op(dst).name == "identity"))
+
+
+def partial_edge(graph: Graph, wrt: str) -> tuple[str, str, int] | None:
+    """The edge leaving ``wrt`` whose carried gradient is the whole partial ∂V/∂x: the only
+    one not entering a constraint (:func:`default_held`); ``None`` when there are several
+    (each carries a part of it) or none.
+
+    >>> from graphapp.api import parse
+    >>> g = parse("x = 2.0\\ny = 3.0\\nt = x\\nV = 4/3*pi*t*x*y").graph
+    >>> partial_edge(g, "x"), partial_edge(parse("x = 2.0\\nV = x*x").graph, "x")
+    (('x', 'mul#3', 1), None)
+    """
+    held = set(default_held(graph, wrt))
+    edges = [(wrt, dst, slot) for dst, slot in graph.consumers(wrt) if dst not in held]
+    return edges[0] if len(edges) == 1 else None
+
+
+def withheld_tangents(graph: Graph, output: str | None, wrt: str,
+                      hidden: Any) -> frozenset[str]:
+    """The nodes whose d node/d ``wrt`` would give a quiz's hidden numbers away
+    (:class:`graphapp.lab.quiz.Hidden`; false: none). When ``wrt``'s gradient is asked,
+    every node (d output/dx is the answer, and the others lead to it). Otherwise every node
+    downstream of a hidden local derivative (d node/dx multiplies the locals on the way),
+    and the output when a hidden gradient lies on a path from ``wrt`` (d output/dx divided
+    by d node/dx would give it).
+
+    >>> from graphapp.api import parse
+    >>> from graphapp.formats.quiz import Quiz
+    >>> from graphapp.lab.quiz import hidden_numbers
+    >>> g = parse("x = 2.0\\ny = 3.0\\nq = x * y\\nL = q + y").graph
+    >>> sorted(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("q",)))))
+    ['L']
+    >>> len(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("x",)))))
+    4
+    """
+    if not hidden:
+        return frozenset()
+    if wrt in hidden.grads:
+        return frozenset(graph)
+    withheld: set[str] = set()
+    stack = [dst for _, dst, _ in hidden.locals]
+    while stack:  # everything a hidden local's end feeds, iteratively
+        node = stack.pop()
+        if node not in withheld:
+            withheld.add(node)
+            stack.extend(dst for dst, _ in graph.consumers(node))
+    below: set[str] = set()
+    stack = [wrt]
+    while stack:
+        node = stack.pop()
+        if node not in below:
+            below.add(node)
+            stack.extend(dst for dst, _ in graph.consumers(node))
+    if output is not None and hidden.grads & (below - {wrt}):
+        withheld.add(output)
+    return frozenset(withheld)
 
 
 def _frozen_copy(graph: Graph, held: Collection[str], values: Mapping[str, Value]) -> Graph:

@@ -9,6 +9,7 @@ hand.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -411,3 +412,353 @@ def test_slow_play_draws_the_loss_after_every_step(panel, qtbot):
     flat = np.array(snap.params.flat)
     assert ys[-1] == pytest.approx(panel.model.evaluate(flat, panel.data.x_train,
                                                         panel.data.y_train)[0], rel=1e-12)
+
+
+def _batch_gradient(model: MLP, flat: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    eps: float = 1e-6) -> np.ndarray:
+    """dL/dparameters of a batch's loss by central differences (no penalty in these setups)."""
+    grad = np.empty_like(flat)
+    for k in range(len(flat)):
+        plus, minus = flat.copy(), flat.copy()
+        plus[k] += eps
+        minus[k] -= eps
+        grad[k] = (model.evaluate(plus, x, y)[0] - model.evaluate(minus, x, y)[0]) / (2 * eps)
+    return grad
+
+
+def test_added_points_keep_the_optimisers_memory(qtbot):
+    # momentum: v ← 0.9·v + g, p ← p − lr·v. The velocity before the click is −update/lr of
+    # the last step; the first step after it must still carry 0.9 of it (a fresh optimiser
+    # would move by −lr·g alone)
+    lr = 0.1
+    p = TrainingPanel(small_setup(optimizer="momentum", lr=lr))
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    for _ in range(3):
+        qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    velocity = -np.array(p.snapshot.update.flat) / lr
+    n = len(p.data.x_train)
+    p.controls.click_class.setCurrentIndex(1)
+    _plot_click(p, 0.5, -0.5, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(p.data.x_train) == n + 1, timeout=WAIT)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    before = np.array(p.snapshot.params.flat)
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    snap = p.snapshot
+    rows = snap.indices
+    g = _batch_gradient(p.model, before, p.data.x_train[rows], p.data.y_train[rows])
+    np.testing.assert_allclose(snap.update.flat, -lr * (0.9 * velocity + g), rtol=1e-5,
+                               atol=1e-9)
+    p.close()
+
+
+def test_a_saved_model_resumes_exactly_where_it_stopped(qtbot, tmp_path):
+    # Adam's running means and the epoch's shuffle are saved with the model: the step after
+    # opening the file is the very step the run would have taken without saving
+    p = TrainingPanel(small_setup(optimizer="adam", lr=0.05))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.snapshot is not None, timeout=WAIT)
+    for _ in range(3):  # mid-epoch: 45 points make 5 batches
+        qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    path = tmp_path / "m.json"
+    assert p.save_model(str(path))
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    going_on = np.array(p.snapshot.params.flat), np.array(p.snapshot.indices)
+    qtbot.mouseClick(p.reset_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 0)
+    assert p.open_model(str(path))
+    wait_snapshot(qtbot, p, lambda s: s.steps == 3)
+    qtbot.mouseClick(p.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.steps == 4)
+    np.testing.assert_array_equal(p.snapshot.indices, going_on[1])
+    np.testing.assert_array_equal(p.snapshot.params.flat, going_on[0])
+    p.close()
+
+
+def _deep_sigmoid_panel(qtbot, width: int = 1400) -> TrainingPanel:
+    data = make_dataset("circles", points=120, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(6, 6, 6, 6, 6), activation="sigmoid"),
+                            TrainConfig(lr=0.03, batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.resize(width, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    qtbot.waitUntil(lambda: p.diagram.data is not None and
+                    p.diagram.data.signal_tiles is not None, timeout=WAIT)
+    return p
+
+
+def test_backward_signal_squares_share_one_colour_scale(qtbot):
+    # a deep sigmoid network: σ′ ≤ ¼ at every layer, so the signal reaching layer 1 is a small
+    # fraction of the output's. On one colour scale its square must be that faint: the
+    # colour at a layer-1 square's strongest cell is white moved towards the gradient colour
+    # by 1 + log10(|signal| / the network's largest) / 3 (three decades; 0 below them),
+    # derived here from the maps' numbers
+    p = _deep_sigmoid_panel(qtbot)
+    signals = p.snapshot.maps.signals
+    top = max(float(np.abs(s).max()) for s in signals)
+    assert float(np.abs(signals[0]).max()) < 0.1 * top
+    levels = []
+    for layer, sig in enumerate(signals):  # each layer's strongest cell
+        j, iy, ix = np.unravel_index(np.argmax(np.abs(sig)), sig.shape)
+        v = float(sig[j, iy, ix])
+        tile = p.diagram.data.signal_tiles[layer][j]
+        g = sig.shape[1]
+        colour = tile.pixelColor(int(ix), g - 1 - int(iy))  # the picture's first row: the top
+        target = (0x25, 0x63, 0xEB) if v > 0 else (0xDC, 0x26, 0x26)
+        t = max(0.0, 1 + math.log10(abs(v) / top) / 3)
+        levels.append(t)
+        want = [255 + (c - 255) * t for c in target]
+        got = [colour.red(), colour.green(), colour.blue()]
+        assert got == pytest.approx(want, abs=2.5), layer
+    assert levels[-1] == 1.0 and levels[0] < 0.7  # the output's square full, layer 1's faint
+    assert "one log colour scale" in p.diagram.describe(("neuron", 1, 0))
+    p.close()
+
+
+def test_layer_headings_fit_between_columns(qtbot):
+    from PySide6.QtGui import QFontMetricsF
+
+    p = _deep_sigmoid_panel(qtbot, width=1100)
+    heads = p.diagram.headings()
+    assert len(heads) == 7
+    metrics = QFontMetricsF(p.diagram._heading_font())
+    for (a, _), (b, _) in itertools.pairwise(heads):
+        assert a.right() <= b.left()
+    for rect, title in heads:
+        assert metrics.horizontalAdvance(title) <= rect.width()
+    p.close()
+
+
+def test_gradient_legend_stays_inside_the_plot_with_many_layers(qtbot):
+    p = _deep_sigmoid_panel(qtbot)
+    plot = p.grad_plot
+    qtbot.waitUntil(lambda: len(plot.legend.items) == 6, timeout=WAIT)
+    qtbot.wait(50)
+    view = plot.getPlotItem().vb.sceneBoundingRect()
+    legend = plot.legend.sceneBoundingRect()
+    assert view.contains(legend), (view, legend)
+    p.close()
+
+
+def test_deep_networks_leave_room_for_their_weights(qtbot):
+    # five hidden layers in the default window: between a neuron's signal square and the
+    # next column's circle at least 30 px of edges stay visible (and clickable)
+    p = _deep_sigmoid_panel(qtbot)
+    d = p.diagram
+    r = d._radius()
+    assert r >= 3
+    for c in range(1, len(d.data.sizes) - 1):
+        assert d.neuron_position(c + 1, 0).x() - r - d._out_x(c) >= 30 - 1e-9
+    pos = d.weight_position(3, 2, 4)
+    assert d.hover_at(pos).startswith("W3[2, 4] = ")
+    p.close()
+
+
+def test_a_long_hover_line_does_not_squeeze_the_plots(panel, qtbot):
+    # the read-out under the diagram is one line; a long one (a neuron's) must not widen the
+    # diagram's column and push the data plot narrower (seen under Xvfb)
+    qtbot.wait(50)
+    width = panel.data_plot.width()
+    text = panel.diagram.describe(("neuron", 1, 0)) + " " + "x" * 200
+    panel.diagram.hovered.emit(text)
+    qtbot.wait(100)
+    assert panel.hover_line.text() == text
+    assert panel.data_plot.width() == width
+
+
+def test_a_huge_loss_fits_its_box(panel, qtbot):
+    # a run about to diverge shows losses such as 1.27e+304: the number stays inside the box
+    from PySide6.QtGui import QFontMetricsF
+
+    d = panel.diagram
+    for loss in (0.25, 1.27e304, -3.3e-300):
+        text = fmt(loss, 3)
+        width = QFontMetricsF(d.loss_font(text)).horizontalAdvance(text)
+        assert width <= d._loss_rect().width() - 6
+
+
+def test_a_gradient_that_vanishes_plunges_instead_of_stopping(panel, qtbot):
+    # every ReLU off: ‖dL/dW‖ is exactly 0 from step 3 on. The curve must go on to the last
+    # step (below the log axis), and hovering there must read 0
+    plot = panel.grad_plot
+    steps = np.arange(1.0, 7.0)
+    norms = np.array([2.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    plot.set_curves(steps, {"W1": norms, "W2": norms * 3})
+    bottom = plot.getPlotItem().vb.viewRange()[1][0]
+    for curve in (plot.raw["W1"], plot.curves["W1"]):  # the raw trace, the smoothed one
+        xs, ys = curve.getData()
+        assert list(xs) == list(steps)
+    xs, ys = plot.raw["W1"].getData()
+    assert ys[0] == pytest.approx(np.log10(2.0))
+    assert all(y < bottom for y in ys[2:])
+    assert "W1: 0" in plot.readout_at(6.0)
+    panel.smoothing.setValue(0)
+    xs, ys = plot.curves["W1"].getData()
+    assert list(xs) == list(steps) and all(y < bottom for y in ys[2:])
+
+
+def test_svg_export_draws_the_data_points_as_vectors(panel, qtbot, tmp_path):
+    # each point a vector symbol (an SVG path or ellipse), not a clipped copy of a cached
+    # picture: count the drawing's elements against the data set's points
+    import xml.etree.ElementTree as ET
+
+    written = panel.export(str(tmp_path / "t.svg"))
+    data_svg = next(w for w in written if w.endswith("t-data.svg"))
+    tags = [e.tag.rsplit("}", 1)[-1] for e in ET.parse(data_svg).iter()]
+    points = len(panel.data.x_train) + len(panel.data.x_test)
+    assert tags.count("image") <= 2  # the decision boundary's map, at most
+    assert tags.count("path") + tags.count("ellipse") >= points
+
+
+def _param_count(sizes) -> int:
+    """Weights and biases of a dense network with these layer sizes, by hand."""
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+
+def test_plus_and_minus_change_a_layer_and_the_network(panel, qtbot):
+    assert panel.model.sizes == (2, 3, 2, 1)
+    layer, minus, plus = panel.diagram._buttons[0]  # over hidden layer 1
+    assert layer == 1
+    qtbot.mouseClick(plus, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 2, 1)))
+    assert panel.model.sizes == (2, 4, 2, 1)
+    qtbot.mouseClick(panel.more_layers, Qt.MouseButton.LeftButton)  # a copy of the last
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 2, 2, 1)))
+    assert panel.layers_text.text().startswith("3 hidden layers")
+    assert f"{_param_count((2, 4, 2, 2, 1))} parameters" in panel.layers_text.text()
+    layer, minus, plus = panel.diagram._buttons[1]
+    qtbot.mouseClick(minus, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 1, 2, 1)))
+    qtbot.mouseClick(panel.fewer_layers, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: len(s.params.flat) == _param_count((2, 4, 1, 1)))
+    assert panel.model.sizes == (2, 4, 1, 1)
+
+
+def test_the_batch_path_sum_matches_a_finite_difference(panel, qtbot):
+    # averaged over the batch: the path sum is dL/dw of the batch's mean loss
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 1)
+    panel.show_weight("W2", 2, 1)
+    detail = panel.weight_detail
+    detail.batch_button.setChecked(True)
+    paths = detail.current()
+    rows = panel.snapshot.indices
+    assert paths.samples == len(rows) == 10
+    model, flat = panel.model, np.array(panel.snapshot.params.flat)
+    g = _batch_gradient(model, flat, panel.data.x_train[rows], panel.data.y_train[rows])
+    k = model.layout["W2"][0].start + 2 * 2 + 1
+    assert paths.total == pytest.approx(g[k], rel=1e-5, abs=1e-10)
+    assert sum(p.product for p in paths.paths) == pytest.approx(g[k], rel=1e-5, abs=1e-10)
+    detail.close()
+
+
+def test_a_loaded_csv_is_named_in_the_controls_and_regenerate_resplits_it(panel, qtbot,
+                                                                          tmp_path):
+    rows = [(x, y, int(x * y > 0)) for x in (-2.0, -1.0, 1.0, 2.0) for y in (-1.5, 0.5, 1.5)]
+    rows += [(0.25, 0.25, 1), (-0.25, 0.25, 0), (0.3, -0.3, 0), (-0.4, -0.4, 1),
+             (3.0, 3.0, 1), (-3.0, 3.0, 0), (3.0, -3.0, 0), (-3.0, -3.0, 1)]
+    path = tmp_path / "mine.csv"
+    path.write_text("x1,x2,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    assert panel.load_csv(str(path))
+    assert panel.controls.dataset.currentText() == "mine.csv (your file)"
+    assert panel.controls.points.value() == 20
+    assert len(panel.data.x_train) + len(panel.data.x_test) == 20
+    before = {tuple(p) for p in panel.data.x_test}
+    qtbot.mouseClick(panel.controls.regen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: {tuple(p) for p in panel.data.x_test} != before, timeout=WAIT)
+    # the same 20 points of the file, split anew (the fixture's test share 0.25: 5)
+    points = np.vstack([panel.data.x_train, panel.data.x_test])
+    assert sorted(map(tuple, points)) == sorted((float(a), float(b)) for a, b, _ in rows)
+    assert len(panel.data.x_test) == 5
+    assert panel.controls.dataset.currentText() == "mine.csv (your file)"
+    assert not panel.banner.isVisible()
+
+
+def test_hovering_a_dead_or_saturated_unit_says_why_it_matters(qtbot):
+    from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
+
+    diagram = NetworkDiagram()
+    qtbot.addWidget(diagram)
+    sizes = (2, 3, 1)
+    weights = (np.ones((2, 3)), np.ones((3, 1)))
+    biases = (np.zeros(3), np.zeros(1))
+    diagram.set_data(DiagramData(sizes, ("x1", "x2"), weights, biases,
+                                 dead=(np.array([False, True, False]),),
+                                 saturated=(np.array([False, False, True]),)))
+    assert "is dead" in diagram.describe(("neuron", 1, 1))
+    assert "no gradient passes" in diagram.describe(("neuron", 1, 1))
+    assert "is saturated" in diagram.describe(("neuron", 1, 2))
+    plain = diagram.describe(("neuron", 1, 0))
+    assert "dead" not in plain and "saturated" not in plain
+
+
+def test_changing_the_batch_size_does_not_reset(panel, qtbot):
+    for _ in range(3):
+        qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 3)
+    before = np.array(panel.snapshot.params.flat)
+    panel.controls.batch.setValue(5)
+    assert panel.batch_button.text() == "Step 1 batch (5 samples)"
+    assert panel.epoch_button.text() == "Step 1 epoch (9 batches)"  # 45 points / 5
+    qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 4)
+    snap = panel.snapshot
+    rows = snap.indices
+    assert len(rows) == 5 and snap.batch == 5
+    # plain SGD from where it was: −lr · (the 5 rows' gradient by central differences)
+    g = _batch_gradient(panel.model, before, panel.data.x_train[rows], panel.data.y_train[rows])
+    np.testing.assert_allclose(snap.params.flat - before, -0.1 * g, rtol=1e-5, atol=1e-10)
+
+
+def test_train_gui_load_resumes_the_saved_trainer(monkeypatch, tmp_path):
+    # a model saved mid-training by the command line carries its optimiser's memory and the
+    # epoch's shuffle; `train --load M --gui` hands them to the panel (not a fresh optimiser)
+    import json
+
+    from graphapp import cli
+    from graphapp.gui.training import window
+
+    path = tmp_path / "m.json"
+    assert cli.main(["train", "--dataset", "xor", "--points", "60", "--optimizer", "adam",
+                     "--epochs", "2", "--save", str(path)]) == 0
+    state = json.loads(path.read_text())["state"]
+    assert state["optimizer"] == "adam" and state["optimizer_state"]["t"] > 0
+    opened = []
+    monkeypatch.setattr(window, "run_window", lambda setup, epochs=0: opened.append(setup) or 0)
+    assert cli.main(["train", "--gui", "--load", str(path)]) == 0
+    assert opened[0].state == state
+
+
+def test_long_runs_keep_their_curve_points_evenly_spread():
+    # 20,000 steps arrive in snapshots of 37 rows; the curves keep at most MAX_ROWS points
+    # and those must stay evenly spread over the run (thinning only the old ones left the
+    # first thousands of steps as one straight line: seen under Xvfb)
+    from graphapp.gui.training.session import MAX_ROWS, History, Mirror, Snapshot
+
+    mirror = Mirror()
+    last = None
+    for start in range(1, 20_001, 37):
+        steps = np.arange(start, min(start + 37, 20_001), dtype=float)
+        k = len(steps)
+        history = History(steps / 100, np.ones(k), np.ones(k), np.ones(k), np.ones(k), steps,
+                          np.ones((k, 2)))
+        snap = Snapshot(0, "play", 0, int(steps[-1]), 100, True, 0.1, 10, None, None, None,
+                        None, None, None, history, None, None, None, 0.0)
+        last = mirror.merge(1, snap)
+    xs = last.history.grad_steps
+    assert len(xs) <= MAX_ROWS + 1
+    assert xs[0] == 1 and xs[-1] == 20_000  # from the first step to the current one
+    gaps = np.diff(xs[:-1])
+    assert gaps.max() == gaps.min()  # one stride everywhere (the current step added)
+    assert 0 < xs[-1] - xs[-2] <= gaps[0]
+    epochs = last.history.epochs
+    assert np.ptp(np.diff(epochs[:-1])) < 1e-9 and epochs[-1] == 200.0

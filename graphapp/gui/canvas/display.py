@@ -4,7 +4,8 @@ changed where step mode says otherwise, with colour roles turned into the theme'
 This is the deciding half of the canvas; the items (:mod:`.node_item`, :mod:`.edge_item`) only
 paint what they are given, and the scene (:mod:`.scene`) decides when to ask. A running quiz
 hides numbers (``hidden``, :class:`graphapp.lab.quiz.Hidden`): they read ``?``, in step mode
-too.
+too. While an input x is picked (``tangents``, :meth:`graphapp.gui.document.Document.card_tangents`)
+each card adds its d node/dx, and the edge carrying the partial ∂V/∂x is labelled so.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from graphapp.formats.present import (
     node_name,
     number,
     sign_role,
+    tangent_row,
 )
 from graphapp.gui.canvas.edge_item import EdgeDisplay
 from graphapp.gui.canvas.node_item import NodeDisplay
@@ -37,9 +39,10 @@ __all__ = ["edge_display", "group_display", "node_display"]
 
 def node_display(graph: Graph, node: str, output: str | None, fwd: Forward | None,
                  back: Backward | None, stale: bool, state: StepState,
-                 theme: Theme, hidden: Any = ()) -> NodeDisplay:
+                 theme: Theme, hidden: Any = (), tangents: Any = None) -> NodeDisplay:
     """A card as the canvas shows it (step mode hides what the pass has not reached yet, a
-    quiz what it asks)."""
+    quiz what it asks); ``tangents``: ``(x, d node/dx by node, withheld nodes)`` adds the
+    card's d node/dx (not on constants: they do not move with x)."""
     hide = bool(hidden) and node in hidden.grads
     c = card(graph, node, output, fwd, back, stale, hide_grad=hide)
     step = state.nodes.get(node, "") if state.active else ""
@@ -50,6 +53,11 @@ def node_display(graph: Graph, node: str, output: str | None, fwd: Forward | Non
         grad = _stepped_grad(node, grad_key(output, node_name(graph, node)), state, step)
         if grad is not None and not hide:
             rows[-1] = grad
+    if tangents is not None and not c.constant and node in tangents[1]:
+        wrt, values, withheld = tangents
+        pending = state.mode == "forward" and step == "pending"
+        rows.append(tangent_row(c.name, wrt, values[node], node in withheld or pending,
+                                stale))
     return _to_display(c, rows, step, theme)
 
 
@@ -81,13 +89,14 @@ def _to_display(c: Card, rows: list[Row], step: str, theme: Theme) -> NodeDispla
 
 def edge_display(graph: Graph, key: tuple[str, str, int], back: Backward | None,
                  largest: float, state: StepState, theme: Theme,
-                 hidden: Any = ()) -> EdgeDisplay:
+                 hidden: Any = (), partial_key: str = "") -> EdgeDisplay:
     """An edge as the canvas shows it (step mode: what it carries at this step; a quiz
-    hides what it asks and what would give it away)."""
+    hides what it asks and what would give it away); ``partial_key`` (``∂V/∂x``) labels what
+    it carries as that partial derivative."""
     hide_carried = bool(hidden) and key in hidden.carried
     look: EdgeLook = edge_look(graph, key, back.forward if back else None, back, largest,
                                hide_local=bool(hidden) and key in hidden.locals,
-                               hide_carried=hide_carried)
+                               hide_carried=hide_carried, partial_key=partial_key)
     d = EdgeDisplay(colour=theme.role(look.role) if look.role != "zero" or look.lines else None,
                     width=look.width, dimmed=look.dimmed)
     if not look.lines:

@@ -102,6 +102,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         doc.output_changed.connect(self.refresh)
         stepper.changed.connect(self.refresh)
         doc.quiz_changed.connect(self.refresh)
+        doc.tangents_changed.connect(self.refresh)
         self.rebuild()
 
     # ----------------------------------------------------------------- building
@@ -290,15 +291,24 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         state, g, out = self.stepper.state, self.doc.graph, self.doc.output
         fwd, back = results.forward, results.backward
         hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()
+        tangents = self.doc.card_tangents()
+        partial = None
+        if tangents is not None and out:
+            from graphapp.lab.partial import partial_edge  # only while an input is picked
+
+            partial = partial_edge(g, tangents[0])
         resized_cards = False
         for node in nodes:
             resized_cards |= self.nodes[node].set_display(
-                node_display(g, node, out, fwd, back, results.stale, state, self.theme, hidden))
+                node_display(g, node, out, fwd, back, results.stale, state, self.theme, hidden,
+                             tangents))
         resized = [key for key in edges
-                   if self.edges[key].set_display(edge_display(g, key, back, self._biggest,
-                                                               state, self.theme, hidden),
-                                                  self.show_labels)]
-        if resized_cards:
+                   if self.edges[key].set_display(
+                       edge_display(g, key, back, self._biggest, state, self.theme, hidden,
+                                    f"∂{out}/∂{tangents[0]}" if key == partial else ""),
+                       self.show_labels)]
+        if resized_cards:  # a card grew or shrank (a d/dx row): new bounds, labels placed anew
+            self._bounds = None
             self.labels_stale()
         elif resized:
             self.labels_resized(resized)

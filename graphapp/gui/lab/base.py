@@ -36,6 +36,8 @@ class LabView(QWidget):
     CHOOSER_TEXT = "input"
     #: False for a dock about the whole graph (no chooser; render gets "" when ready).
     NEEDS_INPUT = True
+    #: The chooser's last entry, which picks no input (render gets ``None``); "" for none.
+    NO_INPUT = ""
 
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,7 +76,8 @@ class LabView(QWidget):
     @property
     def wrt(self) -> str | None:
         """The chosen input, or ``None``."""
-        return self.chooser.currentText() or None
+        text = self.chooser.currentText()
+        return None if not text or text == self.NO_INPUT else text
 
     def choose(self, name: str) -> None:
         """Choose input ``name`` and refresh now."""
@@ -84,12 +87,13 @@ class LabView(QWidget):
     def refresh(self) -> None:
         """Re-read the inputs and render (now)."""
         names = scalar_inputs(self.doc)
+        items = [*names, self.NO_INPUT] if self.NO_INPUT and names else names
         current = self.chooser.currentText()
-        if [self.chooser.itemText(i) for i in range(self.chooser.count())] != names:
+        if [self.chooser.itemText(i) for i in range(self.chooser.count())] != items:
             self.chooser.blockSignals(True)
             self.chooser.clear()
-            self.chooser.addItems(names)
-            if current in names:
+            self.chooser.addItems(items)
+            if current in items:
                 self.chooser.setCurrentText(current)
             self.chooser.blockSignals(False)
         ready = self.doc.output is not None and self.doc.output in self.doc.graph

@@ -2,13 +2,17 @@
 feeds through a constraint (t = x) fixed, beside dV/dx, which follows x along every path. Per
 node, forward mode's total d node/dx beside the partials on the edges into it; the edges leaving
 x with the share each carries; the paths whose products add up to dV/dx (the multivariable
-chain rule). The maths is :func:`graphapp.lab.partial_vs_total`.
+chain rule). The maths is :func:`graphapp.lab.partial_vs_total`. While the dock is shown
+with an input picked, every card on the canvas shows its d node/dx too
+(:meth:`graphapp.gui.document.Document.set_tangent_wrt`); picking "none" or closing the dock
+takes those lines away.
 """
 
 from __future__ import annotations
 
 import math
 
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QWidget
 
 from graphapp import lab
@@ -53,6 +57,8 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 class PartialView(LabView):
     """∂V/∂x against dV/dx for the chosen input, edge by edge and path by path."""
 
+    NO_INPUT = "none (no d/dx on the cards)"
+
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         self.result: lab.PartialTotal | None = None
         super().__init__(doc, parent)
@@ -74,6 +80,11 @@ class PartialView(LabView):
         if not hasattr(self, "nodes"):
             return
         self.result = None
+        self.doc.set_tangent_wrt(wrt if self.isVisible() else None)
+        if wrt is None and self.chooser.currentText() == self.NO_INPUT:
+            self._clear("No input picked: choose one above to see ∂/∂x beside d/dx here and "
+                        "each node's d/dx on its card.")
+            return
         if wrt is None:
             self._clear("Choose an output (Graph ▸ Differentiate This) and an input.")
             return
@@ -113,6 +124,15 @@ class PartialView(LabView):
             node_rows.append([short_name(graph, node),
                               "—" if total is None else num(total, 8), "; ".join(into)])
         _fill(self.nodes, node_rows)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_later()  # the cards show d node/dx again
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():  # closed, not the window minimised
+            self.doc.set_tangent_wrt(None)
 
     def _clear(self, why: str) -> None:
         self.headline.setText(why)

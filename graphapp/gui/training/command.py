@@ -48,7 +48,7 @@ def train_command(args: argparse.Namespace) -> int:
         return _usage("--patience must be 0 or more")
     setup = Setup(data, model.config, training, None if saved is None else saved.flat,
                   saved.epochs if saved else 0, saved.steps if saved else 0,
-                  patience=args.patience or 0)
+                  patience=args.patience or 0, state=saved.state if saved else None)
     if args.screenshot:
         return screenshot(setup, epochs, Path(args.screenshot), size)
     return run_window(setup, args.epochs or 0)

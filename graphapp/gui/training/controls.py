@@ -208,7 +208,12 @@ class Controls(QWidget):
         """Show ``c`` without emitting ``changed``."""
         self._quiet = True
         try:
-            self.dataset.setCurrentIndex(max(0, self.dataset.findData(c.dataset)))
+            if self.dataset.findData(c.dataset) < 0:  # points from a file: name it
+                self.dataset.addItem(f"{c.dataset} (your file)", c.dataset)
+                self.dataset.setItemData(self.dataset.count() - 1, "the points of a CSV file "
+                                         "(Regenerate draws a new train/test split)",
+                                         Qt.ItemDataRole.ToolTipRole)
+            self.dataset.setCurrentIndex(self.dataset.findData(c.dataset))
             self.noise.setValue(c.noise)
             self.points.setValue(c.points)
             self.test_share.setValue(c.test_share)

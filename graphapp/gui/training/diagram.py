@@ -3,10 +3,13 @@ as edges coloured by sign and sized by magnitude, biases as dots, the backward w
 
 :class:`NetworkDiagram` paints only the :class:`DiagramData` it is given (the panel builds one
 per snapshot). Beside each neuron's output map sits a small square: its backward signal
-dL/dz over the plane. After a step the panel starts a wave: for one sample, a forward front
-lights the neurons from the inputs to the output, then a backward front runs from the loss to
-the inputs and lights each layer's edges by |dL/dw| (violet, brightest for the largest
-gradient in the whole network, so gradients that vanish in early layers show as dim edges).
+dL/dz over the plane, on one logarithmic colour scale for the whole network (three decades
+down from its largest signal, so a layer the signal hardly reaches is faint, as its edges are
+dim). After a step the panel starts a wave: for one sample,
+a forward front lights the neurons from the inputs to the output, then a backward front runs
+from the loss to the inputs and lights each layer's edges by |dL/dw| (violet, brightest for the
+largest gradient in the whole network, so gradients that vanish in early layers show as dim
+edges).
 
 Hover a weight for its value, gradient and last update; hover a neuron for its maps, large.
 Clicking a weight emits ``weight_clicked("W2", row, col)``.
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from graphapp.gui.training.display import GLOW, fmt, sign_colour
@@ -78,6 +81,9 @@ class DiagramData:
     editable: bool = True  # +/− buttons over the hidden layers
     glow: bool = True  # light edges by |dL/dw| (off while playing at full speed)
     fast: bool = False  # edges without antialiasing (playing at full speed)
+    #: Per column after the inputs: each neuron's largest |dL/dz| over the plane (the signal
+    #: squares share one colour scale, the network's largest).
+    signal_peaks: tuple[np.ndarray, ...] | None = None
 
 
 class NetworkDiagram(QWidget):
@@ -248,7 +254,11 @@ class NetworkDiagram(QWidget):
         return min((self.height() - TOP - BOTTOM) / most, 76.0)
 
     def _radius(self) -> float:
-        return max(3.0, min(24.0, self._spacing() * 0.36))
+        """A neuron's radius: what the rows allow, and small enough that a circle, its
+        signal square and the next column's circle leave the weights 30 px between columns
+        (deep networks)."""
+        gap = self._column_x(1) - self._column_x(0) if self._n_columns() > 1 else 200.0
+        return max(3.0, min(24.0, self._spacing() * 0.36, (gap - 33.0) / 4.1))
 
     def _neuron(self, column: int, index: int) -> QPointF:
         n = self.data.sizes[column]
@@ -288,23 +298,38 @@ class NetworkDiagram(QWidget):
         self._paint_hover(p)
         p.end()
 
-    def _paint_headers(self, p: QPainter) -> None:
-        d = self.data
+    def _heading_font(self) -> QFont:
         font = QFont(self.font())
         font.setPointSizeF(10.5)
         font.setBold(True)
-        p.setFont(font)
-        p.setPen(QColor("#374151"))
+        return font
+
+    def headings(self) -> list[tuple[QRectF, str]]:
+        """Each column's heading and the box it is centred in (boxes no wider than the gap
+        between columns; a heading that does not fit is shortened: ``L1: 6``, ``In``, ``Out``)."""
+        d = self.data
+        metrics = QFontMetricsF(self._heading_font())
         last = len(d.sizes) - 1
+        room = 140.0 if last < 1 else min(140.0, self._column_x(1) - self._column_x(0) - 6)
+        out = []
         for c, n in enumerate(d.sizes):
             if c == 0:
-                title = "Inputs"
+                title, short = "Inputs", "In"
             elif c == last:
                 title = "Output" if n == 1 else f"Output ({n})"
+                short = "Out" if n == 1 else f"Out ({n})"
             else:
-                title = f"Layer {c}: {n}"
-            p.drawText(QRectF(self._column_x(c) - 70, 6, 140, 20),
-                       Qt.AlignmentFlag.AlignCenter, title)
+                title, short = f"Layer {c}: {n}", f"L{c}: {n}"
+            if metrics.horizontalAdvance(title) > room:  # columns too close for it
+                title = short
+            out.append((QRectF(self._column_x(c) - room / 2, 6, room, 20), title))
+        return out
+
+    def _paint_headers(self, p: QPainter) -> None:
+        p.setFont(self._heading_font())
+        p.setPen(QColor("#374151"))
+        for rect, title in self.headings():
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, title)
         p.drawText(QRectF(self._loss_rect().x() - 10, 6, 86, 20), Qt.AlignmentFlag.AlignCenter,
                    "Loss")
 
@@ -402,10 +427,20 @@ class NetworkDiagram(QWidget):
         p.setPen(QPen(GLOW if lit else QColor("#9ca3af"), 1.5))
         p.drawRoundedRect(box, 6, 6)
         p.setPen(QColor("#111827"))
+        text = fmt(d.loss, 3)
+        p.setFont(self.loss_font(text))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, f"L\n{text}")
+
+    def loss_font(self, text: str) -> QFont:
+        """The loss box's font: 9.5 pt, smaller for a number that would not fit (a loss
+        of 1.27e+304 before training diverges)."""
         font = QFont(self.font())
         font.setPointSizeF(9.5)
-        p.setFont(font)
-        p.drawText(box, Qt.AlignmentFlag.AlignCenter, f"L\n{fmt(d.loss, 3)}")
+        room = self._loss_rect().width() - 6
+        wide = QFontMetricsF(font).horizontalAdvance(text)
+        if wide > room:
+            font.setPointSizeF(9.5 * room / wide)
+        return font
 
     def _paint_neuron_layer(self, p: QPainter) -> None:
         """The neurons, from a picture kept while their maps (new a few times a second), their
@@ -516,7 +551,8 @@ class NetworkDiagram(QWidget):
         p.setFont(font)
         p.setPen(QColor("#4b5563"))
         lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|",
-                 "circles: output over the plane · squares: backward signal dL/dz")
+                 "circles: output over the plane · squares: backward signal dL/dz "
+                 "(one log scale for all: 3 decades)")
         for k, text in enumerate(lines):
             p.drawText(QRectF(8, self.height() - 30 + 14 * k, self.width() - 16, 14),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
@@ -581,8 +617,20 @@ class NetworkDiagram(QWidget):
         if c == 0:
             return f"input {d.inputs[j]}: its value over the plane"
         name = "output" if c == len(d.sizes) - 1 else f"layer {c}, neuron {j}"
-        return (f"{name}: output over the plane (left), backward signal dL/dz{c}[{j}] "
-                "(right: where the loss pushes it)")
+        text = f"{name}: output over the plane; dL/dz{c}[{j}]: where the loss pushes it"
+        hidden = 0 < c < len(d.sizes) - 1
+        if hidden and c - 1 < len(d.dead) and d.dead[c - 1][j]:
+            text = (f"{name} is dead: its ReLU is 0 on every training point, so its slope is "
+                    "0 there and no gradient passes through it to the weights below")
+        elif hidden and c - 1 < len(d.saturated) and d.saturated[c - 1][j]:
+            text = (f"{name} is saturated (sat.): its slope σ′ is under a tenth of its largest "
+                    "on 90 % of the training points, so the gradient through it nearly "
+                    "vanishes; " + text)
+        if d.signal_peaks is not None and c - 1 < len(d.signal_peaks):
+            top = max(float(peak.max(initial=0.0)) for peak in d.signal_peaks)
+            text += (f" (largest |dL/dz| {fmt(float(d.signal_peaks[c - 1][j]), 2)}; one log "
+                     f"colour scale down from the network's {fmt(top, 2)})")
+        return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._mouse = event.position()

@@ -20,10 +20,13 @@ __all__ = [
     "GLOW",
     "NEGATIVE",
     "POSITIVE",
+    "SIGNAL_DECADES",
     "ZERO",
     "class_rgba",
     "fmt",
     "sign_colour",
+    "signal_peaks",
+    "signal_shade",
     "signal_tiles",
     "value_rgba",
     "value_tiles",
@@ -103,13 +106,38 @@ def value_tiles(stack: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[QImag
     return [_qimage(tile) for tile in bgra]
 
 
-def signal_tiles(stack: np.ndarray) -> list[QImage]:
-    """One QImage per backward-signal map of ``stack`` (n, h, w), each scaled by its own
-    largest |value|: red negative, blue positive."""
-    n = len(stack)
-    top = np.max(np.abs(np.nan_to_num(stack)).reshape(n, -1), axis=1, initial=0.0)
-    top = np.where(top > 0, top, 1.0).reshape(n, 1, 1)
-    return [_qimage(tile) for tile in _lookup(stack, -top, top, _SIGNAL_LUT)]
+#: Decades of |dL/dz| the backward-signal squares span below the network's largest.
+SIGNAL_DECADES = 3.0
+
+
+def signal_shade(values: np.ndarray, top: float) -> np.ndarray:
+    """Where each signal value falls on the squares' colour scale, in [−1, 1]: its sign times
+    how many of :data:`SIGNAL_DECADES` decades below ``top`` it is from the bottom (``top``:
+    1, a thousandth of it or less: 0). A log scale, so a neuron pushed ten times less than the
+    strongest still shows where; one shared ``top``, so a layer the signal hardly reaches
+    fades to white."""
+    mag = np.abs(np.nan_to_num(values)) / top
+    with np.errstate(divide="ignore"):
+        level = np.clip(1.0 + np.log10(mag) / SIGNAL_DECADES, 0.0, 1.0)
+    return np.sign(values) * level
+
+
+def signal_tiles(stack: np.ndarray, top: float | None = None) -> list[QImage]:
+    """One QImage per backward-signal map of ``stack`` (n, h, w): red negative, blue
+    positive, shaded by :func:`signal_shade` against ``top`` (give every layer the network's
+    largest |value|; None: the stack's own largest)."""
+    if top is None:
+        top = float(np.max(np.abs(np.nan_to_num(stack)), initial=0.0))
+    top = top if top > 0 else 1.0
+    return [_qimage(tile) for tile in _lookup(signal_shade(stack, top), -1.0, 1.0,
+                                              _SIGNAL_LUT)]
+
+
+def signal_peaks(signals: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Each neuron's largest |backward signal| over the plane, per layer ((n, h, w) stacks
+    → (n,) arrays)."""
+    return tuple(np.max(np.abs(np.nan_to_num(s)).reshape(len(s), -1), axis=1, initial=0.0)
+                 for s in signals)
 
 
 def class_rgba(probs: np.ndarray, discrete: bool = False) -> np.ndarray:

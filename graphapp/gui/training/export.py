@@ -62,8 +62,19 @@ def _write_svg(widget: QWidget, out: Path) -> None:
     gen.setSize(QSize(widget.width(), widget.height()))
     gen.setViewBox(QRect(0, 0, widget.width(), widget.height()))
     gen.setTitle("graphapp training panel")
-    painter = QPainter(gen)
-    QWidget.render(widget, painter, QPoint())  # the widget's own drawing, as vectors
-    painter.end()
+    # pyqtgraph draws scatter points as fragments of a cached picture of each symbol, which
+    # an SVG keeps as hundreds of clipped images (seen as checkered specks); in export mode
+    # each point is drawn as a vector symbol
+    items = [i for i in widget.scene().items() if hasattr(i, "setExportMode")] \
+        if hasattr(widget, "scene") and widget.scene() is not None else []
+    for item in items:
+        item.setExportMode(True, {"antialias": True})
+    try:
+        painter = QPainter(gen)
+        QWidget.render(widget, painter, QPoint())  # the widget's own drawing, as vectors
+        painter.end()
+    finally:
+        for item in items:
+            item.setExportMode(False)
     if not out.exists():
         raise OSError(f"cannot write {out}")

@@ -6,7 +6,9 @@ The panel never trains or computes on the GUI thread: it sends commands to its
 paints the latest :class:`~graphapp.gui.training.session.Snapshot` it received (older ones are
 never drawn). Changing the data or the network starts a new session; changing the learning
 rate, the batch size or the patience is applied to the running one; points added or removed by
-hand start a session that goes on from the current weights, curves included.
+hand start a session that goes on from the current weights and optimiser memory (momentum,
+Adam's running means), curves included. A saved model holds the trainer's state, so opening it
+resumes training exactly where it stopped.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
 from graphapp.gui.training.display import (
     class_rgba,
     fmt,
+    signal_peaks,
     signal_tiles,
     value_rgba,
     value_tiles,
@@ -72,6 +75,10 @@ SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 3
 MAP_RATE = 8
 #: While playing, an open weight window follows the steps at most this often per second.
 WEIGHT_RATE = 4
+#: How long (seconds) saving or editing the points waits for the training process to send its
+#: state (it answers within a step; while it trains many epochs at once it cannot, and the
+#: panel goes on without the optimiser's memory rather than freeze).
+STATE_WAIT = 1.0
 PROBLEM_STYLE = ("QLabel { background: #fef2f2; color: #991b1b; border: 1px solid #fca5a5; "
                  "border-radius: 4px; padding: 6px; }")
 NOTE_STYLE = ("QLabel { background: #eff6ff; color: #1e3a8a; border: 1px solid #93c5fd; "
@@ -128,6 +135,7 @@ class TrainingPanel(QWidget):
         self._weight_shown: tuple[str, int, int] | None = None  # kept up to date after steps
         self._weight_at = 0.0
         self._editor = None  # an editor window for "Open in the editor", if none holds us
+        self._csv = None  # the recipe of the last CSV file loaded (its data set's name)
         #: What drawing the last frames took (seconds, from the tick to the event loop idle).
         self.frame_times: deque[float] = deque(maxlen=1000)
         if setup is None:
@@ -214,6 +222,8 @@ class TrainingPanel(QWidget):
         self.banner.hide()
         self.hover_line = QLabel(" ", self)
         self.hover_line.setStyleSheet("QLabel { color: #374151; }")
+        # a long read-out is cut at the edge, never widens the diagram's column
+        self.hover_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         layers = QHBoxLayout()
         self.fewer_layers = QPushButton("− layer", self)
@@ -392,12 +402,16 @@ class TrainingPanel(QWidget):
             self.session.send("patience", c.patience)
             return
         try:
-            if kind == "data":
+            if kind == "data" and self._csv is not None and c.dataset == self._csv.name:
+                data = read_csv(self._csv.csv, c.test_share, c.data_seed)  # a new split
+            elif kind == "data":
                 data = make_dataset(c.dataset, c.points, c.noise, c.test_share, c.data_seed)
             else:
                 data = self.data
             self.start(setup_of(c, data))
-        except ValueError as exc:
+        except OSError as exc:
+            self.show_problem(f"{self._csv.csv}: cannot read: {exc.strerror or exc}")
+        except ValueError as exc:  # CsvError included: FILE:LINE: what is wrong
             self.show_problem(str(exc))
 
     def show_problem(self, text: str) -> None:
@@ -487,7 +501,7 @@ class TrainingPanel(QWidget):
         self.drawn.emit(snap)
 
     def _update_buttons(self, snap: Snapshot | None) -> None:
-        batch = self.controls.choices().batch if snap is None else snap.batch
+        batch = self.controls.choices().batch  # the running one (a change applies at once)
         per_epoch = -(-len(self.data.x_train) // batch)
         self.batch_button.setText(f"Step 1 batch ({batch} samples)")
         self.batch_button.setToolTip(f"one update from the next {batch} training points")
@@ -532,7 +546,9 @@ class TrainingPanel(QWidget):
                 lo, hi = -np.ones(len(outs)), np.ones(len(outs))
             tiles.append(tuple(value_tiles(outs, lo, hi)))
         self._tiles = tuple(tiles)
-        self._signal_tiles = tuple(tuple(signal_tiles(sig)) for sig in maps.signals)
+        self._signal_peaks = signal_peaks(maps.signals)
+        top = max((float(peak.max(initial=0.0)) for peak in self._signal_peaks), default=0.0)
+        self._signal_tiles = tuple(tuple(signal_tiles(sig, top)) for sig in maps.signals)
 
     def _diagram_data(self, snap: Snapshot) -> DiagramData:
         model = self.model
@@ -555,7 +571,8 @@ class TrainingPanel(QWidget):
             maps.dead if maps is not None else (), maps.saturated if maps is not None else (),
             snap.sample.values if snap.sample is not None and snap.event == "sample" else None,
             snap.sample.loss if snap.event == "sample" and snap.sample else snap.loss,
-            model.config.activation, glow=not fast, fast=fast)
+            model.config.activation, glow=not fast, fast=fast,
+            signal_peaks=self._signal_peaks if maps is not None else None)
 
     def _animate(self, snap: Snapshot) -> None:
         speed = SPEEDS[self.speed.currentText()]
@@ -686,8 +703,14 @@ class TrainingPanel(QWidget):
         setup = setup_of(self.controls.choices(), data)
         goes_on = snap is not None and setup.model == self.setup.model
         if goes_on:
-            setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
-                            steps=snap.steps)
+            now = self.session.trainer_state(STATE_WAIT) if self.session is not None else None
+            if now is None:  # the training process did not answer: the last weights drawn
+                setup = replace(setup, params=np.array(snap.params.flat), epoch=snap.epoch,
+                                steps=snap.steps)
+            else:  # the weights and the optimiser's memory (momentum, Adam's means) go on
+                state, flat = now
+                setup = replace(setup, params=flat, epoch=state["epoch"],
+                                steps=state["steps"], state=state)
         playing = self.play_button.isChecked()
         self._edited_data = data
         self.start(setup, carry_curves=goes_on)
@@ -699,7 +722,10 @@ class TrainingPanel(QWidget):
         c = self.controls.choices()
         try:
             data = read_csv(path, c.test_share, c.data_seed)
-            self.start(setup_of(c, data))
+            if not self.start(setup_of(c, data)):
+                return False
+            self._csv = data.recipe
+            self.controls.set_choices(choices_of(self.setup))  # the file's name and size
         except CsvError as exc:
             self.show_problem(str(exc))
             return False
@@ -732,9 +758,10 @@ class TrainingPanel(QWidget):
             self.open_model(path)
 
     def save_model(self, path: str) -> bool:
-        """Write the current network, parameters, settings and data recipe as a model file
-        (the same JSON as ``graphapp train --save``). Points added by hand are not in the
-        recipe: the banner says so."""
+        """Write the current network, parameters, settings, data recipe and trainer state
+        (optimiser memory, the epoch's shuffle) as a model file (the same JSON as ``graphapp
+        train --save``). Points added by hand are not in the recipe (the banner says so) and
+        then the state is left out."""
         from graphapp.train import io
 
         snap = self.snapshot
@@ -744,8 +771,15 @@ class TrainingPanel(QWidget):
         metrics = {"train_loss": m.train_loss, "test_loss": m.test_loss,
                    "train_accuracy": m.train_accuracy, "test_accuracy": m.test_accuracy}
         training = replace(self.setup.training, lr=snap.lr, batch=snap.batch)
-        saved = io.SavedModel(self.model, np.array(snap.params.flat), training,
-                              self.data.recipe, snap.epoch, snap.steps, metrics)
+        flat, epoch, steps, state = np.array(snap.params.flat), snap.epoch, snap.steps, None
+        now = self.session.trainer_state(STATE_WAIT) if self.session is not None else None
+        if now is not None:
+            state, flat = now
+            epoch, steps = state["epoch"], state["steps"]
+            if self._hand_edited:  # its shuffle is of points the file does not hold
+                state = None
+        saved = io.SavedModel(self.model, flat, training, self.data.recipe, epoch, steps,
+                              metrics, state)
         try:
             io.save_model(path, saved)
         except OSError as exc:
@@ -768,8 +802,11 @@ class TrainingPanel(QWidget):
             if saved.recipe is None:
                 raise ValueError(f"{path}: the model file has no data recipe to train on")
             data = datasets.from_recipe(saved.recipe)
+            if saved.recipe.csv is not None:
+                self._csv = saved.recipe
             setup = Setup(data, saved.model.config, saved.training, saved.flat, saved.epochs,
-                          saved.steps, patience=self.controls.choices().patience)
+                          saved.steps, patience=self.controls.choices().patience,
+                          state=saved.state)
             self.controls.set_choices(choices_of(setup))
             self.start(setup)
         except (OSError, ValueError) as exc:

@@ -105,6 +105,10 @@ class DataPlot(pg.PlotWidget):
         event.accept()
 
 
+#: Where a 0 goes on a log axis (far below any axis range the curves choose).
+ZERO_ON_LOG = 1e-300
+
+
 def _nice(v: float) -> float:
     """The smallest of 1, 2, 5 × 10^k at least ``v`` (> 0)."""
     k = math.floor(math.log10(v))
@@ -218,6 +222,7 @@ class CurvePlot(pg.PlotWidget):
         self.legend.clear()
         self.curves, self.raw = {}, {}
         self._make_curves(names, colours)
+        self.legend.setColumnCount(1 if len(names) <= 4 else 2)  # many layers: no overflow
         self._data, self._smoothed, self._shown = {}, {}, ()
 
     def set_smoothing(self, weight: float) -> None:
@@ -233,16 +238,22 @@ class CurvePlot(pg.PlotWidget):
         self.set_curves(x, {name: y})
 
     def set_curves(self, x: np.ndarray, ys: dict[str, np.ndarray], force: bool = False) -> None:
-        """Set curves' points over the same x (non-finite values, and values ≤ 0 on a log
-        axis, are left out); nothing is redrawn when the points are those shown."""
+        """Set curves' points over the same x (non-finite values, and values < 0 on a log
+        axis, are left out; a 0 on a log axis drops below its bottom, so that a gradient
+        that vanished, every ReLU off, shows as a plunge rather than a curve that stops);
+        nothing is redrawn when the points are those shown."""
         key = tuple((n, len(y), float(x[-1]) if len(x) else None,
                      float(y[-1]) if len(y) else None) for n, y in ys.items())
         if key == self._shown and not force:
             return
         self._shown = key
-        axis = np.log10 if self.log_y else np.asarray  # a log axis plots log10 of the values
+        if self.log_y:  # a log axis plots log10 of the values (0: far below the axis)
+            def axis(v: np.ndarray) -> np.ndarray:
+                return np.log10(np.maximum(v, ZERO_ON_LOG))
+        else:
+            axis = np.asarray
         for name, y in ys.items():
-            ok = np.isfinite(y) & (y > 0 if self.log_y else True)
+            ok = np.isfinite(y) & (y >= 0 if self.log_y else True)
             xs, values = x[ok], y[ok]
             self._data[name] = (xs, values)
             if self.smoothing and self.weight > 0:
@@ -269,8 +280,10 @@ class CurvePlot(pg.PlotWidget):
                            self.x_least)
         if self.y_range is not None:
             y_range = self.y_range
-        elif self.log_y:  # the lowest 2 % (a step where every ReLU was off: 1e-15) and
-            top = float(ys.max())  # anything a millionth of the largest left below the axis
+        elif self.log_y:  # the lowest 2 % (a step where every ReLU was off: 1e-15 or 0)
+            top = float(ys.max())  # and anything a millionth of the largest below the axis
+            if top <= 0:
+                return
             low = max(float(np.percentile(ys, 2)), top * 1e-6)
             y_range = _grown(self._ranges[1], math.log10(low), math.log10(top), log=True)
         else:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import queue
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -87,6 +88,10 @@ class Setup:
     epoch: int = 0
     steps: int = 0
     patience: int = 0  # Play stops after this many epochs without progress (0: never)
+    #: The trainer's state to resume from (:meth:`Trainer.state <graphapp.train.Trainer.state>`:
+    #: the optimiser's memory, the epoch's shuffle). On changed training points only the
+    #: optimiser's memory is kept (None: a fresh optimiser).
+    state: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,32 +190,56 @@ def grid_points(extent: tuple[float, float, float, float], cells: int) -> np.nda
 
 
 class _Series:
-    """A growing table of float rows (amortised appends, copies for snapshots)."""
+    """A growing table of float rows (amortised appends, copies for snapshots).
+
+    :meth:`thin` keeps every other row and from then on only every other row that comes
+    (every fourth after two thinnings, …), so the rows kept stay evenly spread over the whole
+    run: thinning the old rows alone left the start of a long run a few far-apart points,
+    drawn as one long straight line."""
 
     def __init__(self, width: int) -> None:
         self._rows = np.empty((256, width))
         self.n = 0
         self.width = width
+        self.stride = 1  # keep one row in this many of those that come
+        self._seen = 0  # rows offered to extend() so far
+        self._tail: np.ndarray | None = None  # the latest row, when the stride skipped it
 
     def add(self, *values: float) -> None:
         self.extend(np.array([values], dtype=np.float64))
 
     def extend(self, rows: np.ndarray) -> None:
-        """Append rows (k × width)."""
+        """Append rows (k × width), one in :attr:`stride` of them."""
+        if self.stride > 1 and len(rows):
+            first = -self._seen % self.stride
+            skipped_last = (self._seen + len(rows) - 1) % self.stride != 0
+            self._tail = rows[-1].copy() if skipped_last else None
+            self._seen += len(rows)
+            rows = rows[first::self.stride]
+        else:
+            self._seen += len(rows)
         while self.n + len(rows) > len(self._rows):
             self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
         self._rows[self.n:self.n + len(rows)] = rows
         self.n += len(rows)
 
     def thin(self) -> None:
-        """Keep every other row (long runs keep a bounded number of points)."""
+        """Keep every other row, and from now on every other row that comes (long runs keep
+        a bounded number of evenly spread points)."""
+        latest = self._rows[self.n - 1].copy() if self.n else None
         kept = self._rows[:self.n:2].copy()
         self.n = len(kept)
         self._rows[:self.n] = kept
+        self.stride *= 2
+        if self._tail is None and latest is not None and (self._seen - 1) % self.stride:
+            self._tail = latest  # the latest row stays drawn until a newer one comes
 
     def view(self) -> np.ndarray:
-        """A read-only copy of the rows."""
+        """A read-only copy of the rows (and the latest row offered, if the stride skipped
+        it: a curve always reaches the current step)."""
         rows = self._rows[:self.n].copy()
+        if self._tail is not None:
+            rows = np.vstack([rows, self._tail[None, :]])
         rows.flags.writeable = False
         return rows
 
@@ -236,6 +265,8 @@ class Worker:
         self.model = MLP(setup.model, data.task, data.n_classes)
         self.trainer = Trainer(self.model, data, setup.training, setup.params)
         self.trainer.epoch, self.trainer.steps = setup.epoch, setup.steps
+        if setup.state is not None:
+            self._resume(setup.state)
         self.playing = False
         self.speed = 0.0  # steps per second while playing; 0: as fast as it goes
         self.patience = Patience(setup.patience)
@@ -269,6 +300,21 @@ class Worker:
         self._last_report = 0.0
         self._next_step = 0.0
         self._maps_sent: Maps | None = None
+
+    def _resume(self, state: dict) -> None:
+        """Go on from a trainer's state: all of it when it fits the training points, else
+        (points added or removed) the optimiser's memory alone, if it is the same optimiser."""
+        trainer = self.trainer
+        try:
+            trainer.load_state(state)
+        except ValueError:
+            if state.get("optimizer") == trainer.optimizer.name:
+                with contextlib.suppress(KeyError, TypeError, ValueError):
+                    trainer.optimizer.load_state(state["optimizer_state"])
+
+    def state(self) -> tuple[dict, np.ndarray]:
+        """The trainer's state (:meth:`Trainer.state`) and its parameters, now."""
+        return self.trainer.state(), self.trainer.flat.copy()
 
     # ----------------------------------------------------------------- commands
     def handle(self, command: tuple[str, Any]) -> None:
@@ -483,7 +529,9 @@ class Worker:
 def serve(commands: Any, updates: Any) -> None:
     """The training process: read commands, train, send snapshots, until ``("quit", None)``.
 
-    ``("setup", (session, Setup))`` starts a new worker; snapshots go out as
+    ``("setup", (session, Setup))`` starts a new worker; ``("state", None)`` is answered with
+    ``("state", session, (trainer state, parameters))`` (None without a worker); snapshots go
+    out as
     ``("snapshot", session, Snapshot)`` whose history holds only the rows since the previous
     one, and whose maps are ``None`` when unchanged (:class:`Mirror` puts them together);
     a setup that cannot train sends ``("error", session, message)``.
@@ -525,6 +573,8 @@ def _serve(commands: Any, updates: Any) -> None:
                     updates.send(("error", session, str(exc)))
                     continue
                 manual = True
+            elif what == "state":
+                updates.send(("state", session, None if worker is None else worker.state()))
             elif worker is not None:
                 worker.handle((what, arg))
                 manual = True
@@ -623,6 +673,7 @@ class TrainingSession:
         self.setup: Setup | None = None
         self.model: MLP | None = None
         self._mirror = Mirror()
+        self._states: queue.Queue = queue.Queue()  # answers to trainer_state()
         self.job = jobs.start("training", self._relay)
         self.job.progress.connect(on_update)
         self.job.failed.connect(on_failure)
@@ -643,9 +694,26 @@ class TrainingSession:
     def send(self, what: str, arg: Any = None) -> None:
         """``("play", bool)``, ``("step", "sample" | "batch" | "epoch")``, ``("train", epochs)``
         (at once, no animation), ``("lr", float)``, ``("batch", int)``, ``("speed", steps per
-        second, 0 for as fast as it goes)``."""
+        second, 0 for as fast as it goes)``; the trainer's state: :meth:`trainer_state`."""
         with self._sending:  # the relay thread sends acknowledgements on the same pipe
             self._commands.send((what, arg))
+
+    def trainer_state(self, timeout: float = 5.0) -> tuple[dict, np.ndarray] | None:
+        """The running trainer's state and parameters at this moment (asked of the training
+        process; waits for its answer), or None if it does not answer in ``timeout``
+        seconds."""
+        while not self._states.empty():  # answers that came too late for an earlier ask
+            self._states.get_nowait()
+        self.send("state")
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                session, answer = self._states.get(timeout=left)
+            except queue.Empty:
+                return None
+            if session == self.session:
+                return answer
+        return None
 
     def latest(self) -> Delivered | SessionError | None:
         """What the relay received last (the panel's clock asks at each frame, rather than
@@ -675,6 +743,9 @@ class TrainingSession:
                                            f"{self.process.exitcode})")
                     continue
                 kind, session, payload = self._updates.recv()
+                if kind == "state":
+                    self._states.put((session, payload))
+                    continue
                 if kind == "snapshot":
                     self.send("ack")
             except (EOFError, OSError):
