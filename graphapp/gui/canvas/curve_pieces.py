@@ -80,5 +80,7 @@ def runs(box: np.ndarray, rect: Rect) -> list[tuple[int, int]]:
     left, top, right, bottom = rect
     meets = ((box[:, 0] <= right) & (box[:, 2] >= left)
              & (box[:, 1] <= bottom) & (box[:, 3] >= top))
+    if not meets.any():  # most curves whose box meets a small repaint
+        return []
     edges = np.flatnonzero(np.diff(np.concatenate(([False], meets, [False])).astype(np.int8)))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
