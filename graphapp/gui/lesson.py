@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphapp.engine import EvaluationError, GraphError
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
 from graphapp.gui.stepper import Stepper
@@ -60,6 +61,8 @@ class _PromptRow:
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b45309;")
         self.problem.hide()
+        #: The hint as written (the label may say it is hidden while a quiz runs).
+        self.hint_text = hint
         self.hint = QLabel(hint, parent)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("font-style: italic; margin-left: 8px;")
@@ -142,20 +145,48 @@ class LessonView(QWidget):
         self.done: set[int] = set()
         doc.lesson_changed.connect(self.rebuild)
         doc.results_changed.connect(self.recheck)
+        doc.quiz_changed.connect(self.show_text)
+        doc.results_changed.connect(self.show_text)  # new values, new answers
         stepper.changed.connect(self.recheck)
         scene.selectionChanged.connect(self.recheck)
         self.rebuild()
 
     # ----------------------------------------------------------------- building
+    def show_text(self) -> None:
+        """The lesson's text and hints, or while a quiz runs, for each that writes one of
+        the answers still asked, a line saying it is hidden (:mod:`graphapp.lab.withheld`)."""
+        text = lesson_paragraphs(self.doc.lesson) or NO_LESSON
+        doc, back = self.doc, self.doc.results.backward
+        answers: list[float] = []
+        if doc.quiz is not None and back is not None and doc.output is not None:
+            from graphapp.lab.quiz import questions
+
+            try:
+                answers = [q.truth for q in questions(doc.graph, doc.output, doc.quiz, back)
+                           if q.item not in doc.quiz_shown]
+            except (GraphError, EvaluationError):  # results from before an edit
+                answers = []
+        if answers:
+            from graphapp.lab.withheld import HINT_WITHHELD, LESSON_WITHHELD, gives_away
+
+            self.text.setText(LESSON_WITHHELD if gives_away(text, answers) else text)
+            for row in self.rows:
+                row.hint.setText(HINT_WITHHELD if gives_away(row.hint_text, answers)
+                                 else row.hint_text)
+            return
+        self.text.setText(text)
+        for row in self.rows:
+            row.hint.setText(row.hint_text)
+
     def rebuild(self) -> None:
         """Show the document's lesson and prompts afresh (a file was opened): no ticks."""
-        self.text.setText(lesson_paragraphs(self.doc.lesson) or NO_LESSON)
         for row in self.rows:
             for widget in (row.tick, row.text, row.problem, row.hint, row.hint_button):
                 widget.deleteLater()
         self.rows = [_PromptRow(self.prompt_box, self.grid, k, p.text, p.hint)
                      for k, p in enumerate(self.doc.prompts)]
         self._built_for = self.doc.prompts
+        self.show_text()
         self.done = set()
         has = bool(self.rows)
         for widget in (self.heading, self.start_over, self.prompt_box):

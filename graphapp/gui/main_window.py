@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -157,21 +157,12 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         """The view of lab dock ``name`` (``"lab-check"``), built if it was not yet."""
         return self.lab_docks[name].widget()
 
-    def gradient_check_over_h(self) -> None:
-        """Run ▸ Gradient Check over h: show the lab's check dock and check now."""
-        self.lab_view("lab-check").run_now()
-
-    def function_plot(self) -> None:
-        """Run ▸ Function Plot: show the lab's function plot dock."""
-        dock = self.lab_docks["lab-plot"]
-        dock.show()
-        dock.raise_()
-
-    def open_quiz(self) -> None:
-        """Run ▸ Quiz: show the lab's quiz dock."""
-        dock = self.lab_docks["lab-quiz"]
-        # placed at once, not animated: the canvas shrinks before the fit that opening a file
-        # makes, not after it (which would cut the graph's bottom off)
+    def show_lab(self, name: str) -> None:
+        """Show lab dock ``name`` (the Run menu's items and View ▸ Lab alike). It is placed at
+        once, not animated, so that the canvas shrinks before a fit (a file opened on its quiz)
+        rather than after it; when the dock took the graph's bottom out of view, the canvas
+        fits the whole graph again."""
+        dock = self.lab_docks[name]
         options = self.dockOptions()
         self.setDockOptions(options & ~QMainWindow.DockOption.AnimatedDocks)
         dock.widget()  # built first, so that its size is known when the dock is placed
@@ -185,12 +176,36 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
                 self.scene.graph_rect()):
             view.fit()  # the dock took the canvas's bottom: show the whole graph again
 
+    def gradient_check_over_h(self) -> None:
+        """Run ▸ Gradient Check over h: show the lab's check dock and check now."""
+        self.show_lab("lab-check")
+        self.lab_view("lab-check").run_now()
+
+    def function_plot(self) -> None:
+        """Run ▸ Function Plot: show the lab's function plot dock."""
+        self.show_lab("lab-plot")
+
+    def open_quiz(self) -> None:
+        """Run ▸ Quiz: show the lab's quiz dock."""
+        self.show_lab("lab-quiz")
+
     def _docks_part(self, menu: QMenu) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.lesson_dock):
             menu.addAction(dock.toggleViewAction())
         lab = menu.addMenu("&Lab")
-        for dock in self.lab_docks.values():
-            lab.addAction(dock.toggleViewAction())
+        for name, dock in self.lab_docks.items():
+            lab.addAction(self._lab_toggle(name, dock))
+
+    def _lab_toggle(self, name: str, dock: QDockWidget) -> QAction:
+        """View ▸ Lab's item for one dock: ticked while it is shown, like the dock's own
+        toggle, but it shows the dock as the Run menu does (:meth:`show_lab`)."""
+        own = dock.toggleViewAction()
+        action = QAction(own.text(), self)
+        action.setCheckable(True)
+        action.setChecked(own.isChecked())
+        own.toggled.connect(action.setChecked)
+        action.triggered.connect(lambda on: self.show_lab(name) if on else dock.hide())
+        return action
 
     def _pass_choice_part(self, bar: QToolBar) -> None:
         self.pass_choice = QComboBox(self)

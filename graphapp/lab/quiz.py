@@ -33,9 +33,20 @@ to three significant figures pass), or within :data:`ABS_TOL` of it near zero (:
 >>> step
 'grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × −2 = 6'
 
-Caveats: only scalar numbers are quizzed (items whose value or gradient is an array, that do
-not reach the output or are not finite are left out). The explanation of a wrong answer shows
-the numbers it builds on, which may be the answers to other items still unanswered.
+An explanation cites only numbers the learner may see: those the quiz does not hide, those
+answered right (in this check or before) or revealed, and the item explained. A number it builds
+on that is still a question reads ``?``, as on the canvas, and a slip that would name it is
+not said:
+
+>>> m = mark(g, "L", Quiz("gradients", None))
+>>> m.total, m.first_wrong is None
+(6, True)
+>>> m = mark(g, "L", Quiz("gradients", ("a", "e"), {"a": "5"}))
+>>> m.explanation.splitlines()[2]
+'grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × ? = 6'
+
+Caveat: only scalar numbers are quizzed (items whose value or gradient is an array, that do
+not reach the output or are not finite are left out).
 """
 
 from __future__ import annotations
@@ -48,7 +59,7 @@ import numpy as np
 
 from graphapp.engine import Backward, EdgeGrad, Graph, NodeError
 from graphapp.formats.notation import short_name
-from graphapp.formats.present import number
+from graphapp.formats.present import HIDDEN, number
 from graphapp.formats.quiz import Item, Quiz
 from graphapp.lab.formulas import edge_formula
 
@@ -266,8 +277,11 @@ def questions(graph: Graph, output: str, quiz: Quiz,
     return out
 
 
-def mark(graph: Graph, output: str, quiz: Quiz, back: Backward | None = None) -> Marking:
-    """Check every answer of ``quiz``; explain the first that is wrong (or unreadable)."""
+def mark(graph: Graph, output: str, quiz: Quiz, back: Backward | None = None,
+         shown: frozenset = frozenset()) -> Marking:
+    """Check every answer of ``quiz``; explain the first that is wrong (or unreadable),
+    citing only numbers that may be seen: not hidden by the quiz, in ``shown`` (answered
+    right before, or revealed), answered right now, or the one explained."""
     back = back if back is not None else backward_of(graph, output)
     verdicts = []
     for q in questions(graph, output, quiz, back):
@@ -289,7 +303,10 @@ def mark(graph: Graph, output: str, quiz: Quiz, back: Backward | None = None) ->
         except ValueError as exc:
             explanation = f"{first.question.label}: {exc}."
     elif first is not None:
-        explanation = explain(graph, output, first.question.item, back, first.value)
+        item = first.question.item
+        seen = frozenset(shown) | {v.question.item for v in verdicts if v.status == "right"}
+        explanation = explain(graph, output, item, back, first.value,
+                              hidden_numbers(graph, output, quiz, seen | {item}, back))
     return Marking(tuple(verdicts), sum(v.status == "right" for v in verdicts), len(verdicts),
                    first, explanation)
 
@@ -299,22 +316,24 @@ def _n(v: object) -> str:
 
 
 def explain(graph: Graph, output: str, item: Item, back: Backward | None = None,
-            answer: float | None = None) -> str:
+            answer: float | None = None, hidden: Hidden | None = None) -> str:
     """Why ``item`` has the value it has, in words and numbers: for a gradient the chain-rule
     step that makes it (local × upstream gradient, summed over the edges leaving the node),
     for a local derivative the op table's formula. With the learner's ``answer``, the first
     line names it, and the second says what it looks like when it is a common slip (the
     wrong sign, one path of several, the local derivative without the gradient from above,
-    an input's value instead of a slope)."""
+    an input's value instead of a slope). Numbers in ``hidden`` (still questions of the
+    quiz) read ``?`` and no slip names them."""
     back = back if back is not None else backward_of(graph, output)
+    hidden = hidden if hidden is not None else Hidden()
     label = _label(graph, item)
     truth = _truth(back, item)
     head = f"{label} is {_n(truth)}" + (f", not {_n(answer)}." if answer is not None else ".")
     if not isinstance(item, str):
-        slip = _local_slip(graph, back, item, truth, answer)
+        slip = _local_slip(graph, back, item, truth, answer, hidden)
         body = _explain_local(graph, back, item)
     else:
-        terms = _terms(graph, back, item)
+        terms = _terms(graph, back, item, hidden)
         slip = _gradient_slip(graph, item, terms, truth, answer)
         body = _explain_gradient(graph, output, item, terms, truth)
     return "\n".join(part for part in (head, slip, body) if part)
@@ -322,20 +341,24 @@ def explain(graph: Graph, output: str, item: Item, back: Backward | None = None,
 
 @dataclass(frozen=True)
 class _Term:
-    """One edge leaving a node, in its gradient's sum: local × the gradient from above."""
+    """One edge leaving a node, in its gradient's sum: local × the gradient from above; the
+    ``hide_*`` flags: that number is still a question of the quiz (it reads ?)."""
 
     label: str  # local(a→e)
     symbolic: str  # b
     local: float
     dst: str  # e
     upstream: float
+    hide_local: bool = False
+    hide_upstream: bool = False
+    hide_carried: bool = False
 
     @property
     def carried(self) -> float:
         return float(self.local) * float(self.upstream)
 
 
-def _terms(graph: Graph, back: Backward, node: str) -> list[_Term]:
+def _terms(graph: Graph, back: Backward, node: str, hidden: Hidden) -> list[_Term]:
     terms = []
     for dst, slot in graph.consumers(node):
         if not _reaches(back, dst):
@@ -344,9 +367,10 @@ def _terms(graph: Graph, back: Backward, node: str) -> list[_Term]:
         if edge.accumulated is None:
             continue
         f = edge_formula(graph, node, dst, slot, back)
-        terms.append(_Term(_label(graph, (node, dst, slot)), f.formula.rsplit(" = ", 1)[-1]
-                           .strip(), float(edge.local), short_name(graph, dst),
-                           float(back.grads[dst])))
+        key = (node, dst, slot)
+        terms.append(_Term(_label(graph, key), f.formula.rsplit(" = ", 1)[-1].strip(),
+                           float(edge.local), short_name(graph, dst), float(back.grads[dst]),
+                           key in hidden.locals, dst in hidden.grads, key in hidden.carried))
     return terms
 
 
@@ -363,23 +387,23 @@ def _gradient_slip(graph: Graph, node: str, terms: list[_Term], truth: float | N
         return "That is the right size with the wrong sign."
     if len(terms) > 1:
         for t in terms:
-            if _slip(answer, truth, t.carried):
+            if not t.hide_carried and _slip(answer, truth, t.carried):
                 other = "the other edge carries" if len(terms) == 2 else \
                     "the other edges carry"
                 return (f"That is only what the edge to {t.dst} carries back: {name} feeds "
                         f"{len(terms)} nodes, so add what {other} too.")
     for t in terms:
-        if _slip(answer, truth, t.local):
+        if not t.hide_local and _slip(answer, truth, t.local):
             return (f"That is the local derivative on the edge to {t.dst} alone: multiply it "
                     f"by grad({t.dst}), the gradient arriving from above.")
-        if _slip(answer, truth, t.upstream):
+        if not t.hide_upstream and _slip(answer, truth, t.upstream):
             return (f"That is grad({t.dst}), the gradient arriving from above: multiply it by "
                     f"the local derivative on the edge from {name} to {t.dst}.")
     return ""
 
 
 def _local_slip(graph: Graph, back: Backward, item: tuple[str, str, int],
-                truth: float | None, answer: float | None) -> str:
+                truth: float | None, answer: float | None, hidden: Hidden) -> str:
     src, dst, slot = item
     src_name, dst_name = short_name(graph, src), short_name(graph, dst)
     if truth and _slip(answer, truth, -truth):
@@ -389,7 +413,7 @@ def _local_slip(graph: Graph, back: Backward, item: tuple[str, str, int],
         return (f"That is the value of {src_name}; the local derivative is how fast "
                 f"{dst_name} changes as {src_name} moves.")
     carried = _edge(back, src, dst, slot).accumulated
-    if _scalar(carried) and _slip(answer, truth, float(carried)):
+    if item not in hidden.carried and _scalar(carried) and _slip(answer, truth, float(carried)):
         return (f"That is the gradient the edge carries back, local × grad({dst_name}); the "
                 f"local derivative is the factor before grad({dst_name}).")
     return ""
@@ -425,13 +449,24 @@ def _explain_gradient(graph: Graph, output: str, node: str, terms: list[_Term],
                  "gradient arriving from above (the multivariable chain rule):")
     lines = [f"grad({name}) = " + " + ".join(f"{t.label} × grad({t.dst})" for t in terms)]
     symbolic = " + ".join(f"{_wrap(t.symbolic)} × grad({t.dst})" for t in terms)
-    if symbolic != " + ".join(f"{_n(t.local)} × grad({t.dst})" for t in terms):
-        lines.append(symbolic)
-    lines.append(" + ".join(f"{_n(t.local)} × {_n(t.upstream)}" for t in terms))
+    if not any(t.hide_local for t in terms) and \
+            symbolic != " + ".join(f"{_n(t.local)} × grad({t.dst})" for t in terms):
+        lines.append(symbolic)  # (a hidden local's rule would answer it in letters)
+    lines.append(" + ".join(f"{_cite(t.local, t.hide_local)} × "
+                            f"{_cite(t.upstream, t.hide_upstream)}" for t in terms))
     if len(terms) > 1:
-        lines.append(" + ".join(_n(t.carried) for t in terms))
+        lines.append(" + ".join(_cite(t.carried, t.hide_carried) for t in terms))
     lines.append(_n(truth))
-    return words + "\n" + " = ".join(lines)
+    text = words + "\n" + " = ".join(lines)
+    if any(t.hide_local or t.hide_upstream for t in terms):
+        text += ("\n(? is still a question of the quiz: answer it right, or Reveal, to see its "
+                 "number here.)")
+    return text
+
+
+def _cite(v: float, hide: bool) -> str:
+    """A number an explanation builds on, or ``?`` while it is still a question."""
+    return HIDDEN if hide else _n(v)
 
 
 def _wrap(symbolic: str) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,29 +107,35 @@ def number(v: Any) -> str:
     return f"({'×'.join(map(str, a.shape))}) [{head}{more}]"
 
 
-def cells(row: TraceRow) -> list[str]:
-    """One row as the table's text cells, in :data:`COLUMNS` order."""
+def cells(row: TraceRow, hide_grad: bool = False,
+          hide_locals: Collection[int] = ()) -> list[str]:
+    """One row as the table's text cells, in :data:`COLUMNS` order; ``hide_grad`` and
+    ``hide_locals`` (slots): numbers a quiz asks, written ``?``."""
     partials = row.local_labels or tuple(f"∂{row.node}/∂{src}" for src, _, _ in row.locals)
-    local_text = "; ".join(f"{d} = {number(v) or '—'}"
-                           for d, (_, _, v) in zip(partials, row.locals, strict=True))
+    local_text = "; ".join(f"{d} = " + ("?" if slot in hide_locals else number(v) or "—")
+                           for d, (_, slot, v) in zip(partials, row.locals, strict=True))
     return [row.phase, str(row.step), row.label or row.node, row.op,
             ", ".join(row.input_labels or row.inputs), number(row.value), local_text,
-            number(row.gradient)]
+            "?" if hide_grad else number(row.gradient)]
 
 
-def to_markdown(rows: Sequence[TraceRow]) -> str:
-    """The rows as a Markdown table (pipes in names escaped)."""
+def to_markdown(rows: Sequence[TraceRow] | Sequence[Sequence[str]]) -> str:
+    """The rows (or their text cells) as a Markdown table (pipes in names escaped)."""
     def line(items: Sequence[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in items) + " |"
 
     return "\n".join([line(COLUMNS), line(["---"] * len(COLUMNS)),
-                      *(line(cells(r)) for r in rows)])
+                      *(line(_texts(r)) for r in rows)])
 
 
-def to_csv(rows: Sequence[TraceRow]) -> str:
-    """The rows as CSV text (a header line, then one line per row)."""
+def to_csv(rows: Sequence[TraceRow] | Sequence[Sequence[str]]) -> str:
+    """The rows (or their text cells) as CSV text (a header line, then one line per row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(cells(r) for r in rows)
+    writer.writerows(_texts(r) for r in rows)
     return buffer.getvalue()
+
+
+def _texts(row: TraceRow | Sequence[str]) -> Sequence[str]:
+    return cells(row) if isinstance(row, TraceRow) else row

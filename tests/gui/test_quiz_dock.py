@@ -310,3 +310,16 @@ def test_opening_the_quiz_keeps_the_whole_graph_in_view(micrograd, qtbot):
     qtbot.waitUntil(lambda: quiz_view.table.rowCount() == 6)
     qtbot.wait(50)
     assert view.viewport().height() == height and visible().contains(window.scene.graph_rect())
+
+
+def test_the_explanation_waits_for_the_numbers_still_asked(micrograd, qtbot):
+    """grad(a) = −3 × grad(e) = −3 × −2 = 6: with grad(e) unanswered the dock's explanation
+    writes ?; after Reveal, Check cites −2."""
+    view = _start(micrograd, qtbot)
+    _type(view, qtbot, "grad(a)", "5")
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert "= −3 × ? = 6" in view.explanation.text()
+    assert "−2" not in view.explanation.text()
+    QTest.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert "= −3 × −2 = 6" in view.explanation.text()

@@ -199,3 +199,32 @@ def test_common_slips_are_named(item, answer, slip):
         assert slip in lines[1]
     else:
         assert "used once" in lines[1]
+
+
+def test_an_explanation_cites_only_numbers_the_learner_may_see():
+    """grad(a) = local(a→e) × grad(e) = −3 × −2 = 6 (hand-derived): while grad(e) is still a
+    question (empty), the explanation writes ? for it and never −2; answered right (now or
+    before), it is cited."""
+    g, out = _example("01_micrograd.expr")
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "5"}))
+    assert m.first_wrong.question.item == "a"
+    lines = m.explanation.splitlines()
+    assert lines[2] == "grad(a) = local(a→e) × grad(e) = b × grad(e) = −3 × ? = 6"
+    assert "−2" not in m.explanation and "-2" not in m.explanation
+    assert "still a question" in lines[-1]
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "5", "e": "-2"}))
+    assert m.explanation.splitlines()[2].endswith("= −3 × −2 = 6")
+    assert "still a question" not in m.explanation
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "5"}), shown={"e"})
+    assert m.explanation.splitlines()[2].endswith("= −3 × −2 = 6")  # revealed before
+
+
+def test_a_slip_that_would_name_a_hidden_number_is_not_said():
+    """Answering grad(a) = −2 is grad(e)'s value: saying so would answer grad(e) while it is
+    still a question; once grad(e) is answered right, the slip is named."""
+    g, out = _example("01_micrograd.expr")
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "-2"}))
+    assert "arriving from above" not in m.explanation.splitlines()[1]
+    assert "used once" in m.explanation.splitlines()[1]
+    m = mark(g, out, Quiz("gradients", tuple(MICROGRAD_GRADS), {"a": "-2", "e": "-2"}))
+    assert "grad(e), the gradient arriving from above" in m.explanation.splitlines()[1]

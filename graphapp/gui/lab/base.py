@@ -1,12 +1,15 @@
 """What every lab dock shares: the document it watches, a chooser of the scalar input it is
 about, and one refresh after each burst of changes (typed events from the document, a new
-graph, a new output). Subclasses only render what :mod:`graphapp.lab` returns.
+graph, a new output, a quiz started, answered or ended). Subclasses only render what
+:mod:`graphapp.lab` returns.
 
 Caveat: the refresh runs on the GUI thread; the lab's numbers for one input are a few forward
 and backward passes, cheap next to a repaint on the graphs the window is built for.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
@@ -63,6 +66,7 @@ class LabView(QWidget):
         doc.changed.connect(self._on_change)
         doc.reset.connect(self.refresh_later)
         doc.output_changed.connect(self.refresh_later)
+        doc.quiz_changed.connect(self.refresh_later)  # what a quiz lets the views show
         self.refresh_later()
 
     def _on_change(self, event: events.Event) -> None:
@@ -72,6 +76,12 @@ class LabView(QWidget):
     def refresh_later(self) -> None:
         """Refresh once, after the current burst of changes."""
         self._timer.start()
+
+    @property
+    def hidden(self) -> Any:
+        """What a running quiz hides (the document's one hidden set; false when none):
+        :mod:`graphapp.lab.withheld` says what each view withholds of it."""
+        return self.doc.quiz_hidden() if self.doc.quiz is not None else ()
 
     @property
     def wrt(self) -> str | None:

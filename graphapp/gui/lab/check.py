@@ -1,7 +1,8 @@
 """The gradient check dock: for each input, backprop's gradient against forward and central
 differences, and a log-log plot of the error against h from 1e-1 to 1e-12 with the best h
 marked (the V that truncation and round-off make). The maths is :func:`graphapp.lab.h_sweep`;
-pyqtgraph is imported only when the plot is first opened (start-up cost).
+pyqtgraph is imported only when the plot is first opened (start-up cost). While a quiz asks an
+input's gradient, its row reads ? and its sweep is not plotted (:mod:`graphapp.lab.withheld`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from graphapp.engine import EvaluationError
 from graphapp.gui.document import Document
 from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView
+from graphapp.lab.withheld import HIDDEN, NOTE, asked
 
 __all__ = ["CheckView"]
 
@@ -82,8 +84,14 @@ class CheckView(LabView):
             self.note.setText(f"Cannot check {self.doc.output}: {exc}")
             self._draw(None)
             return
+        hidden = self.hidden
         self.table.setRowCount(len(self.checks))
         for row, check in enumerate(self.checks.values()):
+            if asked(hidden, check.name):  # every number here is (close to) the answer
+                texts = [check.name] + [HIDDEN] * (len(COLUMNS) - 1)
+                for col, text in enumerate(texts):
+                    self.table.setItem(row, col, QTableWidgetItem(text))
+                continue
             texts = [check.name, num(check.backprop, 10)]
             for kind in ("central", "forward"):
                 best = check.best(kind)
@@ -97,7 +105,9 @@ class CheckView(LabView):
             "The forward difference (f(x+h) − f(x))/h errs by about h·|f″|/2, the central one "
             "(f(x+h) − f(x−h))/2h by about h²·|f‴|/6, and below some h round-off grows again: "
             "the plot shows the V and marks the best h.")
-        self._draw(self.checks.get(wrt))
+        if any(asked(hidden, name) for name in self.checks):
+            self.note.setText(f"{self.note.text()} {NOTE}")
+        self._draw(None if asked(hidden, wrt) else self.checks.get(wrt))
 
     def open_plot(self) -> None:
         """Open the log-log plot of error against h (imports pyqtgraph the first time)."""
@@ -117,7 +127,7 @@ class CheckView(LabView):
             self.plot.setMinimumHeight(160)
             self.row.addWidget(self.plot, 2)
         self.plot.show()
-        self._draw(self.checks.get(self.wrt or ""))
+        self._draw(None if asked(self.hidden, self.wrt) else self.checks.get(self.wrt or ""))
 
     def _draw(self, check: lab.InputCheck | None) -> None:
         if self.plot is None:
@@ -126,6 +136,8 @@ class CheckView(LabView):
 
         self.plot.clear()
         if check is None:
+            self.plot.setTitle("")  # the last one's title named its backprop gradient
+            self.plot.setTitle(None)
             return
         h = np.array([r.h for r in check.rows])
         for kind, colour in (("forward", "#d9480f"), ("central", "#1c7ed6")):

@@ -2,7 +2,8 @@
 (``3·x² − 4·x + 5``, ``π``), and on each of its edges the op table's local-derivative formula
 with the numbers plugged in (``∂(a·b)/∂a = b = −3``). It follows the selection and every value
 edit. The text is :func:`graphapp.lab.formulas.node_formulas`; this widget only lays it out,
-in a large font so that it reads on a projector.
+in a large font so that it reads on a projector. While a quiz asks local derivatives, their
+edges read ``∂(a·b)/∂a = ?`` (:mod:`graphapp.lab.withheld`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from graphapp.engine import EvaluationError, GraphError
 from graphapp.gui.document import Document
 from graphapp.gui.lab.base import LabView
 from graphapp.lab.formulas import node_formulas
+from graphapp.lab.withheld import NOTE, formula_text
 
 __all__ = ["FormulasView"]
 
@@ -79,13 +81,16 @@ class FormulasView(LabView):
         else:
             parts.append(f"<p><b>{name}</b> is an input: {name} = <b>{escape(view.value)}</b></p>")
         columns = []
+        hidden = self.hidden
         for side, head in (("into", f"Local derivatives of {name} (the edges into it)"),
                            ("out", f"Where {name} is used (the edges leaving it)")):
             rows = [e for e in view.edges if e.side == side]
             if rows:
-                items = "".join(f"<li>{escape(e.text)}</li>" for e in rows)
+                items = "".join(f"<li>{escape(formula_text(e, hidden))}</li>" for e in rows)
                 columns.append(f"<td valign='top'>{head}:<ul>{items}</ul></td>")
         # side by side, so that the dock stays short and the canvas keeps its room
         parts.append("<table cellspacing='0' cellpadding='0'><tr>"
                      + "<td width='40'></td>".join(columns) + "</tr></table>")
+        if any(formula_text(e, hidden) != e.text for e in view.edges):
+            parts.append(f"<p><i>{escape(NOTE)}</i></p>")
         self.text.setText("".join(parts))

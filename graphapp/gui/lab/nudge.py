@@ -1,7 +1,8 @@
 """The nudge and slope dock (seed 001, "the derivative as a slope"): move one input by h and
 see f(x), f(x + h), the rise over the run, the gradient's prediction and the actual change side
 by side. h is typed (any finite non-zero number, 1e-15 too) or dragged on a log scale; the
-numbers follow every edit of the graph. The maths is :func:`graphapp.lab.slope`.
+numbers follow every edit of the graph. The maths is :func:`graphapp.lab.slope`. While a quiz
+asks the input's gradient, all but x, h and f(x) read ? (:mod:`graphapp.lab.withheld`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from graphapp import lab
 from graphapp.engine import EvaluationError
 from graphapp.gui.document import Document
 from graphapp.gui.lab.base import LabView
+from graphapp.lab.withheld import HIDDEN, SLOPE_SHOWN, asked, asked_note
 
 __all__ = ["NudgeView"]
 
@@ -140,6 +142,12 @@ class NudgeView(LabView):
             s = lab.slope(self.doc.graph, self.doc.output, wrt, self.h)
         except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
             self._clear(f"Cannot nudge {wrt}: {exc}")
+            return
+        if asked(self.hidden, wrt):
+            for key, _, _ in ROWS:
+                self.cells[key].setText(exact(getattr(s, key)) if key in SLOPE_SHOWN
+                                        else HIDDEN)
+            self.note.setText(asked_note(s.output, wrt))
             return
         for key, _, _ in ROWS:
             self.cells[key].setText(exact(getattr(s, key)))

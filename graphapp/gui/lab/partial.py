@@ -2,10 +2,15 @@
 feeds through a constraint (t = x) fixed, beside dV/dx, which follows x along every path. Per
 node, forward mode's total d node/dx beside the partials on the edges into it; the edges leaving
 x with the share each carries; the paths whose products add up to dV/dx (the multivariable
+<<<<<<< HEAD
+chain rule). The maths is :func:`graphapp.lab.partial_vs_total`. While a quiz runs, what would
+give its hidden numbers away reads ? (:func:`graphapp.lab.withheld.partial_withheld`).
+=======
 chain rule). The maths is :func:`graphapp.lab.partial_vs_total`. While the dock is shown
 with an input picked, every card on the canvas shows its d node/dx too
 (:meth:`graphapp.gui.document.Document.set_tangent_wrt`); picking "none" or closing the dock
 takes those lines away.
+>>>>>>> main
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from graphapp.formats.notation import short_name
 from graphapp.gui.document import Document
 from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView
+from graphapp.lab.withheld import HIDDEN, NOTE, asked, asked_note, partial_withheld
 
 __all__ = ["PartialView", "with_pi"]
 
@@ -32,6 +38,14 @@ def with_pi(v: float) -> str:
     if math.isfinite(k) and k != 0 and abs(k - round(k, 2)) < 1e-9 * max(1.0, abs(k)):
         return f"{num(round(k, 2), 6)}π ≈ {text}"
     return text
+
+
+def _num6(v: float) -> str:
+    return num(v, 6)
+
+
+def _num8(v: float) -> str:
+    return num(v, 8)
 
 
 def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
@@ -95,18 +109,28 @@ class PartialView(LabView):
             self._clear(f"Cannot differentiate {out} by {wrt}: {exc}")
             return
         held = ", ".join(pt.held) or "nothing"
+        w = partial_withheld(pt, self.hidden)
+
+        def shown(v: float, hide: bool, text=with_pi) -> str:
+            return HIDDEN if hide else text(v)
+
         self.headline.setText(
-            f"<b>∂{out}/∂{wrt} = {with_pi(pt.partial)}</b> (partial: holding {held} fixed) "
-            f"&nbsp; vs &nbsp; <b>d{out}/d{wrt} = {with_pi(pt.total)}</b> (total: every path "
-            f"from {wrt}, forward mode). The chain rule adds one product per path; the partial "
-            "keeps only the paths that avoid the held nodes.")
-        _fill(self.edges, [[f"{s.src} → {short_name(graph, s.dst)}", num(s.local, 8),
-                            with_pi(s.share),
+            f"<b>∂{out}/∂{wrt} = {shown(pt.partial, w.partial)}</b> (partial: holding {held} "
+            f"fixed) &nbsp; vs &nbsp; <b>d{out}/d{wrt} = {shown(pt.total, w.total)}</b> (total: "
+            f"every path from {wrt}, forward mode). The chain rule adds one product per path; "
+            "the partial keeps only the paths that avoid the held nodes."
+            + (f"<br><i>{asked_note(out, wrt) if asked(self.hidden, wrt) else NOTE}</i>"
+               if w else ""))
+        _fill(self.edges, [[f"{s.src} → {short_name(graph, s.dst)}",
+                            shown(s.local, (s.src, s.dst, s.slot) in w.locals, _num8),
+                            shown(s.share, k in w.shares),
                             f"the total, through {s.via}" if s.via else f"∂{out}/∂{wrt}"]
-                           for s in pt.shares])
+                           for k, s in enumerate(pt.shares)])
         path_rows = [[" → ".join(short_name(graph, n) for n in p.nodes),
-                      " × ".join(num(f, 6) for f in p.factors), with_pi(p.product)]
-                     for p in pt.paths]
+                      " × ".join(shown(f, (i, k) in w.factors, _num6)
+                                 for k, f in enumerate(p.factors)),
+                      shown(p.product, i in w.products)]
+                     for i, p in enumerate(pt.paths)]
         if pt.paths_truncated:
             path_rows.append(["… more paths than are listed", "", ""])
         _fill(self.paths, path_rows)
@@ -118,11 +142,14 @@ class PartialView(LabView):
         for node in graph.plan().order:
             if graph.op(node).name == "const":
                 continue  # constants do not move with x
-            into = [f"∂{label(node)}/∂{label(src)} = {num(v, 6)}"
-                    for (src, dst, _), v in pt.edge_locals.items() if dst == node and v is not None]
+            into = [f"∂{label(node)}/∂{label(src)} = "
+                    f"{shown(v, (src, dst, slot) in w.locals, _num6)}"
+                    for (src, dst, slot), v in pt.edge_locals.items()
+                    if dst == node and v is not None]
             total = pt.totals.get(node)
             node_rows.append([short_name(graph, node),
-                              "—" if total is None else num(total, 8), "; ".join(into)])
+                              "—" if total is None else shown(total, node in w.totals, _num8),
+                              "; ".join(into)])
         _fill(self.nodes, node_rows)
 
     def showEvent(self, event: QShowEvent) -> None:

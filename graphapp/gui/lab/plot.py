@@ -8,6 +8,8 @@ run of the compiled plan on arrays) and the arrows :func:`graphapp.lab.field.arr
 this module only paints them, with pyqtgraph, imported when the dock is first shown. Items are
 made once and given new data on every redraw (an image with a colour table, one line item for
 all arrows), so a drag redraws a 200 × 200 map in a few milliseconds (``graphapp bench --gui``).
+While a quiz asks the gradient of a plotted input, nothing is drawn: the slope of the curve and
+the arrows are the answer (:mod:`graphapp.lab.withheld`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from graphapp.gui.document import Document
 from graphapp.gui.explain import num
 from graphapp.gui.lab.base import LabView, scalar_inputs
 from graphapp.lab.field import arrow_segments, levels, snap
+from graphapp.lab.withheld import asked, asked_note
 
 __all__ = ["PlotView"]
 
@@ -276,8 +279,13 @@ class PlotView(LabView):
             self._show_nothing("Choose an output (Graph ▸ Differentiate This) and give the graph "
                                "a scalar input to plot against.")
             return
-        points = self.points_spin.value()
         graph, out = self.doc.graph, self.doc.output
+        asked_now = [n for n in names if asked(self.hidden, n)]
+        if asked_now:  # the curve's slope, the arrows: the answer drawn
+            self._show_nothing(asked_note(out, asked_now[0], "the plot (its slope) is not "
+                                                             "drawn"))
+            return
+        points = self.points_spin.value()
         key = (out, wrt, other, points, *(self._range(n) for n in names),
                lab.grid_key(graph, names))
         previous = self.curve if other is None else self.surface
@@ -323,6 +331,9 @@ class PlotView(LabView):
         self.image.clear()
         self.arrows.setData([], [])
         self.arrow_halo.setData([], [])
+        for plot in (self.f_plot, self.map_plot):  # their titles named slope and gradient
+            plot.setTitle("")
+            plot.setTitle(None)
         self.note.setText(why)
 
     def _place(self, target: Any, x: float, y: float) -> None:

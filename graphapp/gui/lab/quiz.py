@@ -213,7 +213,7 @@ class QuizView(LabView):
         back = results.backward
         if quiz is None or out is None or back is None or results.stale:
             return None
-        return mark(self.doc.graph, out, quiz, back)
+        return mark(self.doc.graph, out, quiz, back, self.doc.quiz_shown)
 
     # ----------------------------------------------------------------- showing
     def render(self, wrt: str | None) -> None:

@@ -2,6 +2,7 @@
 reverse pass (each node's gradient and the local derivatives on its input edges), one row per
 step, the way micrograd's backward() walks the graph; copied as Markdown or CSV for notes. The
 rows are :func:`graphapp.lab.trace_rows`, the text :func:`graphapp.lab.to_markdown` / ``to_csv``.
+While a quiz runs, the numbers it asks read ? (:mod:`graphapp.lab.withheld`), copies too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from graphapp import lab
 from graphapp.engine import EvaluationError
 from graphapp.gui.document import Document
 from graphapp.gui.lab.base import LabView
+from graphapp.lab.withheld import HIDDEN, NOTE, trace_cells
 
 __all__ = ["TraceView"]
 
@@ -24,6 +26,8 @@ class TraceView(LabView):
 
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         self.rows: list[lab.TraceRow] = []
+        #: The table's text, as shown (a quiz's hidden numbers read ?) and as copied.
+        self.texts: list[list[str]] = []
         super().__init__(doc, parent)
         self.note = QLabel(self)
         self.note.setWordWrap(True)  # unwrapped, it made the window wider than the screen
@@ -59,14 +63,19 @@ class TraceView(LabView):
                                   "× local derivative (the chain rule).")
             except (EvaluationError, ValueError, TypeError) as exc:  # TypeError: an array output
                 self.note.setText(f"Cannot trace {out}: {exc}")
+        hidden = self.hidden
+        self.texts = [trace_cells(row, hidden) for row in self.rows]
+        if hidden and any(HIDDEN in row for row in self.texts):
+            self.note.setText(f"{self.note.text()} {NOTE}")
         self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
-            for c, text in enumerate(lab.cells(row)):
+        for r, texts in enumerate(self.texts):
+            for c, text in enumerate(texts):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
 
     def copy(self, fmt: str) -> str:
-        """Copy the table as ``"markdown"`` or ``"csv"`` to the clipboard; returns the text."""
-        text = lab.to_markdown(self.rows) if fmt == "markdown" else lab.to_csv(self.rows)
+        """Copy the table as ``"markdown"`` or ``"csv"`` to the clipboard (as shown: a quiz's
+        hidden numbers read ?); returns the text."""
+        text = lab.to_markdown(self.texts) if fmt == "markdown" else lab.to_csv(self.texts)
         QGuiApplication.clipboard().setText(text)
         return text
