@@ -389,7 +389,9 @@ def format_report(report: dict[str, Any]) -> str:
                   f"  … until dot's layout is applied:   {gfig['open_ms']:7.0f} ms  "
                   + _target_words(gfig["open_ms"], 2000, None, " ms"),
                   f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms  "
-                  + _target_words(gfig["edit_ms"], 16, None, " ms"),
+                  + _target_words(gfig["edit_ms"], 16, None, " ms")
+                  + ("" if gfig["edit_repainted"] else "  (the edited card did NOT change!)"),
+                  f"  … the whole view repainted:        {gfig['view_repaint_ms']:7.1f} ms",
                   f"  place every edge label:            {gfig['labels_ms']:7.1f} ms",
                   f"  … again the ones an edit resized:  {gfig['relabel_ms']:7.2f} ms"]
     if "plot_drag" in report:

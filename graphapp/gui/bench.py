@@ -8,8 +8,13 @@ On a random 1,000-node graph, offscreen (:func:`gui_figures`):
 
 * ``first_draw_ms``: from opening to the graph drawn with the quick layered layout;
 * ``open_ms``: until Graphviz's layout (computed in a thread meanwhile) is applied and drawn;
-* ``edit_ms``: a value edit: recompute every value and gradient, redraw what is on screen,
-  repaint (cards off screen follow in slices on later turns of the event loop);
+* ``edit_ms``: a value edit of an input whose card is on screen, the view as opening the
+  graph left it: from the undo command to the end of the canvas's next repaint, as the event
+  loop runs it (recompute every value and gradient, redraw the items on screen whose look
+  changed, repaint what they cover; cards off screen follow in slices on later turns of the
+  event loop). ``edit_repainted`` checks that the repaint happened: the edited card's pixels
+  differ from before the edit (grabbed from the canvas);
+* ``view_repaint_ms``: the whole canvas repainted (as after scrolling), for comparison;
 
 and, in :func:`plot_figures`, the Function Plot dock's redraw while its point is dragged over a
 200 × 200 map of a random 100-node graph."""
@@ -135,35 +140,50 @@ def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:
     install_message_filter()
     app = QApplication.instance() or QApplication([])
     first_draw, open_times, edit_times, label_times, relabel_times = [], [], [], [], []
+    view_times, repainted = [], []
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings, Recovery(Path(tmp) / "recovery"), ask=False)
         window.resize(1400, 900)
         window.show()
         app.processEvents()
+        viewport = window.view.viewport()
+        paints = _paint_counter(window.view)
         for run in range(repeat):
             graph, output, _ = random_scalar_graph(nodes, seed=run)
             start = time.perf_counter()
             window.load(GraphFile(graph, output), None)
-            window.view.viewport().repaint()  # drawn, with the quick layered layout
+            viewport.repaint()  # drawn, with the quick layered layout
             first_draw.append((time.perf_counter() - start) * 1e3)
             job = window._layout_job
             while job is not None and window._layout_job is job:
                 app.processEvents()  # the window keeps answering while dot runs
                 time.sleep(0.002)
-            window.view.viewport().repaint()
+            viewport.repaint()
             open_times.append((time.perf_counter() - start) * 1e3)
             window.scene.flush()
             start = time.perf_counter()
             window.scene.labels_stale()
             window.scene.place_labels()
             label_times.append((time.perf_counter() - start) * 1e3)
+            node = _input_on_screen(window)
+            card = window.view.mapFromScene(
+                window.scene.nodes[node].sceneBoundingRect()).boundingRect()
             for k in range(repeat * 3):
+                _settle(app, window)
+                before = viewport.grab(card).toImage() if k == 0 else None
+                painted = paints.count
                 start = time.perf_counter()
-                window.doc.undo_stack.push(commands.SetValue(window.doc, "x0", 0.1 * k))
+                window.doc.undo_stack.push(commands.SetValue(window.doc, node, 0.1 * k + 0.05))
                 window.doc.results  # noqa: B018 (recompute; the scene redraws on the signal)
-                window.view.viewport().repaint()
-                edit_times.append((time.perf_counter() - start) * 1e3)
+                while paints.count == painted:  # the repaint the edit asked for
+                    app.processEvents()
+                edit_times.append((paints.end - start) * 1e3)
+                if before is not None:
+                    repainted.append(viewport.grab(card).toImage() != before)
+                start = time.perf_counter()
+                viewport.repaint()
+                view_times.append((time.perf_counter() - start) * 1e3)
                 window.scene.refresh(everything=True)
                 start = time.perf_counter()
                 window.scene.place_labels()
@@ -172,8 +192,52 @@ def gui_figures(repeat: int = 5, nodes: int = 1000) -> dict[str, Any]:
         window.close()
     return {"nodes": nodes, "first_draw_ms": statistics.median(first_draw),
             "open_ms": statistics.median(open_times), "edit_ms": statistics.median(edit_times),
+            "edit_repainted": all(repainted),
+            "view_repaint_ms": statistics.median(view_times),
             "labels_ms": statistics.median(label_times),
             "relabel_ms": statistics.median(relabel_times)}
+
+
+def _paint_counter(view: Any) -> Any:
+    """Counts the canvas's repaints (``.count``) and notes when the last one ended (``.end``,
+    ``time.perf_counter``)."""
+
+    class Paints:
+        count, end = 0, 0.0
+
+        def __call__(self) -> None:
+            self.count += 1
+            self.end = time.perf_counter()
+
+    counter = Paints()
+    view.repainted.connect(counter)
+    return counter
+
+
+def _input_on_screen(window: Any) -> str:
+    """An input whose card the view shows (the first by name): what a learner would edit.
+    When the view shows none, the first input, brought into view at the same zoom."""
+    from graphapp.gui.canvas.node_item import NodeItem
+
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    inputs = window.doc.graph.inputs_nodes()
+    found = sorted(i.node_id for i in window.scene.items(shown)
+                   if type(i) is NodeItem and i.node_id in set(inputs)
+                   and shown.contains(i.sceneBoundingRect()))
+    if found:
+        return found[0]
+    view.centerOn(window.scene.nodes[inputs[0]])
+    return inputs[0]
+
+
+def _settle(app: Any, window: Any) -> None:
+    """Let the window finish what the last edit started (slices, labels, the minimap)."""
+    window.scene.flush()
+    end = time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
 
 
 def _percentile(times: list[float], share: float) -> float:

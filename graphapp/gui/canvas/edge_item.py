@@ -20,13 +20,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from graphapp.gui.canvas.curve_pieces import Cubic, boxes, pieces, runs
 from graphapp.gui.canvas.label_places import Spot, controls, label_rect
 from graphapp.gui.theme import Theme, label_font
 
-__all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "EdgeDisplay", "EdgeItem", "curve"]
+__all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "WIDTH_STEP", "EdgeDisplay", "EdgeItem", "curve"]
 
 #: Below this zoom, on a crowded view, edges are drawn without smoothing or labels.
 DETAIL_ZOOM = 0.75
+#: Curve widths are drawn in steps of this many scene pixels, so that a value edit that moves
+#: a gradient a little leaves the curve as it was and repaints only the label.
+WIDTH_STEP = 0.25
 #: A label line's widest text, in scene pixels: longer ones (arrays) end in "…", as on the
 #: cards (the edge's tooltip and the inspector show them whole), so labels fit between columns.
 LABEL_TEXT = 100.0
@@ -43,6 +47,15 @@ class EdgeDisplay:
     #: Step mode: "current" (drawn bold, label forced on), "done", "pending" (faded) or "".
     step: str = ""
     dimmed: bool = False
+
+
+def _stepped_width(width: float) -> float:
+    return round(width / WIDTH_STEP) * WIDTH_STEP
+
+
+def _curve_look(d: EdgeDisplay) -> tuple:
+    """What the curve (not its label) is drawn from."""
+    return d.colour, _stepped_width(d.width), d.step, d.dimmed
 
 
 def curve(p0: QPointF, p1: QPointF) -> QPainterPath:
@@ -75,8 +88,15 @@ class EdgeItem(QGraphicsItem):
         self.label_spot: Spot | None = Spot()
         self._label_size = (0.0, 0.0)
         self._label_rect = QRectF()
+        #: Where the widest label fits at the same spot (the item's bounds include it).
+        self._label_room = QRectF()
         self._shape: QPainterPath | None = None
         self._looks: tuple | None = None
+        #: The curve in short pieces (made on first paint after a move) and the part of it
+        #: last painted: (runs of pieces, their path).
+        self._pieces: list[Cubic] | None = None
+        self._boxes = None
+        self._shown: tuple[list[tuple[int, int]], QPainterPath] = ([], QPainterPath())
         self.update_path()
 
     @property
@@ -90,10 +110,12 @@ class EdgeItem(QGraphicsItem):
         p0, p3 = self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot)
         self._path = curve(p0, p3)
         self._shape = None
+        self._pieces = None
         self._ends = (p0.toTuple(), p3.toTuple())
         self._tip = p3
         self._looks = None
         self._label_rect = self._place_label()
+        self._label_room = self._place_label(widest=True)
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -111,13 +133,23 @@ class EdgeItem(QGraphicsItem):
             self.label_spot = spot
             self._relabel()
 
-    def _relabel(self) -> None:
+    def _relabel(self) -> bool:
+        """Put the label where its spot and size say; True when the whole item was repainted
+        (the label moved to another spot). The item's bounds hold the widest label at the
+        spot, so a label that grows or shrinks there repaints just its own rectangle."""
         rect = self._place_label()
-        if rect != self._label_rect:
+        if rect == self._label_rect:
+            return False
+        room = self._place_label(widest=True)
+        self._shape = None
+        if room != self._label_room:
             self.prepareGeometryChange()
-            self._label_rect = rect
-            self._shape = None
+            self._label_rect, self._label_room = rect, room
             self.update()
+            return True
+        self.update(rect.united(self._label_rect))
+        self._label_rect = rect
+        return False
 
     def reroute(self, src, dst, slot: int) -> None:
         """Draw from ``src``'s output to ``dst``'s input ``slot`` (a folded group's card)."""
@@ -132,17 +164,24 @@ class EdgeItem(QGraphicsItem):
 
     def set_display(self, display: EdgeDisplay, show_label: bool) -> bool:
         """Show new colours and label text (nothing to do when nothing changed); True when
-        the label's size changed (its spot may no longer be free)."""
+        the label's size changed (its spot may no longer be free).
+
+        When the curve looks the same (same colour, width step and state) only the label is
+        repainted: a long curve's repaint would redraw every curve crossing its box."""
         if display == self.display and show_label == self.show_label:
             return False
+        curve_same = _curve_look(display) == _curve_look(self.display)
+        old_label = QRectF(self._label_rect)
         self.display = display
         self.show_label = show_label
         self._looks = None
         size = self._measure_label()
         resized = size != self._label_size
         self._label_size = size
-        self._relabel()
-        self.update()
+        if self._relabel() or not curve_same:
+            self.update()
+        elif not old_label.isNull():  # the same label rectangle, new text (an empty
+            self.update(old_label)     # rectangle would repaint the whole item)
         return resized
 
     def _label_visible(self) -> bool:
@@ -157,13 +196,14 @@ class EdgeItem(QGraphicsItem):
         h = metrics.height() * len(self.display.lines) + 6
         return w, h
 
-    def _place_label(self) -> QRectF:
+    def _place_label(self, widest: bool = False) -> QRectF:
         spot = self.label_spot
         if spot is None and self.display.step == "current":
             spot = Spot()  # the step being explained is labelled, room or not
         if self._label_size == (0.0, 0.0) or spot is None:
             return QRectF()
-        left, top, right, bottom = label_rect(*self._ends, self._label_size, spot)
+        size = (LABEL_TEXT + 12, self._label_size[1]) if widest else self._label_size
+        left, top, right, bottom = label_rect(*self._ends, size, spot)
         return QRectF(left, top, right - left, bottom - top)
 
     def path_rect(self) -> QRectF:
@@ -175,7 +215,7 @@ class EdgeItem(QGraphicsItem):
         return QRectF(self._label_rect)
 
     def boundingRect(self) -> QRectF:
-        return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_rect)
+        return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_room)
 
     def shape(self) -> QPainterPath:
         if self._shape is None:  # made on first hit test after a move, then kept
@@ -191,7 +231,7 @@ class EdgeItem(QGraphicsItem):
         if self._looks is None:
             d, t = self.display, self.theme
             colour = QColor(d.colour or t.zero)
-            width = d.width + (1.5 if d.step == "current" else 0.0)
+            width = _stepped_width(d.width) + (1.5 if d.step == "current" else 0.0)
             if d.step == "pending" or d.dimmed:
                 colour.setAlphaF(0.35)
             if self.isSelected():
@@ -218,6 +258,12 @@ class EdgeItem(QGraphicsItem):
         # Level of detail: with hundreds of edges on screen at a small zoom, smoothing the
         # long curves is most of the cost of a repaint and the labels are too small to read;
         # then they are drawn plain.
+        area = self._exposed(painter)
+        path = self._shown_path(area, self.display.width / 2 + 8)
+        label = not self._label_rect.isNull() and \
+            (area is None or area.intersects(self._label_rect.adjusted(-2, -2, 2, 2)))
+        if path.isEmpty() and not label and not area.intersects(self._arrow_box()):
+            return  # a repaint near this curve's box, but not near the curve itself
         scene = self.scene()
         detailed = not getattr(scene, "crowded", False) or \
             option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM
@@ -226,15 +272,62 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if glow is not None:
             painter.setPen(glow)
-            painter.drawPath(self._path)
+            painter.drawPath(path)
         painter.setPen(pen)
-        painter.drawPath(self._path)
+        painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawPolygon(arrow)
-        if not self._label_rect.isNull() and (detailed or self.display.step == "current"):
+        if label and (detailed or self.display.step == "current"):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_label(painter)
+
+    def _arrow_box(self) -> QRectF:
+        size = 16 + self.display.width
+        return QRectF(self._tip.x() - size, self._tip.y() - size, size + 2, 2 * size)
+
+    @staticmethod
+    def _exposed(painter: QPainter) -> QRectF | None:
+        """The rectangle the painter can paint in, in item coordinates (``None``: unknown,
+        all of it): the widget's exposed region (a repaint after an edit covers just what
+        changed; the paint engine's system clip, in its own device's coordinates) or else
+        the whole paint device, within the painter's clip."""
+        engine = painter.paintEngine()
+        exposed = engine.systemClip() if engine is not None else None
+        if exposed is not None and not exposed.isEmpty():
+            to_device, area = painter.deviceTransform(), QRectF(exposed.boundingRect())
+        else:
+            device = painter.device()
+            if device is None or device.width() <= 0:
+                return None
+            to_device = painter.combinedTransform()
+            area = QRectF(0, 0, device.width(), device.height())
+        inverse, invertible = to_device.inverted()
+        if not invertible:
+            return None
+        area = inverse.mapRect(area)
+        if painter.hasClipping():
+            area = area.intersected(painter.clipBoundingRect())
+        return area
+
+    def _shown_path(self, area: QRectF | None, margin: float) -> QPainterPath:
+        """The part of the curve that shows in ``area`` widened by ``margin``: Qt's stroker
+        works through a whole curve however little of it is painted (see
+        :mod:`.curve_pieces`)."""
+        if self._pieces is None:
+            self._pieces = pieces(*self._ends)
+            self._boxes = boxes(self._pieces)
+        if len(self._pieces) == 1 or area is None:
+            return self._path
+        shown = runs(self._boxes, area.adjusted(-margin, -margin, margin, margin).getCoords())
+        if shown != self._shown[0]:
+            path = QPainterPath()
+            for first, end in shown:
+                path.moveTo(QPointF(*self._pieces[first][0]))
+                for _, c1, c2, p in self._pieces[first:end]:
+                    path.cubicTo(QPointF(*c1), QPointF(*c2), QPointF(*p))
+            self._shown = shown, path
+        return self._shown[1]
 
     def _paint_label(self, painter: QPainter) -> None:
         d, t = self.display, self.theme

@@ -60,6 +60,7 @@ class SceneGestures:
             edge.update_path()
         self._bounds = None
         self._fit_frames()
+        self.shown.emit()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag is not None:

@@ -37,6 +37,9 @@ __all__ = ["GraphScene"]
 #: On graphs with more cards and edges than twice this, off-screen ones are redrawn in slices
 #: of this many per turn of the event loop.
 SLICE = 150
+#: The first slice waits for the view's repaint of what is on screen (:meth:`GraphScene.painted`),
+#: or at most this many milliseconds.
+FIRST_SLICE_MS = 50
 #: More edges than this on screen make the view "crowded": edges are drawn plainly when zoomed
 #: out (see EdgeItem.paint).
 CROWDED = 150
@@ -51,6 +54,11 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     canvas_double_clicked = Signal(QPointF)
     #: A port was dragged and dropped on empty canvas: offer to add a node there.
     dropped_on_canvas = Signal(str, QPointF)
+    #: What the scene shows changed: cards or curves came, went, moved or were redrawn (the
+    #: view grows its scroll area and redraws its minimap). In place of Qt's ``changed``,
+    #: whose mere connection makes every item repaint its whole box (a value edit that
+    #: changed one label would redraw every long curve crossing that curve's box).
+    shown = Signal()
 
     def __init__(self, doc: Document, stepper: Stepper) -> None:
         super().__init__()
@@ -236,6 +244,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         # however many events it makes); labels and groups are redrawn here, soon.
         if isinstance(event, events.AttrsChanged | events.GroupsChanged):
             self._refresh_timer.start()
+        self.shown.emit()
 
     # ----------------------------------------------------------------- display
     def refresh(self, everything: bool = False) -> None:
@@ -260,7 +269,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             self._pending = [("n", n) for n in nodes if n not in first] + \
                 [("e", e) for e in edges if e not in first_edges]
             nodes, edges = list(first), list(first_edges)
-            self._slice_timer.start()
+            self._slice_timer.start(FIRST_SLICE_MS)
         else:
             self._pending = []
             self.crowded = False
@@ -269,6 +278,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             if item.set_display(self.group_display(name, item)):
                 self.labels_stale()
         self._update_nudge(results)
+        self.shown.emit()
 
     def _on_screen(self) -> QRectF:
         rect = QRectF()
@@ -309,9 +319,16 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         live_edges = [k for kind, k in batch if kind == "e" and k in self.edges]
         self._show(live, live_edges, self.doc.results)
         if self._pending:
-            self._slice_timer.start()
+            self._slice_timer.start(0)
         elif self._labels_waiting:
             self._label_timer.start()
+        self.shown.emit()
+
+    def painted(self) -> None:
+        """The view repainted: the slices off screen may start (they wait for it, so that an
+        edit's repaint comes first)."""
+        if self._pending and self._slice_timer.isActive():
+            self._slice_timer.start(0)
 
     def flush(self) -> None:
         """Finish any slices still pending (tests, screenshots, exports of the view)."""

@@ -38,6 +38,9 @@ class Minimap(QWidget):
         super().__init__(view)
         self.view = view
         self.setFixedSize(*minimap_place.LARGEST)
+        # it paints every pixel: redrawing it (as the scene changes) need not repaint the
+        # canvas under it, with every curve crossing that corner
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pixmap = QPixmap()
         self._source = QRectF()
@@ -138,6 +141,8 @@ class GraphView(QGraphicsView):
     #: An op was dropped from the palette at a scene position.
     op_dropped = Signal(str, QPointF)
     zoom_changed = Signal(float)
+    #: The canvas finished a repaint (the benchmark times a value edit up to it).
+    repainted = Signal()
 
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -166,7 +171,7 @@ class GraphView(QGraphicsView):
         self._refit.setInterval(0)
         self._refit.timeout.connect(self._fit_again)
         # bound methods (not lambdas), so Qt disconnects them when the view is destroyed
-        scene.changed.connect(self._scene_changed)
+        scene.shown.connect(self._scene_changed)
         # after an undo or redo (of Auto Layout, say) the graph may lie where the view is
         # not: look once the scene has the new positions (a timer of the view's own, so
         # nothing fires after the view is gone)
@@ -256,6 +261,13 @@ class GraphView(QGraphicsView):
     def _fit_again(self) -> None:
         if self._fitted:
             self.fit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.repainted.emit()
+        scene = self.scene()
+        if scene is not None:
+            scene.painted()
 
     def _undo_step(self, _index: int) -> None:
         self._sight.start()
@@ -396,7 +408,7 @@ class GraphView(QGraphicsView):
                                             (self.minimap.width(), self.minimap.height()))
         self.minimap.move(vp.left() + int(left), vp.top() + int(top))
 
-    def _scene_changed(self, _regions: object = None) -> None:
+    def _scene_changed(self) -> None:
         if not self.sceneRect().contains(self.scene().graph_rect()):
             self.grow_scene_rect()
         if self.minimap.isVisible():
