@@ -61,10 +61,16 @@ def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    """Show ``rows``, reusing the table's items: replacing an item makes Qt delete the old one
+    behind its Python wrapper's back (a crash seen once in the tests)."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
+            item = table.item(r, c)
+            if item is None:
+                table.setItem(r, c, QTableWidgetItem(text))
+            else:
+                item.setText(text)
     table.resizeColumnsToContents()
 
 
