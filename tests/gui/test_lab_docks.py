@@ -20,6 +20,15 @@ def _open(window, qtbot, name: str):
     return window
 
 
+def _dock_in_ordinary_window(window, qtbot, example: str, dock: str):
+    """The view of lab dock ``dock``, shown on ``example`` in a 1400×900 window."""
+    window.resize(1400, 900)
+    _open(window, qtbot, example)
+    window.show()
+    window.lab_docks[dock].show()
+    return window.lab_docks[dock].widget()
+
+
 def _cell(view, key: str) -> float:
     return float(view.cells[key].text().replace("−", "-"))
 
@@ -233,12 +242,7 @@ def test_gradient_check_menu_item_shows_the_sweep_plot_beside_the_table(window, 
 def test_partial_vs_total_dock_shows_both_edges_and_both_paths_whole(window, qtbot):
     # the ellipsoid has two edges leaving x and two paths to V (by hand: x → 4/3·π·t·x → V
     # and x → t → … → V); in a window of ordinary size both rows of each are on screen
-    window.resize(1400, 900)
-    _open(window, qtbot, "09_ellipsoid.expr")
-    window.show()
-    dock = window.lab_docks["lab-partial"]
-    dock.show()
-    view = dock.widget()
+    view = _dock_in_ordinary_window(window, qtbot, "09_ellipsoid.expr", "lab-partial")
     view.choose("x")
     qtbot.waitUntil(lambda: view.edges.viewport().height() > 0)
     for table in (view.edges, view.paths):
@@ -250,12 +254,7 @@ def test_partial_vs_total_dock_shows_both_edges_and_both_paths_whole(window, qtb
 def test_trace_table_dock_shows_several_steps_at_once(window, qtbot):
     # opened from View ▸ Lab in a window of ordinary size, the trace shows at least the first
     # five steps of the forward pass whole (micrograd's a, b, c, f, e: seen two rows high)
-    window.resize(1400, 900)
-    _open(window, qtbot, "01_micrograd.expr")
-    window.show()
-    dock = window.lab_docks["lab-trace"]
-    dock.show()
-    view = dock.widget()
+    view = _dock_in_ordinary_window(window, qtbot, "01_micrograd.expr", "lab-trace")
     view.refresh()
     qtbot.waitUntil(lambda: view.table.viewport().height() > 0)
     bottom = view.table.rowViewportPosition(4) + view.table.rowHeight(4)
