@@ -29,6 +29,10 @@ def _dock_in_ordinary_window(window, qtbot, example: str, dock: str):
     return window.lab_docks[dock].widget()
 
 
+def _text(table, row: int, column: int) -> str:
+    return table.model().index(row, column).data()
+
+
 def _cell(view, key: str) -> float:
     return float(view.cells[key].text().replace("−", "-"))
 
@@ -105,10 +109,10 @@ def test_partial_vs_total_dock_on_the_ellipsoid(window, qtbot):
     assert "∂V/∂x = 8π" in text and "dV/dx = 16π" in text
     assert view.result.partial == pytest.approx(8 * math.pi)
     assert view.result.total == pytest.approx(16 * math.pi)
-    carried = {view.edges.item(r, 3).text(): view.edges.item(r, 2).text()
-               for r in range(view.edges.rowCount())}
+    carried = {_text(view.edges, r, 3): _text(view.edges, r, 2)
+               for r in range(view.edges.model().rowCount())}
     assert carried == {"∂V/∂x": "8π ≈ 25.132741", "the total, through t": "8π ≈ 25.132741"}
-    assert view.paths.rowCount() == 2  # x → … → V directly, and x → t → … → V
+    assert view.paths.model().rowCount() == 2  # x → … → V directly, and x → t → … → V
 
 
 def test_partial_vs_total_dock_by_a_bias_broadcast_over_samples(window, qtbot):
@@ -121,9 +125,9 @@ def test_partial_vs_total_dock_by_a_bias_broadcast_over_samples(window, qtbot):
     view.choose("b")
     assert "dC/db = 0.125" in view.headline.text()
     assert view.result.total == pytest.approx(0.125, abs=1e-12)
-    assert view.edges.rowCount() == 1 and "1" in view.edges.item(0, 1).text()
-    assert view.paths.rowCount() == 1
-    assert "Jacobians" in view.paths.item(0, 0).text()
+    assert view.edges.model().rowCount() == 1 and "1" in _text(view.edges, 0, 1)
+    assert view.paths.model().rowCount() == 1
+    assert "Jacobians" in _text(view.paths, 0, 0)
 
 
 def test_trace_table_copies_markdown(window, qtbot):
@@ -246,7 +250,7 @@ def test_partial_vs_total_dock_shows_both_edges_and_both_paths_whole(window, qtb
     view.choose("x")
     qtbot.waitUntil(lambda: view.edges.viewport().height() > 0)
     for table in (view.edges, view.paths):
-        assert table.rowCount() == 2
+        assert table.model().rowCount() == 2
         bottom = table.rowViewportPosition(1) + table.rowHeight(1)
         assert bottom <= table.viewport().height()
 

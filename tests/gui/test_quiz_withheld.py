@@ -30,8 +30,9 @@ def _numbers(texts: list[str]) -> list[float]:
 
 
 def _table(table, first_col: int = 0) -> list[str]:
-    return [table.item(r, c).text() for r in range(table.rowCount())
-            for c in range(first_col, table.columnCount()) if table.item(r, c) is not None]
+    model = table.model()
+    return [text for r in range(model.rowCount()) for c in range(first_col, model.columnCount())
+            if (text := model.index(r, c).data()) is not None]
 
 
 def _texts(window, name: str, wrt: str) -> list[str]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QWidget
 
 from graphapp import lab
 from graphapp.engine import EvaluationError
@@ -48,11 +49,47 @@ def _num8(v: float) -> str:
     return num(v, 8)
 
 
-def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
+Index = QModelIndex | QPersistentModelIndex
+
+
+class _Rows(QAbstractTableModel):
+    """Rows of text for a read-only table: no item objects whose lifetime Qt and Python
+    share (replacing and clearing QTableWidgetItems crashed the tests now and then)."""
+
+    def __init__(self, headers: tuple[str, ...], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.headers = headers
+        self.rows: list[list[str]] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        return row[index.column()] if index.column() < len(row) else ""
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def set_rows(self, rows: list[list[str]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+
+def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(_Rows(headers, table))
     table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     # room for the header and four rows: the ellipsoid's two edges and two paths at a glance
     rows = table.verticalHeader().defaultSectionSize()
     table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 4 * rows
@@ -60,17 +97,8 @@ def _table(parent: QWidget, headers: tuple[str, ...]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    """Show ``rows``, reusing the table's items: replacing an item makes Qt delete the old one
-    behind its Python wrapper's back (a crash seen once in the tests)."""
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            item = table.item(r, c)
-            if item is None:
-                table.setItem(r, c, QTableWidgetItem(text))
-            else:
-                item.setText(text)
+def _fill(table: QTableView, rows: list[list[str]]) -> None:
+    table.model().set_rows(rows)
     table.resizeColumnsToContents()
 
 
@@ -174,4 +202,4 @@ class PartialView(LabView):
     def _clear(self, why: str) -> None:
         self.headline.setText(why)
         for table in (self.edges, self.paths, self.nodes):
-            table.setRowCount(0)
+            table.model().set_rows([])
