@@ -241,7 +241,7 @@ class Document(QObject):
         values = results.tangents(wrt)
         shown = None
         if values is not None:
-            from graphapp.lab.partial import withheld_tangents
+            from graphapp.lab.withheld import withheld_tangents
 
             shown = (wrt, values, withheld_tangents(self.graph, self.output, wrt, hidden))
         self._card_tangents = (results, (wrt, hidden), shown)

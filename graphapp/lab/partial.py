@@ -12,7 +12,8 @@ is their sum).
 
 On the window's canvas (while the dock has x picked) every card shows d node/dx and the one
 edge that carries the partial is labelled with it: :func:`partial_edge`; a running quiz
-withholds the d node/dx that would answer its questions (:func:`withheld_tangents`).
+withholds the d node/dx that would answer its questions
+(:func:`graphapp.lab.withheld.withheld_tangents`).
 
 Caveats: paths are listed up to ``max_paths`` (their number can grow exponentially with the
 graph); ``paths_truncated`` says when some were left out. Scalar inputs and outputs only (for
@@ -42,7 +43,7 @@ from graphapp.engine import Graph, Value
 from graphapp.lab._common import objective, run, scalar_input
 
 __all__ = ["EdgeShare", "PartialTotal", "PathTerm", "default_held", "partial_edge",
-           "partial_vs_total", "withheld_tangents"]
+           "partial_vs_total"]
 
 #: At most this many paths are listed by default.
 MAX_PATHS = 64
@@ -121,35 +122,6 @@ def partial_edge(graph: Graph, wrt: str) -> tuple[str, str, int] | None:
     return edges[0] if len(edges) == 1 else None
 
 
-def withheld_tangents(graph: Graph, output: str | None, wrt: str,
-                      hidden: Any) -> frozenset[str]:
-    """The nodes whose d node/d ``wrt`` would give a quiz's hidden numbers away
-    (:class:`graphapp.lab.quiz.Hidden`; false: none). When ``wrt``'s gradient is asked,
-    every node (d output/dx is the answer, and the others lead to it). Otherwise every node
-    downstream of a hidden local derivative (d node/dx multiplies the locals on the way),
-    and the output when a hidden gradient lies on a path from ``wrt`` (d output/dx divided
-    by d node/dx would give it).
-
-    >>> from graphapp.api import parse
-    >>> from graphapp.formats.quiz import Quiz
-    >>> from graphapp.lab.quiz import hidden_numbers
-    >>> g = parse("x = 2.0\\ny = 3.0\\nq = x * y\\nL = q + y").graph
-    >>> sorted(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("q",)))))
-    ['L']
-    >>> len(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("x",)))))
-    4
-    """
-    if not hidden:
-        return frozenset()
-    if wrt in hidden.grads:
-        return frozenset(graph)
-    withheld = _and_downstream(graph, [dst for _, dst, _ in hidden.locals])
-    below = _and_downstream(graph, [wrt])
-    if output is not None and hidden.grads & (below - {wrt}):
-        withheld.add(output)
-    return frozenset(withheld)
-
-
 def _frozen_copy(graph: Graph, held: Collection[str], values: Mapping[str, Value]) -> Graph:
     """A copy of ``graph`` where every held node is an input fixed at ``values[node]``."""
     copy = graph.copy()
@@ -161,8 +133,13 @@ def _frozen_copy(graph: Graph, held: Collection[str], values: Mapping[str, Value
     return copy
 
 
-def _and_downstream(graph: Graph, starts: Collection[str]) -> set[str]:
-    """``starts`` and every node they feed, directly or not (iteratively)."""
+def fed_by(graph: Graph, starts: Collection[str]) -> set[str]:
+    """``starts`` and every node they feed, directly or not (iteratively).
+
+    >>> from graphapp.api import parse
+    >>> sorted(fed_by(parse("x = 2.0\\ny = 3.0\\nq = x * y\\nL = q + y").graph, ["q"]))
+    ['L', 'q']
+    """
     seen: set[str] = set()
     stack = list(starts)
     while stack:
@@ -222,7 +199,7 @@ def partial_vs_total(graph: Graph, output: str, wrt: str, held: Collection[str] 
         shares.append(EdgeShare(wrt, dst, slot, float(local) if np.size(local) == 1 else local,
                                 float(np.sum(part)), dst if dst in held else None))
     reaches = {n for n in plan.order if back.reaches(n)}
-    after = _and_downstream(graph, [wrt]) - {wrt}
+    after = fed_by(graph, [wrt]) - {wrt}
     arrays = tuple(n for n in plan.order if n in reaches and n in after
                    and totals.get(n) is not None and np.size(totals[n]) != 1)
     if arrays:

@@ -45,9 +45,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from graphapp.engine import Graph
 from graphapp.formats.present import HIDDEN
 from graphapp.lab.formulas import EdgeFormula
-from graphapp.lab.partial import PartialTotal
+from graphapp.lab.partial import PartialTotal, fed_by
 from graphapp.lab.trace_table import TraceRow, cells
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "gives_away",
     "partial_withheld",
     "trace_cells",
+    "withheld_tangents",
 ]
 
 #: A number as a lesson writes it (-2, −2, 0.5, 1e-3).
@@ -179,3 +181,32 @@ def partial_withheld(pt: PartialTotal, hidden: Any) -> PartialWithheld:
     totals = frozenset(n for n in pt.totals if n in downstream)
     return PartialWithheld(pt.output in totals, pt.output in totals, shares, products,
                            factors, totals, locals_)
+
+
+def withheld_tangents(graph: Graph, output: str | None, wrt: str,
+                      hidden: Any) -> frozenset[str]:
+    """The nodes whose d node/d ``wrt`` would give a quiz's hidden numbers away
+    (:class:`graphapp.lab.quiz.Hidden`; false: none). When ``wrt``'s gradient is asked,
+    every node (d output/dx is the answer, and the others lead to it). Otherwise every node
+    downstream of a hidden local derivative (d node/dx multiplies the locals on the way),
+    and the output when a hidden gradient lies on a path from ``wrt`` (d output/dx divided
+    by d node/dx would give it).
+
+    >>> from graphapp.api import parse
+    >>> from graphapp.formats.quiz import Quiz
+    >>> from graphapp.lab.quiz import hidden_numbers
+    >>> g = parse("x = 2.0\\ny = 3.0\\nq = x * y\\nL = q + y").graph
+    >>> sorted(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("q",)))))
+    ['L']
+    >>> len(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("x",)))))
+    4
+    """
+    if not hidden:
+        return frozenset()
+    if wrt in hidden.grads:
+        return frozenset(graph)
+    withheld = fed_by(graph, [dst for _, dst, _ in hidden.locals])
+    below = fed_by(graph, [wrt])
+    if output is not None and hidden.grads & (below - {wrt}):
+        withheld.add(output)
+    return frozenset(withheld)
