@@ -201,7 +201,8 @@ class Plan:
         self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
         self._scalar_steps: list[tuple[int, Any, int, int, OpSpec]] | None = None
         self._is_wide: bool | None = None
-        self._groups: dict[tuple[int, str], list[int]] | None = None
+        self._groups: list[tuple[str, np.ndarray]] | None = None
+        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._scalar_back: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
 
     # ----------------------------------------------------------------- structure
@@ -247,40 +248,47 @@ class Plan:
         """Groups of same-op nodes at the same depth, in an order that respects dependencies."""
         if self._batches is None:
             groups = self._level_groups(None)
-            batches = []
-            for (_, name), members in sorted(groups.items()):
-                out = np.array(members, dtype=np.intp)
-                arity = OPS[name].arity
-                cols = tuple(np.array([self.args[i][s] for i in members], dtype=np.intp)
-                             for s in range(arity))
-                batches.append(_Batch(OPS[name], out, cols))
-            self._batches = batches
+            node, first, second = self._program_columns()
+            self._batches = [_Batch(OPS[name], node[rows],
+                                    (first[rows],) if OPS[name].arity == 1 else
+                                    (first[rows], second[rows]))
+                             for name, rows in groups]
         return self._batches
 
-    def _level_groups(self, limit: float | None) -> dict[tuple[int, str], list[int]] | None:
-        """The steps grouped by (depth, op); ``None`` as soon as there are more than ``limit``
-        groups. A complete grouping is kept for :meth:`batches`."""
+    def _level_groups(self, limit: float | None) -> list[tuple[str, np.ndarray]] | None:
+        """The steps grouped by (depth, op), in order of depth then op name: each group's op
+        and its rows of :meth:`_scalar_program` (ascending). ``None`` as soon as there are
+        more than ``limit`` groups (a deep chain needs only its first nodes to tell). Depths
+        are found in one tight loop, the grouping by numpy; a complete grouping is kept for
+        :meth:`batches`."""
         if self._groups is not None:
             return self._groups
-        depth = [0] * len(self.order)
-        groups: dict[tuple[int, str], list[int]] = {}
-        for i, spec, args in self.steps:
-            d = depth[args[0]]
-            for j in args[1:]:
-                if depth[j] > d:
-                    d = depth[j]
-            d += 1
+        program = self._scalar_program()
+        depth = [0] * (len(self.order) + 1)  # the last entry, depth[-1], stands for "no input"
+        cap = math.inf if limit is None else limit  # each depth holds one group at least
+        for i, _, a, b, _ in program:
+            d = depth[a]
+            e = depth[b]
+            d = (d if d > e else e) + 1
             depth[i] = d
-            key = (d, spec.name)
-            members = groups.get(key)
-            if members is None:
-                groups[key] = [i]
-                if limit is not None and len(groups) > limit:
-                    return None
-            else:
-                members.append(i)
-        self._groups = groups
-        return groups
+            if d > cap:
+                return None
+        if not program:
+            self._groups = []
+            return self._groups
+        names = sorted({row[4].name for row in program})
+        code = {name: k for k, name in enumerate(names)}
+        key = np.array(depth, dtype=np.intp)[self._program_columns()[0]] * len(names)
+        key += np.array([code[row[4].name] for row in program], dtype=np.intp)
+        rows = np.argsort(key, kind="stable")  # stable: each group's rows stay ascending
+        ordered = key[rows]
+        cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        if limit is not None and len(cuts) + 1 > limit:
+            return None
+        starts = [0, *cuts.tolist()]
+        self._groups = [(names[int(ordered[s]) % len(names)], rows[s:e])
+                        for s, e in zip(starts, [*starts[1:], len(rows)], strict=True)]
+        return self._groups
 
     def use_batched(self, leaf_values: list[Value]) -> bool:
         """Batched mode needs only scalars and element-wise ops, and wide enough levels."""
@@ -311,6 +319,15 @@ class Plan:
             self._scalar_steps = [(i, spec.scalar, args[0], args[1] if len(args) > 1 else -1,
                                    spec) for i, spec, args in self.steps]
         return self._scalar_steps
+
+    def _program_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_scalar_program` as index arrays: each step's node, first input and second
+        input (-1 when it has none), for gathering level batches."""
+        if self._columns is None:
+            program = self._scalar_program()
+            self._columns = tuple(np.fromiter((row[k] for row in program), dtype=np.intp,
+                                              count=len(program)) for k in (0, 2, 3))
+        return self._columns
 
     def _scalar_backward_program(self, o: int, reach: np.ndarray) -> tuple[list, list]:
         """For output ``o``: the steps that reach it, last first, as ``(node, local a, local b
