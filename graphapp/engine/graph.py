@@ -18,6 +18,7 @@ validation and layout work on it as always.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import adjacency, rules
@@ -60,6 +61,21 @@ class _Parts:
                 rows[node]["value"] = value
             self.rows = rows
         return self.rows
+
+
+def _grouped_args(ids: list[str], arity: list[int], src: list[int],
+                  edges: list[Edge]) -> list[list[int]] | None:
+    """Each node's inputs by slot, when ``edges`` come as a file reader makes them: grouped
+    by destination in row order, each node's slots 0, 1, … all filled (``src`` holds each
+    edge's source row). Checked and cut with whole-list steps instead of one edge at a time;
+    ``None`` for edges in any other order (or with a slot empty or filled twice)."""
+    if [d for _, d, _ in edges] != list(chain.from_iterable(map(repeat, ids, arity))):
+        return None
+    slots = [k for _, _, k in edges]
+    if slots != list(chain.from_iterable(map(range, arity))) or set(map(type, slots)) - {int}:
+        return None  # (True == 1: a bool slot is not an int slot)
+    ends = list(accumulate(arity))
+    return list(map(src.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 class Graph:
@@ -388,8 +404,9 @@ class Graph:
                          edges: list[Edge]) -> Graph | None:
         """:meth:`from_parts` in bulk steps (comprehensions rather than one check at a time):
         ``None`` when any rule is broken, for the careful path to name it."""
-        position = {row[0]: i for i, row in enumerate(nodes)}
-        if len(position) != len(nodes) or not all(type(n) is str and n for n in position):
+        ids = [row[0] for row in nodes]
+        position = dict(zip(ids, range(len(ids)), strict=True))
+        if len(position) != len(nodes) or not all(type(n) is str and n for n in ids):
             return None
         try:
             if not {op for _, op, _, _ in nodes} <= OPS.keys():
@@ -397,7 +414,8 @@ class Graph:
         except TypeError:  # an unhashable op
             return None
         specs = [OPS[op] for _, op, _, _ in nodes]
-        leaves = [i for i, spec in enumerate(specs) if not spec.arity]
+        arity = [spec.arity for spec in specs]
+        leaves = [i for i, a in enumerate(arity) if not a]
         if [i for i, row in enumerate(nodes) if row[2] is not None] != leaves:
             return None  # a leaf without a value, or a computed node with one
         leaf_values = {}
@@ -408,21 +426,28 @@ class Graph:
             except ValueError:
                 return None
         try:
-            src = [position[s] for s, _, _ in edges]
-            dst = [position[d] for _, d, _ in edges]
+            src = list(map(position.__getitem__, [s for s, _, _ in edges]))
         except (KeyError, TypeError):
             return None
-        args = [[-1] * spec.arity for spec in specs]
-        for i, j, (_, _, k) in zip(src, dst, edges, strict=True):
-            slots = args[j]
-            if type(k) is not int or not 0 <= k < len(slots) or slots[k] != -1:
+        args = _grouped_args(ids, arity, src, edges)
+        if args is None:  # edges in another order: slot by slot
+            try:
+                dst = list(map(position.__getitem__, [d for _, d, _ in edges]))
+            except (KeyError, TypeError):
                 return None
-            slots[k] = i
+            args = [[-1] * a for a in arity]
+            for i, j, (_, _, k) in zip(src, dst, edges, strict=True):
+                slots = args[j]
+                if type(k) is not int or not 0 <= k < len(slots) or slots[k] != -1:
+                    return None
+                slots[k] = i
+        else:
+            dst = list(chain.from_iterable(map(repeat, range(len(arity)), arity)))
         graph = cls()
         graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need
         graph._changed()
-        if all(i < j for i, j in zip(src, dst, strict=True)):  # rows in topological order
-            graph._plan = Plan(list(position), specs, args, position)
+        if all(map(int.__lt__, src, dst)):  # rows in topological order
+            graph._plan = Plan(ids, specs, args, position)
             graph._plan_version = graph._version
         else:
             graph.plan()  # sorts topologically: raises CycleError on a cycle
