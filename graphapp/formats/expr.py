@@ -117,12 +117,16 @@ class ExprParser:
     _span: _Spans | None = None
     #: What the fast reader made of each line shape: ``(root, records)``, ``None`` if not its.
     _shapes: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    #: The same reads by a line's text with its defined names blanked out (``_quick_key``),
+    #: found without tokenizing: ``(root, records)`` of lines the reader accepted.
+    _quick: dict[str, Any] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- driving
     def declare(self, text: str) -> None:
         """Note the names ``text`` defines, so that ``pi`` or ``e`` there mean the user's."""
         self._user_names.update(_LHS.findall(text))
         self._shapes.clear()  # pi or e may read differently now
+        self._quick.clear()
 
     def parse(self, text: str) -> None:
         """Parse a whole script (several lines)."""
@@ -196,16 +200,26 @@ class ExprParser:
         it down the ast path (errors, lists, unknown names, anything unusual)."""
         if self.auto_input is not None:
             return False
+        defined, existing = self.defined, self.existing
+        quick = _QUICK_LINE.fullmatch(line)
+        if quick is not None:  # a line of a shape read before: no tokens, no reader
+            name, rhs = quick.groups()
+            read = self._quick.get(_NAME_OPERAND.sub("\0", rhs))
+            if read is not None and not (name in defined or name in existing or
+                                         name in _KEYWORDS):
+                names = _NAME_OPERAND.findall(rhs)
+                if all(map(defined.__contains__, names)) if not existing else all(
+                        n in defined or n in existing for n in names):
+                    return self._make_read(name, names, read, line_no)
         tokens = _tokenize(line)
         if tokens is None or len(tokens) < 4 or tokens[1] != "=":
             return False
         name = tokens[0]
-        if not _IDENT.match(name) or name in self.defined or name in self.existing or \
+        if not _IDENT.match(name) or name in defined or name in existing or \
                 name in _KEYWORDS:
             return False
         # The line's shape: its tokens with each defined name (not a call) as a placeholder.
         # Lines of one shape read the same way, so the reader runs once per shape.
-        defined, existing = self.defined, self.existing
         names: list[str] = []
         shape = []
         for k in range(2, len(tokens) - 1):
@@ -225,6 +239,16 @@ class ExprParser:
                 self._shapes[key] = read
         if read is None:
             return False
+        if (quick is not None and len(names) <= _MAX_NAMES and len(self._quick) < _MAX_SHAPES
+                and quick.group(1) == name and _NAME_OPERAND.findall(quick.group(2)) == names):
+            # every name the quick key blanks out is a placeholder here, in the same order
+            self._quick[_NAME_OPERAND.sub("\0", quick.group(2))] = read
+        return self._make_read(name, names, read, line_no)
+
+    def _make_read(self, name: str, names: list[str], read: tuple[Any, list[tuple]],
+                   line_no: int) -> bool:
+        """Make the nodes of ``NAME = EXPRESSION`` from the reader's ``(root, records)`` for
+        its shape, ``names`` being the line's defined names in order."""
         root, records = read
         if type(root) is float:  # NAME = number (signs and pi/e folded): an input
             self._add(name, "input", root, line_no)
@@ -486,6 +510,12 @@ _READABLE = re.compile(r"[A-Za-z0-9_ \t.+\-*/@(),=]*")
 #: A decimal integer with a leading zero (a SyntaxError), or of 300+ digits (refused).
 _BAD_INTEGER = re.compile(r"(?<![A-Za-z0-9_.])(?:0+[1-9][0-9]*|[0-9]{301,})(?![0-9.eE])")
 _IDENT = re.compile(r"[A-Za-z_]")
+#: ``NAME = EXPRESSION`` of the characters the fast reader takes, without a comment.
+_QUICK_LINE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)"
+                         r"([A-Za-z0-9_ \t.+\-*/@(),]*)")
+#: A name used as an operand (not a call, not the exponent or tail of a number).
+_NAME_OPERAND = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*"
+                           r"(?![A-Za-z0-9_]|[ \t]*\()")
 #: Brackets and unary signs nested deeper than this go the ast way (which has its own limits).
 _READER_DEPTH = 50
 

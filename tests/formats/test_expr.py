@@ -4,6 +4,7 @@ agreement with the ast path, and round trips through the writer."""
 from __future__ import annotations
 
 import math
+import re
 
 import networkx as nx
 import pytest
@@ -216,6 +217,64 @@ def test_the_fast_expression_reader_takes_the_deep_chain_lines():
         ("mul#1", "mul", None), ("add#1", "add", None), ("tanh#1", "tanh", None),
         ("neg#1", "neg", None), ("const#1", "const", 2.0), ("const#2", "const", -1.0),
         ("pow#1", "pow", None), ("mul#2", "mul", None), ("h1", "add", None)]
+
+
+_RENAMES = ["a", "b", "c", "x1", "y_2", "e", "pi", "q", "r0", "if", "tanh"]
+
+
+@st.composite
+def repeated_shape_scripts(draw):
+    """One expression written on several lines with its names changed from line to line
+    (to defined names, the constants pi and e, unknown names, names defined further down,
+    keywords, function names), so that later lines meet a shape read before."""
+    head = ["a = 1.5", "b = -2.0", "c = 0.5", "x1 = 3.0", "y_2 = 0.25"]
+    if draw(st.booleans()):
+        head.append("e = 2.0")
+    expr = draw(_expressions())
+    lines = []
+    for i in range(draw(st.integers(2, 5))):
+        renames = {old: draw(st.sampled_from(_RENAMES)) for old in ("a", "b", "c", "x1", "y_2")}
+        text = re.sub(r"(?<![\w.])(a|b|c|x1|y_2)\b", lambda m, r=renames: r[m.group(1)], expr)
+        lines.append(f"r{i} = {text}{draw(st.sampled_from(['', '  # note', ' ']))}")
+    return "\n".join(head + lines)
+
+
+@given(repeated_shape_scripts())
+def test_lines_of_a_shape_read_before_make_what_the_ast_path_makes(text):
+    """The quick way for a known shape (no tokens, no reader) agrees with ast too."""
+    def run(fast: bool):
+        parser = ExprParser(path="f.expr")
+        if not fast:
+            parser._fast = parser._fast_expr = lambda line, n: False
+        try:
+            parser.parse(text)
+        except FormatError as exc:
+            return ("error", str(exc))
+        return ([(n, op, repr(v), a) for n, op, v, a in parser.nodes], parser.edges,
+                parser.lines, parser.defined, parser.last)
+
+    assert run(True) == run(False)
+
+
+def test_a_deep_chain_is_tokenized_once(monkeypatch):
+    """Lines of one shape after the first are made without tokens or the reader, and with
+    the same nodes as the first way."""
+    import graphapp.formats.expr as expr_module
+    from graphapp.generate import deep_chain_script
+
+    calls = []
+    tokenize = expr_module._tokenize
+    monkeypatch.setattr(expr_module, "_tokenize", lambda line: calls.append(line) or
+                        tokenize(line))
+    text = deep_chain_script(40)
+    quick = ExprParser(path="f.expr")
+    quick.parse(text)
+    assert [line for line in calls if line] == ["h1 = tanh(h0 * w + b) + h0 * c"]  # h2 … h40:
+    # read from h1's shape
+    slow = ExprParser(path="f.expr")
+    slow._fast = slow._fast_expr = lambda line, n: False
+    slow.parse(text)
+    assert (quick.nodes, quick.edges, quick.lines) == (slow.nodes, slow.edges, slow.lines)
 
 
 def _isomorphic(a: GraphFile, b: GraphFile) -> bool:
