@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from graphapp.engine import Graph, GraphError
+from graphapp.engine import Graph
 from graphapp.engine.ops import OPS, OpSpec, function_ops, infix_op
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
@@ -709,10 +709,7 @@ def parse_expr(text: str, path: str = "<text>") -> GraphFile:
             raise FormatError(f"# output: names {output!r}, which is not defined", path, line)
     found = directives(text)
     prompts = prompts_of(found, path)
-    try:
-        graph = Graph.from_parts(parser.nodes, parser.edges)
-    except GraphError as exc:  # cannot happen for parsed text, but never show a traceback
-        raise FormatError(exc.message, path) from None
+    graph = Graph.from_parsed(parser.nodes, parser.edges)  # checked as it was read
     quiz = _read_quiz([d for d in found if d.kind == "quiz"], graph, path)
     return GraphFile(graph, output, lesson_of(text), lines=parser.lines, prompts=prompts,
                      quiz=quiz)

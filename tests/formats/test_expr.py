@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphapp.engine import backward
+from graphapp.engine import Graph, backward
 from graphapp.formats import FormatError, GraphFile, parse_expr, write_expr
 from graphapp.formats.expr import ExprParser
 from graphapp.formats.io import load_graph
@@ -254,6 +254,26 @@ def test_lines_of_a_shape_read_before_make_what_the_ast_path_makes(text):
                 parser.lines, parser.defined, parser.last)
 
     assert run(True) == run(False)
+
+
+def _same_plans(a, b) -> bool:
+    pa, pb = a.plan(), b.plan()
+    return (pa.order == pb.order and pa.args == pb.args and pa.specs == pb.specs
+            and repr(a.values_of(pa.leaf_names)) == repr(b.values_of(pb.leaf_names))
+            and sorted(a.edges()) == sorted(b.edges()))
+
+
+@given(st.one_of(expression_scripts(), repeated_shape_scripts()))
+def test_parsed_rows_go_to_the_plan_as_from_parts_checks_them(text):
+    """Graph.from_parsed (no checks: the reader's rows hold them by construction) builds the
+    graph that from_parts (every rule checked) builds from the same rows."""
+    parser = ExprParser(path="f.expr")
+    try:
+        parser.parse(text)
+    except FormatError:
+        return
+    assert _same_plans(Graph.from_parsed(parser.nodes, parser.edges),
+                       Graph.from_parts(parser.nodes, parser.edges))
 
 
 def test_a_deep_chain_is_tokenized_once(monkeypatch):
