@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -98,6 +99,10 @@ class _Batch:
     out: np.ndarray  # node indices computed by this batch
     args: tuple[np.ndarray, ...]  # one index array per input slot
 
+
+_ARITY = operator.attrgetter("arity")
+_CONSTANT = operator.attrgetter("constant")
+_NAME = operator.attrgetter("name")
 
 #: How a forward pass ran (see the module's caveats).
 MODES = ("batched", "scalar", "nodes")
@@ -176,10 +181,15 @@ class Plan:
         index feeding each input slot (-1 for an empty slot). See :meth:`compile`."""
         n = len(order)
         incomplete = [False] * n
-        if any(-1 in slots for slots in args):  # an empty slot: mark it and all downstream
+        arity = list(map(_ARITY, specs))
+        if -1 in itertools.chain.from_iterable(args):  # an empty slot: mark it and all downstream
             for i, slots in enumerate(args):
                 if slots and (-1 in slots or any(incomplete[j] for j in slots)):
                     incomplete[i] = True
+            computed: Any = map(operator.and_, map(bool, arity),
+                                map(operator.not_, incomplete))
+        else:
+            computed = arity
         self.order: list[str] = order
         self.index: dict[str, int] = index or {node: i for i, node in enumerate(order)}
         self.specs = specs
@@ -188,17 +198,17 @@ class Plan:
         #: Nodes that cannot be computed because an input slot upstream is empty.
         self.incomplete: frozenset[str] = frozenset(
             order[i] for i in np.flatnonzero(self.incomplete_mask))
-        self.leaves = [i for i, spec in enumerate(specs) if not spec.arity]
+        self.leaves = list(itertools.compress(range(n), map(operator.not_, arity)))
         self.leaf_names = [order[i] for i in self.leaves]
-        self.const_mask = np.array([spec.constant for spec in specs], dtype=bool)
-        self.steps = [(i, spec, a) for i, (spec, a, bad) in enumerate(zip(specs, args, incomplete,
-                                                                          strict=True))
-                      if spec.arity and not bad]
+        self.const_mask = np.fromiter(map(_CONSTANT, specs), dtype=bool, count=n)
+        # (node, spec, input indices) of every node to compute, in order (whole-list steps)
+        self.steps = list(itertools.compress(zip(range(n), specs, args, strict=True), computed))
         self._reach: dict[int, np.ndarray] = {}
         self._batches: list[_Batch] | None = None
         self._edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._names: np.ndarray | None = None
-        self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
+        self._batchable = all(OPS[name].elementwise for name in dict.fromkeys(
+            map(_NAME, map(operator.itemgetter(1), self.steps))))
         self._scalar_steps: list[tuple[int, Any, int, int, OpSpec]] | None = None
         self._is_wide: bool | None = None
         self._groups: list[tuple[str, np.ndarray]] | None = None
