@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
@@ -137,6 +137,22 @@ def test_step_one_sample_runs_forward_then_backward(panel, qtbot):
         np.testing.assert_allclose(shown, want[0], rtol=1e-12)
     # the diagram shows the sample's output value once the forward front has passed
     assert panel.diagram.data.sample is sample.values
+
+
+def test_the_loss_box_shows_the_first_weights_loss_before_any_step(panel, qtbot):
+    # a new run: before its first step the loss box shows the loss of the current weights on
+    # every training point, ½·mean((tanh(z) − t)²) with t = ±1, from a forward pass in numpy
+    snap = panel.snapshot
+    assert snap.steps == 0
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    d = panel.data
+    z = _forward(panel.model, np.array(snap.params.flat), d.x_train)[-1][:, 0]
+    want = 0.5 * np.mean((np.tanh(z) - (2 * d.y_train - 1)) ** 2)
+    assert panel.diagram.data.loss == pytest.approx(want, rel=1e-12)
+    panel.reset()  # a reset too: no "L –" until its first step
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 0)
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    assert panel.diagram.data.loss == pytest.approx(want, rel=1e-12)
 
 
 def test_hovered_weight_shows_the_engine_gradient(panel, qtbot):
@@ -762,3 +778,36 @@ def test_long_runs_keep_their_curve_points_evenly_spread():
     assert 0 < xs[-1] - xs[-2] <= gaps[0]
     epochs = last.history.epochs
     assert np.ptp(np.diff(epochs[:-1])) < 1e-9 and epochs[-1] == 200.0
+
+
+def test_sample_values_stay_clear_of_the_neurons_at_16_a_layer(qtbot):
+    # "Step 1 sample" writes each neuron's value; at 16 neurons a layer the rows are too close
+    # for a line of text above each circle. No value may cover a circle, a backward-signal
+    # square or another value
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(16, 16)), TrainConfig(batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    qtbot.mouseClick(p.sample_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.event == "sample")
+    d = p.diagram
+    qtbot.waitUntil(lambda: d.data is not None and d.data.sample is not None, timeout=WAIT)
+    r, t = d._radius(), d._tile_size()
+    shapes = []  # every circle's and signal square's bounding box
+    for c, n in enumerate(d.data.sizes):
+        for j in range(n):
+            o = d.neuron_position(c, j)
+            shapes.append(QRectF(o.x() - r, o.y() - r, 2 * r, 2 * r))
+            if c > 0:
+                shapes.append(QRectF(o.x() + r + 3, o.y() - t / 2, t, t))
+    boxes = [d.sample_value_box(c, j, fmt(float(d.data.sample[c][j]), 3))[0]
+             for c, n in enumerate(d.data.sizes) for j in range(n)]
+    assert len(boxes) == 2 + 16 + 16 + 1
+    for box in boxes:
+        assert box.height() >= 8  # a readable line
+        assert not any(box.intersects(shape) for shape in shapes), box
+        assert sum(box.intersects(other) for other in boxes) == 1, box  # itself only
+    p.close()

@@ -473,8 +473,7 @@ class NetworkDiagram(QWidget):
         d = self.data
         r = self._radius()
         t = self._tile_size()
-        small = QFont(self.font())
-        small.setPointSizeF(8.5 if r > 12 else 7.0)
+        small = self.sample_font()
         last = len(d.sizes) - 1
         for c, n in enumerate(d.sizes):
             for j in range(n):
@@ -512,9 +511,39 @@ class NetworkDiagram(QWidget):
                     p.drawText(QRectF(centre.x() - 30, centre.y() + r, 60, 14),
                                Qt.AlignmentFlag.AlignCenter, mark)
                 if d.sample is not None and self._lit_forward(c):
+                    text = fmt(float(d.sample[c][j]), 3)
+                    box, beside = self.sample_value_box(c, j, text, small)
+                    if beside:  # over the edges: on a white box
+                        p.setPen(Qt.PenStyle.NoPen)
+                        p.setBrush(QColor(255, 255, 255, 230))
+                        p.drawRoundedRect(box, 3, 3)
+                        p.setBrush(Qt.BrushStyle.NoBrush)
                     p.setPen(QColor("#111827"))
-                    p.drawText(QRectF(centre.x() - 34, centre.y() - r - 15, 68, 14),
-                               Qt.AlignmentFlag.AlignCenter, fmt(float(d.sample[c][j]), 3))
+                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def sample_font(self) -> QFont:
+        """The font of the neurons' small texts (a sample's values, dead or saturated)."""
+        small = QFont(self.font())
+        small.setPointSizeF(8.5 if self._radius() > 12 else 7.0)
+        return small
+
+    def sample_value_box(self, column: int, j: int, text: str,
+                         font: QFont | None = None) -> tuple[QRectF, bool]:
+        """Where a sample's value ``text`` is written for neuron ``j`` of ``column``, and
+        whether that is beside the neuron: above its circle when the rows leave room for a
+        line of text, else (many neurons a layer) beside it, vertically centred: inputs on
+        the right (their names are on the left), other neurons on the left (their
+        backward-signal squares are on the right)."""
+        metrics = QFontMetricsF(font or self.sample_font())
+        r = self._radius()
+        centre = self._neuron(column, j)
+        width = metrics.horizontalAdvance(text) + 6
+        height = metrics.height() + 1
+        if self._spacing() - 2 * r >= height + 2:
+            return QRectF(centre.x() - width / 2, centre.y() - r - height - 1, width,
+                          height), False
+        x = centre.x() + r + 2 if column == 0 else centre.x() - r - 2 - width
+        return QRectF(x, centre.y() - height / 2, width, height), True
 
     def _paint_bias(self, p: QPainter, b: float, centre: QPointF, r: float) -> None:
         """A bias as a dot below its neuron: its sign's colour, size and opacity by

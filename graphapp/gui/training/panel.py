@@ -40,14 +40,7 @@ from PySide6.QtWidgets import (
 from graphapp.gui.jobs import MAX_FPS, Jobs
 from graphapp.gui.training.controls import Choices, Controls
 from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
-from graphapp.gui.training.display import (
-    class_rgba,
-    fmt,
-    signal_peaks,
-    signal_tiles,
-    value_rgba,
-    value_tiles,
-)
+from graphapp.gui.training.display import fmt, pictures
 from graphapp.gui.training.plots import CurvePlot, DataPlot
 from graphapp.gui.training.session import (
     Delivered,
@@ -522,33 +515,15 @@ class TrainingPanel(QWidget):
         self.metrics_label.setText(text)
 
     def _show_maps(self, maps) -> None:
-        """The boundary under the data points and every neuron's two tiles, from ``maps``."""
+        """The boundary under the data points and every neuron's two tiles, from ``maps``
+        (coloured by the training process: here they only become pictures)."""
         self._maps_shown = maps
-        data = self.data
-        if data.task == "classes" and maps.boundary.ndim == 3:
-            rgba = class_rgba(maps.boundary, self._discrete)
-        elif data.task == "classes":
-            rgba = value_rgba(maps.boundary, discrete=self._discrete)
-        else:
-            ys = np.concatenate([data.y_train, data.y_test])
-            rgba = value_rgba(maps.boundary, float(ys.min()), float(ys.max()),
-                              discrete=self._discrete)
-        self.data_plot.show_map(rgba, maps.extent)
-        tiles = []
-        last = len(maps.outputs) - 1
-        for layer, outs in enumerate(maps.outputs):
-            if layer == 0 or (layer == last and data.task != "classes"):
-                flat = outs.reshape(len(outs), -1)  # inputs, values: each its own range
-                lo, hi = flat.min(axis=1), flat.max(axis=1)
-            elif layer < last and self.setup.model.activation in ("sigmoid", "relu"):
-                lo, hi = np.zeros(len(outs)), np.ones(len(outs))  # σ and ReLU outputs ≥ 0
-            else:
-                lo, hi = -np.ones(len(outs)), np.ones(len(outs))
-            tiles.append(tuple(value_tiles(outs, lo, hi)))
-        self._tiles = tuple(tiles)
-        self._signal_peaks = signal_peaks(maps.signals)
-        top = max((float(peak.max(initial=0.0)) for peak in self._signal_peaks), default=0.0)
-        self._signal_tiles = tuple(tuple(signal_tiles(sig, top)) for sig in maps.signals)
+        shown = maps.pictures
+        self.data_plot.show_map(shown.boundary_discrete if self._discrete else shown.boundary,
+                                maps.extent)
+        self._tiles = tuple(tuple(pictures(stack)) for stack in shown.tiles)
+        self._signal_peaks = shown.signal_peaks
+        self._signal_tiles = tuple(tuple(pictures(stack)) for stack in shown.signal_tiles)
 
     def _diagram_data(self, snap: Snapshot) -> DiagramData:
         model = self.model
