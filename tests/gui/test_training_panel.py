@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 from graphapp.gui.training.display import fmt
 from graphapp.gui.training.panel import TrainingPanel
@@ -259,6 +260,21 @@ def test_export_writes_pictures(panel, qtbot, tmp_path):
     assert names == sorted(f"t-{n}.{ext}" for n in ("diagram", "data", "loss", "accuracy",
                                                     "gradients") for ext in ("png", "svg"))
     assert all((tmp_path / n).stat().st_size > 1000 for n in names)
+
+
+def test_the_exported_diagram_shows_the_network_without_its_buttons(panel, qtbot, tmp_path):
+    # the +/− buttons over the hidden layers are controls: where they sit on screen the
+    # exported picture (twice the size) is the diagram's white background
+    buttons = [b for b in panel.diagram.findChildren(QToolButton) if b.isVisible()]
+    assert len(buttons) == 4  # two hidden layers
+    written = panel.export(str(tmp_path / "t.png"))
+    image = QImage(next(w for w in written if w.endswith("-diagram.png")))
+    assert image.width() == 2 * panel.diagram.width()
+    for b in buttons:
+        g = b.geometry()
+        colours = {image.pixel(x, y) for x in range(2 * g.left(), 2 * g.right() + 1)
+                   for y in range(2 * g.top(), 2 * g.bottom() + 1)}
+        assert colours == {0xFFFFFFFF}, b.text()
 
 
 def test_run_menu_opens_the_panel(window, qtbot):
