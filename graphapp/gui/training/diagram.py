@@ -123,6 +123,8 @@ class NetworkDiagram(QWidget):
         self._edges = QPixmap()
         self._edges_key: tuple = ()
         self._neurons = QPixmap()
+        self._biases = QPixmap()
+        self._biases_key: tuple = ()
         self._lines: list[list[QLineF]] = []
         self._lines_key: tuple = ()
         self._neurons_key: tuple = ()
@@ -464,10 +466,32 @@ class NetworkDiagram(QWidget):
             painter.end()
             self._neurons, self._neurons_key, self._neurons_refs = pixmap, key, refs
         p.drawPixmap(0, 0, self._neurons)
-        r = self._radius()
-        for c in range(1, len(d.sizes)):
-            for j, b in enumerate(d.biases[c - 1]):
-                self._paint_bias(p, float(b), self._neuron(c, j), r)
+        self._paint_biases(p)
+
+    def _paint_biases(self, p: QPainter) -> None:
+        """The biases, from a picture kept while none changes shade (:data:`SHADES` sizes
+        and opacities, as the edges): they change at every step, their shades seldom."""
+        d = self.data
+        n = FAST_SHADES if d.fast else SHADES
+        levels = [np.where(b < 0, -1, 1) * np.rint(np.minimum(np.abs(np.nan_to_num(
+            b, nan=np.inf)), 1.0) * (n - 1)).astype(np.int8) for b in d.biases]
+        key = (d.sizes, tuple(level.tobytes() for level in levels), n, self.width(),
+               self.height())
+        if self._biases_key != key:
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            r = self._radius()
+            for c in range(1, len(d.sizes)):
+                for j, level in enumerate(levels[c - 1]):
+                    self._paint_bias(painter, int(level), abs(int(level)) / (n - 1),
+                                     self._neuron(c, j), r)
+            painter.end()
+            self._biases, self._biases_key = pixmap, key
+        p.drawPixmap(0, 0, self._biases)
 
     def _paint_neurons(self, p: QPainter) -> None:
         d = self.data
@@ -545,10 +569,9 @@ class NetworkDiagram(QWidget):
         x = centre.x() + r + 2 if column == 0 else centre.x() - r - 2 - width
         return QRectF(x, centre.y() - height / 2, width, height), True
 
-    def _paint_bias(self, p: QPainter, b: float, centre: QPointF, r: float) -> None:
-        """A bias as a dot below its neuron: its sign's colour, size and opacity by
-        min(1, |b|)."""
-        m = min(1.0, abs(b)) if math.isfinite(b) else 1.0
+    def _paint_bias(self, p: QPainter, b: float, m: float, centre: QPointF, r: float) -> None:
+        """A bias as a dot below its neuron: the sign of ``b``'s colour, size and opacity by
+        ``m`` (min(1, |b|), in shades)."""
         size = 3.0 + 4.0 * m
         p.setPen(QPen(QColor("#374151"), 0.8))
         p.setBrush(sign_colour(b, 0.4 + 0.6 * m))
