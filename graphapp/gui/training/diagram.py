@@ -122,6 +122,7 @@ class NetworkDiagram(QWidget):
         self.paint_count = 0
         self._edges = QPixmap()
         self._edges_key: tuple = ()
+        self._edge_shades: list[np.ndarray] = []  # the signed shades the edges are drawn in
         self._neurons = QPixmap()
         self._biases = QPixmap()
         self._biases_key: tuple = ()
@@ -344,6 +345,14 @@ class NetworkDiagram(QWidget):
                     for layer in range(1, len(d.sizes)))
         n = FAST_SHADES if d.fast else SHADES
         weights = _shades(d.weights, True, n)
+        drawn = self._edge_shades
+        if d.fast and len(drawn) == len(weights) and all(
+                a.shape == b.shape for a, b in zip(drawn, weights, strict=True)):
+            # playing at full speed, an edge keeps its shade while the new one is next to it
+            # (weights near a shade's edge made the picture be redrawn at every other frame)
+            weights = [np.where((np.abs(w - o) <= 1) & ((w > 0) == (o > 0)), o, w)
+                       for w, o in zip(weights, drawn, strict=True)]
+        self._edge_shades = weights
         glows = _shades(d.grads, False, n) if any(lit) else ()
         key = (d.sizes, tuple(w.tobytes() for w in weights), tuple(g.tobytes() for g in glows),
                lit, bool(self.phase), d.fast, self.width(), self.height())
