@@ -827,3 +827,43 @@ def test_sample_values_stay_clear_of_the_neurons_at_16_a_layer(qtbot):
         assert not any(box.intersects(shape) for shape in shapes), box
         assert sum(box.intersects(other) for other in boxes) == 1, box  # itself only
     p.close()
+
+
+def test_maps_computed_in_slices_show_one_set_of_weights():
+    # while playing, the training process computes the maps a slice at a time between steps
+    # (so its snapshots never pause for them); every slice must use the weights the maps
+    # started from, though training moves them in between. Oracle: the boundary and a hidden
+    # unit's map from the forward pass written here in numpy, at the starting weights
+    from graphapp.gui.training.session import (
+        BOUNDARY_GRID,
+        NEURON_GRID,
+        Worker,
+        grid_points,
+    )
+
+    setup = small_setup()
+    worker = Worker(setup)
+    start = worker.trainer.flat.copy()
+    slices = 0
+    while True:
+        slices += 1
+        done = worker._advance_maps()
+        worker.step_batch()  # the weights move between slices
+        if done:
+            break
+    assert slices > 10 and worker.trainer.steps == slices
+    assert not np.allclose(worker.trainer.flat, start)
+    maps = worker._maps
+    assert maps.steps == 0
+    d = setup.data
+    big = grid_points(d.extent, BOUNDARY_GRID)
+    out = _forward(worker.model, start, big)[-1][:, 0]
+    np.testing.assert_allclose(maps.boundary.ravel(), np.tanh(out), rtol=1e-9, atol=1e-12)
+    small = grid_points(d.extent, NEURON_GRID)
+    h1 = _forward(worker.model, start, small)[1]  # layer 1's outputs (tanh)
+    np.testing.assert_allclose(maps.outputs[1], h1.T.reshape(-1, NEURON_GRID, NEURON_GRID),
+                               rtol=1e-9, atol=1e-12)
+    # and coloured: the boundary's cells from orange (−1) to blue (+1) as the scores say
+    rgba = maps.pictures.boundary.reshape(-1, 4)
+    most, least = int(np.argmax(out)), int(np.argmin(out))
+    assert rgba[most, 2] > rgba[most, 0] and rgba[least, 0] > rgba[least, 2]
