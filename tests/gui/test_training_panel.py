@@ -867,3 +867,36 @@ def test_maps_computed_in_slices_show_one_set_of_weights():
     rgba = maps.pictures.boundary.reshape(-1, 4)
     most, least = int(np.argmax(out)), int(np.argmin(out))
     assert rgba[most, 2] > rgba[most, 0] and rgba[least, 0] > rgba[least, 2]
+
+
+def test_dead_marks_stay_clear_of_the_neurons(qtbot):
+    # a dead or saturated neuron's word goes below its circle only where the rows leave room
+    # for it; at 16 neurons a layer (rows too close) the ring alone marks it. No word may
+    # cover a circle or another word
+    from dataclasses import replace as swap
+
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    for hidden, room in (((16, 16), False), ((3, 2), True)):
+        p = TrainingPanel(Setup(data, ModelConfig(hidden=hidden, activation="relu"),
+                                TrainConfig(batch=10, seed=0)))
+        qtbot.addWidget(p)
+        p.resize(1400, 900)
+        p.show()
+        qtbot.waitExposed(p)
+        wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+        d = p.diagram
+        d.set_data(swap(d.data, dead=tuple(np.ones(n, bool) for n in hidden)))
+        r = d._radius()
+        circles = [QRectF(o.x() - r, o.y() - r, 2 * r, 2 * r)
+                   for c, n in enumerate(d.data.sizes) for j in range(n)
+                   for o in [d.neuron_position(c, j)]]
+        boxes = [d.mark_box(c, j, "dead") for c in range(1, len(hidden) + 1)
+                 for j in range(hidden[c - 1])]
+        if room:
+            assert all(b is not None and b.height() >= 8 for b in boxes)
+            for box in boxes:
+                assert not any(box.intersects(circle) for circle in circles), box
+                assert sum(box.intersects(other) for other in boxes) == 1, box
+        else:
+            assert boxes == [None] * sum(hidden)
+        p.close()

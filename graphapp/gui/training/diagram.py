@@ -539,10 +539,10 @@ class NetworkDiagram(QWidget):
                     p.drawText(QRectF(centre.x() - r - 66, centre.y() - 9, 60, 18),
                                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                                d.inputs[j])
-                if mark:
+                box = self.mark_box(c, j, mark, small) if mark else None
+                if box is not None:
                     p.setPen(pen.color())
-                    p.drawText(QRectF(centre.x() - 30, centre.y() + r, 60, 14),
-                               Qt.AlignmentFlag.AlignCenter, mark)
+                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, mark)
                 if d.sample is not None and self._lit_forward(c):
                     text = fmt(float(d.sample[c][j]), 3)
                     box, beside = self.sample_value_box(c, j, text, small)
@@ -578,6 +578,20 @@ class NetworkDiagram(QWidget):
         x = centre.x() + r + 2 if column == 0 else centre.x() - r - 2 - width
         return QRectF(x, centre.y() - height / 2, width, height), True
 
+    def mark_box(self, column: int, j: int, text: str,
+                 font: QFont | None = None) -> QRectF | None:
+        """Where a dead or saturated neuron's word (``text``) is written: below its circle
+        when the rows leave room for a line of text, else nowhere (many neurons a layer: the
+        ring's style says it, and the legend explains the rings)."""
+        metrics = QFontMetricsF(font or self.sample_font())
+        r = self._radius()
+        height = metrics.height() + 1
+        if self._spacing() - 2 * r < height + 2:
+            return None
+        centre = self._neuron(column, j)
+        width = metrics.horizontalAdvance(text) + 6
+        return QRectF(centre.x() - width / 2, centre.y() + r + 1, width, height)
+
     def _paint_bias(self, p: QPainter, b: float, m: float, centre: QPointF, r: float) -> None:
         """A bias as a dot below its neuron: the sign of ``b``'s colour, size and opacity by
         ``m`` (min(1, |b|), in shades)."""
@@ -611,7 +625,13 @@ class NetworkDiagram(QWidget):
         font.setPointSizeF(8.5)
         p.setFont(font)
         p.setPen(QColor("#4b5563"))
-        lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|",
+        d = self.data
+        rings = ""
+        if d is not None and any(a.any() for a in d.dead):
+            rings += " · dotted ring: dead (ReLU 0 everywhere)"
+        if d is not None and any(a.any() for a in d.saturated):
+            rings += " · amber ring: saturated (σ′ ≈ 0)"
+        lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|" + rings,
                  "circles: output over the plane · squares: backward signal dL/dz "
                  "(one log scale for all: 3 decades)")
         for k, text in enumerate(lines):
