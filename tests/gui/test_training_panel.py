@@ -900,3 +900,27 @@ def test_dead_marks_stay_clear_of_the_neurons(qtbot):
         else:
             assert boxes == [None] * sum(hidden)
         p.close()
+
+
+def test_loss_box_clear_of_the_output_square(qtbot):
+    # the output neuron's backward-signal square sits right of its circle; the loss box must
+    # not touch it, at the largest neurons (few a layer) in a narrow or a wide window
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(3, 2)), TrainConfig(batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    d = p.diagram
+    widths, radii = set(), set()
+    for width in (1000, 1400, 1900):
+        p.resize(width, 900)
+        qtbot.wait(50)
+        widths.add(d.width())
+        r, t = d._radius(), d._tile_size()
+        out = d.neuron_position(len(d.data.sizes) - 1, 0)
+        square = QRectF(out.x() + r + 3, out.y() - t / 2, t, t)
+        radii.add(r)
+        assert square.right() + 4 <= d._loss_rect().left(), (width, square, d._loss_rect())
+    assert len(widths) == 3 and max(radii) >= 20  # big circles: the hardest case
+    p.close()

@@ -30,7 +30,7 @@ from graphapp.gui.training.display import GLOW, fmt, sign_colour
 
 __all__ = ["DiagramData", "NetworkDiagram"]
 
-TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 120.0
+TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 130.0
 #: Edges are drawn in this many strengths (widths and opacities).
 SHADES = 12
 #: … and this many while playing at full speed (fewer shades change less often, so the edge
@@ -278,9 +278,9 @@ class NetworkDiagram(QWidget):
         return self._column_x(column) + self._radius() + extra
 
     def _loss_rect(self) -> QRectF:
-        x = self.width() - 72
+        x = self.width() - 68  # clear of the output's signal square (RIGHT leaves room)
         mid = TOP + (self.height() - TOP - BOTTOM) / 2
-        return QRectF(x, mid - 20, 66, 40)
+        return QRectF(x, mid - 20, 62, 40)
 
     # ----------------------------------------------------------------- painting
     def paintEvent(self, event) -> None:
