@@ -741,12 +741,15 @@ class NetworkDiagram(QWidget):
         return self.describe(self._hover)
 
     def weight_position(self, layer: int, i: int, j: int) -> QPointF:
-        """A point on weight ``W{layer}[i, j]``'s edge, a third of the way along (where edges
-        cross less than at their middles; tests and tours)."""
+        """A whole-pixel point on weight ``W{layer}[i, j]``'s edge where a click picks that
+        weight (edges cross: the first such point of a few along it, from a third of the way,
+        where edges cross less than at their middles; tests and tours)."""
         a = QPointF(self._out_x(layer - 1), self._neuron(layer - 1, i).y())
         b = self._neuron(layer, j)
         b = QPointF(b.x() - self._radius(), b.y())
-        return a + (b - a) / 3
+        points = [a + (b - a) * t for t in (1 / 3, 1 / 4, 2 / 5, 1 / 5, 1 / 2, 3 / 5)]
+        points = [QPointF(round(q.x()), round(q.y())) for q in points]
+        return next((q for q in points if self._hit(q) == ("weight", layer, i, j)), points[0])
 
     def neuron_position(self, column: int, j: int) -> QPointF:
         """The centre of a neuron (tests and tours)."""
