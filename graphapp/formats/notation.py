@@ -29,8 +29,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import is_array
 from graphapp.formats.text import display_name, format_value
 
 __all__ = ["constant_text", "formula", "formula_names", "op_text", "operand", "short_name"]
@@ -46,7 +45,7 @@ TITLE_LIMIT = 16
 
 def constant_text(value: Any) -> str:
     """A constant as a reader writes it: ``π``, ``2π``, ``π/2``, ``4/3``, else its number."""
-    if isinstance(value, np.ndarray) and value.ndim:
+    if is_array(value) and value.ndim:
         return format_value(value, digits=4, max_items=3).replace("-", "−")
     v = float(value)
     if not math.isfinite(v) or v == 0:

@@ -18,9 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, CheckRow, Forward
+from graphapp.engine.lazy_numpy import np
 from graphapp.formats.document import GraphFile
 from graphapp.formats.text import format_local, format_shape, format_value, to_json_value
 
@@ -48,7 +47,8 @@ def _json_list(values: list[Any], scalars: bool = False) -> list[Any]:
                 return values
         except TypeError:
             pass
-    if scalars or all(type(v) is not np.ndarray for v in values):
+        return [to_json_value(v) for v in values]  # floats and None: no numpy needed
+    if all(type(v) is not np.ndarray for v in values):
         try:
             array = np.array(values, dtype=np.float64)
         except (TypeError, ValueError):  # None among them
@@ -81,7 +81,7 @@ def _ordered(doc: GraphFile, fwd: Forward, *columns: list[Any]) -> tuple[list[An
 def eval_json(doc: GraphFile, fwd: Forward) -> dict[str, Any]:
     """Forward values as a JSON-ready dict."""
     names, ops, values = _ordered(doc, fwd, [s.name for s in fwd.plan.specs],
-                                  _json_list(fwd.value_list()))
+                                  _json_list(fwd.value_list(), fwd.mode != "nodes"))
     nodes = {n: {"op": op, "value": v} for n, op, v in zip(names, ops, values, strict=True)}
     return {"output": doc.output, "nodes": nodes, "nonfinite": _nonfinite_json(fwd)}
 

@@ -4,10 +4,10 @@ decoding files with a precise error, and writing numbers the way a person reads 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.formats.errors import FormatError
 
 __all__ = [
@@ -80,7 +80,7 @@ def to_json_value(v: Any) -> Any:
         return v
     if v is None:
         return None
-    if isinstance(v, np.ndarray):
+    if is_array(v):  # (asked without importing numpy: a scalar graph may not need it)
         if v.ndim and np.isfinite(v).all():
             return v.tolist()
         return [to_json_value(x) for x in v] if v.ndim else to_json_value(float(v))
@@ -156,7 +156,7 @@ def sign_of(v: Any) -> float:
     return (total > 0) - (total < 0)
 
 
-_LARGEST = float(np.finfo(np.float64).max)
+_LARGEST = sys.float_info.max
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 #: Lists in a value nest at most this deep (an array of at most this many dimensions).
 MAX_DIMS = 32
