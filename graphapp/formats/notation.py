@@ -26,7 +26,6 @@ Caveat: the text is for reading, not for parsing back (``·`` and superscripts a
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Any
 
 from graphapp.engine.lazy_numpy import is_array
@@ -51,6 +50,8 @@ def constant_text(value: Any) -> str:
     if not math.isfinite(v) or v == 0:
         return format_value(v, digits=4).replace("-", "−")
     sign = "−" if v < 0 else ""
+    from fractions import Fraction  # only for display (start-up time of the command line)
+
     for base, symbol in ((math.pi, "π"), (1.0, "")):
         ratio = Fraction(abs(v) / base).limit_denominator(12)
         if ratio.numerator <= 100 and math.isclose(float(ratio) * base, abs(v), rel_tol=1e-12):
