@@ -141,6 +141,11 @@ class Graph:
 
     def op(self, node: str) -> OpSpec:
         """The op of ``node``."""
+        parts = self._pending
+        if parts is not None and parts.rows is None:  # a bulk read: no need to make the rows
+            i = parts.position.get(node)
+            if i is not None:
+                return OPS[parts.nodes[i][1]]
         return OPS[self._data(node)["op"]]
 
     def value(self, node: str) -> Value | None:

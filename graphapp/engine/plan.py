@@ -21,6 +21,11 @@ Caveats, up front:
   with arrays, or ops that are not element-wise, run node by node on numpy values (*nodes*).
   All give the same numbers (to an ulp or two: numpy's ``tanh`` rounds apart from C's); the
   first two are what make a value edit on a 100k-node graph, wide or deep, fast.
+* A scalar run, and reading its results as lists (:meth:`Forward.value_list`,
+  :meth:`Backward.grad_list`, :meth:`Backward.edge_columns`), import no numpy (it is imported
+  lazily: :mod:`graphapp.engine.lazy_numpy`), unless :mod:`math` raised somewhere or a node
+  cannot be computed; that is most of ``graphapp grad``'s start-up on a small graph. Reading
+  one value through :attr:`Forward.values` gives a ``numpy.float64``, and so imports it.
 
 >>> from graphapp.engine.ops import OPS
 >>> class Leaves:  # anything with values_of() can feed a plan; usually a Graph

@@ -61,7 +61,7 @@ def format_value(v: Any, digits: int = 6, max_items: int = 6) -> str:
     """A scalar as a number; an array as a compact preview such as ``[1, 2, 3]``."""
     if v is None:
         return "—"
-    if not isinstance(v, np.ndarray):
+    if not is_array(v):
         return format_number(v, digits)
     flat = v.ravel()
     if v.ndim == 1:
@@ -104,7 +104,7 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
     diagonal (element-wise ops) is shown as ``diag [..]``; other Jacobians by their shape."""
     if local is None:
         return f"Jacobian {format_shape(np.shape(dst) + np.shape(src))} (too large to show)"
-    if not isinstance(local, np.ndarray):
+    if not is_array(local):
         return format_number(local, digits)
     src_shape, dst_shape = np.shape(src), np.shape(dst)
     if local.shape == src_shape and not dst_shape:

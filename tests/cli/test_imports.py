@@ -25,14 +25,20 @@ _AT_EXIT = (
     "runpy.run_module('graphapp', run_name='__main__', alter_sys=True)\n")
 
 
-def _grad(path: str) -> tuple[dict, list[str]]:
-    """``graphapp grad PATH --json`` in a fresh interpreter: its JSON and the heavy modules
-    loaded at exit."""
-    done = subprocess.run([sys.executable, "-c", _AT_EXIT, "grad", path, "--json"],
-                          capture_output=True, text=True, cwd=ROOT)
+def _run(*args: str) -> tuple[str, list[str]]:
+    """``graphapp ARGS`` in a fresh interpreter: its output and the heavy modules loaded at
+    exit."""
+    done = subprocess.run([sys.executable, "-c", _AT_EXIT, *args], capture_output=True,
+                          text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     loaded = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
-    return json.loads(done.stdout), json.loads(loaded[-1].removeprefix("LOADED "))
+    return done.stdout, json.loads(loaded[-1].removeprefix("LOADED "))
+
+
+def _grad(path: str) -> tuple[dict, list[str]]:
+    """``graphapp grad PATH --json``: its JSON and the heavy modules loaded at exit."""
+    out, loaded = _run("grad", path, "--json")
+    return json.loads(out), loaded
 
 
 def test_grad_on_the_micrograd_example_imports_neither_numpy_nor_networkx():
@@ -61,6 +67,25 @@ def test_constants_and_a_nan_need_no_numpy_either(tmp_path):
     assert nodes["b"]["value"] == "inf" and nodes["const#1"]["grad"] is None
     assert nodes["a"]["grad"] == 9.0  # d(10a − a)/da
     assert result["nonfinite"]["node"] == "b" and "overflow" in result["nonfinite"]["message"]
+
+
+def test_the_tables_need_no_numpy_either():
+    """``graphapp grad`` and ``eval`` without ``--json``: the same hand-derived numbers."""
+    path = str(EXAMPLES / "01_micrograd.expr")
+    grad, loaded = _run("grad", path)
+    assert loaded == []
+    head, node_table, edge_table = grad.strip().split("\n\n")
+    assert head == "output L = -8"
+    rows = {line.split()[0]: line.split()[1:] for line in node_table.splitlines()[1:]}
+    assert rows["a"] == ["input", "2", "6"] and rows["b"] == ["input", "-3", "-4"]
+    assert rows["d"] == ["add", "4", "-2"] and rows["f"] == ["input", "-2", "4"]
+    edges = [line.split() for line in edge_table.splitlines()[1:]]
+    assert ["a", "→", "e", "a", "-3", "6"] in edges  # local ∂e/∂a = b, carried 6
+    assert ["f", "→", "L", "b", "4", "4"] in edges  # local ∂L/∂f = d
+    values, loaded = _run("eval", path)
+    assert loaded == []
+    rows = {line.split()[0]: line.split()[1:] for line in values.splitlines()}
+    assert rows["e"] == ["mul", "-6"] and rows["L"] == ["mul", "-8"]
 
 
 @pytest.mark.parametrize("example", ["10_relu_neuron.expr", "11_mlp_sigmoid.expr"])
