@@ -91,6 +91,7 @@ class EdgeItem(QGraphicsItem):
         #: Where the widest label fits at the same spot (the item's bounds include it).
         self._label_room = QRectF()
         self._shape: QPainterPath | None = None
+        self._bounds: QRectF | None = None
         self._looks: tuple | None = None
         #: The curve in short pieces (made on first paint after a move) and the part of it
         #: last painted: (runs of pieces, their path).
@@ -116,6 +117,7 @@ class EdgeItem(QGraphicsItem):
         self._looks = None
         self._label_rect = self._place_label()
         self._label_room = self._place_label(widest=True)
+        self._bounds = None
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -145,6 +147,7 @@ class EdgeItem(QGraphicsItem):
         if room != self._label_room:
             self.prepareGeometryChange()
             self._label_rect, self._label_room = rect, room
+            self._bounds = None
             self.update()
             return True
         self.update(rect.united(self._label_rect))
@@ -215,7 +218,10 @@ class EdgeItem(QGraphicsItem):
         return QRectF(self._label_rect)
 
     def boundingRect(self) -> QRectF:
-        return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_room)
+        if self._bounds is None:  # Qt asks for it on every repaint near the curve
+            self._bounds = self._path.boundingRect().adjusted(-8, -8, 8, 8) \
+                .united(self._label_room)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         if self._shape is None:  # made on first hit test after a move, then kept
@@ -258,11 +264,13 @@ class EdgeItem(QGraphicsItem):
         # Level of detail: with hundreds of edges on screen at a small zoom, smoothing the
         # long curves is most of the cost of a repaint and the labels are too small to read;
         # then they are drawn plain.
-        area = self._exposed(painter)
-        path = self._shown_path(area, self.display.width / 2 + 8)
+        areas = self._areas(painter)
+        if areas is not None and not areas:
+            return  # the repaint is all inside cards, which hide this curve
+        path = self._shown_path(areas, self.display.width / 2 + 8)
         label = not self._label_rect.isNull() and \
-            (area is None or area.intersects(self._label_rect.adjusted(-2, -2, 2, 2)))
-        if path.isEmpty() and not label and not area.intersects(self._arrow_box()):
+            (areas is None or self._meets(areas, self._label_rect.adjusted(-2, -2, 2, 2)))
+        if path.isEmpty() and not label and not self._meets(areas, self._arrow_box()):
             return  # a repaint near this curve's box, but not near the curve itself
         scene = self.scene()
         detailed = not getattr(scene, "crowded", False) or \
@@ -286,12 +294,26 @@ class EdgeItem(QGraphicsItem):
         size = 16 + self.display.width
         return QRectF(self._tip.x() - size, self._tip.y() - size, size + 2, 2 * size)
 
+    def _areas(self, painter: QPainter) -> list[QRectF] | None:
+        """Where this paint can show anything of the curve, in item (= scene) coordinates
+        (``None``: unknown, all of it): the rectangles the canvas is repainting outside the
+        cards that hide what lies under them (``GraphScene.exposed``, while the view paints),
+        else what the painter can paint in."""
+        exposed = getattr(self.scene(), "exposed", None)
+        if exposed is not None:
+            return exposed
+        area = self._exposed(painter)
+        return None if area is None else [area]
+
+    @staticmethod
+    def _meets(areas: list[QRectF] | None, rect: QRectF) -> bool:
+        return areas is None or any(area.intersects(rect) for area in areas)
+
     @staticmethod
     def _exposed(painter: QPainter) -> QRectF | None:
         """The rectangle the painter can paint in, in item coordinates (``None``: unknown,
-        all of it): the widget's exposed region (a repaint after an edit covers just what
-        changed; the paint engine's system clip, in its own device's coordinates) or else
-        the whole paint device, within the painter's clip."""
+        all of it): the widget's exposed region (the paint engine's system clip, in its own
+        device's coordinates) or else the whole paint device, within the painter's clip."""
         engine = painter.paintEngine()
         exposed = engine.systemClip() if engine is not None else None
         if exposed is not None and not exposed.isEmpty():
@@ -310,16 +332,17 @@ class EdgeItem(QGraphicsItem):
             area = area.intersected(painter.clipBoundingRect())
         return area
 
-    def _shown_path(self, area: QRectF | None, margin: float) -> QPainterPath:
-        """The part of the curve that shows in ``area`` widened by ``margin``: Qt's stroker
+    def _shown_path(self, areas: list[QRectF] | None, margin: float) -> QPainterPath:
+        """The part of the curve that shows in ``areas`` widened by ``margin``: Qt's stroker
         works through a whole curve however little of it is painted (see
         :mod:`.curve_pieces`)."""
         if self._pieces is None:
             self._pieces = pieces(*self._ends)
             self._boxes = boxes(self._pieces)
-        if len(self._pieces) == 1 or area is None:
+        if len(self._pieces) == 1 or areas is None:
             return self._path
-        shown = runs(self._boxes, area.adjusted(-margin, -margin, margin, margin).getCoords())
+        shown = runs(self._boxes, *(a.adjusted(-margin, -margin, margin, margin).getCoords()
+                                    for a in areas))
         if shown != self._shown[0]:
             path = QPainterPath()
             for first, end in shown:
