@@ -99,9 +99,10 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         #: Cards redrawn since the view's last repaint: what it repaints inside them, their
         #: opaque bodies hide, so no curve under them needs painting there (see ``exposed``).
         self.covers: set[NodeItem] = set()
-        #: While the view repaints: the rectangles (scene coordinates) it repaints outside the
-        #: opaque bodies of ``covers``, where curves can show; ``None`` otherwise.
-        self.exposed: list[QRectF] | None = None
+        #: While the view repaints: the rectangles (scene coordinates, left, top, right,
+        #: bottom) it repaints outside the opaque bodies of ``covers``, where curves can
+        #: show; ``None`` otherwise.
+        self.exposed: list[tuple[float, float, float, float]] | None = None
         self._bounds: QRectF | None = None
         self.crowded = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)

@@ -278,12 +278,12 @@ class GraphView(QGraphicsView):
         if scene is not None:
             scene.painted()
 
-    def _curves_exposed(self, region: QRegion) -> list[QRectF]:
+    def _curves_exposed(self, region: QRegion) -> list[tuple[float, float, float, float]]:
         """The parts of ``region`` (viewport pixels) where curves can show, in scene
-        coordinates: all of it but the opaque bodies of the cards redrawn since the last
-        repaint (the scene's ``covers``), which are painted over the curves. A value edit
-        repaints just the rows of the cards it changed, inside their bodies, so the long
-        curves passing under a card need not be painted again."""
+        coordinates (left, top, right, bottom): all of it but the opaque bodies of the cards
+        redrawn since the last repaint (the scene's ``covers``), which are painted over the
+        curves. A value edit repaints just the rows of the cards it changed, inside their
+        bodies, so the long curves passing under a card need not be painted again."""
         scene = self.scene()
         covers, scene.covers = scene.covers, set()
         to_view = self.viewportTransform()
@@ -300,7 +300,7 @@ class GraphView(QGraphicsView):
                 right, bottom = math.floor(r.right()) - 1, math.floor(r.bottom()) - 1
                 if right > left and bottom > top:
                     region = region.subtracted(QRegion(left, top, right - left, bottom - top))
-        return [self.mapToScene(rect).boundingRect() for rect in region]
+        return [self.mapToScene(rect).boundingRect().getCoords() for rect in region]
 
     def _undo_step(self, _index: int) -> None:
         self._sight.start()
