@@ -107,20 +107,26 @@ def boxes(parts: list[Cubic]) -> Boxes:
 def runs(box: Boxes, *rects: Rect) -> list[tuple[int, int]]:
     """The runs ``(first, end)`` of consecutive pieces whose boxes (:func:`boxes`) meet any
     of ``rects`` (left, top, right, bottom): the part of the curve that can show in them."""
-    hits: set[int] = set()
+    hits: list[int] = []
     for left, top, right, bottom in rects:
         lo, hi = (-bottom, -top) if box.flip else (top, bottom)
         if box.monotone:  # the pieces at this height, by bisection
             first, end = bisect_left(box.high, lo), bisect_right(box.low, hi)
         else:
             first, end = 0, len(box.left)
-        hits.update(i for i in range(first, end)
-                    if box.left[i] <= right and box.right[i] >= left
-                    and box.low[i] <= hi and box.high[i] >= lo)
+        xl, xr, yl, yh = box.left, box.right, box.low, box.high
+        hits += [i for i in range(first, end)
+                 if xl[i] <= right and xr[i] >= left and yl[i] <= hi and yh[i] >= lo]
+    if not hits:
+        return []
+    if len(rects) > 1:
+        hits = sorted(set(hits))
     out: list[tuple[int, int]] = []
-    for i in sorted(hits):
-        if out and out[-1][1] == i:
-            out[-1] = (out[-1][0], i + 1)
-        else:
-            out.append((i, i + 1))
+    start = prev = hits[0]
+    for i in hits[1:]:
+        if i != prev + 1:
+            out.append((start, prev + 1))
+            start = i
+        prev = i
+    out.append((start, prev + 1))
     return out

@@ -295,7 +295,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
                 self.crowded = False
         else:
             area = self._on_screen()
-            if changed is None or len(nodes) + len(edges) > SLICE:
+            if changed is None or len(nodes) + len(edges) > 4 * SLICE:
                 on_screen = self.items(area,  # the scene's index finds them fast
                                        Qt.ItemSelectionMode.IntersectsItemBoundingRect)
                 first = {i.node_id for i in on_screen if type(i) is NodeItem}
