@@ -391,6 +391,7 @@ def format_report(report: dict[str, Any]) -> str:
                   f"  value edit → recompute + repaint:  {gfig['edit_ms']:7.1f} ms  "
                   + _target_words(gfig["edit_ms"], 16, None, " ms")
                   + ("" if gfig["edit_repainted"] else "  (the edited card did NOT change!)"),
+                  f"  … its GUI thread's processor time: {gfig['edit_cpu_ms']:7.1f} ms",
                   f"  … the whole view repainted:        {gfig['view_repaint_ms']:7.1f} ms",
                   f"  place every edge label:            {gfig['labels_ms']:7.1f} ms",
                   f"  … again the ones an edit resized:  {gfig['relabel_ms']:7.2f} ms"]

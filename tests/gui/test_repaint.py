@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 import math
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QRegion
 
@@ -96,3 +98,24 @@ def test_curve_pieces_follow_the_curve_and_runs_pick_what_shows():
     (first, end), = curve_pieces.runs(curve_pieces.boxes(parts),
                                       (mid[0] - 50, mid[1] - 50, mid[0] + 50, mid[1] + 50))
     assert 0 < first <= n // 2 < end < n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.tuples(st.floats(-3000, 3000), st.floats(-5000, 5000)),
+       st.tuples(st.floats(-3000, 3000), st.floats(-5000, 5000)),
+       st.lists(st.tuples(st.floats(-3500, 3500), st.floats(-5500, 5500),
+                          st.floats(0, 800), st.floats(0, 800)), min_size=1, max_size=3))
+def test_runs_by_bisection_pick_the_pieces_a_plain_scan_picks(p0, p3, rects):
+    from graphapp.gui.canvas import curve_pieces
+
+    parts = curve_pieces.pieces(p0, p3)
+    box = curve_pieces.boxes(parts)
+    assert box.monotone  # the canvas's curves rise or fall: bisection applies
+    rects = [(x, y, x + w, y + h) for x, y, w, h in rects]
+    # the oracle: every piece's control points' box tested against every rectangle
+    hits = [any(min(p[0] for p in c) <= r and max(p[0] for p in c) >= left
+                and min(p[1] for p in c) <= b and max(p[1] for p in c) >= t
+                for left, t, r, b in rects) for c in parts]
+    want = [i for i, hit in enumerate(hits) if hit]
+    got = [i for first, end in curve_pieces.runs(box, *rects) for i in range(first, end)]
+    assert got == want

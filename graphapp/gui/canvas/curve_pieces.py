@@ -7,6 +7,12 @@ edit's repaint. The canvas cuts each long curve into pieces (de Casteljau, equal
 the parameter) and strokes only the runs of pieces near the rectangle being painted. Qt-free
 arithmetic on plain tuples, like :mod:`.label_places`.
 
+Finding those pieces is itself part of every repaint (Qt asks every curve whose box meets
+the repainted area, ~100 of them round one card): the canvas's curves rise or fall
+monotonically (their control points' heights are y0, y0, y3, y3, and de Casteljau keeps
+that), so the pieces at a rectangle's height are found by bisection, in a few microseconds
+whatever the curve's length.
+
 Caveat: a piece is kept when the box of its four control points (which holds the piece)
 meets the rectangle, so a little more than the visible part is stroked; a run starts and
 ends beyond the rectangle's margin, where its caps do not show.
@@ -18,17 +24,20 @@ ends beyond the rectangle's margin, where its caps do not show.
 [(1, 3)]
 >>> runs(boxes(parts), (-10.0, -5.0, 10.0, 5.0)), runs(boxes(parts), (200.0, 0.0, 300.0, 10.0))
 ([(0, 1)], [])
+>>> runs(boxes(parts), (-10.0, -5.0, 10.0, 5.0), (70.0, -5.0, 80.0, 5.0))  # two rectangles
+[(0, 1), (2, 4)]
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-
-import numpy as np
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 from graphapp.gui.canvas.label_places import Point, Rect, controls
 
-__all__ = ["MAX_PIECES", "STEP", "Cubic", "boxes", "pieces", "runs"]
+__all__ = ["MAX_PIECES", "STEP", "Boxes", "Cubic", "boxes", "pieces", "runs"]
 
 #: A piece's length, at most, in scene pixels (measured along the control polygon).
 STEP = 200.0
@@ -67,20 +76,57 @@ def pieces(p0: Point, p3: Point, step: float = STEP) -> list[Cubic]:
     return out
 
 
-def boxes(parts: list[Cubic]) -> np.ndarray:
-    """Each piece's control points' box (which holds the piece): rows of left, top, right,
-    bottom."""
-    points = np.asarray(parts, dtype=float)  # pieces × 4 points × (x, y)
-    return np.concatenate([points.min(axis=1), points.max(axis=1)], axis=1)
+@dataclass(frozen=True)
+class Boxes:
+    """The pieces' boxes (of their control points, which hold each piece) as columns, with
+    their heights in bisectable order: ``low`` and ``high`` are the boxes' tops and bottoms,
+    or for a rising curve (drawn upwards) their negatives, both non-decreasing when
+    ``monotone``."""
+
+    left: list[float]
+    right: list[float]
+    low: list[float]
+    high: list[float]
+    flip: bool
+    monotone: bool
 
 
-def runs(box: np.ndarray, rect: Rect) -> list[tuple[int, int]]:
-    """The runs ``(first, end)`` of consecutive pieces whose boxes (:func:`boxes`) meet
-    ``rect`` (left, top, right, bottom): the part of the curve that can show in it."""
-    left, top, right, bottom = rect
-    meets = ((box[:, 0] <= right) & (box[:, 2] >= left)
-             & (box[:, 1] <= bottom) & (box[:, 3] >= top))
-    if not meets.any():  # most curves whose box meets a small repaint
+def boxes(parts: list[Cubic]) -> Boxes:
+    """Each piece's control points' box, ready for :func:`runs`."""
+    left = [min(p[0] for p in c) for c in parts]
+    right = [max(p[0] for p in c) for c in parts]
+    top = [min(p[1] for p in c) for c in parts]
+    bottom = [max(p[1] for p in c) for c in parts]
+    flip = parts[-1][-1][1] < parts[0][0][1]
+    low, high = ([-b for b in bottom], [-t for t in top]) if flip else (top, bottom)
+    monotone = all(a <= b for a, b in itertools.pairwise(low)) and \
+        all(a <= b for a, b in itertools.pairwise(high))
+    return Boxes(left, right, low, high, flip, monotone)
+
+
+def runs(box: Boxes, *rects: Rect) -> list[tuple[int, int]]:
+    """The runs ``(first, end)`` of consecutive pieces whose boxes (:func:`boxes`) meet any
+    of ``rects`` (left, top, right, bottom): the part of the curve that can show in them."""
+    hits: list[int] = []
+    for left, top, right, bottom in rects:
+        lo, hi = (-bottom, -top) if box.flip else (top, bottom)
+        if box.monotone:  # the pieces at this height, by bisection
+            first, end = bisect_left(box.high, lo), bisect_right(box.low, hi)
+        else:
+            first, end = 0, len(box.left)
+        xl, xr, yl, yh = box.left, box.right, box.low, box.high
+        hits += [i for i in range(first, end)
+                 if xl[i] <= right and xr[i] >= left and yl[i] <= hi and yh[i] >= lo]
+    if not hits:
         return []
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], meets, [False])).astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    if len(rects) > 1:
+        hits = sorted(set(hits))
+    out: list[tuple[int, int]] = []
+    start = prev = hits[0]
+    for i in hits[1:]:
+        if i != prev + 1:
+            out.append((start, prev + 1))
+            start = i
+        prev = i
+    out.append((start, prev + 1))
+    return out

@@ -49,6 +49,19 @@ class EdgeDisplay:
     dimmed: bool = False
 
 
+#: A rectangle as (left, top, right, bottom).
+Box = tuple[float, float, float, float]
+
+
+def _meet(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
+
+
+def _meets(areas: list[Box] | None, box: Box) -> bool:
+    """True when ``box`` meets any of ``areas`` (``None``: everywhere)."""
+    return areas is None or any(_meet(a, box) for a in areas)
+
+
 def _stepped_width(width: float) -> float:
     return round(width / WIDTH_STEP) * WIDTH_STEP
 
@@ -91,6 +104,7 @@ class EdgeItem(QGraphicsItem):
         #: Where the widest label fits at the same spot (the item's bounds include it).
         self._label_room = QRectF()
         self._shape: QPainterPath | None = None
+        self._bounds: tuple[QRectF, Box] | None = None
         self._looks: tuple | None = None
         #: The curve in short pieces (made on first paint after a move) and the part of it
         #: last painted: (runs of pieces, their path).
@@ -116,6 +130,7 @@ class EdgeItem(QGraphicsItem):
         self._looks = None
         self._label_rect = self._place_label()
         self._label_room = self._place_label(widest=True)
+        self._bounds = None
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -145,6 +160,7 @@ class EdgeItem(QGraphicsItem):
         if room != self._label_room:
             self.prepareGeometryChange()
             self._label_rect, self._label_room = rect, room
+            self._bounds = None
             self.update()
             return True
         self.update(rect.united(self._label_rect))
@@ -215,7 +231,10 @@ class EdgeItem(QGraphicsItem):
         return QRectF(self._label_rect)
 
     def boundingRect(self) -> QRectF:
-        return self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_room)
+        if self._bounds is None:  # Qt asks for it on every repaint near the curve
+            rect = self._path.boundingRect().adjusted(-8, -8, 8, 8).united(self._label_room)
+            self._bounds = rect, rect.getCoords()
+        return self._bounds[0]
 
     def shape(self) -> QPainterPath:
         if self._shape is None:  # made on first hit test after a move, then kept
@@ -258,11 +277,16 @@ class EdgeItem(QGraphicsItem):
         # Level of detail: with hundreds of edges on screen at a small zoom, smoothing the
         # long curves is most of the cost of a repaint and the labels are too small to read;
         # then they are drawn plain.
-        area = self._exposed(painter)
-        path = self._shown_path(area, self.display.width / 2 + 8)
+        areas = self._areas(painter)
+        if areas is not None:
+            reach = self._reach()
+            areas = [a for a in areas if _meet(a, reach)]
+            if not areas:  # inside cards that hide the curve, or away from it
+                return
+        path = self._shown_path(areas, self.display.width / 2 + 8)
         label = not self._label_rect.isNull() and \
-            (area is None or area.intersects(self._label_rect.adjusted(-2, -2, 2, 2)))
-        if path.isEmpty() and not label and not area.intersects(self._arrow_box()):
+            _meets(areas, self._label_rect.adjusted(-2, -2, 2, 2).getCoords())
+        if path.isEmpty() and not label and not _meets(areas, self._arrow_box()):
             return  # a repaint near this curve's box, but not near the curve itself
         scene = self.scene()
         detailed = not getattr(scene, "crowded", False) or \
@@ -282,16 +306,33 @@ class EdgeItem(QGraphicsItem):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             self._paint_label(painter)
 
-    def _arrow_box(self) -> QRectF:
+    def _arrow_box(self) -> Box:
         size = 16 + self.display.width
-        return QRectF(self._tip.x() - size, self._tip.y() - size, size + 2, 2 * size)
+        x, y = self._tip.x(), self._tip.y()
+        return x - size, y - size, x + 2, y + size
+
+    def _reach(self) -> Box:
+        """The item's bounds as (left, top, right, bottom), kept with them."""
+        if self._bounds is None:
+            self.boundingRect()
+        return self._bounds[1]
+
+    def _areas(self, painter: QPainter) -> list[Box] | None:
+        """Where this paint can show anything of the curve, in item (= scene) coordinates
+        (``None``: unknown, all of it): the rectangles the canvas is repainting outside the
+        cards that hide what lies under them (``GraphScene.exposed``, while the view paints),
+        else what the painter can paint in."""
+        exposed = getattr(self.scene(), "exposed", None)
+        if exposed is not None:
+            return exposed
+        area = self._exposed(painter)
+        return None if area is None else [area.getCoords()]
 
     @staticmethod
     def _exposed(painter: QPainter) -> QRectF | None:
         """The rectangle the painter can paint in, in item coordinates (``None``: unknown,
-        all of it): the widget's exposed region (a repaint after an edit covers just what
-        changed; the paint engine's system clip, in its own device's coordinates) or else
-        the whole paint device, within the painter's clip."""
+        all of it): the widget's exposed region (the paint engine's system clip, in its own
+        device's coordinates) or else the whole paint device, within the painter's clip."""
         engine = painter.paintEngine()
         exposed = engine.systemClip() if engine is not None else None
         if exposed is not None and not exposed.isEmpty():
@@ -310,16 +351,17 @@ class EdgeItem(QGraphicsItem):
             area = area.intersected(painter.clipBoundingRect())
         return area
 
-    def _shown_path(self, area: QRectF | None, margin: float) -> QPainterPath:
-        """The part of the curve that shows in ``area`` widened by ``margin``: Qt's stroker
+    def _shown_path(self, areas: list[Box] | None, margin: float) -> QPainterPath:
+        """The part of the curve that shows in ``areas`` widened by ``margin``: Qt's stroker
         works through a whole curve however little of it is painted (see
         :mod:`.curve_pieces`)."""
         if self._pieces is None:
             self._pieces = pieces(*self._ends)
             self._boxes = boxes(self._pieces)
-        if len(self._pieces) == 1 or area is None:
+        if len(self._pieces) == 1 or areas is None:
             return self._path
-        shown = runs(self._boxes, area.adjusted(-margin, -margin, margin, margin).getCoords())
+        shown = runs(self._boxes, *((left - margin, top - margin, right + margin,
+                                     bottom + margin) for left, top, right, bottom in areas))
         if shown != self._shown[0]:
             path = QPainterPath()
             for first, end in shown:

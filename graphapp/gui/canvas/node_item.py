@@ -6,6 +6,7 @@ The card only paints what it is given (:class:`NodeDisplay`); the scene decides 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -37,6 +38,10 @@ class NodeDisplay(Card):
     rows: tuple[tuple[str, str, QColor | None], ...] = ()
     #: Step mode: "current", "done", "pending" or "" when not stepping.
     step: str = ""
+
+
+#: What a card shows besides its rows.
+_NOT_ROWS = tuple(f.name for f in dataclasses.fields(NodeDisplay) if f.name != "rows")
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -156,7 +161,11 @@ class NodeItem(QGraphicsItem):
     # ----------------------------------------------------------------- display
     def set_display(self, display: NodeDisplay) -> bool:
         """Show new texts and states; re-lay the ports if the slots or size changed. True when
-        the card changed size or ports (its edges moved)."""
+        the card changed size or ports (its edges moved).
+
+        When only some rows' texts or colours changed (a value edit), just those rows are
+        repainted: inside the card's opaque body, where nothing under the card shows (see
+        :meth:`opaque_rect`), so the canvas need not redraw the curves passing beneath."""
         old = self.display
         if display == old:
             return False
@@ -172,12 +181,29 @@ class NodeItem(QGraphicsItem):
             for edge in self.edges:
                 edge.update_path()
         self.setOpacity(0.42 if display.dimmed else 1.0)
-        self.update()
+        if not resized and all(getattr(old, f) == getattr(display, f) for f in _NOT_ROWS):
+            for i, (was, now) in enumerate(zip(old.rows, display.rows, strict=True)):
+                if was != now:
+                    self.update(self.row_rect(i))
+        else:
+            self.update()
         return resized or old.slot_names != display.slot_names
+
+    def row_rect(self, row: int) -> QRectF:
+        """Where row ``row`` (key and text) is written, in item coordinates."""
+        return QRectF(8, HEADER + 3 + ROW * row, self.width - 16, ROW)
+
+    def opaque_rect(self) -> QRectF:
+        """A rectangle of the card (item coordinates) that its paint covers with opaque
+        colour, hiding whatever lies under it; empty when the card is translucent."""
+        if self.effectiveOpacity() < 1.0 or not self.isVisible():
+            return QRectF()
+        # within the rounded corners (radius 7) and the border's antialiased edge
+        return QRectF(4, HEADER, self.width - 8, self.height - HEADER - 4)
 
     def value_row_rect(self) -> QRectF:
         """Where the value is written (the inline editor goes here), in item coordinates."""
-        return QRectF(8, HEADER + 3, self.width - 16, ROW)
+        return self.row_rect(0)
 
     # ----------------------------------------------------------------- painting
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,

@@ -20,6 +20,7 @@ from graphapp.engine import EvaluationError, GraphError
 from graphapp.formats.present import largest
 from graphapp.formats.text import is_position
 from graphapp.gui import events
+from graphapp.gui.canvas.changes import Numbers, changes, numbers
 from graphapp.gui.canvas.display import edge_display, node_display
 from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.gestures import SceneGestures
@@ -93,6 +94,15 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._pending: list[tuple[str, Any]] = []
         self._resized: set[tuple[str, str, int]] = set()
         self._biggest = 1.0
+        #: The numbers the items show, to compare the next results with (:mod:`.changes`).
+        self._numbers: Numbers | None = None
+        #: Cards redrawn since the view's last repaint: what it repaints inside them, their
+        #: opaque bodies hide, so no curve under them needs painting there (see ``exposed``).
+        self.covers: set[NodeItem] = set()
+        #: While the view repaints: the rectangles (scene coordinates, left, top, right,
+        #: bottom) it repaints outside the opaque bodies of ``covers``, where curves can
+        #: show; ``None`` otherwise.
+        self.exposed: list[tuple[float, float, float, float]] | None = None
         self._bounds: QRectF | None = None
         self.crowded = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -109,8 +119,10 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     def rebuild(self) -> None:
         """Recreate every item from the document (after New or Open)."""
         self.clearSelection()
+        self.covers.clear()
         self.clear()
         self._bounds = None
+        self._numbers = None
         self.nodes.clear()
         self.edges.clear()
         self.groups.clear()
@@ -214,12 +226,17 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     def _on_graph_event(self, event: events.Event) -> None:
         if not isinstance(event, events.ValueChanged):
             self._bounds = None
+        if not (isinstance(event, events.ValueChanged) and event.node in self.doc.graph
+                and not self.doc.graph.op(event.node).constant) and \
+                not (isinstance(event, events.AttrsChanged) and set(event.keys) == {"pos"}):
+            self._numbers = None  # names or structure changed: draw every item again
         match event:
             case events.NodeAdded(node=node):
                 self._add_node_item(node)
             case events.NodeRemoved(node=node):
                 item = self.nodes.pop(node, None)
                 if item is not None:
+                    self.covers.discard(item)
                     for edge in list(item.edges):
                         self._remove_edge_item(edge.key)
                     self.removeItem(item)
@@ -250,35 +267,66 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     def refresh(self, everything: bool = False) -> None:
         """Show the current results (and step position) on the cards and edges.
 
-        What is on screen is redrawn at once; on big graphs the rest follows in small slices
-        from the event loop, so a value edit repaints quickly and the window keeps answering.
+        After a value edit only the items whose numbers changed are redrawn (:mod:`.changes`);
+        otherwise, or with ``everything``, all of them. What is on screen is redrawn at once;
+        on big graphs the rest follows in small slices from the event loop, so a value edit
+        repaints quickly and the window keeps answering.
         """
         self._refresh_timer.stop()
         self._slice_timer.stop()
         if self.nodes.keys() != set(self.doc.graph):  # mid-rebuild: the rebuild refreshes
             return
         results = self.doc.results
-        self._biggest = largest(results.backward)
-        nodes, edges = list(self.nodes), list(self.edges)
-        if not everything and len(nodes) + len(edges) > SLICE * 2:
-            on_screen = self.items(self._on_screen(),  # the scene's index finds them fast
-                                   Qt.ItemSelectionMode.IntersectsItemBoundingRect)
-            first = {i.node_id for i in on_screen if type(i) is NodeItem}
-            first_edges = {i.key for i in on_screen if type(i) is EdgeItem}
-            self.crowded = len(first_edges) > CROWDED
+        shown, self._numbers = self._numbers, self._numbers_of(results)
+        changed = None if everything else changes(shown, self._numbers)
+        self._biggest = self._numbers.largest if self._numbers else largest(results.backward)
+        if changed is None:
+            nodes, edges = list(self.nodes), list(self.edges)
+        else:  # and the items an earlier refresh left waiting for their slice
+            nodes = [n for n in dict.fromkeys([*changed[0], *(k for kind, k in self._pending
+                                                              if kind == "n")])
+                     if n in self.nodes]
+            edges = [e for e in dict.fromkeys([*changed[1], *(k for kind, k in self._pending
+                                                              if kind == "e")])
+                     if e in self.edges]
+        if everything or len(self.nodes) + len(self.edges) <= SLICE * 2:
+            self._pending = []
+            if changed is None:
+                self.crowded = False
+        else:
+            area = self._on_screen()
+            if changed is None or len(nodes) + len(edges) > 4 * SLICE:
+                on_screen = self.items(area,  # the scene's index finds them fast
+                                       Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+                first = {i.node_id for i in on_screen if type(i) is NodeItem}
+                first_edges = {i.key for i in on_screen if type(i) is EdgeItem}
+                if changed is None:
+                    self.crowded = len(first_edges) > CROWDED
+            else:  # a few changed: faster to look at each
+                first = {n for n in nodes if area.intersects(self.nodes[n].sceneBoundingRect())}
+                first_edges = {e for e in edges
+                               if area.intersects(self.edges[e].sceneBoundingRect())}
             self._pending = [("n", n) for n in nodes if n not in first] + \
                 [("e", e) for e in edges if e not in first_edges]
-            nodes, edges = list(first), list(first_edges)
-            self._slice_timer.start(FIRST_SLICE_MS)
-        else:
-            self._pending = []
-            self.crowded = False
+            nodes = [n for n in nodes if n in first]
+            edges = [e for e in edges if e in first_edges]
+            if self._pending:
+                self._slice_timer.start(FIRST_SLICE_MS)
         self._show(nodes, edges, results)
         for name, item in self.groups.items():
             if item.set_display(self.group_display(name, item)):
                 self.labels_stale()
         self._update_nudge(results)
         self.shown.emit()
+
+    def _numbers_of(self, results: Results) -> Numbers | None:
+        """The numbers the items show (:mod:`.changes`), when they can be compared next time:
+        plain results, shown plainly (no step mode, quiz or picked input)."""
+        if results.stale or self.stepper.state.active or self.doc.quiz is not None \
+                or self.doc.tangent_wrt is not None:
+            return None
+        return numbers(results.forward, results.backward,
+                       (self.doc.output, self.theme, self.show_labels))
 
     def _on_screen(self) -> QRectF:
         rect = QRectF()
@@ -299,9 +347,13 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             partial = partial_edge(g, tangents[0])
         resized_cards = False
         for node in nodes:
-            resized_cards |= self.nodes[node].set_display(
+            item = self.nodes[node]
+            before = item.display
+            resized_cards |= item.set_display(
                 node_display(g, node, out, fwd, back, results.stale, state, self.theme, hidden,
                              tangents))
+            if item.display is not before:
+                self.covers.add(item)
         resized = [key for key in edges
                    if self.edges[key].set_display(
                        edge_display(g, key, back, self._biggest, state, self.theme, hidden,

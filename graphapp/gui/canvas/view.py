@@ -7,6 +7,8 @@ graph is off screen, in a corner Fit keeps clear of cards (:mod:`.minimap_place`
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
@@ -16,6 +18,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
+    QRegion,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
@@ -263,11 +266,41 @@ class GraphView(QGraphicsView):
             self.fit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        self.repainted.emit()
         scene = self.scene()
         if scene is not None:
+            scene.exposed = self._curves_exposed(event.region())
+        try:
+            super().paintEvent(event)
+        finally:
+            if scene is not None:
+                scene.exposed = None
+        self.repainted.emit()
+        if scene is not None:
             scene.painted()
+
+    def _curves_exposed(self, region: QRegion) -> list[tuple[float, float, float, float]]:
+        """The parts of ``region`` (viewport pixels) where curves can show, in scene
+        coordinates (left, top, right, bottom): all of it but the opaque bodies of the cards
+        redrawn since the last repaint (the scene's ``covers``), which are painted over the
+        curves. A value edit repaints just the rows of the cards it changed, inside their
+        bodies, so the long curves passing under a card need not be painted again."""
+        scene = self.scene()
+        covers, scene.covers = scene.covers, set()
+        to_view = self.viewportTransform()
+        if covers and not to_view.isRotating():
+            for card in covers:
+                if card.scene() is not scene:
+                    continue
+                body = card.opaque_rect()
+                if body.isEmpty():
+                    continue
+                r = to_view.mapRect(card.mapRectToScene(body))
+                # whole pixels, one in from each side: antialiased edges are not opaque
+                left, top = math.ceil(r.left()) + 1, math.ceil(r.top()) + 1
+                right, bottom = math.floor(r.right()) - 1, math.floor(r.bottom()) - 1
+                if right > left and bottom > top:
+                    region = region.subtracted(QRegion(left, top, right - left, bottom - top))
+        return [self.mapToScene(rect).boundingRect().getCoords() for rect in region]
 
     def _undo_step(self, _index: int) -> None:
         self._sight.start()
