@@ -3,6 +3,7 @@ window offscreen to a PNG and exit (``graphapp open FILE --screenshot OUT.png``)
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -53,7 +54,31 @@ def _parse_size(text: str) -> tuple[int, int] | None:
 def launch(path: Path, screenshot: str | None = None, backward: bool = False,
            step: int | None = None, size: str = "1400x900", select: str | None = None,
            lab: str | None = None) -> int:
-    """Open the window on ``path``; with ``screenshot``, write a PNG of it and return."""
+    """Open the window on ``path``; with ``screenshot``, write a PNG of it and return.
+
+    Python's garbage collector is paused until the window is on screen: start-up makes many
+    objects that live as long as the window (modules, Qt wrappers, the graph's cards) and
+    almost no garbage, and its passes over them cost time before the first frame. In a process
+    of its own the window then freezes them (:func:`gc.freeze`): later collections skip them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _launch(path, screenshot, backward, step, size, select, lab, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _started(collecting: bool, own_process: bool) -> None:
+    """The window is on screen: the collector runs again, past what start-up made."""
+    if own_process:
+        gc.freeze()
+    if collecting:
+        gc.enable()
+
+
+def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None, size: str,
+            select: str | None, lab: str | None, collecting: bool) -> int:
     if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     problem = _display_problem()
@@ -114,6 +139,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
     if screenshot:
         window, code = _screenshot(app, doc, path, Path(screenshot), backward, step,
                                    (width, height), select, lab)
+        _started(collecting, made_here)
     else:
         window = MainWindow()
         if path.resolve() == default_example().resolve() or path.parent.resolve() == \
@@ -123,6 +149,7 @@ def launch(path: Path, screenshot: str | None = None, backward: bool = False,
             window.load(doc, path)
             window.recent.add(path)
         window.show()
+        _started(collecting, made_here)
         window.offer_recovery()
         code = app.exec()
     if made_here:
