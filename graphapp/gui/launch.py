@@ -170,6 +170,8 @@ def _tear_down(app, window) -> None:
     import shiboken6
 
     if window is not None and shiboken6.isValid(window):
+        if window.isVisible():  # not closed (its jobs may still run): leave it all to exit
+            return
         shiboken6.delete(window)
     shiboken6.delete(app)
 
