@@ -20,13 +20,13 @@ Examples
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from graphapp.engine.errors import EvaluationError
+from graphapp.engine.lazy_numpy import np
 from graphapp.engine.plan import (
     JACOBIAN_LIMIT,
     Backward,
@@ -120,7 +120,7 @@ def _objective(fwd: Forward, output: str) -> tuple[float, float]:
 
 #: Round-off allowed in each evaluation of the output, in units of its size: a few ulps per
 #: evaluation (float64's unit round-off is 1.1e-16), for the last operations and the sum.
-ROUND_OFF = 8 * np.finfo(np.float64).eps
+ROUND_OFF = 8 * sys.float_info.epsilon
 
 
 def _differences(graph: Graph, output: str, eps: float, names: list[str],

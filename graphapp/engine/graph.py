@@ -24,7 +24,7 @@ from graphapp.engine import adjacency, rules
 from graphapp.engine.errors import ArityError, NodeError, OpError, SlotError
 from graphapp.engine.ops import OPS, OpSpec
 from graphapp.engine.plan import Plan
-from graphapp.engine.values import Value, as_value
+from graphapp.engine.values import Value, as_leaf, as_value
 
 __all__ = ["Edge", "Graph", "Listener"]
 
@@ -56,8 +56,8 @@ class _Parts:
         if self.rows is None:
             rows = {node: {"op": op, **attrs} if attrs else {"op": op}
                     for node, op, _, attrs in self.nodes}
-            for node, value in self.leaf_values.items():
-                rows[node]["value"] = value
+            for node, value in self.leaf_values.items():  # floats kept for the plan (as_leaf)
+                rows[node]["value"] = as_value(value) if type(value) is float else value
             self.rows = rows
         return self.rows
 
@@ -141,6 +141,11 @@ class Graph:
 
     def op(self, node: str) -> OpSpec:
         """The op of ``node``."""
+        parts = self._pending
+        if parts is not None and parts.rows is None:  # a bulk read: no need to make the rows
+            i = parts.position.get(node)
+            if i is not None:
+                return OPS[parts.nodes[i][1]]
         return OPS[self._data(node)["op"]]
 
     def value(self, node: str) -> Value | None:
@@ -404,7 +409,7 @@ class Graph:
         for i in leaves:
             node, _, value, _ = nodes[i]
             try:
-                leaf_values[node] = as_value(value)
+                leaf_values[node] = as_leaf(value)  # a float stays one: no numpy for scalars
             except ValueError:
                 return None
         try:
@@ -456,7 +461,9 @@ class Graph:
         return self._plan
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
-        """The values of the leaves ``nodes``, in that order (what a plan runs on)."""
+        """The values of the leaves ``nodes``, in that order (what a plan runs on). A scalar
+        read in bulk and not edited since may be a Python float (see
+        :func:`~graphapp.engine.values.as_leaf`); :meth:`value` gives ``numpy.float64``."""
         parts = self._pending
         if parts is not None and parts.rows is None:  # a bulk read not yet edited
             leaf_values = parts.leaf_values

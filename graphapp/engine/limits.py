@@ -19,8 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import np
 from graphapp.engine.ops import OpSpec
 
 __all__ = ["MAX_ELEMENTS", "oversized", "result_shape"]

@@ -29,9 +29,20 @@ Element-wise ops also give the same maths on plain Python floats with :mod:`math
 (``scalar`` and ``scalar_local``, ∂out/∂input_i from ``(out, *inputs)``): a graph too narrow
 to batch by level runs on those, about ten times faster than on numpy scalars. Where
 :mod:`math` raises (``log(-1)``, ``exp(1000)``, ``1/0``) :func:`call_scalar` answers with the
-numpy rule instead, so both give numpy's nan and inf. At import every op's scalar rules are
-checked against its numpy rules on a set of points (0, ±1, kinks, poles, inf, nan): the same
-numbers, to within an ulp or two where numpy's own ``tanh`` rounds differently from C's.
+numpy rule instead, so both give numpy's nan and inf. Every op's scalar rules are checked
+against its numpy rules on a set of points (0, ±1, kinks, poles, inf, nan): the same numbers,
+to within an ulp or two where numpy's own ``tanh`` rounds differently from C's.
+
+When that check runs, and why: numpy is imported lazily (:mod:`graphapp.engine.lazy_numpy`), so
+that ``graphapp grad`` on a small scalar graph, which runs on the float rules alone, does not
+spend most of its time importing numpy. The check needs numpy, so it runs when numpy is first
+used by the engine (a graph with arrays, a batched run, the window, the tests), before any numpy
+rule gives a number: wherever both kinds of rule are in use they have been compared first, and a
+process that never loads numpy never compares them. The comparison itself does not change with
+the process, so that one is vouched for by the test suite, which runs it (and a gradient check
+of every op on both kinds of rule) explicitly. The numpy forward rules are written
+``lambda x: np.exp(x)`` rather than ``np.exp`` for the same reason: the table is built without
+reading numpy.
 """
 
 from __future__ import annotations
@@ -41,7 +52,7 @@ import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
+from graphapp.engine.lazy_numpy import np, on_load
 
 __all__ = ["CATEGORIES", "OPS", "OpSpec", "call_scalar", "function_ops", "get_op", "infix_op",
            "iter_ops", "local_scalar"]
@@ -253,48 +264,48 @@ _TABLE: tuple[OpSpec, ...] = (
            lambda g, out, x: -g,
            "∂(−{x})/∂{x} = −1", token="-",
            scalar=operator.neg, local=lambda out, x: -1.0),
-    _unary("exp", "exp", "Functions", "Exponential e^x.", np.exp,
+    _unary("exp", "exp", "Functions", "Exponential e^x.", lambda x: np.exp(x),
            lambda g, out, x: g * out,
            "∂exp({x})/∂{x} = exp({x})",
            scalar=math.exp, local=lambda out, x: out),
-    _unary("log", "ln", "Functions", "Natural logarithm.", np.log,
+    _unary("log", "ln", "Functions", "Natural logarithm.", lambda x: np.log(x),
            lambda g, out, x: g / x,
            "∂ln({x})/∂{x} = 1/{x}", domain="log is defined for x > 0", pole="log(0) is −inf",
            aliases=("ln",),
            scalar=math.log, local=lambda out, x: 1.0 / x),
-    _unary("sin", "sin", "Functions", "Sine.", np.sin,
+    _unary("sin", "sin", "Functions", "Sine.", lambda x: np.sin(x),
            lambda g, out, x: g * np.cos(x),
            "∂sin({x})/∂{x} = cos({x})",
            scalar=math.sin, local=lambda out, x: math.cos(x)),
-    _unary("cos", "cos", "Functions", "Cosine.", np.cos,
+    _unary("cos", "cos", "Functions", "Cosine.", lambda x: np.cos(x),
            lambda g, out, x: -g * np.sin(x),
            "∂cos({x})/∂{x} = −sin({x})",
            scalar=math.cos, local=lambda out, x: -math.sin(x)),
-    _unary("tan", "tan", "Functions", "Tangent.", np.tan,
+    _unary("tan", "tan", "Functions", "Tangent.", lambda x: np.tan(x),
            lambda g, out, x: g * (1.0 + out * out),
            "∂tan({x})/∂{x} = 1 + tan²({x})",
            scalar=math.tan, local=lambda out, x: 1.0 + out * out),
-    _unary("sqrt", "√", "Functions", "Square root.", np.sqrt,
+    _unary("sqrt", "√", "Functions", "Square root.", lambda x: np.sqrt(x),
            lambda g, out, x: g * 0.5 / out,
            "∂√{x}/∂{x} = 1/(2√{x})", domain="sqrt is defined for x ≥ 0",
            scalar=math.sqrt, local=lambda out, x: 0.5 / out),
-    _unary("abs", "|x|", "Functions", "Absolute value.", np.abs,
+    _unary("abs", "|x|", "Functions", "Absolute value.", lambda x: np.abs(x),
            lambda g, out, x: g * np.sign(x),
            "∂|{x}|/∂{x} = sign({x})",
            scalar=math.fabs, local=lambda out, x: _sign(x)),
     _binary("max", "max", "Functions", "The larger of two values (element by element).",
-            np.maximum,
+            lambda a, b: np.maximum(a, b),
             (lambda g, out, a, b: g * _mask_gt(a, b), lambda g, out, a, b: g * _mask_gt(b, a)),
             ("∂max({a},{b})/∂{a} = 1 if {a} > {b}, ½ if equal, else 0",
              "∂max({a},{b})/∂{b} = 1 if {b} > {a}, ½ if equal, else 0"),
             scalar=_max, locals_=(lambda out, a, b: _gt(a, b), lambda out, a, b: _gt(b, a))),
     _binary("min", "min", "Functions", "The smaller of two values (element by element).",
-            np.minimum,
+            lambda a, b: np.minimum(a, b),
             (lambda g, out, a, b: g * _mask_gt(b, a), lambda g, out, a, b: g * _mask_gt(a, b)),
             ("∂min({a},{b})/∂{a} = 1 if {a} < {b}, ½ if equal, else 0",
              "∂min({a},{b})/∂{b} = 1 if {b} < {a}, ½ if equal, else 0"),
             scalar=_min, locals_=(lambda out, a, b: _gt(b, a), lambda out, a, b: _gt(a, b))),
-    _unary("tanh", "tanh", "Activations", "Hyperbolic tangent.", np.tanh,
+    _unary("tanh", "tanh", "Activations", "Hyperbolic tangent.", lambda x: np.tanh(x),
            lambda g, out, x: g * (1.0 - out * out),
            "∂tanh({x})/∂{x} = 1 − tanh²({x})",
            scalar=math.tanh, local=lambda out, x: 1.0 - out * out),
@@ -307,16 +318,16 @@ _TABLE: tuple[OpSpec, ...] = (
            lambda g, out, x: g * (x > 0),
            "∂relu({x})/∂{x} = 1 if {x} > 0 else 0",
            scalar=_relu, local=lambda out, x: 1.0 if x > 0 else 0.0),
-    _unary("sum", "Σ", "Reductions", "Sum of all elements.", np.sum,
+    _unary("sum", "Σ", "Reductions", "Sum of all elements.", lambda x: np.sum(x),
            lambda g, out, x: g * _ones(x),
            "∂Σ{x}/∂{x}ᵢ = 1", elementwise=False,
            jvp=(lambda t, out, x: np.sum(t),)),
-    _unary("mean", "mean", "Reductions", "Mean of all elements.", np.mean,
+    _unary("mean", "mean", "Reductions", "Mean of all elements.", lambda x: np.mean(x),
            lambda g, out, x: g * _ones(x) / np.size(x),
            "∂mean({x})/∂{x}ᵢ = 1/n", elementwise=False,
            jvp=(lambda t, out, x: np.mean(t),)),
     _binary("matmul", "@", "Linear algebra", "Matrix product (vectors as in numpy.matmul).",
-            np.matmul,
+            lambda a, b: np.matmul(a, b),
             (_matmul_vjp_a, _matmul_vjp_b),
             ("∂({a}@{b})/∂{a}: G ↦ G·{b}ᵀ", "∂({a}@{b})/∂{b}: G ↦ {a}ᵀ·G"), token="@",
             elementwise=False,
@@ -429,4 +440,5 @@ def _check_scalar_rules() -> None:
                                          f"at {args}: {mine} against {expected[1 + slot][k]}")
 
 
-_check_scalar_rules()
+# Checked when numpy is first used, before any numpy rule runs (see the module docstring).
+on_load(_check_scalar_rules)

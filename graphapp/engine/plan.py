@@ -21,6 +21,11 @@ Caveats, up front:
   with arrays, or ops that are not element-wise, run node by node on numpy values (*nodes*).
   All give the same numbers (to an ulp or two: numpy's ``tanh`` rounds apart from C's); the
   first two are what make a value edit on a 100k-node graph, wide or deep, fast.
+* A scalar run, and reading its results as lists (:meth:`Forward.value_list`,
+  :meth:`Backward.grad_list`, :meth:`Backward.edge_columns`), import no numpy (it is imported
+  lazily: :mod:`graphapp.engine.lazy_numpy`), unless :mod:`math` raised somewhere or a node
+  cannot be computed; that is most of ``graphapp grad``'s start-up on a small graph. Reading
+  one value through :attr:`Forward.values` gives a ``numpy.float64``, and so imports it.
 
 >>> from graphapp.engine.ops import OPS
 >>> class Leaves:  # anything with values_of() can feed a plan; usually a Graph
@@ -39,12 +44,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
-
 from graphapp.engine.errors import EvaluationError, GraphError, NodeError
+from graphapp.engine.lazy_numpy import loaded, np
 from graphapp.engine.limits import oversized
 from graphapp.engine.ops import OPS, OpSpec, call_scalar, local_scalar
-from graphapp.engine.values import Value, as_value, shape_of, tidy, unbroadcast
+from graphapp.engine.values import Value, as_leaf, as_value, shape_of, tidy, unbroadcast
 
 __all__ = [
     "JACOBIAN_LIMIT",
@@ -64,7 +68,8 @@ class ValueSource(Protocol):
     """Where a plan reads its leaves' values from (a :class:`~graphapp.engine.graph.Graph`)."""
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
-        """The values of the leaves ``nodes``, in that order, as a new list."""
+        """The values of the leaves ``nodes``, in that order, as a new list (a scalar may
+        also be a Python float: see :func:`~graphapp.engine.values.as_leaf`)."""
         ...
 
 
@@ -135,14 +140,20 @@ class _FloatView(_IndexedView):
 
 def _nonfinite_cause(spec: OpSpec, first: float, inputs: list[Any]) -> str:
     """Why finite inputs gave nan or inf, in words ("" when an input was not finite)."""
-    with np.errstate(all="ignore"):
-        if not all(np.all(np.isfinite(v)) for v in inputs):
-            return ""
-        if math.isnan(first):
-            return spec.domain or "an undefined result"
-        if spec.pole and any(np.any(np.asarray(v) == 0) for v in inputs):
-            return spec.pole
-        return "overflow: beyond ±1.8e308, the largest float"
+    if all(type(v) is float for v in inputs):  # a scalar run: no numpy needed
+        finite = all(math.isfinite(v) for v in inputs)
+        zero = any(v == 0.0 for v in inputs)
+    else:
+        with np.errstate(all="ignore"):
+            finite = all(np.all(np.isfinite(v)) for v in inputs)
+            zero = any(np.any(np.asarray(v) == 0) for v in inputs)
+    if not finite:
+        return ""
+    if math.isnan(first):
+        return spec.domain or "an undefined result"
+    if spec.pole and zero:
+        return spec.pole
+    return "overflow: beyond ±1.8e308, the largest float"
 
 
 def _shape_words(v: Any) -> str:
@@ -176,7 +187,8 @@ class Plan:
         index feeding each input slot (-1 for an empty slot). See :meth:`compile`."""
         n = len(order)
         incomplete = [False] * n
-        if any(-1 in slots for slots in args):  # an empty slot: mark it and all downstream
+        gaps = any(-1 in slots for slots in args)
+        if gaps:  # an empty slot: mark it and all downstream
             for i, slots in enumerate(args):
                 if slots and (-1 in slots or any(incomplete[j] for j in slots)):
                     incomplete[i] = True
@@ -184,20 +196,28 @@ class Plan:
         self.index: dict[str, int] = index or {node: i for i, node in enumerate(order)}
         self.specs = specs
         self.args = args
-        self.incomplete_mask = np.array(incomplete, dtype=bool)
         #: Nodes that cannot be computed because an input slot upstream is empty.
-        self.incomplete: frozenset[str] = frozenset(
-            order[i] for i in np.flatnonzero(self.incomplete_mask))
+        self.incomplete: frozenset[str] = (frozenset(itertools.compress(order, incomplete))
+                                           if gaps else frozenset())
         self.leaves = [i for i, spec in enumerate(specs) if not spec.arity]
         self.leaf_names = [order[i] for i in self.leaves]
-        self.const_mask = np.array([spec.constant for spec in specs], dtype=bool)
+        #: Plan indices of the constants (they get no gradient).
+        self.constants = [i for i in self.leaves if specs[i].constant]
+        # Python lists, and the numpy masks made from them on first use (a scalar graph on
+        # the command line never needs numpy: see graphapp.engine.lazy_numpy).
+        self._incomplete_flags = incomplete
+        self._const_flags = [spec.constant for spec in specs]
+        self._incomplete_mask: np.ndarray | None = None
+        self._const_mask: np.ndarray | None = None
         self.steps = [(i, spec, a) for i, (spec, a, bad) in enumerate(zip(specs, args, incomplete,
                                                                           strict=True))
                       if spec.arity and not bad]
-        self._reach: dict[int, np.ndarray] = {}
+        self._reach: dict[int, bytearray] = {}
+        self._reach_masks: dict[int, np.ndarray] = {}
         self._batches: list[_Batch] | None = None
         self._edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._names: np.ndarray | None = None
+        self._lists: tuple[list[int], ...] | None = None
         self._batchable = all(spec.elementwise for _, spec, _ in self.steps)
         self._scalar_steps: list[tuple[int, Any, int, int, OpSpec]] | None = None
         self._is_wide: bool | None = None
@@ -221,17 +241,55 @@ class Plan:
             self._edges = (src, dst, slot)
         return self._edges
 
+    def _edge_lists(self) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        """All edges as Python lists (:meth:`edge_arrays` without numpy, for scalar runs):
+        ``src, dst, slot``, each edge's place in per-slot lists laid end to end
+        (``dst + slot × nodes``), and the edges that leave a constant. Built once."""
+        if self._lists is None:
+            n = len(self.order)
+            edges = [(s, d, k) for d, args in enumerate(self.args) for k, s in enumerate(args)
+                     if s >= 0]
+            src = [e[0] for e in edges]
+            dst = [e[1] for e in edges]
+            slot = [e[2] for e in edges]
+            flat = [d + k * n for _, d, k in edges]
+            const = self._const_flags
+            from_constant = [e for e, s in enumerate(src) if const[s]]
+            self._lists = (src, dst, slot, flat, from_constant)
+        return self._lists
+
     def order_array(self) -> np.ndarray:
         """Node ids in plan order as a numpy object array, for gathering names by index."""
         if self._names is None:
             self._names = np.array(self.order, dtype=object)
         return self._names
 
+    @property
+    def incomplete_mask(self) -> np.ndarray:
+        """Boolean mask over plan indices: the nodes of :attr:`incomplete`."""
+        if self._incomplete_mask is None:
+            self._incomplete_mask = np.array(self._incomplete_flags, dtype=bool)
+        return self._incomplete_mask
+
+    @property
+    def const_mask(self) -> np.ndarray:
+        """Boolean mask over plan indices: the constants."""
+        if self._const_mask is None:
+            self._const_mask = np.array(self._const_flags, dtype=bool)
+        return self._const_mask
+
     def reaches(self, output: str) -> np.ndarray:
         """Boolean mask over plan indices: which nodes have a path to ``output`` (itself too)."""
         o = self._node_index(output)
+        if o not in self._reach_masks:
+            self._reach_masks[o] = np.frombuffer(bytes(self._reach_flags(o)),
+                                                 dtype=np.bool_).copy()
+        return self._reach_masks[o]
+
+    def _reach_flags(self, o: int) -> bytearray:
+        """:meth:`reaches` as Python-speed flags (1 for a node with a path to node ``o``)."""
         if o not in self._reach:
-            seen = bytearray(len(self.order))  # Python-speed flags, one numpy mask at the end
+            seen = bytearray(len(self.order))
             seen[o] = 1
             stack = [o]
             args = self.args
@@ -240,7 +298,7 @@ class Plan:
                     if j >= 0 and not seen[j]:
                         seen[j] = 1
                         stack.append(j)
-            self._reach[o] = np.frombuffer(bytes(seen), dtype=np.bool_).copy()
+            self._reach[o] = seen
         return self._reach[o]
 
     def batches(self) -> list[_Batch]:
@@ -291,7 +349,7 @@ class Plan:
         asked, or by default when the levels are wide), else ``nodes``."""
         if not self._batchable or not self.steps:
             return "nodes"
-        if any(type(v) is np.ndarray for v in leaf_values):
+        if loaded() and any(type(v) is np.ndarray for v in leaf_values):  # no numpy: no arrays
             return "nodes"
         if batched is None:
             batched = self._wide()
@@ -312,13 +370,12 @@ class Plan:
                                    spec) for i, spec, args in self.steps]
         return self._scalar_steps
 
-    def _scalar_backward_program(self, o: int, reach: np.ndarray) -> tuple[list, list]:
+    def _scalar_backward_program(self, o: int, reach: bytearray) -> tuple[list, list]:
         """For output ``o``: the steps that reach it, last first, as ``(node, local a, local b
         or None, a, b or -1, spec)``, and the same for the steps that do not (their local
         derivatives are shown too, but they carry nothing). Built once per output."""
         if o not in self._scalar_back:
             reached, others = [], []
-            reach = reach.tolist()  # Python bools: quicker to index one by one
             for i, spec, args in reversed(self.steps):
                 local = spec.scalar_local
                 row = (i, local[0], local[1] if len(local) > 1 else None, args[0],
@@ -343,7 +400,7 @@ class Plan:
                 if self.specs[i].arity:
                     raise NodeError(f"{node!r} is computed; only inputs and constants can be set",
                                     (node,))
-                leaf_values[self.leaves.index(i)] = as_value(val)
+                leaf_values[self.leaves.index(i)] = as_leaf(val)
         if mode is None:
             mode = self._mode(leaf_values, batched)
         elif mode not in MODES or (mode != "nodes" and self._mode(leaf_values, False) == "nodes"):
@@ -376,7 +433,7 @@ class Plan:
         vals: list[Any] = [None] * len(self.order)
         failures: dict[int, str] = {}
         for i, v in zip(self.leaves, leaf_values, strict=True):
-            vals[i] = v
+            vals[i] = np.float64(v) if type(v) is float else v  # numpy's IEEE maths (1/0 = inf)
         for i, spec, args in self.steps:
             ins = [vals[j] for j in args]
             if any(v is None for v in ins):  # failed upstream: no value here either
@@ -402,21 +459,21 @@ class Plan:
     def backward(self, fwd: Forward, output: str) -> Backward:
         """Gradients of ``output`` with respect to every node, and what each edge carries."""
         o = self._node_index(output)
-        if self.incomplete_mask[o]:
+        if output in self.incomplete:
             raise GraphError(f"{output!r} cannot be computed: an input slot upstream is empty",
                              (output,))
         if fwd.missing is not None and fwd.missing[o]:
             node, why = fwd.root_failure(output)
             raise EvaluationError(node, why)
-        reach = self.reaches(output)
         if fwd.mode == "scalar":
-            return self._backward_scalar(fwd, o, reach)
+            return self._backward_scalar(fwd, o, self._reach_flags(o))
+        reach = self.reaches(output)
         with np.errstate(all="ignore"):
             if fwd.mode == "batched":
                 return self._backward_batched(fwd, o, reach)
             return self._backward_nodes(fwd, o, reach)
 
-    def _backward_scalar(self, fwd: Forward, o: int, reach: np.ndarray) -> Backward:
+    def _backward_scalar(self, fwd: Forward, o: int, reach: bytearray) -> Backward:
         vals = fwd._values
         n = len(vals)
         grads = [0.0] * n
@@ -607,11 +664,13 @@ class Forward:
         #: Nodes whose op failed (shapes that do not fit), with why; nodes downstream of them
         #: have no value either, but everything else is computed.
         self.failures: dict[str, str] = {plan.order[i]: why for i, why in (failures or {}).items()}
-        missing = plan.incomplete_mask
-        if failures:
-            missing = missing | np.array([v is None for v in values], dtype=bool)
+        missing = None
+        if failures or plan.incomplete:
+            missing = plan.incomplete_mask
+            if failures:
+                missing = missing | np.array([v is None for v in values], dtype=bool)
         #: Mask of nodes without a value (empty slot upstream, or a failure upstream).
-        self.missing = missing if missing.any() else None
+        self.missing = missing if missing is not None and missing.any() else None
         #: ``{node: value}``; ``None`` for nodes that cannot be computed.
         view = _FloatView if mode == "scalar" else _IndexedView
         self.values: Mapping[str, Value | None] = view(plan.index, values, self.missing)
@@ -655,7 +714,7 @@ class Forward:
             if math.isfinite(sum(self._values)):  # a nan or inf anywhere makes the sum one
                 return None
             candidates = (i for i, v in enumerate(self._values)
-                          if not math.isfinite(v) and not plan.incomplete_mask[i])
+                          if not math.isfinite(v) and not plan._incomplete_flags[i])
         elif self.batched:
             bad = ~np.isfinite(self._values)
             bad &= ~plan.incomplete_mask
@@ -667,8 +726,11 @@ class Forward:
         for i in candidates:
             i = int(i)
             v = self._values[i]
-            flat = np.ravel(v)
-            first = float(flat[~np.isfinite(flat)][0])
+            if self.mode == "scalar":  # a float: no numpy needed
+                first = v
+            else:
+                flat = np.ravel(v)
+                first = float(flat[~np.isfinite(flat)][0])
             spec = plan.specs[i]
             node = plan.order[i]
             if spec.is_leaf:
@@ -687,7 +749,7 @@ class Backward:
     """Reverse-mode results for one output: node gradients and what every edge carries."""
 
     def __init__(self, plan: Plan, fwd: Forward, output: str, grads: Any,
-                 local: Any, acc: Any, reach: np.ndarray) -> None:
+                 local: Any, acc: Any, reach: np.ndarray | bytearray) -> None:
         self.plan = plan
         self.forward = fwd
         self.output = output
@@ -695,8 +757,8 @@ class Backward:
         self._local = local
         self._acc = acc
         self._reach = reach
-        skip = plan.const_mask | (fwd.missing if fwd.missing is not None else
-                                   plan.incomplete_mask)
+        # Without missing nodes only constants are skipped: Python flags, no numpy needed.
+        skip = plan._const_flags if fwd.missing is None else plan.const_mask | fwd.missing
         view = _FloatView if fwd.mode == "scalar" else _IndexedView
         #: ``{node: d output / d node}``; 0 where the node does not reach the output, ``None``
         #: for constants (not differentiated) and nodes that cannot be computed.
@@ -714,8 +776,9 @@ class Backward:
         else:
             out = [g if type(g) is np.ndarray or g is None else float(g) for g in self._grads]
         missing = self.forward.missing
-        skip = plan.const_mask | (missing if missing is not None else plan.incomplete_mask)
-        for i in np.flatnonzero(skip):
+        skipped = (plan.constants if missing is None
+                   else np.flatnonzero(plan.const_mask | missing))
+        for i in skipped:
             out[i] = None
         return out
 
@@ -724,6 +787,8 @@ class Backward:
         of ``dst`` then slot; ``None`` where the source is a constant. The fast way to read a
         whole large graph: for batched plans it is a handful of numpy gathers."""
         plan = self.plan
+        if self.forward.mode == "scalar":
+            return self._scalar_edge_columns()
         src, dst, slot = plan.edge_arrays()
         names = plan.order_array()
         columns: dict[str, list[Any]] = {"src": names[src].tolist(), "dst": names[dst].tolist(),
@@ -740,6 +805,18 @@ class Backward:
             columns["local"] = [e.local for e in pairs]
             columns["accumulated"] = [e.accumulated for e in pairs]
         return columns
+
+    def _scalar_edge_columns(self) -> dict[str, list[Any]]:
+        """:meth:`edge_columns` for a scalar run: gathers from its Python lists (``map`` over
+        :meth:`Plan._edge_lists`), so that no numpy is needed."""
+        src, dst, slot, flat, from_constant = self.plan._edge_lists()
+        get_name = self.plan.order.__getitem__
+        local = list(map((self._local[0] + self._local[1]).__getitem__, flat))
+        acc = list(map((self._acc[0] + self._acc[1]).__getitem__, flat))
+        for e in from_constant:
+            local[e] = acc[e] = None
+        return {"src": list(map(get_name, src)), "dst": list(map(get_name, dst)),
+                "slot": slot[:], "local": local, "accumulated": acc}
 
     def largest_carried(self) -> float:
         """The largest gradient any edge carries (its size: |x|, or an array's norm), for

@@ -76,8 +76,8 @@ class LeafRunner:
         reach = plan.reaches(output)
         self._base: list[Any] = [None] * len(plan.order)
         leaf_values = graph.values_of([plan.order[i] for i in plan.leaves])
-        for i, v in zip(plan.leaves, leaf_values, strict=True):
-            self._base[i] = v
+        for i, v in zip(plan.leaves, leaf_values, strict=True):  # numpy's IEEE maths for all
+            self._base[i] = np.float64(v) if type(v) is float else v  # (as_leaf keeps floats)
         # Which nodes depend on a gradient leaf: only their VJPs are needed.
         wants = np.zeros(len(plan.order), dtype=bool)
         wants[self._wrt] = True

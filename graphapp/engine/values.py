@@ -2,18 +2,24 @@
 
 Scalars are kept as ``numpy.float64`` (never Python floats, never 0-d arrays) so that maths on
 them follows IEEE like numpy does: ``1/0`` is ``inf`` rather than a ``ZeroDivisionError``.
+
+One exception, so that a scalar graph read from a file needs no numpy (see
+:mod:`graphapp.engine.lazy_numpy`): :func:`as_leaf` keeps a Python float as it is, and a graph
+read in bulk hands such floats to its plan, which runs them on :mod:`math` (with numpy's answer
+where :mod:`math` raises) or turns them into ``numpy.float64`` before any numpy maths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
-import numpy as np
+from graphapp.engine.lazy_numpy import np
 
-__all__ = ["Value", "as_value", "shape_of", "tidy", "unbroadcast"]
+__all__ = ["Value", "as_leaf", "as_value", "shape_of", "tidy", "unbroadcast"]
 
-#: A node value: a float64 scalar or array.
-Value = np.float64 | np.ndarray
+#: A node value: a float64 scalar or array (a string, so that defining it reads no numpy).
+Value: TypeAlias = "np.float64 | np.ndarray"
 
 
 def as_value(x: float | int | Sequence | np.ndarray) -> Value:
@@ -40,6 +46,16 @@ def as_value(x: float | int | Sequence | np.ndarray) -> Value:
     if arr.size == 0:
         raise ValueError("an empty list is not a value")
     return arr.copy() if arr is x else arr
+
+
+def as_leaf(x: Any) -> Value | float:
+    """A leaf's value as a plan runs it: a Python float stays as it is (no numpy needed for a
+    scalar graph), anything else is checked and converted by :func:`as_value`.
+
+    >>> as_leaf(2.5), as_leaf([1, 2]).tolist()
+    (2.5, [1.0, 2.0])
+    """
+    return x if type(x) is float else as_value(x)
 
 
 def tidy(v: object) -> Value:

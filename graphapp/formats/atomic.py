@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -54,6 +53,8 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Replace ``path`` (or the file a link there points to) with ``data`` in one step."""
     target = real_target(path)
     remove_stale_temporaries(target)
+    import tempfile  # only when writing: reading a graph needs none of it (start-up time)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

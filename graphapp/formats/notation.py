@@ -26,11 +26,9 @@ Caveat: the text is for reading, not for parsing back (``·`` and superscripts a
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import is_array
 from graphapp.formats.text import display_name, format_value
 
 __all__ = ["constant_text", "formula", "formula_names", "op_text", "operand", "short_name"]
@@ -46,12 +44,14 @@ TITLE_LIMIT = 16
 
 def constant_text(value: Any) -> str:
     """A constant as a reader writes it: ``π``, ``2π``, ``π/2``, ``4/3``, else its number."""
-    if isinstance(value, np.ndarray) and value.ndim:
+    if is_array(value) and value.ndim:
         return format_value(value, digits=4, max_items=3).replace("-", "−")
     v = float(value)
     if not math.isfinite(v) or v == 0:
         return format_value(v, digits=4).replace("-", "−")
     sign = "−" if v < 0 else ""
+    from fractions import Fraction  # only for display (start-up time of the command line)
+
     for base, symbol in ((math.pi, "π"), (1.0, "")):
         ratio = Fraction(abs(v) / base).limit_denominator(12)
         if ratio.numerator <= 100 and math.isclose(float(ratio) * base, abs(v), rel_tol=1e-12):

@@ -18,9 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, CheckRow, Forward
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.formats.document import GraphFile
 from graphapp.formats.text import format_local, format_shape, format_value, to_json_value
 
@@ -48,7 +47,8 @@ def _json_list(values: list[Any], scalars: bool = False) -> list[Any]:
                 return values
         except TypeError:
             pass
-    if scalars or all(type(v) is not np.ndarray for v in values):
+        return [to_json_value(v) for v in values]  # floats and None: no numpy needed
+    if all(type(v) is not np.ndarray for v in values):
         try:
             array = np.array(values, dtype=np.float64)
         except (TypeError, ValueError):  # None among them
@@ -81,7 +81,7 @@ def _ordered(doc: GraphFile, fwd: Forward, *columns: list[Any]) -> tuple[list[An
 def eval_json(doc: GraphFile, fwd: Forward) -> dict[str, Any]:
     """Forward values as a JSON-ready dict."""
     names, ops, values = _ordered(doc, fwd, [s.name for s in fwd.plan.specs],
-                                  _json_list(fwd.value_list()))
+                                  _json_list(fwd.value_list(), fwd.mode != "nodes"))
     nodes = {n: {"op": op, "value": v} for n, op, v in zip(names, ops, values, strict=True)}
     return {"output": doc.output, "nodes": nodes, "nonfinite": _nonfinite_json(fwd)}
 
@@ -120,7 +120,7 @@ def _edge_rows(doc: GraphFile, back: Backward, convert: Any = list) -> list[tupl
 
 def _cell(v: Any) -> str:
     text = format_value(v, digits=8, max_items=6)
-    if isinstance(v, np.ndarray):
+    if is_array(v):
         return f"{format_shape(v.shape)} {text}"
     return text
 
@@ -136,7 +136,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def eval_table(doc: GraphFile, fwd: Forward) -> str:
     """Forward values as a text table."""
     g = doc.graph
-    rows = [[n, g.op(n).name, _cell(fwd.values[n])] for n in _node_order(doc, fwd)]
+    values, index = fwd.value_list(), fwd.plan.index  # lists: floats, not numpy scalars
+    rows = [[n, g.op(n).name, _cell(values[index[n]])] for n in _node_order(doc, fwd)]
     return _table(["node", "op", "value"], rows)
 
 
@@ -145,18 +146,19 @@ def grad_table(doc: GraphFile, back: Backward) -> str:
     g = doc.graph
     fwd = back.forward
     out = back.output
-    rows = [[n, g.op(n).name, _cell(fwd.values[n]), _cell(back.grads[n])]
+    values, grads, index = fwd.value_list(), back.grad_list(), fwd.plan.index
+    rows = [[n, g.op(n).name, _cell(values[index[n]]), _cell(grads[index[n]])]
             for n in _node_order(doc, fwd)]
     nodes = _table(["node", "op", "value", f"grad d{out}/dnode"], rows)
     edge_rows = []
     for s, d, k, local, carried in _edge_rows(doc, back):
         slot = g.op(d).slot_names[k]
         shown = "—" if carried is None else format_local(
-            local, fwd.values[s], fwd.values[d], digits=8)
+            local, values[index[s]], values[index[d]], digits=8)
         edge_rows.append([f"{s} → {d}", slot, shown, _cell(carried)])
     edges = _table(["edge", "slot", "local ∂dst/∂src", "grad carried back"],
                    edge_rows)
-    return f"output {out} = {_cell(fwd.values[out])}\n\n{nodes}\n\n{edges}"
+    return f"output {out} = {_cell(values[index[out]])}\n\n{nodes}\n\n{edges}"
 
 
 def check_table(rows: list[CheckRow]) -> str:

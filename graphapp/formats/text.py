@@ -4,10 +4,10 @@ decoding files with a precise error, and writing numbers the way a person reads 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.formats.errors import FormatError
 
 __all__ = [
@@ -61,7 +61,7 @@ def format_value(v: Any, digits: int = 6, max_items: int = 6) -> str:
     """A scalar as a number; an array as a compact preview such as ``[1, 2, 3]``."""
     if v is None:
         return "—"
-    if not isinstance(v, np.ndarray):
+    if not is_array(v):
         return format_number(v, digits)
     flat = v.ravel()
     if v.ndim == 1:
@@ -80,7 +80,7 @@ def to_json_value(v: Any) -> Any:
         return v
     if v is None:
         return None
-    if isinstance(v, np.ndarray):
+    if is_array(v):  # (asked without importing numpy: a scalar graph may not need it)
         if v.ndim and np.isfinite(v).all():
             return v.tolist()
         return [to_json_value(x) for x in v] if v.ndim else to_json_value(float(v))
@@ -104,7 +104,7 @@ def format_local(local: Any, src: Any, dst: Any, digits: int = 5) -> str:
     diagonal (element-wise ops) is shown as ``diag [..]``; other Jacobians by their shape."""
     if local is None:
         return f"Jacobian {format_shape(np.shape(dst) + np.shape(src))} (too large to show)"
-    if not isinstance(local, np.ndarray):
+    if not is_array(local):
         return format_number(local, digits)
     src_shape, dst_shape = np.shape(src), np.shape(dst)
     if local.shape == src_shape and not dst_shape:
@@ -156,7 +156,7 @@ def sign_of(v: Any) -> float:
     return (total > 0) - (total < 0)
 
 
-_LARGEST = float(np.finfo(np.float64).max)
+_LARGEST = sys.float_info.max
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 #: Lists in a value nest at most this deep (an array of at most this many dimensions).
 MAX_DIMS = 32

@@ -63,3 +63,13 @@ def test_unknown_or_computed_leaves_and_bad_shapes_are_errors():
     run = LeafRunner(g, feed=["X"], output="L")
     with pytest.raises(EvaluationError, match="m: cannot combine shapes"):
         run.values([np.ones((5, 4))])
+
+
+def test_leaves_read_from_a_file_run_with_numpys_ieee_maths():
+    """A scalar leaf read from text may be kept as a Python float (no numpy for a scalar graph
+    on the command line); a run still follows IEEE as numpy does: 2/0 is inf, not an error."""
+    g = expr_graph("x = 3.0\na = 2.0\nz = 0.0\nq = a / z\nL = q * x + a / x")
+    run = LeafRunner(g, feed=["x"], output="L", wrt=["x"])
+    value, (gx,) = run.gradients([np.float64(4.0)])
+    assert value == np.inf  # (2/0)·4 + 2/4
+    assert gx == np.inf  # d/dx: q − a/x², q = inf

@@ -15,9 +15,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 from graphapp.gui.training.display import fmt
 from graphapp.gui.training.panel import TrainingPanel
@@ -139,6 +140,22 @@ def test_step_one_sample_runs_forward_then_backward(panel, qtbot):
     assert panel.diagram.data.sample is sample.values
 
 
+def test_the_loss_box_shows_the_first_weights_loss_before_any_step(panel, qtbot):
+    # a new run: before its first step the loss box shows the loss of the current weights on
+    # every training point, ½·mean((tanh(z) − t)²) with t = ±1, from a forward pass in numpy
+    snap = panel.snapshot
+    assert snap.steps == 0
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    d = panel.data
+    z = _forward(panel.model, np.array(snap.params.flat), d.x_train)[-1][:, 0]
+    want = 0.5 * np.mean((np.tanh(z) - (2 * d.y_train - 1)) ** 2)
+    assert panel.diagram.data.loss == pytest.approx(want, rel=1e-12)
+    panel.reset()  # a reset too: no "L –" until its first step
+    wait_snapshot(qtbot, panel, lambda s: s.steps == 0)
+    qtbot.waitUntil(lambda: panel.diagram.data is not None, timeout=WAIT)
+    assert panel.diagram.data.loss == pytest.approx(want, rel=1e-12)
+
+
 def test_hovered_weight_shows_the_engine_gradient(panel, qtbot):
     qtbot.mouseClick(panel.batch_button, Qt.MouseButton.LeftButton)
     wait_snapshot(qtbot, panel, lambda s: s.steps == 1 and s.maps is not None)
@@ -243,6 +260,21 @@ def test_export_writes_pictures(panel, qtbot, tmp_path):
     assert names == sorted(f"t-{n}.{ext}" for n in ("diagram", "data", "loss", "accuracy",
                                                     "gradients") for ext in ("png", "svg"))
     assert all((tmp_path / n).stat().st_size > 1000 for n in names)
+
+
+def test_the_exported_diagram_shows_the_network_without_its_buttons(panel, qtbot, tmp_path):
+    # the +/− buttons over the hidden layers are controls: where they sit on screen the
+    # exported picture (twice the size) is the diagram's white background
+    buttons = [b for b in panel.diagram.findChildren(QToolButton) if b.isVisible()]
+    assert len(buttons) == 4  # two hidden layers
+    written = panel.export(str(tmp_path / "t.png"))
+    image = QImage(next(w for w in written if w.endswith("-diagram.png")))
+    assert image.width() == 2 * panel.diagram.width()
+    for b in buttons:
+        g = b.geometry()
+        colours = {image.pixel(x, y) for x in range(2 * g.left(), 2 * g.right() + 1)
+                   for y in range(2 * g.top(), 2 * g.bottom() + 1)}
+        assert colours == {0xFFFFFFFF}, b.text()
 
 
 def test_run_menu_opens_the_panel(window, qtbot):
@@ -762,3 +794,133 @@ def test_long_runs_keep_their_curve_points_evenly_spread():
     assert 0 < xs[-1] - xs[-2] <= gaps[0]
     epochs = last.history.epochs
     assert np.ptp(np.diff(epochs[:-1])) < 1e-9 and epochs[-1] == 200.0
+
+
+def test_sample_values_stay_clear_of_the_neurons_at_16_a_layer(qtbot):
+    # "Step 1 sample" writes each neuron's value; at 16 neurons a layer the rows are too close
+    # for a line of text above each circle. No value may cover a circle, a backward-signal
+    # square or another value
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(16, 16)), TrainConfig(batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    qtbot.mouseClick(p.sample_button, Qt.MouseButton.LeftButton)
+    wait_snapshot(qtbot, p, lambda s: s.event == "sample")
+    d = p.diagram
+    qtbot.waitUntil(lambda: d.data is not None and d.data.sample is not None, timeout=WAIT)
+    r, t = d._radius(), d._tile_size()
+    shapes = []  # every circle's and signal square's bounding box
+    for c, n in enumerate(d.data.sizes):
+        for j in range(n):
+            o = d.neuron_position(c, j)
+            shapes.append(QRectF(o.x() - r, o.y() - r, 2 * r, 2 * r))
+            if c > 0:
+                shapes.append(QRectF(o.x() + r + 3, o.y() - t / 2, t, t))
+    boxes = [d.sample_value_box(c, j, fmt(float(d.data.sample[c][j]), 3))[0]
+             for c, n in enumerate(d.data.sizes) for j in range(n)]
+    assert len(boxes) == 2 + 16 + 16 + 1
+    for box in boxes:
+        assert box.height() >= 8  # a readable line
+        assert not any(box.intersects(shape) for shape in shapes), box
+        assert sum(box.intersects(other) for other in boxes) == 1, box  # itself only
+    p.close()
+
+
+def test_maps_computed_in_slices_show_one_set_of_weights():
+    # while playing, the training process computes the maps a slice at a time between steps
+    # (so its snapshots never pause for them); every slice must use the weights the maps
+    # started from, though training moves them in between. Oracle: the boundary and a hidden
+    # unit's map from the forward pass written here in numpy, at the starting weights
+    from graphapp.gui.training.session import (
+        BOUNDARY_GRID,
+        NEURON_GRID,
+        Worker,
+        grid_points,
+    )
+
+    setup = small_setup()
+    worker = Worker(setup)
+    start = worker.trainer.flat.copy()
+    slices = 0
+    while True:
+        slices += 1
+        done = worker._advance_maps()
+        worker.step_batch()  # the weights move between slices
+        if done:
+            break
+    assert slices > 10 and worker.trainer.steps == slices
+    assert not np.allclose(worker.trainer.flat, start)
+    maps = worker._maps
+    assert maps.steps == 0
+    d = setup.data
+    big = grid_points(d.extent, BOUNDARY_GRID)
+    out = _forward(worker.model, start, big)[-1][:, 0]
+    np.testing.assert_allclose(maps.boundary.ravel(), np.tanh(out), rtol=1e-9, atol=1e-12)
+    small = grid_points(d.extent, NEURON_GRID)
+    h1 = _forward(worker.model, start, small)[1]  # layer 1's outputs (tanh)
+    np.testing.assert_allclose(maps.outputs[1], h1.T.reshape(-1, NEURON_GRID, NEURON_GRID),
+                               rtol=1e-9, atol=1e-12)
+    # and coloured: the boundary's cells from orange (−1) to blue (+1) as the scores say
+    rgba = maps.pictures.boundary.reshape(-1, 4)
+    most, least = int(np.argmax(out)), int(np.argmin(out))
+    assert rgba[most, 2] > rgba[most, 0] and rgba[least, 0] > rgba[least, 2]
+
+
+def test_dead_marks_stay_clear_of_the_neurons(qtbot):
+    # a dead or saturated neuron's word goes below its circle only where the rows leave room
+    # for it; at 16 neurons a layer (rows too close) the ring alone marks it. No word may
+    # cover a circle or another word
+    from dataclasses import replace as swap
+
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    for hidden, room in (((16, 16), False), ((3, 2), True)):
+        p = TrainingPanel(Setup(data, ModelConfig(hidden=hidden, activation="relu"),
+                                TrainConfig(batch=10, seed=0)))
+        qtbot.addWidget(p)
+        p.resize(1400, 900)
+        p.show()
+        qtbot.waitExposed(p)
+        wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+        d = p.diagram
+        d.set_data(swap(d.data, dead=tuple(np.ones(n, bool) for n in hidden)))
+        r = d._radius()
+        circles = [QRectF(o.x() - r, o.y() - r, 2 * r, 2 * r)
+                   for c, n in enumerate(d.data.sizes) for j in range(n)
+                   for o in [d.neuron_position(c, j)]]
+        boxes = [d.mark_box(c, j, "dead") for c in range(1, len(hidden) + 1)
+                 for j in range(hidden[c - 1])]
+        if room:
+            assert all(b is not None and b.height() >= 8 for b in boxes)
+            for box in boxes:
+                assert not any(box.intersects(circle) for circle in circles), box
+                assert sum(box.intersects(other) for other in boxes) == 1, box
+        else:
+            assert boxes == [None] * sum(hidden)
+        p.close()
+
+
+def test_loss_box_clear_of_the_output_square(qtbot):
+    # the output neuron's backward-signal square sits right of its circle; the loss box must
+    # not touch it, at the largest neurons (few a layer) in a narrow or a wide window
+    data = make_dataset("moons", points=60, test_share=0.25, seed=3)
+    p = TrainingPanel(Setup(data, ModelConfig(hidden=(3, 2)), TrainConfig(batch=10, seed=0)))
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitExposed(p)
+    wait_snapshot(qtbot, p, lambda s: s.maps is not None)
+    d = p.diagram
+    widths, radii = set(), set()
+    for width in (1000, 1400, 1900):
+        p.resize(width, 900)
+        qtbot.wait(50)
+        widths.add(d.width())
+        r, t = d._radius(), d._tile_size()
+        out = d.neuron_position(len(d.data.sizes) - 1, 0)
+        square = QRectF(out.x() + r + 3, out.y() - t / 2, t, t)
+        radii.add(r)
+        assert square.right() + 4 <= d._loss_rect().left(), (width, square, d._loss_rect())
+    assert len(widths) == 3 and max(radii) >= 20  # big circles: the hardest case
+    p.close()

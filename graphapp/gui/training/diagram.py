@@ -30,7 +30,7 @@ from graphapp.gui.training.display import GLOW, fmt, sign_colour
 
 __all__ = ["DiagramData", "NetworkDiagram"]
 
-TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 120.0
+TOP, BOTTOM, LEFT, RIGHT = 58.0, 44.0, 70.0, 130.0
 #: Edges are drawn in this many strengths (widths and opacities).
 SHADES = 12
 #: … and this many while playing at full speed (fewer shades change less often, so the edge
@@ -122,7 +122,10 @@ class NetworkDiagram(QWidget):
         self.paint_count = 0
         self._edges = QPixmap()
         self._edges_key: tuple = ()
+        self._edge_shades: list[np.ndarray] = []  # the signed shades the edges are drawn in
         self._neurons = QPixmap()
+        self._biases = QPixmap()
+        self._biases_key: tuple = ()
         self._lines: list[list[QLineF]] = []
         self._lines_key: tuple = ()
         self._neurons_key: tuple = ()
@@ -275,9 +278,9 @@ class NetworkDiagram(QWidget):
         return self._column_x(column) + self._radius() + extra
 
     def _loss_rect(self) -> QRectF:
-        x = self.width() - 72
+        x = self.width() - 68  # clear of the output's signal square (RIGHT leaves room)
         mid = TOP + (self.height() - TOP - BOTTOM) / 2
-        return QRectF(x, mid - 20, 66, 40)
+        return QRectF(x, mid - 20, 62, 40)
 
     # ----------------------------------------------------------------- painting
     def paintEvent(self, event) -> None:
@@ -342,6 +345,14 @@ class NetworkDiagram(QWidget):
                     for layer in range(1, len(d.sizes)))
         n = FAST_SHADES if d.fast else SHADES
         weights = _shades(d.weights, True, n)
+        drawn = self._edge_shades
+        if d.fast and len(drawn) == len(weights) and all(
+                a.shape == b.shape for a, b in zip(drawn, weights, strict=True)):
+            # playing at full speed, an edge keeps its shade while the new one is next to it
+            # (weights near a shade's edge made the picture be redrawn at every other frame)
+            weights = [np.where((np.abs(w - o) <= 1) & ((w > 0) == (o > 0)), o, w)
+                       for w, o in zip(weights, drawn, strict=True)]
+        self._edge_shades = weights
         glows = _shades(d.grads, False, n) if any(lit) else ()
         key = (d.sizes, tuple(w.tobytes() for w in weights), tuple(g.tobytes() for g in glows),
                lit, bool(self.phase), d.fast, self.width(), self.height())
@@ -464,17 +475,38 @@ class NetworkDiagram(QWidget):
             painter.end()
             self._neurons, self._neurons_key, self._neurons_refs = pixmap, key, refs
         p.drawPixmap(0, 0, self._neurons)
-        r = self._radius()
-        for c in range(1, len(d.sizes)):
-            for j, b in enumerate(d.biases[c - 1]):
-                self._paint_bias(p, float(b), self._neuron(c, j), r)
+        self._paint_biases(p)
+
+    def _paint_biases(self, p: QPainter) -> None:
+        """The biases, from a picture kept while none changes shade (:data:`SHADES` sizes
+        and opacities, as the edges): they change at every step, their shades seldom."""
+        d = self.data
+        n = FAST_SHADES if d.fast else SHADES
+        levels = [np.where(b < 0, -1, 1) * np.rint(np.minimum(np.abs(np.nan_to_num(
+            b, nan=np.inf)), 1.0) * (n - 1)).astype(np.int8) for b in d.biases]
+        key = (d.sizes, tuple(level.tobytes() for level in levels), n, self.width(),
+               self.height())
+        if self._biases_key != key:
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            r = self._radius()
+            for c in range(1, len(d.sizes)):
+                for j, level in enumerate(levels[c - 1]):
+                    self._paint_bias(painter, int(level), abs(int(level)) / (n - 1),
+                                     self._neuron(c, j), r)
+            painter.end()
+            self._biases, self._biases_key = pixmap, key
+        p.drawPixmap(0, 0, self._biases)
 
     def _paint_neurons(self, p: QPainter) -> None:
         d = self.data
         r = self._radius()
         t = self._tile_size()
-        small = QFont(self.font())
-        small.setPointSizeF(8.5 if r > 12 else 7.0)
+        small = self.sample_font()
         last = len(d.sizes) - 1
         for c, n in enumerate(d.sizes):
             for j in range(n):
@@ -507,19 +539,62 @@ class NetworkDiagram(QWidget):
                     p.drawText(QRectF(centre.x() - r - 66, centre.y() - 9, 60, 18),
                                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                                d.inputs[j])
-                if mark:
+                box = self.mark_box(c, j, mark, small) if mark else None
+                if box is not None:
                     p.setPen(pen.color())
-                    p.drawText(QRectF(centre.x() - 30, centre.y() + r, 60, 14),
-                               Qt.AlignmentFlag.AlignCenter, mark)
+                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, mark)
                 if d.sample is not None and self._lit_forward(c):
+                    text = fmt(float(d.sample[c][j]), 3)
+                    box, beside = self.sample_value_box(c, j, text, small)
+                    if beside:  # over the edges: on a white box
+                        p.setPen(Qt.PenStyle.NoPen)
+                        p.setBrush(QColor(255, 255, 255, 230))
+                        p.drawRoundedRect(box, 3, 3)
+                        p.setBrush(Qt.BrushStyle.NoBrush)
                     p.setPen(QColor("#111827"))
-                    p.drawText(QRectF(centre.x() - 34, centre.y() - r - 15, 68, 14),
-                               Qt.AlignmentFlag.AlignCenter, fmt(float(d.sample[c][j]), 3))
+                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _paint_bias(self, p: QPainter, b: float, centre: QPointF, r: float) -> None:
-        """A bias as a dot below its neuron: its sign's colour, size and opacity by
-        min(1, |b|)."""
-        m = min(1.0, abs(b)) if math.isfinite(b) else 1.0
+    def sample_font(self) -> QFont:
+        """The font of the neurons' small texts (a sample's values, dead or saturated)."""
+        small = QFont(self.font())
+        small.setPointSizeF(8.5 if self._radius() > 12 else 7.0)
+        return small
+
+    def sample_value_box(self, column: int, j: int, text: str,
+                         font: QFont | None = None) -> tuple[QRectF, bool]:
+        """Where a sample's value ``text`` is written for neuron ``j`` of ``column``, and
+        whether that is beside the neuron: above its circle when the rows leave room for a
+        line of text, else (many neurons a layer) beside it, vertically centred: inputs on
+        the right (their names are on the left), other neurons on the left (their
+        backward-signal squares are on the right)."""
+        metrics = QFontMetricsF(font or self.sample_font())
+        r = self._radius()
+        centre = self._neuron(column, j)
+        width = metrics.horizontalAdvance(text) + 6
+        height = metrics.height() + 1
+        if self._spacing() - 2 * r >= height + 2:
+            return QRectF(centre.x() - width / 2, centre.y() - r - height - 1, width,
+                          height), False
+        x = centre.x() + r + 2 if column == 0 else centre.x() - r - 2 - width
+        return QRectF(x, centre.y() - height / 2, width, height), True
+
+    def mark_box(self, column: int, j: int, text: str,
+                 font: QFont | None = None) -> QRectF | None:
+        """Where a dead or saturated neuron's word (``text``) is written: below its circle
+        when the rows leave room for a line of text, else nowhere (many neurons a layer: the
+        ring's style says it, and the legend explains the rings)."""
+        metrics = QFontMetricsF(font or self.sample_font())
+        r = self._radius()
+        height = metrics.height() + 1
+        if self._spacing() - 2 * r < height + 2:
+            return None
+        centre = self._neuron(column, j)
+        width = metrics.horizontalAdvance(text) + 6
+        return QRectF(centre.x() - width / 2, centre.y() + r + 1, width, height)
+
+    def _paint_bias(self, p: QPainter, b: float, m: float, centre: QPointF, r: float) -> None:
+        """A bias as a dot below its neuron: the sign of ``b``'s colour, size and opacity by
+        ``m`` (min(1, |b|), in shades)."""
         size = 3.0 + 4.0 * m
         p.setPen(QPen(QColor("#374151"), 0.8))
         p.setBrush(sign_colour(b, 0.4 + 0.6 * m))
@@ -550,7 +625,13 @@ class NetworkDiagram(QWidget):
         font.setPointSizeF(8.5)
         p.setFont(font)
         p.setPen(QColor("#4b5563"))
-        lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|",
+        d = self.data
+        rings = ""
+        if d is not None and any(a.any() for a in d.dead):
+            rings += " · dotted ring: dead (ReLU 0 everywhere)"
+        if d is not None and any(a.any() for a in d.saturated):
+            rings += " · amber ring: saturated (σ′ ≈ 0)"
+        lines = ("lines: weights (blue +, orange −, width |w|) · violet glow: |dL/dw|" + rings,
                  "circles: output over the plane · squares: backward signal dL/dz "
                  "(one log scale for all: 3 decades)")
         for k, text in enumerate(lines):
@@ -660,12 +741,15 @@ class NetworkDiagram(QWidget):
         return self.describe(self._hover)
 
     def weight_position(self, layer: int, i: int, j: int) -> QPointF:
-        """A point on weight ``W{layer}[i, j]``'s edge, a third of the way along (where edges
-        cross less than at their middles; tests and tours)."""
+        """A whole-pixel point on weight ``W{layer}[i, j]``'s edge where a click picks that
+        weight (edges cross: the first such point of a few along it, from a third of the way,
+        where edges cross less than at their middles; tests and tours)."""
         a = QPointF(self._out_x(layer - 1), self._neuron(layer - 1, i).y())
         b = self._neuron(layer, j)
         b = QPointF(b.x() - self._radius(), b.y())
-        return a + (b - a) / 3
+        points = [a + (b - a) * t for t in (1 / 3, 1 / 4, 2 / 5, 1 / 5, 1 / 2, 3 / 5)]
+        points = [QPointF(round(q.x()), round(q.y())) for q in points]
+        return next((q for q in points if self._hit(q) == ("weight", layer, i, j)), points[0])
 
     def neuron_position(self, column: int, j: int) -> QPointF:
         """The centre of a neuron (tests and tours)."""

@@ -1,8 +1,9 @@
 """Pictures of the training panel: the diagram and each plot as PNG or SVG files.
 
 PNG files are the widgets drawn at twice their size on screen (sharp on projectors); SVG
-files are vector drawings (Qt's SVG generator). Each file is written to a temporary name and
-renamed, so a failed export leaves no half-written picture.
+files are vector drawings (Qt's SVG generator). A widget's own drawing only: child widgets
+on it (the diagram's +/− buttons) are controls, not part of the picture. Each file is
+written to a temporary name and renamed, so a failed export leaves no half-written picture.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize
-from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QPainter, QPixmap, QRegion
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 __all__ = ["export_widgets"]
+
+
+def _drawing(widget: QWidget) -> QWidget.RenderFlag:
+    """What of ``widget`` a picture shows: a view of a scene (a plot) draws in its viewport,
+    a child widget, so all of it; any other widget its own painting, without the controls
+    on it."""
+    own = QWidget.RenderFlag.DrawWindowBackground
+    return own | QWidget.RenderFlag.DrawChildren if isinstance(widget, QGraphicsView) else own
 
 
 def export_widgets(path: Path, widgets: dict[str, QWidget]) -> list[str]:
@@ -47,7 +56,7 @@ def _write_png(widget: QWidget, out: Path) -> None:
         pixmap.setDevicePixelRatio(2.0)
         pixmap.fill()
         painter = QPainter(pixmap)
-        widget.render(painter, QPoint())
+        widget.render(painter, QPoint(), QRegion(), _drawing(widget))
         painter.end()
         pixmap.save(str(out), "PNG")
     if not out.exists():
@@ -71,7 +80,7 @@ def _write_svg(widget: QWidget, out: Path) -> None:
         item.setExportMode(True, {"antialias": True})
     try:
         painter = QPainter(gen)
-        QWidget.render(widget, painter, QPoint())  # the widget's own drawing, as vectors
+        QWidget.render(widget, painter, QPoint(), QRegion(), _drawing(widget))  # as vectors
         painter.end()
     finally:
         for item in items:

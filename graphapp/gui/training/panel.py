@@ -40,14 +40,7 @@ from PySide6.QtWidgets import (
 from graphapp.gui.jobs import MAX_FPS, Jobs
 from graphapp.gui.training.controls import Choices, Controls
 from graphapp.gui.training.diagram import DiagramData, NetworkDiagram
-from graphapp.gui.training.display import (
-    class_rgba,
-    fmt,
-    signal_peaks,
-    signal_tiles,
-    value_rgba,
-    value_tiles,
-)
+from graphapp.gui.training.display import fmt, pictures
 from graphapp.gui.training.plots import CurvePlot, DataPlot
 from graphapp.gui.training.session import (
     Delivered,
@@ -70,9 +63,6 @@ __all__ = ["SPEEDS", "TrainingPanel", "choices_of", "setup_of"]
 #: Play speeds: label → steps per second (0: as fast as the machine goes).
 SPEEDS = {"1 step/s": 1.0, "3 steps/s": 3.0, "10 steps/s": 10.0, "30 steps/s": 30.0,
           "fastest": 0.0}
-#: While playing, the boundary and the neuron maps are redrawn at most this often per second
-#: (turning them into pictures and painting them costs more than the rest of a frame).
-MAP_RATE = 8
 #: While playing, an open weight window follows the steps at most this often per second.
 WEIGHT_RATE = 4
 #: How long (seconds) saving or editing the points waits for the training process to send its
@@ -130,7 +120,7 @@ class TrainingPanel(QWidget):
         self._stop_shown = False  # the last early stop is in the banner
         self._frame_cpu = 0.0  # the GUI thread's processor time when the last frame began
         self._idle_ticks = 0  # ticks in a row with nothing to draw
-        self._maps_at = 0.0
+        self._buttons_for: tuple[int, int] | None = None  # what the step buttons say
         self.weight_detail = None  # made on the first click on a weight
         self._weight_shown: tuple[str, int, int] | None = None  # kept up to date after steps
         self._weight_at = 0.0
@@ -478,10 +468,9 @@ class TrainingPanel(QWidget):
     def _on_snapshot(self, snap: Snapshot, now: float) -> None:
         self.snapshot = snap
         self._update_buttons(snap)
-        if snap.maps is not None and snap.maps is not self._maps_shown and (
-                not snap.playing or now - self._maps_at >= 1 / MAP_RATE):
-            self._maps_at = now
-            self._show_maps(snap.maps)
+        if snap.maps is not None and snap.maps is not self._maps_shown:
+            self._show_maps(snap.maps)  # new a few times a second (the training process
+            # computes them at most session.MAP_RATE times a second)
         self.diagram.set_data(self._diagram_data(snap))
         self._show_curves(snap)
         if snap.serial != self._serial:
@@ -503,11 +492,13 @@ class TrainingPanel(QWidget):
     def _update_buttons(self, snap: Snapshot | None) -> None:
         batch = self.controls.choices().batch  # the running one (a change applies at once)
         per_epoch = -(-len(self.data.x_train) // batch)
-        self.batch_button.setText(f"Step 1 batch ({batch} samples)")
-        self.batch_button.setToolTip(f"one update from the next {batch} training points")
-        self.epoch_button.setText(f"Step 1 epoch ({per_epoch} batches)")
-        self.epoch_button.setToolTip("the batches left in this pass over the training points "
-                                     f"({per_epoch} from its start)")
+        if self._buttons_for != (batch, per_epoch):  # not at every frame: they seldom change
+            self._buttons_for = (batch, per_epoch)
+            self.batch_button.setText(f"Step 1 batch ({batch} samples)")
+            self.batch_button.setToolTip(f"one update from the next {batch} training points")
+            self.epoch_button.setText(f"Step 1 epoch ({per_epoch} batches)")
+            self.epoch_button.setToolTip("the batches left in this pass over the training "
+                                         f"points ({per_epoch} from its start)")
         if snap is None:
             self.counter.setText("Epoch 0 · step 0")
             self.metrics_label.setText("")
@@ -522,33 +513,15 @@ class TrainingPanel(QWidget):
         self.metrics_label.setText(text)
 
     def _show_maps(self, maps) -> None:
-        """The boundary under the data points and every neuron's two tiles, from ``maps``."""
+        """The boundary under the data points and every neuron's two tiles, from ``maps``
+        (coloured by the training process: here they only become pictures)."""
         self._maps_shown = maps
-        data = self.data
-        if data.task == "classes" and maps.boundary.ndim == 3:
-            rgba = class_rgba(maps.boundary, self._discrete)
-        elif data.task == "classes":
-            rgba = value_rgba(maps.boundary, discrete=self._discrete)
-        else:
-            ys = np.concatenate([data.y_train, data.y_test])
-            rgba = value_rgba(maps.boundary, float(ys.min()), float(ys.max()),
-                              discrete=self._discrete)
-        self.data_plot.show_map(rgba, maps.extent)
-        tiles = []
-        last = len(maps.outputs) - 1
-        for layer, outs in enumerate(maps.outputs):
-            if layer == 0 or (layer == last and data.task != "classes"):
-                flat = outs.reshape(len(outs), -1)  # inputs, values: each its own range
-                lo, hi = flat.min(axis=1), flat.max(axis=1)
-            elif layer < last and self.setup.model.activation in ("sigmoid", "relu"):
-                lo, hi = np.zeros(len(outs)), np.ones(len(outs))  # σ and ReLU outputs ≥ 0
-            else:
-                lo, hi = -np.ones(len(outs)), np.ones(len(outs))
-            tiles.append(tuple(value_tiles(outs, lo, hi)))
-        self._tiles = tuple(tiles)
-        self._signal_peaks = signal_peaks(maps.signals)
-        top = max((float(peak.max(initial=0.0)) for peak in self._signal_peaks), default=0.0)
-        self._signal_tiles = tuple(tuple(signal_tiles(sig, top)) for sig in maps.signals)
+        shown = maps.pictures
+        self.data_plot.show_map(shown.boundary_discrete if self._discrete else shown.boundary,
+                                maps.extent)
+        self._tiles = tuple(tuple(pictures(stack)) for stack in shown.tiles)
+        self._signal_peaks = shown.signal_peaks
+        self._signal_tiles = tuple(tuple(pictures(stack)) for stack in shown.signal_tiles)
 
     def _diagram_data(self, snap: Snapshot) -> DiagramData:
         model = self.model

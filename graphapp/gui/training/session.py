@@ -14,7 +14,13 @@ gradients (``dL/dparameter`` from the engine's reverse mode) and update, the cur
 :class:`Maps` over the input plane. The maps are the expensive part (a forward pass over a
 100 × 100 grid for the decision boundary, a forward and backward pass over a smaller grid for
 every neuron's output and backward signal), so while playing they are redrawn only as often as
-keeps them under a tenth of the worker's time.
+keeps them under a tenth of the worker's time, and at most :data:`MAP_RATE` times a second.
+They are computed in slices between training steps (:meth:`Worker.tick`), each under a
+millisecond or two, so the stream of snapshots never pauses longer than a frame: computed in
+one go, the maps held the snapshots back for 10–25 ms several times a second, and the window's
+clock found nothing new to draw at those ticks. The worker also colours them
+(:mod:`~graphapp.gui.training.palette`), so the window only wraps finished pixels in
+pictures.
 
 Caveats: the backward-signal maps need a target at every grid point; each point takes the label
 of its nearest training point (the loss there if a sample with that label sat there). They show
@@ -30,11 +36,13 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from graphapp.gui.training import palette
 from graphapp.train import (
     MLP,
     DataSet,
@@ -53,6 +61,7 @@ __all__ = [
     "NEURON_GRID",
     "Delivered",
     "History",
+    "MapPictures",
     "Maps",
     "Mirror",
     "SampleTrace",
@@ -69,8 +78,14 @@ __all__ = [
 #: Cells per side of the decision-boundary map and of each neuron's maps.
 BOUNDARY_GRID = 100
 NEURON_GRID = 24
-#: While playing, maps take at most this share of the worker's time.
+#: While playing, maps take at most this share of the worker's time …
 MAP_SHARE = 0.1
+#: … and are computed at most this often per second (the window draws each one).
+MAP_RATE = 8
+#: The boundary's grid is computed in this many slices of rows (one slice, 1,000 points, takes
+#: about 0.5 ms here; the whole grid at once, 10,000 points, took 20 ms: its intermediate
+#: arrays no longer fit the processor's cache).
+BOUNDARY_SLICES = 10
 #: How often (seconds) the worker builds a snapshot while playing: faster than the screen's
 #: 60 frames a second, so that each frame finds a new one (building and sending one costs
 #: the worker about 0.2 ms).
@@ -95,6 +110,24 @@ class Setup:
 
 
 @dataclass(frozen=True, eq=False)
+class MapPictures:
+    """The maps coloured for the panel (uint8 arrays, row 0 at the bottom, as the maps).
+
+    ``boundary`` and ``boundary_discrete``: RGBA (g, g, 4), the output's score (or
+    probabilities) and only the predicted class. ``tiles[c]``: column c's neuron outputs as
+    round BGRA tiles (n, h, w, 4); ``signal_tiles[l - 1]``: layer l's backward signals as BGRA
+    squares, on one log colour scale from the network's largest |dL/dz|; ``signal_peaks``:
+    each neuron's largest |dL/dz| over the plane, per layer.
+    """
+
+    boundary: np.ndarray
+    boundary_discrete: np.ndarray
+    tiles: tuple[np.ndarray, ...]
+    signal_tiles: tuple[np.ndarray, ...]
+    signal_peaks: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Maps:
     """Maps over the input plane (``extent`` = x0, x1, y0, y1), cell [iy, ix].
 
@@ -113,7 +146,8 @@ class Maps:
     signals: tuple[np.ndarray, ...]
     dead: tuple[np.ndarray, ...]
     saturated: tuple[np.ndarray, ...]
-    seconds: float  # what computing them took
+    seconds: float  # what computing them took (the worker's time in their slices)
+    pictures: MapPictures | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +196,9 @@ class Snapshot:
     grads: ParamSet | None
     update: ParamSet | None
     indices: np.ndarray | None  # the last step's training rows
-    loss: float | None  # the last step's batch loss
+    #: The last step's batch loss (the training objective, penalty included); before the
+    #: first step, the same objective for the current parameters on every training point.
+    loss: float | None
     metrics: Metrics
     history: History
     maps: Maps | None
@@ -282,6 +318,8 @@ class Worker:
         self._diverged: Diverged | None = None
         self._maps: Maps | None = None
         self._maps_due = 0.0
+        self._map_job: Iterator[None] | None = None  # maps being computed, slice by slice
+        self._map_seconds = 0.0  # … and the time their slices took so far
         rng = np.random.default_rng(setup.training.seed + 2)
         self._sample_order = rng.permutation(len(data.x_train))
         self._sample_cursor = 0
@@ -292,6 +330,7 @@ class Worker:
         self._small_labels = data.y_train[nearest]
         self.metrics = self.trainer.evaluate()
         self._record_metrics()
+        self._start_loss = self._objective()
         self._rate_steps = 0
         self._rate_start = time.perf_counter()
         self.steps_per_second = 0.0
@@ -312,6 +351,16 @@ class Worker:
                 with contextlib.suppress(KeyError, TypeError, ValueError):
                     trainer.optimizer.load_state(state["optimizer_state"])
 
+    def _objective(self) -> float | None:
+        """The training objective (data loss and penalty) of the current parameters on all
+        training points: what the loss box shows before the first step."""
+        model, d = self.model, self.data
+        if not len(d.x_train):
+            return None
+        back = model.backward(self.trainer.flat, d.x_train, d.y_train)
+        loss = float(np.asarray(back.forward.values[model.loss_node]))
+        return loss if math.isfinite(loss) else None
+
     def state(self) -> tuple[dict, np.ndarray]:
         """The trainer's state (:meth:`Trainer.state`) and its parameters, now."""
         return self.trainer.state(), self.trainer.flat.copy()
@@ -327,6 +376,8 @@ class Worker:
             if self.playing:  # the patience counts from here
                 self.patience = Patience(self.patience.epochs)
                 self.stopped = None
+            else:  # paused: the maps of the parameters it stopped at
+                self.refresh_maps()
         elif what == "step":
             self.playing = False
             if self._diverged is None:
@@ -428,12 +479,41 @@ class Worker:
 
     # ----------------------------------------------------------------- maps
     def refresh_maps(self) -> None:
-        """Compute :class:`Maps` for the current parameters."""
+        """Compute :class:`Maps` for the current parameters, all at once (after a command:
+        the snapshot that answers it shows them)."""
+        self._map_job = None
+        while not self._advance_maps():
+            pass
+
+    def _advance_maps(self) -> bool:
+        """Compute one slice of the maps (starting them if none are under way); True when
+        they are done (then :attr:`Maps.seconds` holds the time their slices took)."""
+        if self._map_job is None:
+            self._map_job, self._map_seconds = self._map_work(), 0.0
         start = time.perf_counter()
-        model, flat, d = self.model, self.trainer.flat, self.data
-        g = NEURON_GRID
-        boundary = model.scores(flat, self._big_grid)
-        big = BOUNDARY_GRID
+        try:
+            next(self._map_job)
+        except StopIteration:
+            self._map_job = None
+            self._maps = replace(self._maps, seconds=self._map_seconds +
+                                 time.perf_counter() - start)
+            return True
+        self._map_seconds += time.perf_counter() - start
+        return False
+
+    def _map_work(self) -> Iterator[None]:
+        """Compute :class:`Maps` in slices, yielding between them (each slice well under 2 ms
+        here: a tenth of the boundary's rows, the small grid's backward pass, the units'
+        health, three parts of the colouring). The parameters are copied first, so every
+        slice shows the same model even while training goes on between them."""
+        model, d = self.model, self.data
+        flat, steps = self.trainer.flat.copy(), self.trainer.steps
+        g, big = NEURON_GRID, BOUNDARY_GRID
+        rows = []
+        for chunk in np.array_split(self._big_grid, BOUNDARY_SLICES):
+            rows.append(model.scores(flat, chunk))
+            yield
+        boundary = np.concatenate(rows)
         boundary = boundary.reshape(big, big, -1) if boundary.ndim == 2 else \
             boundary.reshape(big, big)
         back = model.backward(flat, self._small_grid, self._small_labels)
@@ -448,20 +528,60 @@ class Worker:
             outputs.append(out.T.reshape(-1, g, g))
             dz = np.asarray(grads[f"z{layer}"]).reshape(per_point, -1) * per_point
             signals.append(dz.T.reshape(-1, g, g))
-        dead, saturated = self._health()
-        self._maps = Maps(self.trainer.steps, d.extent, boundary, tuple(outputs), tuple(signals),
-                          dead, saturated, time.perf_counter() - start)
+        yield
+        dead, saturated = self._health(flat)
+        yield
+        pictures = yield from self._pictures(boundary, outputs, signals)
+        self._maps = Maps(steps, d.extent, boundary, tuple(outputs), tuple(signals), dead,
+                          saturated, 0.0, pictures)
 
-    def _health(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """Dead (ReLU zero everywhere) and saturated (σ′ ≈ 0) hidden units, on the training
-        points."""
+    def _pictures(self, boundary: np.ndarray, outputs: list[np.ndarray],
+                  signals: list[np.ndarray]) -> Generator[None, None, MapPictures]:
+        """The maps coloured as the panel shows them, in three slices (a generator that
+        returns them): the boundary in the output's colours
+        (its range: the scores' for classes, the targets' for regression), each neuron's
+        output on its range (inputs and a regression output: their own; σ and ReLU: 0…1;
+        else −1…1), the backward signals on one log scale."""
+        d, model = self.data, self.model
+        if d.task == "classes" and boundary.ndim == 3:
+            shown = [palette.class_rgba(boundary, discrete) for discrete in (False, True)]
+        elif d.task == "classes":
+            shown = [palette.value_rgba(boundary, discrete=discrete) for discrete in
+                     (False, True)]
+        else:
+            ys = np.concatenate([d.y_train, d.y_test])
+            lo, hi = float(ys.min()), float(ys.max())
+            shown = [palette.value_rgba(boundary, lo, hi, discrete) for discrete in
+                     (False, True)]
+        yield
+        tiles = []
+        last = len(outputs) - 1
+        for layer, outs in enumerate(outputs):
+            if layer == 0 or (layer == last and d.task != "classes"):
+                flat = outs.reshape(len(outs), -1)  # inputs, values: each its own range
+                lo, hi = flat.min(axis=1), flat.max(axis=1)
+            elif layer < last and model.config.activation in ("sigmoid", "relu"):
+                lo, hi = np.zeros(len(outs)), np.ones(len(outs))  # σ and ReLU outputs ≥ 0
+            else:
+                lo, hi = -np.ones(len(outs)), np.ones(len(outs))
+            tiles.append(palette.value_tiles(outs, lo, hi))
+        yield
+        peaks = palette.signal_peaks(tuple(signals))
+        top = max((float(peak.max(initial=0.0)) for peak in peaks), default=0.0)
+        return MapPictures(shown[0], shown[1], tuple(tiles),
+                           tuple(palette.signal_tiles(sig, top) for sig in signals), peaks)
+
+    def _health(self, flat: np.ndarray,
+                ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Dead (ReLU zero everywhere) and saturated (σ′ ≈ 0) hidden units of the parameters
+        ``flat``, on the training points."""
         model = self.model
         act = model.config.activation
         hidden = self._nodes[:-1]
         if act == "linear" or not hidden:
             empty = tuple(np.zeros(n, dtype=bool) for n in model.sizes[1:-1])
             return empty, empty
-        vals = model.backward(self.trainer.flat, self.data.x_train,
+        vals = model.backward(flat, self.data.x_train,
                               self.data.y_train).forward.values
         dead, saturated = [], []
         for node in hidden:
@@ -493,32 +613,48 @@ class Worker:
                         self.playing, t.lr, t.config.batch, t.params(),
                         None if last is None else last.grads,
                         None if last is None else last.update, indices,
-                        None if last is None else last.loss, self.metrics, history,
+                        self._start_loss if last is None else last.loss, self.metrics, history,
                         maps, self._sample, self._diverged, self.steps_per_second,
                         self.stopped)
 
     # ----------------------------------------------------------------- the loop
     def tick(self, manual: bool) -> bool:
-        """Step if playing (at the chosen speed), refresh the maps when due; True when a
-        snapshot should go out now (after a command, or at screen rate while playing)."""
+        """Step if playing (at the chosen speed) and, when maps are due or under way, compute
+        one slice of them; True when a snapshot should go out now (after a command, or at
+        screen rate while playing)."""
         now = time.perf_counter()
         if self.playing:
-            if self.speed and now < self._next_step:
-                time.sleep(min(self._next_step - now, 0.01))
+            if self.speed and now < self._next_step:  # slow play: the maps go on meanwhile
+                if self._map_job is None:
+                    time.sleep(min(self._next_step - now, 0.01))
+                else:
+                    self._unreported = self._work_on_maps() or self._unreported
             else:
                 self._next_step = now + (1 / self.speed if self.speed else 0.0)
                 self.step_batch()
                 self._unreported = True
                 if self.speed:
                     self.serial += 1  # slow play animates each step's wave
-                if time.perf_counter() >= self._maps_due or not self.playing:
+                if not self.playing:  # it stopped by itself: the maps of where it stopped
                     self.refresh_maps()
-                    self._maps_due = time.perf_counter() + \
-                        self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE
+                else:
+                    self._work_on_maps()
         self._unreported = self._unreported or manual
         self._urgent = self._urgent or manual
         now = time.perf_counter()
         return self._unreported and (self._urgent or now - self._last_report >= REPORT_INTERVAL)
+
+    def _work_on_maps(self) -> bool:
+        """Start the maps when they are due and compute one slice of them; True when they
+        were finished (the next ones are due once they would take over :data:`MAP_SHARE`
+        of the time, and not before 1 / :data:`MAP_RATE` s)."""
+        if self._map_job is None and time.perf_counter() < self._maps_due:
+            return False
+        if not self._advance_maps():
+            return False
+        self._maps_due = time.perf_counter() + max(
+            self._maps.seconds * (1 - MAP_SHARE) / MAP_SHARE, 1 / MAP_RATE)
+        return True
 
     def reported(self) -> None:
         """The snapshot that :meth:`tick` asked for went out."""
