@@ -32,9 +32,12 @@ def _display_problem() -> str:
     return ""
 
 
-#: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``).
-QT_FREE = ("graphapp.engine.trace", "graphapp.engine.nudge", "graphapp.formats.present",
-           "graphapp.formats.graphviz_export", "graphapp.formats.report")
+#: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``): numpy
+#: (the canvas's display data; the engine itself imports it on first use) and networkx (the
+#: layered layout) first.
+QT_FREE = ("numpy", "networkx", "graphapp.engine.trace", "graphapp.engine.nudge",
+           "graphapp.formats.present", "graphapp.formats.graphviz_export",
+           "graphapp.formats.report")
 #: Window sizes the screenshot option accepts.
 MIN_SIZE, MAX_SIZE = (400, 300), (8000, 8000)
 #: Picture formats a screenshot can be written in, by file extension.
