@@ -11,6 +11,7 @@ ends it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
@@ -42,10 +43,12 @@ from graphapp.gui.files import Recent, Recovery
 from graphapp.gui.inspector import Inspector
 from graphapp.gui.jobs import Jobs
 from graphapp.gui.lesson import LessonView
-from graphapp.gui.op_popup import OpPopup
 from graphapp.gui.palette import Palette
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import current_theme
+
+if TYPE_CHECKING:
+    from graphapp.gui.op_popup import OpPopup
 
 __all__ = ["MainWindow"]
 
@@ -67,7 +70,7 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.stepper = Stepper(self.doc, self)
         self.scene = GraphScene(self.doc, self.stepper)
         self.view = GraphView(self.scene, self)
-        self.popup = OpPopup(self)
+        self._popup: OpPopup | None = None  # the Tab search box, made on first use
         self._popup_pos = QPointF()
         self.jobs = Jobs(self)
         self.setAcceptDrops(True)
@@ -127,6 +130,17 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self._update_status()
 
     # ----------------------------------------------------------------- construction
+    @property
+    def popup(self) -> OpPopup:
+        """The op search box (Tab, double-click on the canvas): made when first opened, not
+        with the window (the first frame does not show it)."""
+        if self._popup is None:
+            from graphapp.gui.op_popup import OpPopup
+
+            self._popup = OpPopup(self)
+            self._popup.chosen.connect(lambda op: self.add_op(op, self._popup_pos))
+        return self._popup
+
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> \
             QDockWidget:
         dock = QDockWidget(title, self)
@@ -245,7 +259,6 @@ class MainWindow(FileOps, EditOps, Arrange, QMainWindow):
         self.view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
         self.view.context_menu.connect(self._context_menu)
         self.palette.op_chosen.connect(lambda op: self.add_op(op))
-        self.popup.chosen.connect(lambda op: self.add_op(op, self._popup_pos))
         self.inspector.message.connect(self.say)
         self.expression_bar.applied.connect(self._statement_applied)
         self.stepper.changed.connect(self._update_step_controls)

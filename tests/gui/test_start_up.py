@@ -1,0 +1,103 @@
+"""Start-up of the window: what opening it loads, and Python's garbage collector around it.
+
+Timings belong in ``graphapp bench --gui`` (the machine is shared); these tests check the
+causes instead: modules the first frame does not need stay unloaded, the collector paused
+while starting comes back for the running window."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+
+from graphapp.gui.lab import DOCKS
+from tests.conftest import EXAMPLES, ROOT
+
+#: Modules the first frame of the window on the micrograd example does not need: the plots'
+#: library, the training panel and trainer, the derivative lab's views (each built when its
+#: dock is first shown) and the op search box (Tab).
+NOT_AT_START = ("pyqtgraph", "graphapp.gui.training", "graphapp.train",
+                "graphapp.gui.lab.base", *(f"graphapp.gui.lab.{m}" for _, _, m, _ in DOCKS),
+                "graphapp.gui.op_popup")
+
+
+def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):
+    shot = tmp_path / "shot.png"
+    code = (
+        "import gc, json, sys\n"
+        "from graphapp.cli import main\n"
+        f"code = main(['open', {str(EXAMPLES / '01_micrograd.expr')!r}, '--screenshot', "
+        f"{str(shot)!r}])\n"
+        "print(json.dumps({'code': code, 'modules': sorted(sys.modules),\n"
+        "                  'collecting': gc.isenabled(), 'frozen': gc.get_freeze_count()}))\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["code"] == 0 and shot.read_bytes().startswith(b"\x89PNG")
+    loaded = [m for m in seen["modules"] if m.startswith(NOT_AT_START)]
+    assert not loaded, loaded
+    assert "graphapp.gui.main_window" in seen["modules"]  # the window did open
+    # the collector is back on after start-up, past the objects start-up made
+    assert seen["collecting"] and seen["frozen"] > 10_000
+
+
+def test_the_collector_runs_while_the_window_is_open(qapp, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    import graphapp.gui.main_window as mw
+    from graphapp.gui import launch
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    states = []
+
+    def run_loop(*_args) -> int:  # the event loop, as the window runs: note, then close
+        states.append(gc.isenabled())
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, mw.MainWindow):
+                widget.jobs.shutdown(60)
+                widget.doc.undo_stack.setClean()
+                widget.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", run_loop)
+    monkeypatch.setattr(mw.MainWindow, "offer_recovery", lambda self: None)
+    path = tmp_path / "g.expr"
+    path.write_text("x = 2.0\ny = x * x\n")
+    assert gc.isenabled()
+    assert launch.launch(path) == 0
+    assert states == [True]  # on while the window runs, not only once it has closed
+    assert gc.isenabled()
+
+
+def test_numpy_and_networkx_are_imported_before_pyside6(tmp_path):
+    """PySide6 reads the source of every module imported after it (its snake_case feature):
+    numpy's and networkx's hundreds of modules cost ~0.1 s that way, so the window imports
+    them first. A finder placed first on ``sys.meta_path`` notes the order imports start in."""
+    code = (
+        "import json, sys\n"
+        "order = []\n"
+        "class Note:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        order.append(name)\n"
+        "sys.meta_path.insert(0, Note())\n"
+        "from graphapp.cli import main\n"
+        f"code = main(['open', {str(EXAMPLES / '01_micrograd.expr')!r}, '--screenshot', "
+        f"{str(tmp_path / 's.png')!r}])\n"
+        "print(json.dumps({'code': code, 'order': order}))\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["code"] == 0
+    order = seen["order"]
+    first_qt = order.index("PySide6")
+    for heavy in ("numpy", "networkx"):
+        assert heavy in order[:first_qt], f"{heavy} imported after PySide6"
