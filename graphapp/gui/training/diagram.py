@@ -357,12 +357,7 @@ class NetworkDiagram(QWidget):
         key = (d.sizes, tuple(w.tobytes() for w in weights), tuple(g.tobytes() for g in glows),
                lit, bool(self.phase), d.fast, self.width(), self.height())
         if self._edges_key != key:
-            ratio = self.devicePixelRatioF()
-            pixmap = QPixmap(self.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, not d.fast)
+            pixmap, painter = self._layer(antialiased=not d.fast)
             self._draw_edges(painter, weights, glows, lit, n)
             painter.end()
             self._edges, self._edges_key = pixmap, key
@@ -465,17 +460,23 @@ class NetworkDiagram(QWidget):
                lit, self.width(), self.height())
         if self._neurons_key != key or any(a is not b for a, b in zip(refs, self._neurons_refs,
                                                                       strict=True)):
-            ratio = self.devicePixelRatioF()
-            pixmap = QPixmap(self.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pixmap, painter = self._layer(antialiased=True)
             self._paint_neurons(painter)
             painter.end()
             self._neurons, self._neurons_key, self._neurons_refs = pixmap, key, refs
         p.drawPixmap(0, 0, self._neurons)
         self._paint_biases(p)
+
+    def _layer(self, antialiased: bool) -> tuple[QPixmap, QPainter]:
+        """A transparent picture the size of the diagram (at the screen's pixel ratio) and a
+        painter on it, for a layer kept between frames (end the painter when done)."""
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
+        return pixmap, painter
 
     def _paint_biases(self, p: QPainter) -> None:
         """The biases, from a picture kept while none changes shade (:data:`SHADES` sizes
@@ -487,12 +488,7 @@ class NetworkDiagram(QWidget):
         key = (d.sizes, tuple(level.tobytes() for level in levels), n, self.width(),
                self.height())
         if self._biases_key != key:
-            ratio = self.devicePixelRatioF()
-            pixmap = QPixmap(self.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pixmap, painter = self._layer(antialiased=True)
             r = self._radius()
             for c in range(1, len(d.sizes)):
                 for j, level in enumerate(levels[c - 1]):
