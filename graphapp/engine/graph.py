@@ -421,7 +421,8 @@ class Graph:
         src = list(map(position.__getitem__, [s for s, _, _ in edges]))
         ends = list(accumulate(arity))
         if len(src) != (ends[-1] if ends else 0):
-            raise AssertionError("edges not as the .expr reader makes them")
+            raise ArityError(f"{len(src)} edges for ops taking {ends[-1] if ends else 0} "
+                             "inputs in all: not rows as the .expr reader makes them")
         args = list(map(src.__getitem__, map(slice, [0, *ends[:-1]], ends)))
         graph = cls()
         graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["is_array", "loaded", "np", "on_load"]
 
 _hooks: list[Callable[[], None]] = []
+_loading = threading.RLock()  # re-entrant: a hook may read np again
 
 
 class _LazyNumpy:
@@ -43,9 +45,13 @@ class _LazyNumpy:
     def __getattr__(self, name: str) -> Any:  # only for names not yet kept on the instance
         module = _LazyNumpy._module
         if module is None:
-            module = _LazyNumpy._module = importlib.import_module("numpy")
-            while _hooks:  # each hook once, even if one of them reads np again
-                _hooks.pop(0)()
+            with _loading:  # two threads' first reads: one imports, runs the hooks
+                if _LazyNumpy._module is None:
+                    module = importlib.import_module("numpy")
+                    _LazyNumpy._module = module
+                    while _hooks:  # each hook once, even if one of them reads np again
+                        _hooks.pop(0)()
+                module = _LazyNumpy._module
         value = getattr(module, name)
         setattr(self, name, value)
         return value

@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["launch"]
 
@@ -164,7 +165,7 @@ def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None
     return code
 
 
-def _tear_down(app, window) -> None:
+def _tear_down(app: Any, window: Any) -> None:
     """Delete the (closed) window, then the application, while Python is still whole.
 
     Left to the interpreter's exit, PySide6 destroys them after Python has begun tearing down

@@ -44,3 +44,17 @@ def test_an_empty_slot_stays_empty_in_grouped_order():
     g = Graph.from_parts(ROWS, [e for e in GROUPED if e != ("x", "q", 1)])
     assert g.plan().incomplete == frozenset({"q", "L"})
     assert g.missing_slots() == [("q", 1)]
+
+
+def test_from_parsed_refuses_rows_whose_edges_miss_an_input():
+    # from_parsed trusts the .expr reader's rows; rows with an input missing (two ops of
+    # arity 2 and 1 fed by two edges, where they take three) get a GraphError, not an
+    # AssertionError's traceback
+    from graphapp.engine.errors import ArityError
+
+    nodes = [("a", "input", 1.0, {}), ("b", "input", 2.0, {}), ("c", "mul", None, {}),
+             ("d", "tanh", None, {})]
+    edges = [("a", "c", 0), ("b", "c", 1)]
+    with pytest.raises(ArityError) as caught:
+        Graph.from_parsed(nodes, edges)
+    assert isinstance(caught.value, GraphError) and "2 edges" in str(caught.value)

@@ -924,3 +924,15 @@ def test_loss_box_clear_of_the_output_square(qtbot):
         assert square.right() + 4 <= d._loss_rect().left(), (width, square, d._loss_rect())
     assert len(widths) == 3 and max(radii) >= 20  # big circles: the hardest case
     p.close()
+
+
+def test_bias_shades_keep_the_sign_of_small_biases():
+    # a bias is drawn orange when negative, blue when positive, sized by min(1, |b|) in
+    # shades; one too small for a shade of its own must keep its colour (sign)
+    from graphapp.gui.training.diagram import bias_levels
+
+    b = np.array([-0.03, 0.03, -1.7, 0.5, 0.0])
+    (levels,) = bias_levels([b], 12)
+    assert list(np.sign(levels)) == [-1, 1, -1, 1, 1]
+    strength = (np.abs(levels) - 1) / 11  # by hand: rint(min(1, |b|) * 11) / 11
+    np.testing.assert_allclose(strength, [0, 0, 1, 6 / 11, 0])

@@ -58,6 +58,13 @@ def _shades(arrays, signed: bool, shades: int = SHADES) -> list[np.ndarray]:
     return out
 
 
+def bias_levels(biases, shades: int = SHADES) -> list[np.ndarray]:
+    """Each bias as its sign times (shade + 1), the shade 0…shades − 1 of min(1, |b|): the
+    + 1 keeps the sign of a bias too small for a shade of its own (a nan counts as large)."""
+    return [(np.where(b < 0, -1, 1) * (np.rint(np.minimum(np.abs(np.nan_to_num(
+        b, nan=np.inf)), 1.0) * (shades - 1)) + 1)).astype(np.int8) for b in biases]
+
+
 @dataclass(frozen=True, eq=False)
 class DiagramData:
     """What the diagram shows. Layers are columns: 0 the inputs, then hidden layers, then the
@@ -483,8 +490,7 @@ class NetworkDiagram(QWidget):
         and opacities, as the edges): they change at every step, their shades seldom."""
         d = self.data
         n = FAST_SHADES if d.fast else SHADES
-        levels = [np.where(b < 0, -1, 1) * np.rint(np.minimum(np.abs(np.nan_to_num(
-            b, nan=np.inf)), 1.0) * (n - 1)).astype(np.int8) for b in d.biases]
+        levels = bias_levels(d.biases, n)
         key = (d.sizes, tuple(level.tobytes() for level in levels), n, self.width(),
                self.height())
         if self._biases_key != key:
@@ -492,7 +498,7 @@ class NetworkDiagram(QWidget):
             r = self._radius()
             for c in range(1, len(d.sizes)):
                 for j, level in enumerate(levels[c - 1]):
-                    self._paint_bias(painter, int(level), abs(int(level)) / (n - 1),
+                    self._paint_bias(painter, int(level), (abs(int(level)) - 1) / (n - 1),
                                      self._neuron(c, j), r)
             painter.end()
             self._biases, self._biases_key = pixmap, key

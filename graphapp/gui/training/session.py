@@ -147,7 +147,7 @@ class Maps:
     dead: tuple[np.ndarray, ...]
     saturated: tuple[np.ndarray, ...]
     seconds: float  # what computing them took (the worker's time in their slices)
-    pictures: MapPictures | None = None
+    pictures: MapPictures  # the maps coloured, as the window paints them
 
 
 @dataclass(frozen=True, eq=False)
