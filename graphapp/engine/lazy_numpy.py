@@ -73,9 +73,9 @@ def loaded() -> bool:
 
 
 def is_array(v: object) -> bool:
-    """``type(v) is numpy.ndarray``, without importing numpy to ask."""
+    """``isinstance(v, numpy.ndarray)``, without importing numpy to ask."""
     numpy = sys.modules.get("numpy")
-    return numpy is not None and type(v) is numpy.ndarray
+    return numpy is not None and isinstance(v, numpy.ndarray)
 
 
 def on_load(hook: Callable[[], None]) -> None:
