@@ -188,16 +188,20 @@ def withheld_tangents(graph: Graph, output: str | None, wrt: str,
     """The nodes whose d node/d ``wrt`` would give a quiz's hidden numbers away
     (:class:`graphapp.lab.quiz.Hidden`; false: none). When ``wrt``'s gradient is asked,
     every node (d output/dx is the answer, and the others lead to it). Otherwise every node
-    downstream of a hidden local derivative (d node/dx multiplies the locals on the way),
-    and the output when a hidden gradient lies on a path from ``wrt`` (d output/dx divided
-    by d node/dx would give it).
+    downstream of a hidden local derivative (d node/dx multiplies the locals on the way).
+    The output's d output/dx stays when only a gradient on a path from ``wrt`` is asked: it is
+    ``wrt``'s own gradient, on its card already (the rule the Partial vs Total dock follows:
+    :func:`partial_withheld`).
 
     >>> from graphapp.api import parse
     >>> from graphapp.formats.quiz import Quiz
     >>> from graphapp.lab.quiz import hidden_numbers
     >>> g = parse("x = 2.0\\ny = 3.0\\nq = x * y\\nL = q + y").graph
     >>> sorted(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("q",)))))
-    ['L']
+    []
+    >>> local = hidden_numbers(g, "L", Quiz("locals", (("y", "q", 1),)))
+    >>> sorted(withheld_tangents(g, "L", "x", local))
+    ['L', 'q']
     >>> len(withheld_tangents(g, "L", "x", hidden_numbers(g, "L", Quiz("gradients", ("x",)))))
     4
     """
@@ -205,8 +209,4 @@ def withheld_tangents(graph: Graph, output: str | None, wrt: str,
         return frozenset()
     if wrt in hidden.grads:
         return frozenset(graph)
-    withheld = fed_by(graph, [dst for _, dst, _ in hidden.locals])
-    below = fed_by(graph, [wrt])
-    if output is not None and hidden.grads & (below - {wrt}):
-        withheld.add(output)
-    return frozenset(withheld)
+    return frozenset(fed_by(graph, [dst for _, dst, _ in hidden.locals]))

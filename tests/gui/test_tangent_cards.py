@@ -137,4 +137,8 @@ def test_a_quiz_on_x_gradient_withholds_the_totals(window, qtbot):
     assert _card(window, "t")["dt/dx"] == "?"
     window.doc.set_quiz(Quiz("gradients", ("y",)))  # y is not on a path from x
     qtbot.waitUntil(lambda: _card(window, "V")["dV/dx"] == "16π ≈ 50.27")
+    # t is on a path from x, but dV/dx is x's own gradient (on x's card): it stays
+    window.doc.set_quiz(Quiz("gradients", ("t",)))
+    qtbot.waitUntil(lambda: _card(window, "t")["dV/dt"] == "?")
+    assert _card(window, "V")["dV/dx"] == "16π ≈ 50.27"
     window.doc.set_quiz(None)
