@@ -13,6 +13,8 @@ The quiz and the answers belong to the document (saved in the file, undoable:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -95,18 +97,12 @@ class QuizView(LabView):
         self.table.setMinimumHeight(int(rows * 6.5))  # six rows: micrograd's L-graph
         self.body.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        self.check_button = QPushButton("Check", self)
-        self.check_button.setToolTip("Mark every answer; the first wrong one is explained")
-        self.check_button.clicked.connect(self.check)
-        self.reveal_button = QPushButton("Reveal", self)
-        self.reveal_button.setToolTip("Show every right value on the canvas and here")
-        self.reveal_button.clicked.connect(self.reveal)
-        self.reset_button = QPushButton("Reset", self)
-        self.reset_button.setToolTip("Clear the answers and hide the numbers again")
-        self.reset_button.clicked.connect(self.reset)
-        self.end_button = QPushButton("End Quiz", self)
-        self.end_button.setToolTip("Show every number on the canvas again")
-        self.end_button.clicked.connect(self.end)
+        self.check_button, self.reveal_button, self.reset_button, self.end_button = (
+            self._button(text, tip, slot) for text, tip, slot in (
+                ("Check", "Mark every answer; the first wrong one is explained", self.check),
+                ("Reveal", "Show every right value on the canvas and here", self.reveal),
+                ("Reset", "Clear the answers and hide the numbers again", self.reset),
+                ("End Quiz", "Show every number on the canvas again", self.end)))
         self.score = QLabel(self)
         for w in (self.check_button, self.reveal_button, self.reset_button, self.end_button):
             buttons.addWidget(w)
@@ -142,6 +138,12 @@ class QuizView(LabView):
         self._forget()
         self.doc.undo_stack.push(SetQuiz(self.doc, quiz, "Start quiz"))
         self.doc.set_quiz_shown(frozenset())
+
+    def _button(self, text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
 
     def _selected(self, mode: str) -> tuple[Item, ...]:
         """The quizzable items among the canvas's selection, in backprop's order."""

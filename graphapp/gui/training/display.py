@@ -11,14 +11,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
-from graphapp.gui.training.palette import CLASS_HEX, NEGATIVE_HEX, POSITIVE_HEX, ZERO_HEX
+from graphapp.gui.training.palette import CLASS_HEX, NEGATIVE_HEX, POSITIVE_HEX
 
 __all__ = [
     "CLASS_COLOURS",
     "GLOW",
     "NEGATIVE",
     "POSITIVE",
-    "ZERO",
     "fmt",
     "pictures",
     "sign_colour",
@@ -26,7 +25,6 @@ __all__ = [
 
 NEGATIVE = QColor(NEGATIVE_HEX)
 POSITIVE = QColor(POSITIVE_HEX)
-ZERO = QColor(ZERO_HEX)
 GLOW = QColor("#a21caf")
 #: Class k's colour (class 0 orange, class 1 blue, as the outputs' signs).
 CLASS_COLOURS = [QColor(c) for c in CLASS_HEX]
