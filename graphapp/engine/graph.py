@@ -17,8 +17,9 @@ validation and layout work on it as always.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import adjacency, rules
@@ -35,32 +36,50 @@ Edge = tuple[str, str, int]
 Listener = Callable[..., None]
 
 _RESERVED = frozenset({"op", "value"})
+_ID = operator.itemgetter(0)  # of a node row, and an edge's source
+_OP = operator.itemgetter(1)
+_ATTRS = operator.itemgetter(3)
+_ARITY = operator.attrgetter("arity")
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
 class _Parts:
-    """A graph read in bulk, before networkx: its checked node rows and edges, each node's
-    position and the leaves' values; the ``{node: attrs}`` table is made on first need."""
+    """A graph read in bulk, before networkx: each node's op and display attributes in row
+    order (``attrs`` ``None``: none at all), each node's row (``position``, in row order), the
+    leaves' values, and its edges, read once, when networkx is built (a list, or made on the
+    way from the plan's input rows). The ``{node: attrs}`` table is made on first need."""
 
-    __slots__ = ("edges", "leaf_values", "nodes", "position", "rows")
+    __slots__ = ("attrs", "edges", "leaf_values", "ops", "position", "rows")
 
-    def __init__(self, nodes: list[tuple[str, str, Any, Mapping[str, Any]]], edges: list[Edge],
-                 position: dict[str, int], leaf_values: dict[str, Value],
+    def __init__(self, ops: list[str], attrs: list[Mapping[str, Any]] | None,
+                 edges: Iterable[Edge], position: dict[str, int],
+                 leaf_values: dict[str, Value],
                  rows: dict[str, dict[str, Any]] | None = None) -> None:
-        self.nodes, self.edges, self.position = nodes, edges, position
+        self.ops, self.attrs, self.edges, self.position = ops, attrs, edges, position
         self.leaf_values, self.rows = leaf_values, rows
 
     def table(self) -> dict[str, dict[str, Any]]:
         """``{node: attrs}``: the very dicts the networkx graph will hold."""
         if self.rows is None:
-            rows = {node: {"op": op, **attrs} if attrs else {"op": op}
-                    for node, op, _, attrs in self.nodes}
+            if self.attrs is None:
+                rows = {node: {"op": op} for node, op in zip(self.position, self.ops,
+                                                              strict=True)}
+            else:
+                rows = {node: {"op": op, **attrs} if attrs else {"op": op} for node, op, attrs
+                        in zip(self.position, self.ops, self.attrs, strict=True)}
             for node, value in self.leaf_values.items():  # floats kept for the plan (as_leaf)
                 rows[node]["value"] = as_value(value) if type(value) is float else value
             self.rows = rows
         return self.rows
+
+
+def _named_edges(ids: list[str], args: list[Sequence[int]]) -> Iterator[Edge]:
+    """``(src, dst, slot)`` for each node's inputs (``args``: rows by slot), by name."""
+    for dst, sources in zip(ids, args, strict=True):
+        for slot, src in enumerate(sources):
+            yield ids[src], dst, slot
 
 
 def _grouped_args(ids: list[str], arity: list[int], src: list[int],
@@ -93,7 +112,7 @@ class Graph:
         #: The networkx graph, once built (see :attr:`_g`).
         self._built: nx.MultiDiGraph | None = None
         #: Until then, what it will be built from.
-        self._pending: _Parts | None = _Parts([], [], {}, {}, {})
+        self._pending: _Parts | None = _Parts([], None, [], {}, {}, {})
         self._version = 0
         self._plan: Plan | None = None
         self._plan_version = -1
@@ -161,7 +180,7 @@ class Graph:
         if parts is not None and parts.rows is None:  # a bulk read: no need to make the rows
             i = parts.position.get(node)
             if i is not None:
-                return OPS[parts.nodes[i][1]]
+                return OPS[parts.ops[i]]
         return OPS[self._data(node)["op"]]
 
     def value(self, node: str) -> Value | None:
@@ -395,7 +414,7 @@ class Graph:
             if i >= j:
                 in_order = False
             checked.append((src, dst, slot))
-        graph._pending = _Parts([], checked, position, {}, rows)  # networkx on first need
+        graph._pending = _Parts([], None, checked, position, {}, rows)  # networkx on first need
         graph._changed()
         if in_order:  # rows already in topological order (always so for .expr files)
             graph._plan = Plan(list(rows), specs, args, position)
@@ -412,22 +431,39 @@ class Graph:
         the leaves only, every node's edges right after it in slot order, from nodes before
         it. Goes from them to the plan in a few whole-list steps (the checks cost as much as
         the rest). Anything else must go through :meth:`from_parts`."""
-        ids = [row[0] for row in nodes]
+        ids = list(map(_ID, nodes))
         position = dict(zip(ids, range(len(ids)), strict=True))
-        specs = [OPS[op] for _, op, _, _ in nodes]
-        arity = [spec.arity for spec in specs]
-        leaf_values = {node: as_leaf(value) for (node, _, value, _), a
-                       in zip(nodes, arity, strict=True) if not a}
-        src = list(map(position.__getitem__, [s for s, _, _ in edges]))
+        ops = list(map(_OP, nodes))
+        specs = list(map(OPS.__getitem__, ops))
+        arity = list(map(_ARITY, specs))
+        leaf_values = {node: as_leaf(value) for node, _, value, _
+                       in compress(nodes, map(operator.not_, arity))}
+        src = list(map(position.__getitem__, map(_ID, edges)))
         ends = list(accumulate(arity))
         if len(src) != (ends[-1] if ends else 0):
             raise ArityError(f"{len(src)} edges for ops taking {ends[-1] if ends else 0} "
                              "inputs in all: not rows as the .expr reader makes them")
         args = list(map(src.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+        parts = _Parts(ops, list(map(_ATTRS, nodes)), edges, position, leaf_values)
+        return cls._read(parts, Plan(ids, specs, args, position))
+
+    @classmethod
+    def from_columns(cls, ids: list[str], ops: list[str], leaf_values: dict[str, float],
+                     args: list[Sequence[int]], position: dict[str, int]) -> Graph:
+        """A graph from columns a reader has checked (as :meth:`from_parsed` trusts its rows):
+        node ids in topological order, their op names, the leaves' values (Python floats),
+        each node's input rows by slot (as many as its op takes) and ``{id: row}``. Nothing
+        is made per edge until networkx is needed (``graphapp grad`` never needs it)."""
+        parts = _Parts(ops, None, _named_edges(ids, args), position, leaf_values)
+        return cls._read(parts, Plan(ids, list(map(OPS.__getitem__, ops)), args, position))
+
+    @classmethod
+    def _read(cls, parts: _Parts, plan: Plan) -> Graph:
+        """A graph of ``parts`` (networkx on first need) whose plan is already compiled."""
         graph = cls()
-        graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need
+        graph._pending = parts
         graph._changed()
-        graph._plan = Plan(ids, specs, args, position)
+        graph._plan = plan
         graph._plan_version = graph._version
         return graph
 
@@ -476,7 +512,8 @@ class Graph:
         else:
             dst = list(chain.from_iterable(map(repeat, range(len(arity)), arity)))
         graph = cls()
-        graph._pending = _Parts(nodes, edges, position, leaf_values)  # networkx on first need
+        graph._pending = _Parts([op for _, op, _, _ in nodes], list(map(_ATTRS, nodes)), edges,
+                                position, leaf_values)  # networkx on first need
         graph._changed()
         if all(map(int.__lt__, src, dst)):  # rows in topological order
             graph._plan = Plan(ids, specs, args, position)

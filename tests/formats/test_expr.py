@@ -395,3 +395,118 @@ def test_lines_of_one_shape_are_read_once_and_named_by_their_own_names():
     assert {("c", "mul#2", 0), ("a", "mul#2", 1), ("b", "q", 1)} <= edges
     assert {("b", "mul#3", 0), ("b", "mul#3", 1), ("b", "r", 1)} <= edges
     assert ("neg#2", "t", 1) in edges and ("p", "neg#2", 0) in edges
+
+
+@st.composite
+def whole_scripts(draw):
+    """Scripts of the shapes read whole (``v = 2.0``, ``v = a * b``, ``v = f(x)``,
+    ``v = f(x, y)``, ``v = a``) with blank and comment lines (``# output:`` among them), LF or
+    CRLF; and half of them with lines that must leave the script to the line-by-line reader:
+    a name defined twice, used on or before its own line, never defined, a keyword, pi or e,
+    an unknown function, a wrong count of arguments, a leading zero, an indented line, a
+    longer expression."""
+    faulty = draw(st.booleans())
+
+    def pick(good: list[str], bad: list[str]) -> str:  # bad now and then: a fault or two
+        return draw(st.sampled_from(bad if faulty and draw(st.integers(0, 9)) == 0 else good))
+
+    lines = []
+    for i in range(draw(st.integers(1, 10))):
+        earlier = [f"v{k}" for k in range(i)] or ["pi"]  # (pi: line by line)
+
+        def operand(earlier=earlier, i=i):
+            return pick(earlier, ["pi", "e", "None", "q", f"v{i}", f"v{i + 1}"])
+
+        name = pick([f"v{i}"] * 3, ["v0", "e", "if", "None", "relu", "x_1"])
+        sp = draw(st.sampled_from(["", " ", "\t"]))
+        kind = "num" if i == 0 else pick(["num", "bin", "bin", "call1", "call2", "copy",
+                                           "blank", "comment"], ["odd"])
+        if kind == "num":
+            rhs = pick(["2.0", "-0.5", "3", "0", "1.5e-3", "-7.", "1.e999"], ["007", "1e3"])
+        elif kind == "bin":
+            rhs = f"{operand()}{sp}{draw(st.sampled_from(['+', '-', '*', '/', '**', '@']))}" \
+                  f"{sp}{operand()}"
+        elif kind == "call1":
+            rhs = f"{pick(['tanh', 'exp', 'relu', 'ln', 'neg'], ['max', 'nope'])}" \
+                  f"({sp}{operand()}{sp})"
+        elif kind == "call2":
+            rhs = f"{pick(['max', 'min', 'pow', 'add', 'mul'], ['tanh'])}" \
+                  f"({operand()},{sp}{operand()})"
+        elif kind == "copy":
+            rhs = operand()
+        if kind == "blank":
+            lines.append(draw(st.sampled_from(["", " ", "\t "])))
+        elif kind == "comment":
+            lines.append(draw(st.sampled_from(["# a note", "  # output: v0", "# output: v1",
+                                               "#output:v2  ", "# output: nowhere"])))
+        elif kind == "odd":
+            lines.append(draw(st.sampled_from([f"  v{i} = 1.0", f"v{i} = [1.0, 2.0]",
+                                               f"v{i} = v0 * v0 + 1.0", f"v{i} == 1.0"])))
+        else:
+            lines.append(f"{name}{sp}={sp}{rhs}{draw(st.sampled_from(['', '  # note', ' ']))}")
+    return draw(st.sampled_from(["\n", "\r\n"])).join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+def _read_fully(text: str, whole: bool, monkeypatch) -> tuple:
+    """What ``parse_expr`` makes of ``text`` (reading it whole where it can, or line by line
+    only): every node with its op and value (as repr), the edges, the plan, the lines, the
+    output, the lesson; or ``("error", message)``."""
+    import graphapp.formats.expr as expr_module
+
+    with monkeypatch.context() as m:
+        if not whole:
+            m.setattr(expr_module, "_read_columns", lambda text: None)
+        try:
+            doc = parse_expr(text, "f.expr")
+        except FormatError as exc:
+            return ("error", str(exc))
+    g, plan = doc.graph, doc.graph.plan()
+    return (list(g), [g.op(n).name for n in g], [repr(v) for v in g.values_of(plan.leaf_names)],
+            plan.order, [list(a) for a in plan.args], [s.name for s in plan.specs],
+            sorted(g.edges()), {n: repr(g.nx.nodes[n]) for n in g}, doc.lines, doc.output,
+            doc.lesson)
+
+
+@given(whole_scripts())
+def test_a_script_read_whole_gives_what_line_by_line_gives(text):
+    """Read in whole columns (one regular expression over the file) or line by line, a
+    script gives the same graph, plan, lines and output, or the same error."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _read_fully(text, True, monkeypatch) == _read_fully(text, False, monkeypatch)
+
+
+def test_large_generated_files_are_read_whole():
+    """The wide random graph of ``graphapp bench`` and the micrograd example go the whole
+    way (the fast way for large files), to the same graph as line by line."""
+    from graphapp.formats.expr import _read_columns
+    from graphapp.generate import random_scalar_graph
+
+    g, out, _ = random_scalar_graph(2_000, seed=1, ops=("add", "sub", "mul", "relu", "tanh"))
+    for text in (write_expr(GraphFile(g, out)), "# a lesson\n\n" + MICROGRAD):
+        assert _read_columns(text) is not None
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            assert _read_fully(text, True, monkeypatch) == _read_fully(text, False,
+                                                                       monkeypatch)
+
+
+@pytest.mark.parametrize("line", [
+    "y = y * a",        # used on its own line
+    "y = a * z",        # used before the line defining it (z, below)
+    "a = 2.0",          # defined twice
+    "if = a * a",       # a keyword
+    "y = a * pi",       # a constant: line by line
+    "y = nope(a)",      # an unknown function
+    "y = max(a)",       # a wrong count of arguments
+    "y = tanh(a, a)",
+    "y = 007",          # a leading zero (Python refuses it)
+    "  y = a * a",      # indented
+])
+def test_a_script_with_one_line_read_whole_would_get_wrong_goes_line_by_line(line):
+    """Each fault of a line that the whole read would otherwise take sends the script line
+    by line, which reads it as it always did (or says what is wrong)."""
+    from graphapp.formats.expr import _read_columns
+
+    text = f"a = 2.0\n{line}\nz = a + a\n"
+    assert _read_columns(text) is None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _read_fully(text, True, monkeypatch) == _read_fully(text, False, monkeypatch)
