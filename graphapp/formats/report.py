@@ -16,6 +16,7 @@ have ``grad`` null (they are not differentiated); nan and ±inf are the strings 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from typing import Any
 
@@ -114,6 +115,7 @@ def grad_json(doc: GraphFile, back: Backward) -> dict[str, Any]:
             "nonfinite": _nonfinite_json(fwd)}
 
 
+_NAME = operator.attrgetter("name")
 #: Characters JSON escapes in a string: a name without them is written as it is, in quotes.
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
@@ -123,39 +125,44 @@ def _scalar_fragments(back: Backward, as_json: Any) -> tuple[orjson.Fragment,
     """The ``nodes`` object and the ``edges`` list of a scalar run (nodes in plan order, which
     is the file's) as JSON text, byte for byte what orjson writes for the dicts
     :func:`grad_json` makes otherwise, without a dict per node and per edge: the text is
-    interleaved from whole columns (a third of ``graphapp grad --json`` on a 100k-node file
-    went to those dicts). ``None`` when a node's name needs escaping in JSON: then the dicts
-    are made."""
+    joined from whole columns (a third of ``graphapp grad --json`` on a 100k-node file went
+    to those dicts), each op's and each slot's text between the numbers made once. ``None``
+    when a node's name needs escaping in JSON: then the dicts are made."""
     plan, fwd = back.plan, back.forward
     names = plan.order
     if _ESCAPED.search("".join(names)):
         return None
-    nodes = _interleave(['"', '":{"op":"', '","value":', ',"grad":', "},"],
-                        [names, [s.name for s in plan.specs],
-                         _number_texts(as_json(fwd.value_list())),
-                         _number_texts(as_json(back.grad_list()))])
+    ops = list(map(_NAME, plan.specs))
+    op_text = {op: f'":{{"op":"{op}","value":' for op in dict.fromkeys(ops)}
+    nodes = _joined_rows('{"', '},"', "}}",
+                         [names, list(map(op_text.__getitem__, ops)),
+                          _number_texts(as_json(fwd.value_list())), ',"grad":',
+                          _number_texts(as_json(back.grad_list()))])
     c = back.edge_columns()
-    edges = _interleave(['{"src":"', '","dst":"', '","slot":', ',"local":', ',"accumulated":',
-                         "},"],
-                        [c["src"], c["dst"], _number_texts(c["slot"]),
-                         _number_texts(as_json(c["local"])),
-                         _number_texts(as_json(c["accumulated"]))])
-    return orjson.Fragment(f"{{{nodes}}}".encode()), orjson.Fragment(f"[{edges}]".encode())
+    slot_text = [f'","slot":{k},"local":' for k in range(max(c["slot"], default=-1) + 1)]
+    edges = _joined_rows('[{"src":"', '},{"src":"', "}]",
+                         [c["src"], '","dst":"', c["dst"],
+                          list(map(slot_text.__getitem__, c["slot"])),
+                          _number_texts(as_json(c["local"])), ',"accumulated":',
+                          _number_texts(as_json(c["accumulated"]))])
+    return orjson.Fragment(nodes or "{}"), orjson.Fragment(edges or "[]")
 
 
-def _interleave(glue: list[str], columns: list[list[str]]) -> str:
-    """Rows ``glue[0] + columns[0][i] + glue[1] + … + glue[-1]``, all joined, the last row's
-    final character (its separator) left off; built with slice assignments, not per row."""
-    rows = len(columns[0])
+def _joined_rows(first: str, between: str, last: str, columns: list[list[str] | str]) -> str:
+    """``first``, the rows (each the concatenation of its entry of every column, a ``str``
+    column being the same text on every row) separated by ``between``, then ``last``; ""
+    when there are no rows. One join over a list filled by slice assignments, no text made
+    per row."""
+    rows = len(next(c for c in columns if type(c) is list))
     if not rows:
         return ""
-    width = len(glue) + len(columns)
-    pieces: list[str] = [""] * (rows * width)
-    for k, text in enumerate(glue):
-        pieces[2 * k::width] = [text] * rows
-    for k, column in enumerate(columns):
-        pieces[2 * k + 1::width] = column
-    return "".join(pieces)[:-1]
+    width = 1 + len(columns)
+    pieces: list[str] = [between] * (rows * width)
+    pieces[0] = first
+    for k, column in enumerate(columns, start=1):
+        pieces[k::width] = [column] * rows if type(column) is str else column
+    pieces.append(last)
+    return "".join(pieces)
 
 
 def _number_texts(values: list[Any]) -> list[str]:
