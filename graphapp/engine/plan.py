@@ -393,8 +393,9 @@ class Plan:
         input (-1 when it has none), for gathering level batches."""
         if self._columns is None:
             program = self._scalar_program()
-            self._columns = tuple(np.fromiter((row[k] for row in program), dtype=np.intp,
-                                              count=len(program)) for k in (0, 2, 3))
+            self._columns = tuple(np.fromiter(map(operator.itemgetter(k), program),
+                                              dtype=np.intp, count=len(program))
+                                  for k in (0, 2, 3))
         return self._columns
 
     def _scalar_backward_program(self, o: int, reach: bytearray) -> tuple[list, list]:

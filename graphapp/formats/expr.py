@@ -70,9 +70,14 @@ _FAST = re.compile(
     rf"({_ID})[ \t]*=[ \t]*(?:({_NUM})|({_ID})[ \t]*(\*\*|[-+*/@])[ \t]*({_ID})|"
     rf"({_ID})\([ \t]*({_ID})[ \t]*(?:,[ \t]*({_ID})[ \t]*)?\)|({_ID})){_TAIL}")
 _INFIX = {token: infix_op(token, 2).name for token in ("+", "-", "*", "/", "**", "@")}
-#: A whole script of lines :data:`_FAST` reads, blank lines and comment lines (the last
-#: group: the comment), one match per line (:func:`_read_columns`).
-_FAST_SCRIPT = re.compile(rf"^(?:{_FAST.pattern}|[ \t]*(#.*)?\r?$)", re.MULTILINE)
+#: A whole script of lines :data:`_FAST` reads (the same lines), blank lines and comment
+#: lines, one match per line (:func:`_read_columns`). Its groups: name, number, function,
+#: first operand, operator, second operand (after the operator or the comma), comment line.
+#: One group per operand, whichever the shape, saves passes over the columns.
+_FAST_SCRIPT = re.compile(
+    rf"^(?:({_ID})[ \t]*=[ \t]*(?:({_NUM})|(?:({_ID})\([ \t]*)?({_ID})"
+    rf"(?:(?(3)[ \t]*,|[ \t]*(\*\*|[-+*/@]))[ \t]*({_ID}))?(?(3)[ \t]*\))){_TAIL}"
+    rf"|[ \t]*(#.*)?\r?$)", re.MULTILINE)
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
@@ -772,33 +777,33 @@ def _read_columns(text: str) -> _Columns | None:
     else:
         columns = [column[:n] for column in columns]
         line_nos = range(1, n + 1)
-    names, numbers, lefts, tokens, rights, funcs, xs, ys, sources = columns
+    names, numbers, funcs, firsts, tokens, seconds = columns
     names = list(names)  # the plan's order: a list, as line by line
     n = len(names)
     position = dict(zip(names, range(n), strict=True))
     if len(position) != n or not _KEYWORDS.isdisjoint(position):
         return None
     table = function_ops()
-    ones = set(compress(funcs, map(not_, ys))) - {""}
-    twos = set(compress(funcs, ys))
+    ones = set(compress(funcs, map(not_, seconds))) - {""}
+    twos = set(compress(funcs, seconds)) - {""}
     if not all(f in table and table[f].arity == 1 for f in ones) or not all(
             f in table and table[f].arity == 2 for f in twos):
         return None
     # The row feeding each node's first and second slot, -1 for none (one look-up per name).
     position[""] = -1
     try:
-        first = list(map(position.__getitem__, map(add, map(add, lefts, xs), sources)))
-        second = list(map(position.__getitem__, map(add, rights, ys)))
+        first = list(map(position.__getitem__, firsts))
+        second = list(map(position.__getitem__, seconds))
     except KeyError:  # a name never defined (pi and e included: constants the slow way)
         return None
     finally:
         del position[""]
     if not (all(map(lt, first, range(n))) and all(map(lt, second, range(n)))):
         return None  # a name used before (or on) the line defining it
-    op_of = {**_INFIX, **{f: table[f].name for f in ones | twos}, "": "input"}
-    ops = list(map(op_of.__getitem__, map(add, tokens, funcs)))
-    for row in compress(range(n), sources):  # `t = y`: a statement with no op or number
-        ops[row] = "identity"
+    op_of = {**_INFIX, **{f: table[f].name for f in ones | twos}, "": "identity"}
+    ops = list(map(op_of.__getitem__, map(add, tokens, funcs)))  # `t = y`: no op
+    for row in compress(range(n), numbers):
+        ops[row] = "input"
     args = [(a, b) if b >= 0 else (a,) if a >= 0 else () for a, b in zip(first, second,
                                                                        strict=True)]
     output_directive = None

@@ -8,7 +8,7 @@ import re
 
 import networkx as nx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphapp.engine import Graph, backward
@@ -431,7 +431,7 @@ def whole_scripts(draw):
                   f"({sp}{operand()}{sp})"
         elif kind == "call2":
             rhs = f"{pick(['max', 'min', 'pow', 'add', 'mul'], ['tanh'])}" \
-                  f"({operand()},{sp}{operand()})"
+                  f"({sp}{operand()}{sp},{sp}{operand()}{sp})"
         elif kind == "copy":
             rhs = operand()
         if kind == "blank":
@@ -441,7 +441,10 @@ def whole_scripts(draw):
                                                "#output:v2  ", "# output: nowhere"])))
         elif kind == "odd":
             lines.append(draw(st.sampled_from([f"  v{i} = 1.0", f"v{i} = [1.0, 2.0]",
-                                               f"v{i} = v0 * v0 + 1.0", f"v{i} == 1.0"])))
+                                               f"v{i} = v0 * v0 + 1.0", f"v{i} == 1.0",
+                                               f"v{i} = relu(v0", f"v{i} = v0)",
+                                               f"v{i} = tanh(v0) * v0", f"v{i} = v0, v0",
+                                               f"v{i} = (v0)", f"v{i} = relu (v0)"])))
         else:
             lines.append(f"{name}{sp}={sp}{rhs}{draw(st.sampled_from(['', '  # note', ' ']))}")
     return draw(st.sampled_from(["\n", "\r\n"])).join(lines) + draw(st.sampled_from(["", "\n"]))
@@ -510,3 +513,42 @@ def test_a_script_with_one_line_read_whole_would_get_wrong_goes_line_by_line(lin
     assert _read_columns(text) is None
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert _read_fully(text, True, monkeypatch) == _read_fully(text, False, monkeypatch)
+
+
+@st.composite
+def near_statements(draw):
+    """Statements of the fast shapes, and the same with one character dropped or added."""
+    sp = st.sampled_from(["", " ", "\t"])
+    operand = st.sampled_from(["a", "b1", "_c"])
+    rhs = draw(st.one_of(
+        st.sampled_from(["2.0", "-1.5e3", "0", "7", "007", "1.", ".5"]), operand,
+        st.builds("{}{}{}{}{}".format, operand, sp, st.sampled_from(["+", "*", "**", "//"]),
+                  sp, operand),
+        st.builds("tanh({}{}{})".format, sp, operand, sp),
+        st.builds("max({}{}{},{}{}{})".format, sp, operand, sp, sp, operand, sp),
+        st.builds("{}({}{}{}{})".format, st.sampled_from(["tanh", "max"]), operand, sp,
+                  st.sampled_from([",", "*", "+ "]), operand)))
+    tail = draw(st.sampled_from(["", " ", "  # c", "#", "\r"]))
+    line = f"y{draw(sp)}={draw(sp)}{rhs}{tail}"
+    k = draw(st.integers(0, len(line)))
+    change = draw(st.sampled_from(["", "drop", "add"]))
+    if change == "drop" and k < len(line):
+        line = line[:k] + line[k + 1:]
+    elif change == "add":
+        line = line[:k] + draw(st.sampled_from(list("(),*= #a1.-\t"))) + line[k:]
+    return line
+
+
+@settings(max_examples=1000)  # two regular expressions on one short line: cheap
+@given(near_statements())
+def test_the_whole_script_pattern_takes_the_lines_the_line_pattern_takes(line):
+    """One line is a statement of the whole-script pattern exactly when the line-by-line
+    fast path's pattern takes it, with the same name, number, operands and operator."""
+    from graphapp.formats.expr import _FAST, _FAST_SCRIPT
+
+    one = _FAST.match(line)
+    whole = _FAST_SCRIPT.fullmatch(line)
+    assert (one is not None) == (whole is not None and whole.group(1) is not None)
+    if one is not None:
+        name, number, a, token, b, func, x, y, src = one.groups(default="")
+        assert whole.groups(default="")[:6] == (name, number, func, a + x + src, token, b + y)
