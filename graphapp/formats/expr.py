@@ -843,6 +843,8 @@ def _directive_line(text: str) -> int:
 def lesson_of(text: str) -> str:
     """The comment block at the top of a script, without the ``#`` marks and without its
     directives (a lesson's prompts, :mod:`graphapp.formats.header`)."""
+    if not text.lstrip().startswith("#"):  # no comment at the top: no need to split the text
+        return ""
     lesson = []
     for line in text.split("\n"):
         s = line.strip()
