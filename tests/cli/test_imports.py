@@ -114,3 +114,22 @@ def test_a_wrong_float_rule_is_caught_when_numpy_is_first_used():
                           cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert "op exp: scalar forward disagrees" in done.stdout
+
+
+def test_one_shot_commands_let_the_math_librarys_idle_threads_sleep(monkeypatch, capsys):
+    """numpy's OpenBLAS threads spin for a tenth of a second when idle unless told not to:
+    a one-shot command tells them (before numpy is first imported), and
+    a value the user set is kept."""
+    import os
+
+    from graphapp.cli import main
+
+    path = str(EXAMPLES / "01_micrograd.expr")
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "")
+    monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT")  # restored (unset) after the test
+    assert main(["grad", path, "--json"]) == 0
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "4"
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "12")
+    assert main(["eval", path]) == 0
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "12"
+    capsys.readouterr()
