@@ -238,6 +238,17 @@ class Plan:
     # ----------------------------------------------------------------- structure
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All edges as index arrays ``(src, dst, slot)``, ordered by ``dst`` then slot."""
+        if self._edges is None and self._columns is not None and not self.incomplete:
+            # a batched run made the steps' index columns (every computed node, one or two
+            # inputs): the edges are those, slot 0 and slot 1 interleaved by node
+            node, first, second = self._columns
+            two = second >= 0
+            at = np.arange(len(node)) + np.cumsum(two) - two  # each node's slot-0 edge
+            src = np.empty(len(node) + int(two.sum()), dtype=np.intp)
+            dst, slot = np.empty_like(src), np.zeros_like(src)
+            src[at], dst[at] = first, node
+            src[at[two] + 1], dst[at[two] + 1], slot[at[two] + 1] = second[two], node[two], 1
+            self._edges = (src, dst, slot)
         if self._edges is None:
             counts = np.fromiter(map(len, self.args), dtype=np.intp, count=len(self.args))
             total = int(counts.sum())

@@ -78,6 +78,7 @@ _FAST_SCRIPT = re.compile(
     rf"^(?:({_ID})[ \t]*=[ \t]*(?:({_NUM})|(?:({_ID})\([ \t]*)?({_ID})"
     rf"(?:(?(3)[ \t]*,|[ \t]*(\*\*|[-+*/@]))[ \t]*({_ID}))?(?(3)[ \t]*\))){_TAIL}"
     rf"|[ \t]*(#.*)?\r?$)", re.MULTILINE)
+_EMPTY_LINE = ("",) * 7  # what _FAST_SCRIPT finds on a blank line
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
@@ -767,16 +768,17 @@ def _read_columns(text: str) -> _Columns | None:
     found = _FAST_SCRIPT.findall(text)
     if len(found) != text.count("\n") + 1:  # a line of another shape
         return None
-    columns = list(zip(*found, strict=True))
+    line_count = len(found)
+    if found[-1] == _EMPTY_LINE:  # after a final newline: leave it out at once
+        found.pop()
+    columns = list(zip(*found, strict=True)) or [()] * 7
     comments = columns.pop()
-    n = len(found) - (not found[-1][0])  # a final newline leaves an empty last line
-    if "" in columns[0][:n]:  # blank or comment lines among the statements
+    if "" in columns[0]:  # blank or comment lines among the statements
         keep = list(map(bool, columns[0]))
         columns = [list(compress(column, keep)) for column in columns]
-        line_nos: Any = compress(range(1, len(found) + 1), keep)
+        line_nos: Any = compress(range(1, line_count + 1), keep)
     else:
-        columns = [column[:n] for column in columns]
-        line_nos = range(1, n + 1)
+        line_nos = range(1, len(found) + 1)
     names, numbers, funcs, firsts, tokens, seconds = columns
     names = list(names)  # the plan's order: a list, as line by line
     n = len(names)
