@@ -8,11 +8,12 @@ Mutate a graph through :class:`Graph`'s methods, not through ``graph.nx`` direct
 the structure (no cycles, one edge per slot, no inputs into leaves), keep the compiled plan's
 cache honest, and tell listeners (the GUI's document) what changed.
 
-A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does) keeps its checked
-rows and edges and builds the networkx graph only when something first needs it: running the
-compiled plan, reading node ops and values, iterating and counting nodes do not, so
-``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the editor,
-validation and layout work on it as always.
+A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does; or
+:meth:`Graph.from_columns`, whose edges are made from the plan's input rows only then) keeps
+its checked rows and edges and builds the networkx graph only when something first needs it:
+running the compiled plan, reading node ops and values, iterating and counting nodes do not,
+so ``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the
+editor, validation and layout work on it as always.
 """
 
 from __future__ import annotations
