@@ -9,10 +9,12 @@ the structure (no cycles, one edge per slot, no inputs into leaves), keep the co
 cache honest, and tell listeners (the GUI's document) what changed.
 
 A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does) keeps its checked
-rows and edges and builds the networkx graph only when something first needs it: running the
-compiled plan, reading node ops and values, iterating and counting nodes do not, so
-``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the editor,
-validation and layout work on it as always.
+rows and edges and builds the networkx graph only when something first changes its structure
+or runs a networkx algorithm on it: running the compiled plan, reading nodes, edges, inputs,
+values and attributes, setting values and attributes, validating, copying and the layered
+layout's depth columns do not. So ``graphapp grad`` on a 100k-node file never builds (nor
+imports) networkx, and neither does the window's first frame (networkx costs ~0.14 s to
+import), while edits, the editor's checks and layout work on it as always.
 """
 
 from __future__ import annotations
@@ -44,21 +46,29 @@ class _Parts:
     """A graph read in bulk, before networkx: its checked node rows and edges, each node's
     position and the leaves' values; the ``{node: attrs}`` table is made on first need."""
 
-    __slots__ = ("edges", "leaf_values", "nodes", "position", "rows")
+    __slots__ = ("edges", "leaf_values", "links", "nodes", "position", "rows")
 
     def __init__(self, nodes: list[tuple[str, str, Any, Mapping[str, Any]]], edges: list[Edge],
                  position: dict[str, int], leaf_values: dict[str, Value],
                  rows: dict[str, dict[str, Any]] | None = None) -> None:
         self.nodes, self.edges, self.position = nodes, edges, position
         self.leaf_values, self.rows = leaf_values, rows
+        self.links: tuple[adjacency.Links, adjacency.Links] | None = None
+
+    def adjacency(self) -> tuple[adjacency.Links, adjacency.Links]:
+        """``(succ, pred)`` as networkx will hold them (see :func:`adjacency.links`)."""
+        if self.links is None:
+            self.links = adjacency.links(self.position, self.edges)
+        return self.links
 
     def table(self) -> dict[str, dict[str, Any]]:
-        """``{node: attrs}``: the very dicts the networkx graph will hold."""
+        """``{node: attrs}``: the very dicts the networkx graph will hold. A scalar read from
+        the file stays a Python float (no numpy needed) until it is set again."""
         if self.rows is None:
             rows = {node: {"op": op, **attrs} if attrs else {"op": op}
                     for node, op, _, attrs in self.nodes}
-            for node, value in self.leaf_values.items():  # floats kept for the plan (as_leaf)
-                rows[node]["value"] = as_value(value) if type(value) is float else value
+            for node, value in self.leaf_values.items():
+                rows[node]["value"] = value
             self.rows = rows
         return self.rows
 
@@ -107,7 +117,7 @@ class Graph:
             import networkx as nx
 
             g = nx.MultiDiGraph()
-            adjacency.fill(g, self._pending.table(), self._pending.edges)
+            adjacency.fill(g, self._pending.table(), *self._pending.adjacency())
             self._built, self._pending = g, None
         return self._built
 
@@ -120,6 +130,12 @@ class Graph:
         if self._pending is not None:
             return self._pending.table()
         return adjacency.node_table(self._built)
+
+    def _links(self) -> tuple[adjacency.Links, adjacency.Links]:
+        """``(succ, pred)``, ``{u: {v: {slot: {}}}}``, without building the networkx graph."""
+        if self._pending is not None:
+            return self._pending.adjacency()
+        return adjacency.graph_links(self._built)
 
     def _ids(self) -> Mapping[str, Any]:
         """The node ids (as keys, in order), without making the rows of a bulk read."""
@@ -152,8 +168,13 @@ class Graph:
         return list(self._ids())
 
     def edges(self) -> list[Edge]:
-        """Every edge as ``(src, dst, slot)``."""
-        return [(u, v, k) for u, v, k in self._g.edges(keys=True)]
+        """Every edge as ``(src, dst, slot)``, in networkx's order (by source, in node order)."""
+        return adjacency.edge_list(self._links()[0])
+
+    def table(self) -> Mapping[str, Mapping[str, Any]]:
+        """``{node: attrs}`` with ``op`` and ``value`` included, in node order: networkx's
+        ``nodes(data=True)`` without building it. Read only (change through the methods)."""
+        return self._rows()
 
     def op(self, node: str) -> OpSpec:
         """The op of ``node``."""
@@ -165,8 +186,9 @@ class Graph:
         return OPS[self._data(node)["op"]]
 
     def value(self, node: str) -> Value | None:
-        """The value set on a leaf (``None`` for computed nodes)."""
-        return self._data(node).get("value")
+        """The value set on a leaf (``None`` for computed nodes), a ``numpy.float64`` or array."""
+        value = self._data(node).get("value")
+        return as_value(value) if type(value) is float else value
 
     def attr(self, node: str, key: str, default: Any = None) -> Any:
         """One display attribute of ``node`` (no copy: for code that reads many nodes)."""
@@ -179,7 +201,7 @@ class Graph:
     def inputs(self, node: str) -> list[str | None]:
         """The node feeding each input slot of ``node``, ``None`` where a slot is empty."""
         slots: list[str | None] = [None] * self.op(node).arity
-        for src, keys in self._g.pred[node].items():
+        for src, keys in self._links()[1][node].items():
             for slot in keys:
                 slots[slot] = src
         return slots
@@ -187,7 +209,18 @@ class Graph:
     def consumers(self, node: str) -> list[tuple[str, int]]:
         """``(dst, slot)`` for every edge leaving ``node``."""
         self._data(node)
-        return [(dst, slot) for _, dst, slot in self._g.out_edges(node, keys=True)]
+        return [(dst, slot) for dst, keys in self._links()[0][node].items() for slot in keys]
+
+    def predecessors(self, node: str) -> list[str]:
+        """The nodes feeding ``node``, each once, in networkx's order."""
+        self._data(node)
+        return list(self._links()[1][node])
+
+    def columns(self) -> list[list[str]]:
+        """The nodes by depth: inputs and constants first, then the nodes they alone feed, and
+        so on (networkx's ``topological_generations``). Raises :class:`CycleError` on a cycle."""
+        self.plan()  # names a cycle
+        return adjacency.generations(*self._links())
 
     def leaves(self) -> list[str]:
         """Inputs and constants."""
@@ -200,11 +233,13 @@ class Graph:
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""
         missing = []
-        for node, op in self._g.nodes(data="op"):
-            arity = OPS[op].arity
-            if arity and self._g.in_degree(node) < arity:
-                filled = {k for _, keys in self._g.pred[node].items() for k in keys}
-                missing.extend((node, s) for s in range(arity) if s not in filled)
+        pred = self._links()[1]
+        for node, data in self._rows().items():
+            arity = OPS[data["op"]].arity
+            if arity:
+                filled = {k for keys in pred[node].values() for k in keys}
+                if len(filled) < arity:
+                    missing.extend((node, s) for s in range(arity) if s not in filled)
         return missing
 
     # ----------------------------------------------------------------- listening
@@ -287,7 +322,7 @@ class Graph:
         old = data["value"]
         new = self._as_value(node, value)
         data["value"] = new
-        if type(old) is not type(new) or getattr(old, "shape", ()) != getattr(new, "shape", ()):
+        if getattr(old, "shape", ()) != getattr(new, "shape", ()):
             self._changed()  # a shape change can change how the plan runs
         self._emit("value_changed", node=node)
 
@@ -488,7 +523,12 @@ class Graph:
     def copy(self) -> Graph:
         """An independent copy (values are shared arrays; they are never changed in place)."""
         other = Graph()
-        other._g = self._g.copy()
+        parts = self._pending
+        if parts is not None:  # not built yet: neither is the copy
+            rows = {node: dict(data) for node, data in self._rows().items()}
+            other._pending = _Parts([], list(parts.edges), dict(parts.position), {}, rows)
+        else:
+            other._g = self._g.copy()
         other._changed()
         return other
 
@@ -504,17 +544,19 @@ class Graph:
         """The compiled :class:`~graphapp.engine.plan.Plan`, rebuilt only after a structural
         change (raises :class:`CycleError` if the graph has a cycle)."""
         if self._plan is None or self._plan_version != self._version:
-            order = adjacency.topological_order(self._g)
+            succ, pred = self._links()
+            order = adjacency.topological_order(succ, pred)
             index = {node: i for i, node in enumerate(order)}
-            specs = [OPS[adjacency.node_data(self._g, node)["op"]] for node in order]
-            args = adjacency.slot_sources(self._g, order, index, [s.arity for s in specs])
+            rows = self._rows()
+            specs = [OPS[rows[node]["op"]] for node in order]
+            args = adjacency.slot_sources(pred, order, index, [s.arity for s in specs])
             self._plan = Plan(order, specs, args, index)
             self._plan_version = self._version
         return self._plan
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
         """The values of the leaves ``nodes``, in that order (what a plan runs on). A scalar
-        read in bulk and not edited since may be a Python float (see
+        read in bulk and not set since is a Python float (see
         :func:`~graphapp.engine.values.as_leaf`); :meth:`value` gives ``numpy.float64``."""
         parts = self._pending
         if parts is not None and parts.rows is None:  # a bulk read not yet edited

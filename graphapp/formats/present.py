@@ -44,9 +44,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward, Graph, NodeError
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.engine.ops import OpSpec
 from graphapp.formats.notation import short_name
 from graphapp.formats.text import (
@@ -209,7 +208,7 @@ def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
     in_back = back is not None and node in back.plan.index
     grad = back.grads[node] if in_back else None
     name = node_name(graph, node)
-    wide = isinstance(value, np.ndarray)
+    wide = is_array(value)
     rows = [Row("shape", format_shape(value.shape))] if wide else []
     rows.append(Row("value", number(value, typographic)))
     if grads and not spec.constant:
@@ -233,7 +232,7 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
         return ""
     if node in fwd.failures:
         return f"{node} cannot be computed: {fwd.failures[node]}"
-    finite = value is None or (math.isfinite(value) if not isinstance(value, np.ndarray)
+    finite = value is None or (math.isfinite(value) if not is_array(value)
                                else bool(np.isfinite(value).all()))
     if finite:
         return ""
@@ -246,7 +245,7 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
 def pi_text(v: Any) -> str:
     """A number as a card shows it, as a short multiple of π when it is one (``16π ≈ 50.27``:
     the ellipsoid's derivatives are multiples of π)."""
-    if isinstance(v, np.ndarray) or v is None:
+    if is_array(v) or v is None:
         return number(v)
     k = float(v) / math.pi
     if math.isfinite(k) and k != 0 and abs(k - round(k, 2)) < 1e-9 * max(1.0, abs(k)):

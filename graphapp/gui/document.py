@@ -360,7 +360,7 @@ class Document(QObject):
         group commands call this, so group edits are undone like every other edit."""
         for node, group in (members or {}).items():
             self.graph.update_attrs(node, group=group)
-        used = {d.get("group") for _, d in self.graph.nx.nodes(data=True)}
+        used = {d.get("group") for _, d in self.graph.table().items()}
         self.groups = {k: dict(v) for k, v in groups.items() if k in used}
         self.changed.emit(events.GroupsChanged())
 

@@ -34,11 +34,15 @@ def _display_problem() -> str:
 
 
 #: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``): numpy
-#: (the canvas's display data; the engine itself imports it on first use) and networkx (the
-#: layered layout) first.
-QT_FREE = ("numpy", "networkx", "graphapp.engine.trace", "graphapp.engine.nudge",
+#: (the canvas's display data; the engine itself imports it on first use) first.
+QT_FREE = ("numpy", "graphapp.engine.trace", "graphapp.engine.nudge",
            "graphapp.formats.present", "graphapp.formats.graphviz_export",
            "graphapp.formats.report")
+#: What a first edit may need and the first frame does not, imported once the window has been
+#: on screen this many milliseconds: networkx (~0.14 s; a structural edit builds the graph's
+#: networkx model), so that the first such edit does not wait for it.
+WARM_UP_MS = 250
+WARM_UP = ("networkx",)
 #: Window sizes the screenshot option accepts.
 MIN_SIZE, MAX_SIZE = (400, 300), (8000, 8000)
 #: Picture formats a screenshot can be written in, by file extension.
@@ -158,11 +162,19 @@ def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None
             window.recent.add(path)
         window.show()
         _started(collecting, made_here)
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(WARM_UP_MS, _warm_up)
         window.offer_recovery()
         code = app.exec()
     if made_here:
         _tear_down(app, window)
     return code
+
+
+def _warm_up() -> None:
+    for name in WARM_UP:
+        importlib.import_module(name)
 
 
 def _tear_down(app: Any, window: Any) -> None:

@@ -28,9 +28,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward
+from graphapp.engine.lazy_numpy import np
 from graphapp.formats.conditions import Clause, Condition, Operand
 
 __all__ = ["RELATIVE", "Outcome", "Situation", "check", "check_all"]

@@ -13,9 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward, Graph
+from graphapp.engine.lazy_numpy import is_array
 from graphapp.formats.present import (
     HIDDEN,
     Card,
@@ -137,7 +136,7 @@ def group_display(graph: Graph, name: str, members: list[str], entries: list[Any
             text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
             colour = theme.role(sign_role(grad)) if grad is not None else None
         rows.append((node_name(graph, node) or graph.op(node).symbol, text, colour))
-        wide = wide or isinstance(value, np.ndarray)
+        wide = wide or is_array(value)
     return NodeDisplay(name=name, symbol=f"group of {len(members)}", op="group",
                        category="group", header="header:group", slot_names=labels,
                        rows=tuple(rows),

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from graphapp.engine.lazy_numpy import np
 
 __all__ = ["CORNERS", "CORNER_PRICE", "MARGIN", "Placement", "box", "covers", "place", "size_for"]
 
