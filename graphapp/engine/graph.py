@@ -185,10 +185,12 @@ class Graph:
                 return OPS[parts.nodes[i][1]]
         return OPS[self._data(node)["op"]]
 
-    def value(self, node: str) -> Value | None:
-        """The value set on a leaf (``None`` for computed nodes), a ``numpy.float64`` or array."""
+    def value(self, node: str, plain: bool = False) -> Value | float | None:
+        """The value set on a leaf (``None`` for computed nodes), a ``numpy.float64`` or array;
+        ``plain``: as kept, where a scalar read from a file and not set since is a Python
+        float (reading it needs no numpy: what a display reads)."""
         value = self._data(node).get("value")
-        return as_value(value) if type(value) is float else value
+        return as_value(value) if type(value) is float and not plain else value
 
     def attr(self, node: str, key: str, default: Any = None) -> Any:
         """One display attribute of ``node`` (no copy: for code that reads many nodes)."""

@@ -170,6 +170,8 @@ def largest(back: Backward | None) -> float:
     it. Norms of huge arrays that overflow count as not finite, without a warning."""
     if back is None:
         return 1.0
+    if back.forward.mode == "scalar":  # Python floats: no overflow warnings, no numpy
+        return back.largest_carried() or 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         return back.largest_carried() or 1.0
 
@@ -204,9 +206,9 @@ def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
     """What ``node``'s card shows, given the results (``None`` when not computed);
     ``hide_grad``: the gradient is a quiz question (it reads ``?``)."""
     spec = graph.op(node)
-    value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
+    value = fwd.plain[node] if fwd is not None and node in fwd.plan.index else None
     in_back = back is not None and node in back.plan.index
-    grad = back.grads[node] if in_back else None
+    grad = back.plain_grads[node] if in_back else None
     name = node_name(graph, node)
     wide = is_array(value)
     rows = [Row("shape", format_shape(value.shape))] if wide else []
@@ -280,7 +282,7 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
     if back is None or dst not in back.plan.index or src not in back.plan.index:
         return EdgeLook()
     try:
-        e = back.edge(src, dst, slot)
+        e = back.edge(src, dst, slot, plain=True)
     except NodeError:  # results from before a structural edit
         return EdgeLook()
     carried = e.accumulated
@@ -288,7 +290,7 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
         return EdgeLook(role="faint")
     role = sign_role(carried)
     fwd = back.forward
-    local = format_local(e.local, fwd.values[src], fwd.values[dst], digits=4)
+    local = format_local(e.local, fwd.plain[src], fwd.plain[dst], digits=4)
     if typographic:
         local = local.replace("-", "−")
     if hide_local:

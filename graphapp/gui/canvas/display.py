@@ -128,8 +128,8 @@ def group_display(graph: Graph, name: str, members: list[str], entries: list[Any
     labels = tuple(node_name(graph, src) or graph.op(src).symbol for src, _, _ in entries)
     rows, wide = [], False
     for node in exits:
-        value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
-        grad = back.grads[node] if back is not None and node in back.plan.index else None
+        value = fwd.plain[node] if fwd is not None and node in fwd.plan.index else None
+        grad = back.plain_grads[node] if back is not None and node in back.plan.index else None
         if grad is not None and hidden and node in hidden.grads:
             text, colour = f"{number(value)}   ∇ {HIDDEN}", theme.role("faint")
         else:

@@ -471,7 +471,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
 def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
     """Card sizes before the cards exist (to start a layout early): wide cards for arrays."""
     try:
-        values = graph.plan().forward(graph).values
+        values = graph.plan().forward(graph).plain
     except (GraphError, ValueError, EvaluationError):
         values = {}
     sizes = {}
