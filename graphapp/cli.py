@@ -66,8 +66,7 @@ class Command:
     reads_graph: bool = False
     #: One-shot commands run with the garbage collector off: they make many small objects and
     #: no cycles worth collecting, and its passes cost a third of the time on a 100k-node file.
-    #: Long-running ones (the window, the benchmark) keep it, and only they let numpy's
-    #: idle math-library threads spin (see :func:`_idle_threads_sleep`).
+    #: Long-running ones (the window, the benchmark) keep it.
     collect_garbage: bool = False
 
 
@@ -597,16 +596,6 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 
-def _idle_threads_sleep() -> None:
-    """Have the threads OpenBLAS starts when numpy is imported sleep as soon as they are idle,
-    instead of spinning for about a tenth of a second of processor time first: a one-shot
-    command does few matrix products, if any, and on a 2-core machine with other work the
-    spinning thread took a core from the command itself (about a tenth of ``graphapp grad``
-    on a 100k-node file). Matrix products still use every core. A value already set (by the
-    user, or a caller) is kept; numpy imported before this (a caller's) keeps its threads."""
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
-
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with ``only``, that command's sub-parser alone (the others'
     options may import much: ``train``'s read the training package, numpy and networkx; and
@@ -633,6 +622,10 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (``sys.exit(main())``)."""
+    # One BLAS thread unless the user asks for more: graphapp's matrices are small (an MLP of
+    # 16-wide layers, batches of 200), where OpenBLAS's thread pool trains no faster (4,750
+    # against 4,410-4,540 steps/s measured) and starting it is 30-80 ms of numpy's import.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in _BY_NAME and not args_list[0].startswith("-")):
         first = args_list[0] if args_list else ""
@@ -654,7 +647,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     if not command.collect_garbage:
         gc.disable()
-        _idle_threads_sleep()
     try:
         return _finish(command.run(args))
     except CliError as exc:

@@ -8,12 +8,14 @@ Mutate a graph through :class:`Graph`'s methods, not through ``graph.nx`` direct
 the structure (no cycles, one edge per slot, no inputs into leaves), keep the compiled plan's
 cache honest, and tell listeners (the GUI's document) what changed.
 
-A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does; or
-:meth:`Graph.from_columns`, whose edges are made from the plan's input rows only then) keeps
-its checked rows and edges and builds the networkx graph only when something first needs it:
-running the compiled plan, reading node ops and values, iterating and counting nodes do not,
-so ``graphapp grad`` on a 100k-node file never builds (nor imports) networkx, while the
-editor, validation and layout work on it as always.
+A graph built in bulk (:meth:`Graph.from_parts`, what reading a file does, or
+:meth:`Graph.from_columns`, whose edges by name are made from its input rows only when first
+needed) keeps its checked rows and edges and builds the networkx graph only when something
+first changes its structure or runs a networkx algorithm on it: running the compiled plan,
+reading nodes, edges, inputs, values and attributes, setting values and attributes, validating,
+copying and the layered layout's depth columns do not. So ``graphapp grad`` on a 100k-node file
+never builds (nor imports) networkx, and neither does the window's first frame (networkx costs
+~0.14 s to import), while edits, the editor's checks and layout work on it as always.
 """
 
 from __future__ import annotations
@@ -49,20 +51,40 @@ if TYPE_CHECKING:
 class _Parts:
     """A graph read in bulk, before networkx: each node's op and display attributes in row
     order (``attrs`` ``None``: none at all), each node's row (``position``, in row order), the
-    leaves' values, and its edges, read once, when networkx is built (a list, or made on the
-    way from the plan's input rows). The ``{node: attrs}`` table is made on first need."""
+    leaves' values and its checked edges (made on first need from each node's input rows,
+    ``args``, when a reader gave those instead); the ``{node: attrs}`` table is made on first
+    need."""
 
-    __slots__ = ("attrs", "edges", "leaf_values", "ops", "position", "rows")
+    __slots__ = ("_args", "_edges", "attrs", "leaf_values", "links", "ops", "position", "rows")
 
     def __init__(self, ops: list[str], attrs: list[Mapping[str, Any]] | None,
-                 edges: Iterable[Edge], position: dict[str, int],
+                 edges: list[Edge] | None, position: dict[str, int],
                  leaf_values: dict[str, Value],
-                 rows: dict[str, dict[str, Any]] | None = None) -> None:
-        self.ops, self.attrs, self.edges, self.position = ops, attrs, edges, position
-        self.leaf_values, self.rows = leaf_values, rows
+                 rows: dict[str, dict[str, Any]] | None = None,
+                 args: list[Sequence[int]] | None = None) -> None:
+        self.ops, self.attrs, self._edges, self.position = ops, attrs, edges, position
+        self.leaf_values, self.rows, self._args = leaf_values, rows, args
+        self.links: tuple[adjacency.Links, adjacency.Links] | None = None
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every edge as ``(src, dst, slot)``."""
+        if self._edges is None:  # from the input rows, by dst in row order, then by slot
+            ids = list(self.position)
+            self._edges = [(ids[src], dst, slot) for dst, sources in zip(ids, self._args,
+                                                                         strict=True)
+                           for slot, src in enumerate(sources)]
+        return self._edges
+
+    def adjacency(self) -> tuple[adjacency.Links, adjacency.Links]:
+        """``(succ, pred)`` as networkx will hold them (see :func:`adjacency.links`)."""
+        if self.links is None:
+            self.links = adjacency.links(self.position, self.edges)
+        return self.links
 
     def table(self) -> dict[str, dict[str, Any]]:
-        """``{node: attrs}``: the very dicts the networkx graph will hold."""
+        """``{node: attrs}``: the very dicts the networkx graph will hold. A scalar read from
+        the file stays a Python float (no numpy needed) until it is set again."""
         if self.rows is None:
             if self.attrs is None:
                 rows = {node: {"op": op} for node, op in zip(self.position, self.ops,
@@ -70,17 +92,10 @@ class _Parts:
             else:
                 rows = {node: {"op": op, **attrs} if attrs else {"op": op} for node, op, attrs
                         in zip(self.position, self.ops, self.attrs, strict=True)}
-            for node, value in self.leaf_values.items():  # floats kept for the plan (as_leaf)
-                rows[node]["value"] = as_value(value) if type(value) is float else value
+            for node, value in self.leaf_values.items():
+                rows[node]["value"] = value
             self.rows = rows
         return self.rows
-
-
-def _named_edges(ids: list[str], args: list[Sequence[int]]) -> Iterator[Edge]:
-    """``(src, dst, slot)`` for each node's inputs (``args``: rows by slot), by name."""
-    for dst, sources in zip(ids, args, strict=True):
-        for slot, src in enumerate(sources):
-            yield ids[src], dst, slot
 
 
 def _grouped_args(ids: list[str], arity: list[int], src: list[int],
@@ -127,7 +142,7 @@ class Graph:
             import networkx as nx
 
             g = nx.MultiDiGraph()
-            adjacency.fill(g, self._pending.table(), self._pending.edges)
+            adjacency.fill(g, self._pending.table(), *self._pending.adjacency())
             self._built, self._pending = g, None
         return self._built
 
@@ -140,6 +155,12 @@ class Graph:
         if self._pending is not None:
             return self._pending.table()
         return adjacency.node_table(self._built)
+
+    def _links(self) -> tuple[adjacency.Links, adjacency.Links]:
+        """``(succ, pred)``, ``{u: {v: {slot: {}}}}``, without building the networkx graph."""
+        if self._pending is not None:
+            return self._pending.adjacency()
+        return adjacency.graph_links(self._built)
 
     def _ids(self) -> Mapping[str, Any]:
         """The node ids (as keys, in order), without making the rows of a bulk read."""
@@ -172,8 +193,13 @@ class Graph:
         return list(self._ids())
 
     def edges(self) -> list[Edge]:
-        """Every edge as ``(src, dst, slot)``."""
-        return [(u, v, k) for u, v, k in self._g.edges(keys=True)]
+        """Every edge as ``(src, dst, slot)``, in networkx's order (by source, in node order)."""
+        return adjacency.edge_list(self._links()[0])
+
+    def table(self) -> Mapping[str, Mapping[str, Any]]:
+        """``{node: attrs}`` with ``op`` and ``value`` included, in node order: networkx's
+        ``nodes(data=True)`` without building it. Read only (change through the methods)."""
+        return self._rows()
 
     def op(self, node: str) -> OpSpec:
         """The op of ``node``."""
@@ -184,9 +210,12 @@ class Graph:
                 return OPS[parts.ops[i]]
         return OPS[self._data(node)["op"]]
 
-    def value(self, node: str) -> Value | None:
-        """The value set on a leaf (``None`` for computed nodes)."""
-        return self._data(node).get("value")
+    def value(self, node: str, plain: bool = False) -> Value | float | None:
+        """The value set on a leaf (``None`` for computed nodes), a ``numpy.float64`` or array;
+        ``plain``: as kept, where a scalar read from a file and not set since is a Python
+        float (reading it needs no numpy: what a display reads)."""
+        value = self._data(node).get("value")
+        return as_value(value) if type(value) is float and not plain else value
 
     def attr(self, node: str, key: str, default: Any = None) -> Any:
         """One display attribute of ``node`` (no copy: for code that reads many nodes)."""
@@ -199,7 +228,7 @@ class Graph:
     def inputs(self, node: str) -> list[str | None]:
         """The node feeding each input slot of ``node``, ``None`` where a slot is empty."""
         slots: list[str | None] = [None] * self.op(node).arity
-        for src, keys in self._g.pred[node].items():
+        for src, keys in self._links()[1][node].items():
             for slot in keys:
                 slots[slot] = src
         return slots
@@ -207,7 +236,18 @@ class Graph:
     def consumers(self, node: str) -> list[tuple[str, int]]:
         """``(dst, slot)`` for every edge leaving ``node``."""
         self._data(node)
-        return [(dst, slot) for _, dst, slot in self._g.out_edges(node, keys=True)]
+        return [(dst, slot) for dst, keys in self._links()[0][node].items() for slot in keys]
+
+    def predecessors(self, node: str) -> list[str]:
+        """The nodes feeding ``node``, each once, in networkx's order."""
+        self._data(node)
+        return list(self._links()[1][node])
+
+    def columns(self) -> list[list[str]]:
+        """The nodes by depth: inputs and constants first, then the nodes they alone feed, and
+        so on (networkx's ``topological_generations``). Raises :class:`CycleError` on a cycle."""
+        self.plan()  # names a cycle
+        return adjacency.generations(*self._links())
 
     def leaves(self) -> list[str]:
         """Inputs and constants."""
@@ -220,11 +260,13 @@ class Graph:
     def missing_slots(self) -> list[tuple[str, int]]:
         """``(node, slot)`` for every empty input slot, in node order."""
         missing = []
-        for node, op in self._g.nodes(data="op"):
-            arity = OPS[op].arity
-            if arity and self._g.in_degree(node) < arity:
-                filled = {k for _, keys in self._g.pred[node].items() for k in keys}
-                missing.extend((node, s) for s in range(arity) if s not in filled)
+        pred = self._links()[1]
+        for node, data in self._rows().items():
+            arity = OPS[data["op"]].arity
+            if arity:
+                filled = {k for keys in pred[node].values() for k in keys}
+                if len(filled) < arity:
+                    missing.extend((node, s) for s in range(arity) if s not in filled)
         return missing
 
     # ----------------------------------------------------------------- listening
@@ -307,7 +349,7 @@ class Graph:
         old = data["value"]
         new = self._as_value(node, value)
         data["value"] = new
-        if type(old) is not type(new) or getattr(old, "shape", ()) != getattr(new, "shape", ()):
+        if getattr(old, "shape", ()) != getattr(new, "shape", ()):
             self._changed()  # a shape change can change how the plan runs
         self._emit("value_changed", node=node)
 
@@ -454,8 +496,9 @@ class Graph:
         """A graph from columns a reader has checked (as :meth:`from_parsed` trusts its rows):
         node ids in topological order, their op names, the leaves' values (Python floats),
         each node's input rows by slot (as many as its op takes) and ``{id: row}``. Nothing
-        is made per edge until networkx is needed (``graphapp grad`` never needs it)."""
-        parts = _Parts(ops, None, _named_edges(ids, args), position, leaf_values)
+        is made per edge until the edges are first read by name (``graphapp grad`` never
+        does)."""
+        parts = _Parts(ops, None, None, position, leaf_values, args=args)
         return cls._read(parts, Plan(ids, list(map(OPS.__getitem__, ops)), args, position))
 
     @classmethod
@@ -526,7 +569,12 @@ class Graph:
     def copy(self) -> Graph:
         """An independent copy (values are shared arrays; they are never changed in place)."""
         other = Graph()
-        other._g = self._g.copy()
+        parts = self._pending
+        if parts is not None:  # not built yet: neither is the copy
+            rows = {node: dict(data) for node, data in self._rows().items()}
+            other._pending = _Parts([], None, list(parts.edges), dict(parts.position), {}, rows)
+        else:
+            other._g = self._g.copy()
         other._changed()
         return other
 
@@ -542,17 +590,19 @@ class Graph:
         """The compiled :class:`~graphapp.engine.plan.Plan`, rebuilt only after a structural
         change (raises :class:`CycleError` if the graph has a cycle)."""
         if self._plan is None or self._plan_version != self._version:
-            order = adjacency.topological_order(self._g)
+            succ, pred = self._links()
+            order = adjacency.topological_order(succ, pred)
             index = {node: i for i, node in enumerate(order)}
-            specs = [OPS[adjacency.node_data(self._g, node)["op"]] for node in order]
-            args = adjacency.slot_sources(self._g, order, index, [s.arity for s in specs])
+            rows = self._rows()
+            specs = [OPS[rows[node]["op"]] for node in order]
+            args = adjacency.slot_sources(pred, order, index, [s.arity for s in specs])
             self._plan = Plan(order, specs, args, index)
             self._plan_version = self._version
         return self._plan
 
     def values_of(self, nodes: Sequence[str]) -> list[Value]:
         """The values of the leaves ``nodes``, in that order (what a plan runs on). A scalar
-        read in bulk and not edited since may be a Python float (see
+        read in bulk and not set since is a Python float (see
         :func:`~graphapp.engine.values.as_leaf`); :meth:`value` gives ``numpy.float64``."""
         parts = self._pending
         if parts is not None and parts.rows is None:  # a bulk read not yet edited

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from graphapp.engine.lazy_numpy import np
 from graphapp.engine.values import Value, tidy
 
 __all__ = ["Nudge", "predicted_change"]

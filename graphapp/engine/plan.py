@@ -369,6 +369,15 @@ class Plan:
                         for s, e in zip(starts, [*starts[1:], len(rows)], strict=True)]
         return self._groups
 
+    def runs_on_floats(self, graph: ValueSource) -> bool:
+        """True when a forward and backward pass on ``graph``'s values run node by node on
+        Python floats with every slot filled: their results read without numpy (see
+        :attr:`Forward.plain`). Telling may import numpy (to group the levels of a wide
+        graph): the window asks before it imports Qt, whose import hook makes every module
+        imported after it cost more."""
+        return not self.incomplete and self._mode(graph.values_of(self.leaf_names),
+                                                  None) == "scalar"
+
     def use_batched(self, leaf_values: list[Value]) -> bool:
         """Batched mode needs only scalars and element-wise ops, and wide enough levels."""
         return self._mode(leaf_values, None) == "batched"
@@ -713,6 +722,10 @@ class Forward:
         #: ``{node: value}``; ``None`` for nodes that cannot be computed.
         view = _FloatView if mode == "scalar" else _IndexedView
         self.values: Mapping[str, Value | None] = view(plan.index, values, self.missing)
+        #: :attr:`values` as the run made them: Python floats on a scalar run (reading them
+        #: needs no numpy: the window draws its first frame from these), else :attr:`values`.
+        self.plain: Mapping[str, Value | float | None] = _IndexedView(
+            plan.index, values, self.missing) if mode == "scalar" else self.values
         self.nonfinite: NonFinite | None = self._first_nonfinite()
 
     def root_failure(self, node: str) -> tuple[str, str]:
@@ -802,6 +815,10 @@ class Backward:
         #: ``{node: d output / d node}``; 0 where the node does not reach the output, ``None``
         #: for constants (not differentiated) and nodes that cannot be computed.
         self.grads: Mapping[str, Value | None] = view(plan.index, grads, skip)
+        #: :attr:`grads` as the run made them: Python floats on a scalar run (see
+        #: :attr:`Forward.plain`), else :attr:`grads`.
+        self.plain_grads: Mapping[str, Value | float | None] = _IndexedView(
+            plan.index, grads, skip) if fwd.mode == "scalar" else self.grads
         self._dense: tuple[np.ndarray, np.ndarray] | None = None
 
     def grad_list(self) -> list[Any]:
@@ -860,14 +877,21 @@ class Backward:
     def largest_carried(self) -> float:
         """The largest gradient any edge carries (its size: |x|, or an array's norm), for
         scaling how edges are drawn; 0 when nothing finite is carried."""
+        if self.forward.mode == "scalar":  # Python floats: no numpy needed
+            carried = self._scalar_edge_columns()["accumulated"]
+            return max((abs(c) for c in carried if c is not None and math.isfinite(c)),
+                       default=0.0)
         if self.forward.mode != "nodes":
             src, dst, slot = self.plan.edge_arrays()
             carried = np.abs(self._arrays()[1][dst, slot])
             carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
             return float(carried.max()) if carried.size else 0.0
         best = 0.0
-        for contributions in self._acc.values():
-            for c in contributions:
+        const = self.plan._const_flags
+        for d, contributions in self._acc.items():
+            for s, c in zip(self.plan.args[d], contributions, strict=True):
+                if const[s]:  # not differentiated: carries nothing
+                    continue
                 size = float(np.sqrt(np.sum(np.square(c))))
                 if size > best and np.isfinite(size):
                     best = size
@@ -877,16 +901,20 @@ class Backward:
         """True when ``node`` has a path to the output (the output itself included)."""
         return bool(self._reach[self.plan._node_index(node)])
 
-    def edge(self, src: str, dst: str, slot: int) -> EdgeGrad:
-        """∂dst/∂src on one edge and the gradient it carries back to ``src``."""
+    def edge(self, src: str, dst: str, slot: int, plain: bool = False) -> EdgeGrad:
+        """∂dst/∂src on one edge and the gradient it carries back to ``src``; ``plain``: as
+        the run made them (Python floats on a scalar run: see :attr:`Forward.plain`)."""
         plan = self.plan
         s, d = plan._node_index(src), plan._node_index(dst)
         args = plan.args[d]
         if slot >= len(args) or args[slot] != s:
             raise NodeError(f"no edge {src!r} → {dst!r} on slot {slot}", (src, dst))
         missing = self.forward.missing
-        if plan.const_mask[s] or plan.incomplete_mask[d] or (missing is not None and missing[d]):
+        if plan._const_flags[s] or plan._incomplete_flags[d] or (
+                missing is not None and missing[d]):
             return EdgeGrad(None, None)
+        if plain and self.forward.mode == "scalar":
+            return EdgeGrad(self._local[slot][d], self._acc[slot][d])
         return EdgeGrad(self._edge_local(s, d, slot), self._edge_acc(s, d, slot))
 
     def edges(self) -> Iterator[tuple[str, str, int, EdgeGrad]]:

@@ -5,8 +5,9 @@ them follows IEEE like numpy does: ``1/0`` is ``inf`` rather than a ``ZeroDivisi
 
 One exception, so that a scalar graph read from a file needs no numpy (see
 :mod:`graphapp.engine.lazy_numpy`): :func:`as_leaf` keeps a Python float as it is, and a graph
-read in bulk hands such floats to its plan, which runs them on :mod:`math` (with numpy's answer
-where :mod:`math` raises) or turns them into ``numpy.float64`` before any numpy maths.
+read in bulk keeps such floats until a value is set (its ``value`` method still answers
+``numpy.float64``) and hands them to its plan, which runs them on :mod:`math` (with numpy's
+answer where :mod:`math` raises) or turns them into ``numpy.float64`` before any numpy maths.
 """
 
 from __future__ import annotations

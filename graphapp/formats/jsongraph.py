@@ -204,7 +204,7 @@ def loads_graph(text: str, path: str = "<text>", unfinished: bool = False) -> Gr
         raise r.fail("nodes", k, exc.message) from None
     output = data.get("output")
     if output is None:
-        sinks = [n for n in graph if graph.nx.out_degree(n) == 0]
+        sinks = [n for n in graph if not graph.consumers(n)]
         output = sinks[-1] if sinks else None
     elif output not in where_node:
         raise r.fail_key("output", str(rules.output_error(output)))

@@ -90,7 +90,7 @@ def _render(graph: Any, root: str, depth: int, expand_root: bool,
             node == root and d == depth and expand_root))
         if leafish:
             if spec.constant:
-                text = constant_text(graph.value(node))
+                text = constant_text(graph.value(node, plain=True))
                 done[key] = (text, _ATOM if text.replace(".", "").isalnum() else _PRODUCT)
             else:
                 done[key] = (display_name(node, graph.attrs(node)) or spec.symbol, _ATOM)
@@ -144,7 +144,7 @@ def short_name(graph: Any, node: str, limit: int = TITLE_LIMIT) -> str:
         return name
     spec = graph.op(node)
     if spec.constant:
-        return constant_text(graph.value(node))
+        return constant_text(graph.value(node, plain=True))
     text = ""
     for depth in (4, 3, 2, 1):
         text = formula(graph, node, depth)

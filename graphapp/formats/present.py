@@ -44,9 +44,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward, Graph, NodeError
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.engine.ops import OpSpec
 from graphapp.formats.notation import short_name
 from graphapp.formats.text import (
@@ -171,6 +170,8 @@ def largest(back: Backward | None) -> float:
     it. Norms of huge arrays that overflow count as not finite, without a warning."""
     if back is None:
         return 1.0
+    if back.forward.mode == "scalar":  # Python floats: no overflow warnings, no numpy
+        return back.largest_carried() or 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         return back.largest_carried() or 1.0
 
@@ -205,11 +206,11 @@ def card(graph: Graph, node: str, output: str | None, fwd: Forward | None,
     """What ``node``'s card shows, given the results (``None`` when not computed);
     ``hide_grad``: the gradient is a quiz question (it reads ``?``)."""
     spec = graph.op(node)
-    value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
+    value = fwd.plain[node] if fwd is not None and node in fwd.plan.index else None
     in_back = back is not None and node in back.plan.index
-    grad = back.grads[node] if in_back else None
+    grad = back.plain_grads[node] if in_back else None
     name = node_name(graph, node)
-    wide = isinstance(value, np.ndarray)
+    wide = is_array(value)
     rows = [Row("shape", format_shape(value.shape))] if wide else []
     rows.append(Row("value", number(value, typographic)))
     if grads and not spec.constant:
@@ -233,7 +234,7 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
         return ""
     if node in fwd.failures:
         return f"{node} cannot be computed: {fwd.failures[node]}"
-    finite = value is None or (math.isfinite(value) if not isinstance(value, np.ndarray)
+    finite = value is None or (math.isfinite(value) if not is_array(value)
                                else bool(np.isfinite(value).all()))
     if finite:
         return ""
@@ -246,7 +247,7 @@ def _error(node: str, value: Any, fwd: Forward | None) -> str:
 def pi_text(v: Any) -> str:
     """A number as a card shows it, as a short multiple of π when it is one (``16π ≈ 50.27``:
     the ellipsoid's derivatives are multiples of π)."""
-    if isinstance(v, np.ndarray) or v is None:
+    if is_array(v) or v is None:
         return number(v)
     k = float(v) / math.pi
     if math.isfinite(k) and k != 0 and abs(k - round(k, 2)) < 1e-9 * max(1.0, abs(k)):
@@ -281,7 +282,7 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
     if back is None or dst not in back.plan.index or src not in back.plan.index:
         return EdgeLook()
     try:
-        e = back.edge(src, dst, slot)
+        e = back.edge(src, dst, slot, plain=True)
     except NodeError:  # results from before a structural edit
         return EdgeLook()
     carried = e.accumulated
@@ -289,7 +290,7 @@ def edge_look(graph: Graph, key: tuple[str, str, int], fwd: Forward | None,
         return EdgeLook(role="faint")
     role = sign_role(carried)
     fwd = back.forward
-    local = format_local(e.local, fwd.values[src], fwd.values[dst], digits=4)
+    local = format_local(e.local, fwd.plain[src], fwd.plain[dst], digits=4)
     if typographic:
         local = local.replace("-", "−")
     if hide_local:

@@ -132,7 +132,7 @@ def magnitude(v: Any) -> float:
     """
     if v is None:
         return 0.0
-    if not isinstance(v, np.ndarray):
+    if not is_array(v):
         m = abs(float(v))
         return m if m - m == 0.0 else 0.0
     with np.errstate(all="ignore"):
@@ -150,7 +150,7 @@ def sign_of(v: Any) -> float:
     negative (drawn red, like an error)."""
     if v is None:
         return 0.0
-    total = float(np.sum(v)) if isinstance(v, np.ndarray) else float(v)
+    total = float(np.sum(v)) if is_array(v) else float(v)
     if math.isnan(total):
         return -1.0
     return (total > 0) - (total < 0)

@@ -50,16 +50,18 @@ class Results:
     _tangents: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def value(self, node: str) -> Any:
-        """The node's value, or ``None`` if it has none."""
+        """The node's value, or ``None`` if it has none (as the run made it: a Python float
+        on a scalar run, which reading needs no numpy)."""
         if self.forward is None or node not in self.forward.plan.index:
             return None
-        return self.forward.values[node]
+        return self.forward.plain[node]
 
     def grad(self, node: str) -> Any:
-        """d output / d node, or ``None`` (constants, no output, not computable)."""
+        """d output / d node, or ``None`` (constants, no output, not computable); a Python
+        float on a scalar run, like :meth:`value`."""
         if self.backward is None or node not in self.backward.plan.index:
             return None
-        return self.backward.grads[node]
+        return self.backward.plain_grads[node]
 
     def reaches(self, node: str) -> bool:
         """True when ``node`` has a path to the output."""
@@ -311,7 +313,7 @@ class Document(QObject):
                 results.problem = "no output: right-click a node → Differentiate this"
             elif out in plan.incomplete:
                 results.problem = f"{out} cannot be computed: an input slot upstream is empty"
-            elif results.forward.values[out] is not None:
+            elif results.forward.plain[out] is not None:
                 results.backward = plan.backward(results.forward, out)
             if results.forward.nonfinite is not None and not results.problem:
                 results.problem = results.forward.nonfinite.message
@@ -360,7 +362,7 @@ class Document(QObject):
         group commands call this, so group edits are undone like every other edit."""
         for node, group in (members or {}).items():
             self.graph.update_attrs(node, group=group)
-        used = {d.get("group") for _, d in self.graph.nx.nodes(data=True)}
+        used = {d.get("group") for _, d in self.graph.table().items()}
         self.groups = {k: dict(v) for k, v in groups.items() if k in used}
         self.changed.emit(events.GroupsChanged())
 

@@ -157,7 +157,7 @@ class EditOps:
     def ungroup_selected(self) -> None:
         """Dissolve the groups of the selected nodes."""
         nodes = self.scene.selected_nodes()
-        members = [n for n, d in self.doc.graph.nx.nodes(data=True)
+        members = [n for n, d in self.doc.graph.table().items()
                    if d.get("group") and d.get("group") in
                    {self.doc.graph.attrs(s).get("group") for s in nodes}]
         if members:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from graphapp.engine import as_value
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.gui import commands, events
 from graphapp.gui.canvas.scene import GraphScene
 from graphapp.gui.document import Document
@@ -177,7 +177,7 @@ class Inspector(QWidget):
         is_input = spec.is_leaf
         self.value_edit.setVisible(is_input)
         self.form_box.layout().labelForField(self.value_edit).setVisible(is_input)
-        scalar_input = is_input and not isinstance(g.value(node), np.ndarray)
+        scalar_input = is_input and not is_array(g.value(node))
         self._slider_row.setVisible(scalar_input)
         self.form_box.layout().labelForField(self._slider_row).setVisible(scalar_input)
         if is_input and not (self.value_edit.hasFocus() and self.value_edit.isModified()):
@@ -185,8 +185,8 @@ class Inspector(QWidget):
         value = results.value(node)
         self.value_caption.setText("" if is_input else "Value")
         why = missing_reason(g, node) or results.problem or "not computed"
-        self.value_label.setText("" if is_input and value is not None and not isinstance(
-            value, np.ndarray) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
+        self.value_label.setText("" if is_input and value is not None and not is_array(
+            value) else f"= {num(value, 12)}" if value is not None else f"— ({why})")
         out = self.doc.output
         hidden = self._quizzed(node)
         if results.backward is None:
@@ -280,7 +280,7 @@ class Inspector(QWidget):
     def _recentre_slider(self) -> None:
         node = self.node
         value = self.doc.graph.value(node) if node in self.doc.graph else None
-        if value is None or isinstance(value, np.ndarray) or not np.isfinite(value):
+        if value is None or is_array(value) or not np.isfinite(value):
             return
         centre = float(value)
         span = max(1.0, abs(centre))
@@ -315,6 +315,6 @@ class Inspector(QWidget):
 
 
 def _editable(value: Any) -> str:
-    if isinstance(value, np.ndarray):
+    if is_array(value):
         return json.dumps(value.tolist())
     return repr(float(value))

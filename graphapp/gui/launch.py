@@ -33,12 +33,17 @@ def _display_problem() -> str:
     return ""
 
 
-#: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``): numpy
-#: (the canvas's display data; the engine itself imports it on first use) and networkx (the
-#: layered layout) first.
-QT_FREE = ("numpy", "networkx", "graphapp.engine.trace", "graphapp.engine.nudge",
+#: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``); numpy
+#: too, unless the graph runs on Python floats (:meth:`Plan.runs_on_floats`).
+QT_FREE = ("graphapp.engine.trace", "graphapp.engine.nudge",
            "graphapp.formats.present", "graphapp.formats.graphviz_export",
            "graphapp.formats.report")
+#: What a first edit may need and the first frame may not, imported once the window has been
+#: on screen this many milliseconds, so that the first edit does not wait for them: numpy (a
+#: value set by hand is a float64) and networkx (~0.14 s; a structural edit builds the
+#: graph's networkx model).
+WARM_UP_MS = 250
+WARM_UP = ("numpy", "networkx")
 #: Window sizes the screenshot option accepts.
 MIN_SIZE, MAX_SIZE = (400, 300), (8000, 8000)
 #: Picture formats a screenshot can be written in, by file extension.
@@ -111,9 +116,11 @@ def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None
         print(f"graphapp: --screenshot {screenshot}: use one of "
               f"{', '.join(SHOT_FORMATS)}", file=sys.stderr)
         return 2
-    # The file first, and every Qt-free module the window uses, before PySide6: a bad file
-    # is refused before Qt starts, and PySide6 reads the source of each module imported after
-    # it (to look for its snake_case feature), which costs ~0.1 s for numpy and networkx.
+    # The file first, and every Qt-free module the first frame uses, before PySide6: a bad
+    # file is refused before Qt starts, and PySide6 reads the source of each module imported
+    # after it (to look for its snake_case feature), which costs ~0.05 s more for numpy. A
+    # small graph of scalars needs neither numpy (~0.07 s) nor networkx (~0.14 s) to be drawn:
+    # the window imports them once it is idle (WARM_UP).
     from graphapp.formats import FormatError
     from graphapp.formats.io import load_graph
 
@@ -125,10 +132,14 @@ def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None
     if screenshot and select is not None and select not in doc.graph:
         print(f"graphapp: --select {select}: no such node in {path}", file=sys.stderr)
         return 2
+    if not _runs_on_floats(doc):
+        importlib.import_module("numpy")
     for name in QT_FREE:
         importlib.import_module(name)
     if doc.prompts:  # the Lesson dock checks the lesson's prompts in the first frame
         importlib.import_module("graphapp.lab.lesson")
+    if doc.quiz is not None:  # the cards hide the quiz's numbers in the first frame
+        importlib.import_module("graphapp.lab.quiz")
 
     from PySide6.QtWidgets import QApplication
 
@@ -158,11 +169,29 @@ def _launch(path: Path, screenshot: str | None, backward: bool, step: int | None
             window.recent.add(path)
         window.show()
         _started(collecting, made_here)
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(WARM_UP_MS, _warm_up)
         window.offer_recovery()
         code = app.exec()
     if made_here:
         _tear_down(app, window)
     return code
+
+
+def _runs_on_floats(doc: Any) -> bool:
+    """Whether the first frame's numbers come without numpy (a small graph of scalars)."""
+    from graphapp.engine import GraphError
+
+    try:
+        return doc.graph.plan().runs_on_floats(doc.graph)
+    except GraphError:
+        return False
+
+
+def _warm_up() -> None:
+    for name in WARM_UP:
+        importlib.import_module(name)
 
 
 def _tear_down(app: Any, window: Any) -> None:

@@ -1,4 +1,4 @@
-"""Where nodes go: Graphviz ``dot`` in a background job, or a layered networkx layout.
+"""Where nodes go: Graphviz ``dot`` in a background job, or a layered layout.
 
 ``dot`` makes the nicest pictures but takes seconds on thousands of nodes (about 5 s for 3,000
 here), so it never runs on the GUI thread: :func:`layout_work` is run as a job
@@ -12,8 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
-
-import networkx as nx
 
 from graphapp.engine import Graph
 from graphapp.formats.graphviz_export import Runner
@@ -48,13 +46,12 @@ def layered_layout(graph: Graph, sizes: dict[str, tuple[float, float]] | None = 
     ``sizes`` (width, height) so none overlap, each column ordered by where its inputs are
     (fewer crossings) and centred. Linear in the graph's size: the interim layout of a big
     file while ``dot`` works, and the layout when ``dot`` is missing."""
-    g = graph.nx
     sizes = sizes or {}
     result: Positions = {}
     x = 0.0
-    for column in nx.topological_generations(g):
+    for column in graph.columns():
         def barycentre(node: str) -> float:
-            ys = [result[p][1] for p in g.predecessors(node) if p in result]
+            ys = [result[p][1] for p in graph.predecessors(node) if p in result]
             return sum(ys) / len(ys) if ys else 0.0
 
         column.sort(key=barycentre)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import EvaluationError, Forward, Graph, NodeError, Plan
+from graphapp.engine.lazy_numpy import np
 
 __all__ = ["objective", "run", "scalar_input"]
 

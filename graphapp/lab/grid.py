@@ -45,9 +45,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Graph, Plan
+from graphapp.engine.lazy_numpy import np
 from graphapp.lab._common import objective, run, scalar_input
 
 __all__ = ["Curve", "Surface", "curve", "default_range", "evaluate_along", "grid_key", "moved",

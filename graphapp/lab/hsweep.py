@@ -27,9 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Graph
+from graphapp.engine.lazy_numpy import np
 from graphapp.lab._common import objective, run, scalar_input
 from graphapp.lab.grid import evaluate_along, vectorisable
 

@@ -28,9 +28,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward
+from graphapp.engine.lazy_numpy import is_array, np
 from graphapp.formats.conditions import Clause, Condition, Operand
 
 __all__ = ["RELATIVE", "Outcome", "Situation", "check", "check_all"]
@@ -100,7 +99,7 @@ def _number(operand: Operand, now: Situation) -> float:
     if operand.func == "value":
         if now.forward is None or names[0] not in now.forward.plan.index:
             raise _Unreadable(f"there is no node {names[0]}")
-        raw = now.forward.values[names[0]]
+        raw = now.forward.plain[names[0]]
         if raw is None:
             raise _Unreadable(f"{names[0]} has no value now")
     else:
@@ -110,7 +109,7 @@ def _number(operand: Operand, now: Situation) -> float:
             if name not in now.backward.plan.index:
                 raise _Unreadable(f"there is no node {name}")
         if operand.func == "grad":
-            raw = now.backward.grads[names[0]]
+            raw = now.backward.plain_grads[names[0]]
             if raw is None:
                 raise _Unreadable(f"{names[0]} has no gradient now")
         else:
@@ -124,7 +123,7 @@ def _local(back: Backward, src: str, dst: str) -> object:
     slots = [k for k, j in enumerate(plan.args[d]) if j == s]
     if not slots:
         raise _Unreadable(f"{src} is not an input of {dst}")
-    parts = [back.edge(src, dst, k).local for k in slots]
+    parts = [back.edge(src, dst, k, plain=True).local for k in slots]
     if any(p is None for p in parts):
         raise _Unreadable(f"the edge {src} → {dst} has no local derivative now")
     return sum(parts[1:], parts[0])
@@ -132,6 +131,11 @@ def _local(back: Backward, src: str, dst: str) -> object:
 
 def _one(raw: object, name: str, operand: Operand) -> float:
     """The reading as one float: the element asked for, or the value when it is one number."""
+    if not is_array(raw):  # one number (no numpy needed to read it)
+        if operand.index is None:
+            return float(raw)
+        element = ", ".join(map(str, operand.index))
+        raise _Unreadable(f"{name} holds one number: there is no element [{element}]")
     arr = np.asarray(raw, dtype=float)
     if operand.index is not None:
         try:

@@ -37,9 +37,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Graph, Value
+from graphapp.engine.lazy_numpy import np
 from graphapp.lab._common import objective, run, scalar_input
 
 __all__ = ["EdgeShare", "PartialTotal", "PathTerm", "default_held", "partial_edge",

@@ -22,9 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Graph
+from graphapp.engine.lazy_numpy import np
 from graphapp.lab._common import objective, run, scalar_input
 
 __all__ = ["DEFAULT_H", "Slope", "slope"]

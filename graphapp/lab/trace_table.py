@@ -31,9 +31,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Graph, Value
+from graphapp.engine.lazy_numpy import np
 from graphapp.engine.trace import backward_trace, forward_trace
 from graphapp.formats.notation import operand, short_name
 from graphapp.lab._common import objective, run

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import networkx as nx
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphapp.engine import (
     ArityError,
@@ -13,6 +17,7 @@ from graphapp.engine import (
     SlotError,
     backward,
 )
+from graphapp.engine.ops import OPS
 from tests.helpers import MICROGRAD, expr_graph
 
 
@@ -192,3 +197,68 @@ def test_a_graph_read_in_bulk_builds_networkx_only_when_asked_and_then_the_same(
     g.connect("c", "L", 1)
     assert float(backward(g, "L").grads["c"]) == 1.0
     assert g.inputs("L") == ["m", "c"]
+
+
+@st.composite
+def bulk_rows(draw):
+    """Rows and edges as a file gives them: random ops, some slots left empty, rows shuffled
+    (not always in topological order) and edges in any order."""
+    n = draw(st.integers(1, 14))
+    ops = [draw(st.sampled_from(["input", "const", "mul", "add", "neg", "tanh", "sub"]))
+           for _ in range(n)]
+    rows, edges = [], []
+    for i, op in enumerate(ops):
+        arity = OPS[op].arity
+        rows.append((f"n{i}", op, 1.5 if not arity else None, {}))
+        for slot in range(arity):
+            if i and draw(st.booleans() | st.just(True)):
+                edges.append((f"n{draw(st.integers(0, i - 1))}", f"n{i}", slot))
+    return draw(st.permutations(rows)), draw(st.permutations(edges))
+
+
+@settings(max_examples=150, deadline=None)
+@given(bulk_rows())
+def test_a_graph_read_in_bulk_answers_structure_as_networkx_does_without_it(parts):
+    """Edges, inputs, consumers, predecessors, depth columns and empty slots of a graph read
+    in bulk come from its rows, in networkx's order, without building networkx; the oracle is
+    networkx itself on the same rows."""
+    rows, edges = parts
+    g = Graph.from_parts(rows, edges)
+    ref = Graph.from_parts(rows, edges).nx  # built
+    assert g.edges() == list(ref.edges(keys=True))
+    assert g.columns() == [list(c) for c in nx.topological_generations(ref)]
+    for node in ref:
+        assert g.predecessors(node) == list(ref.predecessors(node))
+        assert g.consumers(node) == [(d, k) for _, d, k in ref.out_edges(node, keys=True)]
+        slots = [None] * OPS[ref.nodes[node]["op"]].arity
+        for src, _, k in ref.in_edges(node, keys=True):
+            slots[k] = src
+        assert g.inputs(node) == slots
+    expected_missing = [(n, k) for n in ref for k, s in enumerate(g.inputs(n)) if s is None]
+    assert g.missing_slots() == expected_missing
+    assert dict(g.table()) == dict(ref.nodes(data=True))
+    assert g._pending is not None  # none of it built networkx
+    copy = g.copy()
+    assert copy._pending is not None and copy.edges() == g.edges()
+    node = next(iter(g))
+    copy.update_attrs(node, label="changed")
+    copy.add_node("extra", "input", 2.0)  # builds the copy's networkx graph only
+    assert g.attr(node, "label") is None and "extra" not in g and g._pending is not None
+    assert copy.nx.nodes[node]["label"] == "changed"
+
+
+def test_a_cycle_in_rows_read_in_bulk_is_named_without_building_the_graph():
+    rows = [("a", "neg", None, {}), ("b", "neg", None, {}), ("x", "input", 1.0, {})]
+    with pytest.raises(CycleError) as caught:
+        Graph.from_parts(rows, [("a", "b", 0), ("b", "a", 0)])
+    assert set(caught.value.nodes) == {"a", "b"}
+
+
+def test_a_scalar_read_in_bulk_reads_as_float64_and_a_value_edit_keeps_the_plan():
+    g = Graph.from_parts([("x", "input", 2.0, {}), ("y", "neg", None, {})], [("x", "y", 0)])
+    plan = g.plan()
+    assert type(g.value("x")) is np.float64 and g.value("x") == 2.0
+    g.set_value("x", 5.0)  # a Python float in the rows, float64 now: the same kind of value
+    assert g.plan() is plan and type(g.value("x")) is np.float64
+    g.set_value("x", [1.0, 2.0])  # a shape change is a change of how the plan runs
+    assert g.plan() is not plan

@@ -131,3 +131,52 @@ def test_scalar_numpy_and_batched_modes_agree_on_every_op(case):
             viewed = back.grads[n]
             assert (listed is None) == (viewed is None)
             assert listed is None or _same(listed, float(viewed), 0.0)
+
+
+def _equal(a: object, b: object) -> bool:
+    """The same number (nan equals nan), or both None."""
+    if a is None or b is None:
+        return a is b
+    return float(a) == float(b) or (math.isnan(float(a)) and math.isnan(float(b)))
+
+
+@given(any_op_graphs())
+def test_plain_readings_are_the_same_numbers_as_python_floats_on_a_scalar_run(case):
+    """What the window draws from (``plain``: no numpy needed to read a scalar run) holds the
+    numbers the float64 readings hold; the largest carried gradient (edge widths) agrees with
+    the numpy modes'."""
+    g, out = case
+    plan = g.plan()
+    scalar, nodes = plan.forward(g, mode="scalar"), plan.forward(g, mode="nodes")
+    for node in g:
+        assert _equal(scalar.plain[node], scalar.values[node])
+        assert type(scalar.plain[node]) is float
+        assert type(g.value(node, plain=True) if g.op(node).is_leaf else 0.0) is float
+        assert nodes.plain[node] is nodes.values[node]
+    if g.op(out).constant:
+        return
+    back, ref = plan.backward(scalar, out), plan.backward(nodes, out)
+    for node in g:
+        assert _equal(back.plain_grads[node], back.grads[node])
+        assert back.plain_grads[node] is None or type(back.plain_grads[node]) is float
+    for src, dst, slot, e in back.edges():
+        plain = back.edge(src, dst, slot, plain=True)
+        assert _equal(plain.local, e.local) and _equal(plain.accumulated, e.accumulated)
+        assert plain.local is None or type(plain.local) is float
+    assert _same(back.largest_carried(), ref.largest_carried(), 1e-9)
+    assert _same(back.largest_carried(), plan.backward(plan.forward(g, mode="batched"),
+                                                        out).largest_carried(), 1e-9)
+
+
+def test_a_graph_runs_on_floats_when_small_complete_and_scalar():
+    small = expr_graph("x = 2.0\ny = x * x\n")
+    assert small.plan().runs_on_floats(small)
+    arrays = expr_graph("x = [1.0, 2.0]\ny = x * x\n")
+    assert not arrays.plan().runs_on_floats(arrays)
+    wide = Graph.from_parts([(f"x{i}", "input", 1.0, {}) for i in range(40)]
+                            + [(f"n{i}", "neg", None, {}) for i in range(40)],
+                            [(f"x{i}", f"n{i}", 0) for i in range(40)])
+    assert not wide.plan().runs_on_floats(wide)  # batched: level by level in numpy
+    gap = Graph.from_parts([("x", "input", 1.0, {}), ("a", "neg", None, {}),
+                            ("y", "mul", None, {})], [("x", "a", 0), ("x", "y", 0)])
+    assert not gap.plan().runs_on_floats(gap)  # an empty slot: numpy masks say what is missing

@@ -9,6 +9,8 @@ import doctest
 import importlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 
@@ -152,3 +154,41 @@ def test_the_placement_doctests_run():
     """The window's modules are left out of the architecture test's doctest run (Qt)."""
     result = doctest.testmod(importlib.import_module("graphapp.gui.canvas.minimap_place"))
     assert result.attempted >= 8 and result.failed == 0
+
+
+_RECTS = st.lists(st.tuples(st.floats(-500, 500), st.floats(-500, 500), st.floats(5, 200),
+                            st.floats(5, 120)).map(lambda r: (r[0], r[1], r[0] + r[2],
+                                                               r[1] + r[3])), max_size=90)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_RECTS, _RECTS, st.floats(0.2, 2.0), st.tuples(st.floats(-300, 300),
+                                                      st.floats(-300, 300)))
+def test_the_minimap_finds_the_same_place_with_python_lists_and_with_numpy(cards, labels, zoom,
+                                                                           centre):
+    """A small graph's placement is searched on Python lists (no numpy for the first frame),
+    a big one's with numpy: both must choose the same place, and it covers no card when it
+    says it does not."""
+    place = importlib.import_module("graphapp.gui.canvas.minimap_place")
+    xs = [c[0] for c in cards] + [c[2] for c in cards] or [0.0]
+    ys = [c[1] for c in cards] + [c[3] for c in cards] or [0.0]
+    bounds = (min(xs), min(ys), max(xs), max(ys))
+    args = (bounds, cards, labels, (900.0, 600.0), zoom, (200.0, 140.0), centre)
+    small, big = place.SMALL, place.SMALL
+    try:
+        place.SMALL = 10**9  # every search on Python lists
+        small = place.place(*args)
+        place.SMALL = -1  # every search with numpy
+        big = place.place(*args)
+    finally:
+        place.SMALL = 64
+    assert small == big
+    box = place._scene_box(small, (900.0, 600.0), zoom, (200.0, 140.0))
+    clear = not any(c[0] < box[2] and c[2] > box[0] and c[1] < box[3] and c[3] > box[1]
+                    for c in cards)
+    shows_all = cards and all(
+        small.centre[0] - 450 / zoom <= c[0] and c[2] <= small.centre[0] + 450 / zoom
+        and small.centre[1] - 300 / zoom <= c[1] and c[3] <= small.centre[1] + 300 / zoom
+        for c in cards)
+    fallback = small == place.Placement(small.centre, place.CORNERS[0])
+    assert clear or shows_all or fallback

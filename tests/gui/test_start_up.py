@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from graphapp.gui.lab import DOCKS
 from tests.conftest import EXAMPLES, ROOT
 
@@ -75,10 +77,19 @@ def test_the_collector_runs_while_the_window_is_open(qapp, tmp_path, monkeypatch
     assert gc.isenabled()
 
 
-def test_numpy_and_networkx_are_imported_before_pyside6(tmp_path):
-    """PySide6 reads the source of every module imported after it (its snake_case feature):
-    numpy's and networkx's hundreds of modules cost ~0.1 s that way, so the window imports
-    them first. A finder placed first on ``sys.meta_path`` notes the order imports start in."""
+@pytest.mark.parametrize(("example", "numpy"), [
+    ("01_micrograd.expr", False),  # a small graph of scalars: Python floats throughout
+    ("02_slope.expr", False),  # constants too
+    ("10_relu_neuron.expr", True),  # arrays
+    ("12_quiz_backprop.expr", True),  # a quiz (its questions are read with numpy)
+])
+def test_the_first_frame_imports_numpy_only_when_it_needs_it_and_before_pyside6(
+        tmp_path, example, numpy):
+    """A small graph of scalars is drawn without numpy (~0.07 s to import) or networkx
+    (~0.14 s): edges, inputs and depth columns come from the rows read, numbers as Python
+    floats. When the graph needs numpy it is imported before PySide6, which reads the source
+    of every module imported after it (its snake_case feature), numpy's hundreds included.
+    A finder placed first on ``sys.meta_path`` notes the order imports start in."""
     code = (
         "import json, sys\n"
         "order = []\n"
@@ -87,7 +98,7 @@ def test_numpy_and_networkx_are_imported_before_pyside6(tmp_path):
         "        order.append(name)\n"
         "sys.meta_path.insert(0, Note())\n"
         "from graphapp.cli import main\n"
-        f"code = main(['open', {str(EXAMPLES / '01_micrograd.expr')!r}, '--screenshot', "
+        f"code = main(['open', {str(EXAMPLES / example)!r}, '--screenshot', "
         f"{str(tmp_path / 's.png')!r}])\n"
         "print(json.dumps({'code': code, 'order': order}))\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
@@ -98,6 +109,43 @@ def test_numpy_and_networkx_are_imported_before_pyside6(tmp_path):
     seen = json.loads(result.stdout)
     assert seen["code"] == 0
     order = seen["order"]
-    first_qt = order.index("PySide6")
-    for heavy in ("numpy", "networkx"):
-        assert heavy in order[:first_qt], f"{heavy} imported after PySide6"
+    assert ("numpy" in order[:order.index("PySide6")]) is numpy
+    assert ("numpy" in order) is numpy  # never after PySide6
+    assert "networkx" not in order
+
+
+def test_the_open_window_imports_networkx_once_it_is_idle(tmp_path):
+    """A first value edit needs numpy, the first structural edit networkx: the window imports
+    them once it has been on screen a moment, so that no edit waits for them (the event loop
+    runs 1 s here)."""
+    path = tmp_path / "g.expr"
+    path.write_text("x = 2.0\ny = x * x\n")
+    code = (
+        "import json, sys\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "import graphapp.gui.main_window as mw\n"
+        "from graphapp.gui import launch\n"
+        "seen = {}\n"
+        "def run_loop(*_args):\n"
+        "    seen['at_show'] = [m for m in ('numpy', 'networkx') if m in sys.modules]\n"
+        "    loop = QEventLoop()\n"
+        "    QTimer.singleShot(1000, loop.quit)\n"
+        "    loop.exec()\n"
+        "    seen['idle'] = [m for m in ('numpy', 'networkx') if m in sys.modules]\n"
+        "    for widget in QApplication.topLevelWidgets():\n"
+        "        if isinstance(widget, mw.MainWindow):\n"
+        "            widget.jobs.shutdown(60)\n"
+        "            widget.close()\n"
+        "    return 0\n"
+        "QApplication.exec = run_loop\n"
+        "mw.MainWindow.offer_recovery = lambda self: None\n"
+        f"seen['code'] = launch.launch(__import__('pathlib').Path({str(path)!r}))\n"
+        "print(json.dumps(seen))\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"at_show": [], "idle": ["numpy", "networkx"],
+                                         "code": 0}

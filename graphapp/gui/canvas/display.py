@@ -13,9 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import numpy as np
-
 from graphapp.engine import Backward, Forward, Graph
+from graphapp.engine.lazy_numpy import is_array
 from graphapp.formats.present import (
     HIDDEN,
     Card,
@@ -129,15 +128,15 @@ def group_display(graph: Graph, name: str, members: list[str], entries: list[Any
     labels = tuple(node_name(graph, src) or graph.op(src).symbol for src, _, _ in entries)
     rows, wide = [], False
     for node in exits:
-        value = fwd.values[node] if fwd is not None and node in fwd.plan.index else None
-        grad = back.grads[node] if back is not None and node in back.plan.index else None
+        value = fwd.plain[node] if fwd is not None and node in fwd.plan.index else None
+        grad = back.plain_grads[node] if back is not None and node in back.plan.index else None
         if grad is not None and hidden and node in hidden.grads:
             text, colour = f"{number(value)}   ∇ {HIDDEN}", theme.role("faint")
         else:
             text = number(value) + (f"   ∇ {number(grad)}" if grad is not None else "")
             colour = theme.role(sign_role(grad)) if grad is not None else None
         rows.append((node_name(graph, node) or graph.op(node).symbol, text, colour))
-        wide = wide or isinstance(value, np.ndarray)
+        wide = wide or is_array(value)
     return NodeDisplay(name=name, symbol=f"group of {len(members)}", op="group",
                        category="group", header="header:group", slot_names=labels,
                        rows=tuple(rows),

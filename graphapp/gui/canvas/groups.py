@@ -82,7 +82,7 @@ class SceneGroups:
     def members(self) -> dict[str, list[str]]:
         """Group name → its member nodes, from the nodes' ``group`` attribute."""
         found: dict[str, list[str]] = {}
-        for node, data in self.doc.graph.nx.nodes(data=True):
+        for node, data in self.doc.graph.table().items():
             name = data.get("group")
             if name:
                 found.setdefault(name, []).append(node)

@@ -28,10 +28,10 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from graphapp.engine.lazy_numpy import np
 
 __all__ = ["CORNERS", "CORNER_PRICE", "MARGIN", "Placement", "box", "covers", "place", "size_for"]
 
@@ -143,19 +143,35 @@ def place(graph: Rect, cards: Sequence[Rect], labels: Sequence[Rect], view: tupl
                     (size[1] + room) / zoom)
     tries = sorted(((abs(x - xs[0]) + abs(y - ys[0])) * zoom + CORNER_PRICE * rank, x, y, corner)
                    for x in xs for y in ys for rank, corner in enumerate(CORNERS))
-    whole = np.array(cards, float).reshape(-1, 4)
-    if len(whole):
-        left, top = whole[:, :2].min(axis=0)
-        right, bottom = whole[:, 2:].max(axis=0)
-    for blocking in (np.array([*cards, *labels], float), whole):
-        blocking = blocking.reshape(-1, 4)
+    if cards:
+        left, top = min(c[0] for c in cards), min(c[1] for c in cards)
+        right, bottom = max(c[2] for c in cards), max(c[3] for c in cards)
+    for overlaps in (_overlap_test([*cards, *labels]), _overlap_test(cards)):
         for _, x, y, corner in tries:
             candidate = Placement((x, y), corner)
-            if len(whole) and (x - span_x / 2 <= left and right <= x + span_x / 2
-                               and y - span_y / 2 <= top and bottom <= y + span_y / 2):
+            if cards and (x - span_x / 2 <= left and right <= x + span_x / 2
+                          and y - span_y / 2 <= top and bottom <= y + span_y / 2):
                 return candidate  # every card in sight: no minimap at all
-            x0, y0, x1, y1 = _scene_box(candidate, view, zoom, size)
-            if not np.any((blocking[:, 0] < x1) & (blocking[:, 2] > x0)
-                          & (blocking[:, 1] < y1) & (blocking[:, 3] > y0)):
+            if not overlaps(_scene_box(candidate, view, zoom, size)):
                 return candidate
     return Placement((xs[0], ys[0]), CORNERS[0])
+
+
+#: Up to this many rectangles, whether a box overlaps one is asked of a Python list (a small
+#: graph's first frame needs no numpy); beyond, numpy asks all of them at once.
+SMALL = 64
+
+
+def _overlap_test(rects: Sequence[Rect]) -> Callable[[Rect], bool]:
+    """A test: does a box overlap any of ``rects`` (edges touching do not count)?
+
+    >>> test = _overlap_test([(0, 0, 10, 10)])
+    >>> test((5, 5, 20, 20)), test((10, 0, 20, 10))
+    (True, False)
+    """
+    if len(rects) <= SMALL:
+        return lambda b: any(r[0] < b[2] and r[2] > b[0] and r[1] < b[3] and r[3] > b[1]
+                             for r in rects)
+    a = np.array(rects, float).reshape(-1, 4)
+    return lambda b: bool(np.any((a[:, 0] < b[2]) & (a[:, 2] > b[0])
+                                 & (a[:, 1] < b[3]) & (a[:, 3] > b[1])))

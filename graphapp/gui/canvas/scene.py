@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
 
 from graphapp.engine import EvaluationError, GraphError
+from graphapp.engine.lazy_numpy import is_array
 from graphapp.formats.present import largest
 from graphapp.formats.text import is_position
 from graphapp.gui import events
@@ -471,12 +471,12 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
 def estimated_sizes(graph: Any) -> dict[str, tuple[float, float]]:
     """Card sizes before the cards exist (to start a layout early): wide cards for arrays."""
     try:
-        values = graph.plan().forward(graph).values
+        values = graph.plan().forward(graph).plain
     except (GraphError, ValueError, EvaluationError):
         values = {}
     sizes = {}
     for node in graph:
-        wide = isinstance(values.get(node) if values else None, np.ndarray)
+        wide = is_array(values.get(node) if values else None)
         rows = 1 if graph.op(node).constant else 2  # an array's shape is in its header
         sizes[node] = (WIDE if wide else WIDTH, HEADER + ROW * max(2, rows) + 6)
     return sizes
