@@ -83,6 +83,7 @@ _FAST_SCRIPT = re.compile(
     rf"(?:(?(3)[ \t]*,|[ \t]*(\*\*|[-+*/@]))[ \t]*({_ID}))?(?(3)[ \t]*\))){_TAIL}"
     rf"|[ \t]*(#.*)?\r?$)", re.MULTILINE)
 _EMPTY_LINE = ("",) * 7  # what _FAST_SCRIPT finds on a blank line
+_PIECE = 1 << 16  # characters searched at a time (a few thousand lines)
 _KEYWORDS = frozenset(keyword.kwlist)
 _NO_ATTRS = MappingProxyType({})  # shared by every parsed node: .expr has no attributes
 _OUTPUT_DIRECTIVE = re.compile(r"#\s*output:\s*(\S+)\s*$")
@@ -769,8 +770,8 @@ def _read_columns(text: str) -> _Columns | None:
     (a name used before it is defined, defined twice or a keyword, an unknown function, a
     wrong count of arguments, ``pi`` or ``e``): the script is then read line by line, which
     makes the nodes of any line and says what is wrong with a bad one."""
-    found = _FAST_SCRIPT.findall(text)
-    if len(found) != text.count("\n") + 1:  # a line of another shape
+    found = _simple_lines(text)
+    if found is None:
         return None
     line_count = len(found)
     if found[-1] == _EMPTY_LINE:  # after a final newline: leave it out at once
@@ -820,6 +821,25 @@ def _read_columns(text: str) -> _Columns | None:
     return _Columns(names, ops, dict(zip(compress(names, numbers),
                                          map(float, filter(None, numbers)), strict=True)),
                     args, position, dict(zip(names, line_nos, strict=True)), output_directive)
+
+
+def _simple_lines(text: str) -> list[tuple[str, ...]] | None:
+    """What :data:`_FAST_SCRIPT` finds on each line of ``text``, or ``None`` as soon as a line
+    of another shape turns up: the text is searched in pieces of whole lines, so that a
+    script that is not simple (a deep chain of longer expressions) costs one piece, not a
+    search through all of it."""
+    found: list[tuple[str, ...]] = []
+    start = 0
+    while True:
+        end = text.find("\n", start + _PIECE)
+        piece = text[start:] if end < 0 else text[start:end]
+        rows = _FAST_SCRIPT.findall(piece)
+        if len(rows) != piece.count("\n") + 1:  # a line of another shape
+            return None
+        found += rows
+        if end < 0:
+            return found
+        start = end + 1
 
 
 def _read_quiz(found: list[Directive], graph: Graph, path: str) -> Quiz | None:

@@ -470,11 +470,17 @@ def _read_fully(text: str, whole: bool, monkeypatch) -> tuple:
             doc.lesson)
 
 
-@given(whole_scripts())
-def test_a_script_read_whole_gives_what_line_by_line_gives(text):
-    """Read in whole columns (one regular expression over the file) or line by line, a
-    script gives the same graph, plan, lines and output, or the same error."""
+@given(whole_scripts(), st.sampled_from([1, 2, 9, 30, 1 << 16]))
+def test_a_script_read_whole_gives_what_line_by_line_gives(text, piece):
+    """Read in whole columns (one regular expression over the file, searched in pieces of
+    ``piece`` characters or more, up to a line's end) or line by line, a script gives the
+    same graph, plan, lines and output, or the same error."""
+    import graphapp.formats.expr as expr_module
+
+    taken = expr_module._read_columns(text) is not None  # searched at once
     with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(expr_module, "_PIECE", piece)
+        assert (expr_module._read_columns(text) is not None) == taken  # the same, in pieces
         assert _read_fully(text, True, monkeypatch) == _read_fully(text, False, monkeypatch)
 
 
