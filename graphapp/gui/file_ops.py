@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from graphapp.engine import Graph, gradcheck
 from graphapp.formats import FormatError, GraphFile
 from graphapp.formats.expr import lesson_of, unfinished
-from graphapp.formats.graphviz_export import DotMissing, export_graph
 from graphapp.formats.io import load_graph, save_graph
 from graphapp.formats.report import check_table
 from graphapp.formats.text import is_position
@@ -31,6 +30,8 @@ FILE_FILTER = "Graphs (*.expr *.graph.json *.json);;Graph scripts (*.expr);;JSON
 
 
 def _export_failure(exc: Exception) -> str:
+    from graphapp.formats.graphviz_export import DotMissing
+
     if isinstance(exc, DotMissing | OSError | ValueError):
         return str(exc)
     return dot_failure(exc)
@@ -176,6 +177,8 @@ class FileOps:
         if results.forward is None:
             self.say(f"Export failed: {results.problem or 'nothing to draw'}")
             return None
+        from graphapp.formats.graphviz_export import export_graph  # on first export
+
         doc = self.doc.to_file()
         doc.graph = doc.graph.copy()
         fwd, back = results.forward, results.backward

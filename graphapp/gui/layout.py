@@ -12,10 +12,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from graphapp.engine import Graph
-from graphapp.formats.graphviz_export import Runner
 from graphapp.gui.jobs import JobContext
+
+if TYPE_CHECKING:
+    from graphapp.formats.graphviz_export import Runner
 
 __all__ = ["COLUMN", "ROW", "compact", "dot_available", "dot_failure", "dot_layout", "fold",
            "layered_layout", "layout_work", "spread_columns"]

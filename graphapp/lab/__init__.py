@@ -44,21 +44,64 @@ conventions.
 (20.0, 14.003, 14.0, 3.0)
 """
 
-from graphapp.lab.grid import (
-    Curve,
-    Surface,
-    curve,
-    default_range,
-    grid_key,
-    moved,
-    surface,
-    vectorisable,
-)
-from graphapp.lab.hsweep import SWEEP_H, InputCheck, SweepRow, h_sweep, h_sweep_all
-from graphapp.lab.partial import EdgeShare, PartialTotal, PathTerm, default_held, partial_vs_total
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# eager: the function has its module's name (importing the module would rebind the name)
 from graphapp.lab.slope import DEFAULT_H, Slope, slope
-from graphapp.lab.trace_table import COLUMNS as TRACE_COLUMNS
-from graphapp.lab.trace_table import TraceRow, cells, to_csv, to_markdown, trace_rows
+
+#: The module each other name comes from (as ``(module, name there)`` when renamed). A module
+#: is imported when one of its names is first read: the window's lesson checks and quiz import
+#: this package for a submodule and need none of them (~10 ms at start-up).
+_WHERE: dict[str, str | tuple[str, str]] = {
+    **dict.fromkeys(("Curve", "Surface", "curve", "default_range", "grid_key", "moved",
+                     "surface", "vectorisable"), "grid"),
+    **dict.fromkeys(("SWEEP_H", "InputCheck", "SweepRow", "h_sweep", "h_sweep_all"), "hsweep"),
+    **dict.fromkeys(("EdgeShare", "PartialTotal", "PathTerm", "default_held",
+                     "partial_vs_total"), "partial"),
+    **dict.fromkeys(("TraceRow", "cells", "to_csv", "to_markdown", "trace_rows"),
+                    "trace_table"),
+    "TRACE_COLUMNS": ("trace_table", "COLUMNS"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attr = where if isinstance(where, tuple) else (where, name)
+    value = getattr(import_module(f"{__name__}.{module}"), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
+
+if TYPE_CHECKING:
+    from graphapp.lab.grid import (
+        Curve,
+        Surface,
+        curve,
+        default_range,
+        grid_key,
+        moved,
+        surface,
+        vectorisable,
+    )
+    from graphapp.lab.hsweep import SWEEP_H, InputCheck, SweepRow, h_sweep, h_sweep_all
+    from graphapp.lab.partial import (
+        EdgeShare,
+        PartialTotal,
+        PathTerm,
+        default_held,
+        partial_vs_total,
+    )
+    from graphapp.lab.trace_table import COLUMNS as TRACE_COLUMNS
+    from graphapp.lab.trace_table import TraceRow, cells, to_csv, to_markdown, trace_rows
 
 __all__ = [
     "DEFAULT_H",

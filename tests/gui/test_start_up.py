@@ -19,10 +19,13 @@ from tests.conftest import EXAMPLES, ROOT
 
 #: Modules the first frame of the window on the micrograd example does not need: the plots'
 #: library, the training panel and trainer, the derivative lab's views (each built when its
-#: dock is first shown) and the op search box (Tab).
+#: dock is first shown), the op search box (Tab), the Graphviz exporter and the lab's numbers
+#: (its lesson checks need none).
 NOT_AT_START = ("pyqtgraph", "graphapp.gui.training", "graphapp.train",
                 "graphapp.gui.lab.base", *(f"graphapp.gui.lab.{m}" for _, _, m, _ in DOCKS),
-                "graphapp.gui.op_popup")
+                "graphapp.gui.op_popup", "graphapp.formats.graphviz_export", "graphviz",
+                "graphapp.lab.grid", "graphapp.lab.hsweep", "graphapp.lab.partial",
+                "graphapp.lab.trace_table")
 
 
 def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):

@@ -5,8 +5,12 @@ the vectorised path."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -25,7 +29,7 @@ from graphapp.lab import (
     trace_rows,
     vectorisable,
 )
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.helpers import expr_graph
 
 SLOPE = "x = 3.0\nf = 3*x**2 - 4*x + 5"
@@ -235,3 +239,34 @@ def test_an_array_value_anywhere_means_point_by_point():
     np.testing.assert_allclose(c.f, 3 * c.x)  # f = x·(1 + 2), by hand
     np.testing.assert_allclose(c.dfdx, 3.0)
     assert vectorisable(g, ["x"], values={"w": 2.0})
+
+
+def test_every_lab_name_is_its_modules_own_and_loads_only_that_module():
+    """The package hands out each name from the module that defines it, importing a module
+    only when one of its names is first read: the window's lesson checks need none."""
+    code = (
+        "import importlib, json, sys\n"
+        "import graphapp.lab.lesson\n"
+        "import graphapp.lab as lab\n"
+        "at_start = sorted(m for m in sys.modules if m.startswith('graphapp.lab.'))\n"
+        "lab.h_sweep\n"
+        "after = sorted(m for m in sys.modules if m.startswith('graphapp.lab.'))\n"
+        "print(json.dumps([at_start, after]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    at_start, after = json.loads(done.stdout)
+    assert at_start == ["graphapp.lab._common", "graphapp.lab.lesson", "graphapp.lab.slope"]
+    assert "graphapp.lab.hsweep" in after  # (with what it imports, but not the rest)
+    assert not {"graphapp.lab.partial", "graphapp.lab.trace_table"} & set(after)
+    import graphapp.lab as lab
+
+    defined = {}
+    for module in ("grid", "hsweep", "partial", "slope", "trace_table"):
+        mod = importlib.import_module(f"graphapp.lab.{module}")
+        defined.update({name: getattr(mod, name) for name in mod.__all__})
+    defined["TRACE_COLUMNS"] = defined.pop("COLUMNS")
+    for name in lab.__all__:
+        assert getattr(lab, name) is defined[name], name
+    with pytest.raises(AttributeError):
+        lab.no_such_name  # noqa: B018
