@@ -312,3 +312,36 @@ def test_dot_gets_a_time_budget_then_its_quick_settings():
     assert budget == layout.FULL_BUDGET and timeout == 120
     assert "nslimit" not in full and "mclimit=0.3, nslimit=2" in quick
     assert positions == {"x": (36.0, 0.0), "y": (180.0, 72.0)}  # top = 2 in = 144 px
+
+
+def test_a_screenshot_paints_the_window_once_into_the_picture(qapp, tmp_path, monkeypatch):
+    """Paints on the way to a screenshot (the interim layout, dot's, the fitted view) would
+    only be painted over: the window is laid out as shown but painted once, by the grab, and
+    the picture shows the graph (its cards' colours, the output card's value)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QImage
+
+    from graphapp.gui import launch
+    from graphapp.gui.main_window import MainWindow
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    paints = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and isinstance(obj, MainWindow):
+                paints.append(obj)
+            return False
+
+    counter = Count()
+    qapp.installEventFilter(counter)
+    try:
+        out = tmp_path / "shot.png"
+        assert launch.launch(EXAMPLES / "01_micrograd.expr", screenshot=str(out)) == 0
+    finally:
+        qapp.removeEventFilter(counter)
+    assert len(paints) == 1
+    image = QImage(str(out))
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 100  # not a blank or half-painted window
