@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,17 @@ NOT_AT_START = ("pyqtgraph", "graphapp.gui.training", "graphapp.train",
                 "graphapp.lab.trace_table")
 
 
+def _fresh_process(code: str, home: Path) -> subprocess.CompletedProcess:
+    """``python -c code`` in a fresh interpreter, offscreen, with its own home; it must
+    succeed."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):
     shot = tmp_path / "shot.png"
     code = (
@@ -37,11 +49,8 @@ def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):
         f"{str(shot)!r}])\n"
         "print(json.dumps({'code': code, 'modules': sorted(sys.modules),\n"
         "                  'collecting': gc.isenabled(), 'frozen': gc.get_freeze_count()}))\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=120)
-    assert result.returncode == 0 and result.stderr == "", result.stderr
+    result = _fresh_process(code, tmp_path)
+    assert result.stderr == "", result.stderr
     seen = json.loads(result.stdout)
     assert seen["code"] == 0 and shot.read_bytes().startswith(b"\x89PNG")
     loaded = [m for m in seen["modules"] if m.startswith(NOT_AT_START)]
@@ -104,12 +113,7 @@ def test_the_first_frame_imports_numpy_only_when_it_needs_it_and_before_pyside6(
         f"code = main(['open', {str(EXAMPLES / example)!r}, '--screenshot', "
         f"{str(tmp_path / 's.png')!r}])\n"
         "print(json.dumps({'code': code, 'order': order}))\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    seen = json.loads(_fresh_process(code, tmp_path).stdout)
     assert seen["code"] == 0
     order = seen["order"]
     assert ("numpy" in order[:order.index("PySide6")]) is numpy
@@ -145,10 +149,5 @@ def test_the_open_window_imports_networkx_once_it_is_idle(tmp_path):
         "mw.MainWindow.offer_recovery = lambda self: None\n"
         f"seen['code'] = launch.launch(__import__('pathlib').Path({str(path)!r}))\n"
         "print(json.dumps(seen))\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"at_show": [], "idle": ["numpy", "networkx"],
-                                         "code": 0}
+    seen = json.loads(_fresh_process(code, tmp_path).stdout)
+    assert seen == {"at_show": [], "idle": ["numpy", "networkx"], "code": 0}
