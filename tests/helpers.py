@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import orjson
 
 from graphapp.engine import Graph
 from graphapp.formats import parse_expr
+from tests.conftest import ROOT
 
 MICROGRAD = """\
 a = 2.0
@@ -42,3 +45,13 @@ def strict(text: str) -> object:
     data = json.loads(text, parse_constant=no_constants)
     assert orjson.loads(text) == data
     return data
+
+
+def fresh_python(code: str, *args: str, env: dict[str, str] | None = None,
+                 timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -c code ARGS`` in a fresh interpreter at the project's root (what a new
+    process imports, and in which order); it must succeed."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done

@@ -865,37 +865,44 @@ class Backward:
     def _scalar_edge_columns(self) -> dict[str, list[Any]]:
         """:meth:`edge_columns` for a scalar run: gathers from its Python lists (``map`` over
         :meth:`Plan._edge_lists`), so that no numpy is needed."""
-        src, dst, slot, flat, from_constant = self.plan._edge_lists()
+        src, dst, slot, _, _ = self.plan._edge_lists()
         get_name = self.plan.order.__getitem__
-        local = list(map((self._local[0] + self._local[1]).__getitem__, flat))
-        acc = list(map((self._acc[0] + self._acc[1]).__getitem__, flat))
-        for e in from_constant:
-            local[e] = acc[e] = None
         return {"src": list(map(get_name, src)), "dst": list(map(get_name, dst)),
-                "slot": slot[:], "local": local, "accumulated": acc}
+                "slot": slot[:], "local": self._scalar_edge_values(self._local),
+                "accumulated": self._scalar_edge_values(self._acc)}
+
+    def _scalar_edge_values(self, per_slot: Sequence[list[Any]]) -> list[Any]:
+        """One of a scalar run's per-slot lists (local or carried) gathered edge by edge, in
+        :meth:`edge_columns` order; ``None`` on edges leaving a constant."""
+        _, _, _, flat, from_constant = self.plan._edge_lists()
+        values: list[Any] = list(map((per_slot[0] + per_slot[1]).__getitem__, flat))
+        for e in from_constant:
+            values[e] = None
+        return values
 
     def largest_carried(self) -> float:
         """The largest gradient any edge carries (its size: |x|, or an array's norm), for
         scaling how edges are drawn; 0 when nothing finite is carried."""
         if self.forward.mode == "scalar":  # Python floats: no numpy needed
-            carried = self._scalar_edge_columns()["accumulated"]
+            carried = self._scalar_edge_values(self._acc)
             return max((abs(c) for c in carried if c is not None and math.isfinite(c)),
                        default=0.0)
-        if self.forward.mode != "nodes":
-            src, dst, slot = self.plan.edge_arrays()
-            carried = np.abs(self._arrays()[1][dst, slot])
-            carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
-            return float(carried.max()) if carried.size else 0.0
-        best = 0.0
-        const = self.plan._const_flags
-        for d, contributions in self._acc.items():
-            for s, c in zip(self.plan.args[d], contributions, strict=True):
-                if const[s]:  # not differentiated: carries nothing
-                    continue
-                size = float(np.sqrt(np.sum(np.square(c))))
-                if size > best and np.isfinite(size):
-                    best = size
-        return best
+        with np.errstate(over="ignore", invalid="ignore"):  # a norm beyond 1.8e308: not finite
+            if self.forward.mode != "nodes":
+                src, dst, slot = self.plan.edge_arrays()
+                carried = np.abs(self._arrays()[1][dst, slot])
+                carried = carried[~self.plan.const_mask[src] & np.isfinite(carried)]
+                return float(carried.max()) if carried.size else 0.0
+            best = 0.0
+            const = self.plan._const_flags
+            for d, contributions in self._acc.items():
+                for s, c in zip(self.plan.args[d], contributions, strict=True):
+                    if const[s]:  # not differentiated: carries nothing
+                        continue
+                    size = float(np.sqrt(np.sum(np.square(c))))
+                    if size > best and np.isfinite(size):
+                        best = size
+            return best
 
     def reaches(self, node: str) -> bool:
         """True when ``node`` has a path to the output (the output itself included)."""

@@ -170,10 +170,7 @@ def largest(back: Backward | None) -> float:
     it. Norms of huge arrays that overflow count as not finite, without a warning."""
     if back is None:
         return 1.0
-    if back.forward.mode == "scalar":  # Python floats: no overflow warnings, no numpy
-        return back.largest_carried() or 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        return back.largest_carried() or 1.0
+    return back.largest_carried() or 1.0
 
 
 def edge_width(carried: Any, largest: float) -> float:

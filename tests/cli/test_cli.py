@@ -13,6 +13,7 @@ import pytest
 
 from graphapp.cli import main
 from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import fresh_python
 from tests.oracle import numeric_gradients
 
 MICRO = str(EXAMPLES / "01_micrograd.expr")
@@ -252,9 +253,7 @@ def test_cli_does_not_import_qt(tmp_path):
         "'pyqtgraph')))\n"
         "print(bad)\n"
         "assert not bad, bad\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    fresh_python(code)
     assert dot.read_text(encoding="utf-8").startswith("digraph")
 
 

@@ -8,30 +8,29 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from graphapp.engine import ops
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
+from tests.helpers import fresh_python
 
 #: Runs ``python -m graphapp ARGS`` as the command does (``__main__`` and its ``sys.exit``)
 #: and, at exit, writes to stderr the numpy and networkx modules that were loaded.
+_RUN_GRAPHAPP = ("sys.argv = ['graphapp', *sys.argv[1:]]\n"
+                 "runpy.run_module('graphapp', run_name='__main__', alter_sys=True)\n")
 _AT_EXIT = (
     "import atexit, json, runpy, sys\n"
     "atexit.register(lambda: print('LOADED ' + json.dumps(sorted({m.split('.')[0] for m in "
     "sys.modules if m.split('.')[0] in ('numpy', 'networkx')})), file=sys.stderr))\n"
-    "sys.argv = ['graphapp', *sys.argv[1:]]\n"
-    "runpy.run_module('graphapp', run_name='__main__', alter_sys=True)\n")
+    + _RUN_GRAPHAPP)
 
 
 def _run(*args: str) -> tuple[str, list[str]]:
     """``graphapp ARGS`` in a fresh interpreter: its output and the heavy modules loaded at
     exit."""
-    done = subprocess.run([sys.executable, "-c", _AT_EXIT, *args], capture_output=True,
-                          text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
+    done = fresh_python(_AT_EXIT, *args)
     loaded = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
     return done.stdout, json.loads(loaded[-1].removeprefix("LOADED "))
 
@@ -111,18 +110,14 @@ def test_a_wrong_float_rule_is_caught_when_numpy_is_first_used():
             "    np.float64(1.0)\n"
             "except AssertionError as exc:\n"
             "    print(exc)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    assert "op exp: scalar forward disagrees" in done.stdout
+    assert "op exp: scalar forward disagrees" in fresh_python(code).stdout
 
 
 _THREADS_AT_EXIT = (
     "import atexit, os, runpy, sys\n"
     "atexit.register(lambda: print('THREADS', len(os.listdir('/proc/self/task')), "
     "os.environ.get('OPENBLAS_NUM_THREADS'), file=sys.stderr))\n"
-    "sys.argv = ['graphapp', *sys.argv[1:]]\n"
-    "runpy.run_module('graphapp', run_name='__main__', alter_sys=True)\n")
+    + _RUN_GRAPHAPP)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc")
@@ -133,10 +128,8 @@ def test_numpy_runs_one_blas_thread_unless_the_user_asks_for_more(asked):
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     if asked:
         env["OPENBLAS_NUM_THREADS"] = asked
-    done = subprocess.run([sys.executable, "-c", _THREADS_AT_EXIT, "grad",
-                           str(EXAMPLES / "10_relu_neuron.expr")], capture_output=True,
-                          text=True, cwd=ROOT, env=env)
-    assert done.returncode == 0, done.stderr
+    done = fresh_python(_THREADS_AT_EXIT, "grad", str(EXAMPLES / "10_relu_neuron.expr"),
+                        env=env)
     _, threads, setting = done.stderr.split()
     if asked:
         assert setting == asked and int(threads) == min(2, os.cpu_count() or 1)

@@ -10,13 +10,13 @@ import gc
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from graphapp.gui.lab import DOCKS
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
+from tests.helpers import fresh_python
 
 #: Modules the first frame of the window on the micrograd example does not need: the plots'
 #: library, the training panel and trainer, the derivative lab's views (each built when its
@@ -32,12 +32,8 @@ NOT_AT_START = ("pyqtgraph", "graphapp.gui.training", "graphapp.train",
 def _fresh_process(code: str, home: Path) -> subprocess.CompletedProcess:
     """``python -c code`` in a fresh interpreter, offscreen, with its own home; it must
     succeed."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
-           "XDG_CONFIG_HOME": str(home)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result
+    return fresh_python(code, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                   "HOME": str(home), "XDG_CONFIG_HOME": str(home)})
 
 
 def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):

@@ -9,8 +9,6 @@ import importlib
 import io
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -29,8 +27,8 @@ from graphapp.lab import (
     trace_rows,
     vectorisable,
 )
-from tests.conftest import EXAMPLES, ROOT
-from tests.helpers import expr_graph
+from tests.conftest import EXAMPLES
+from tests.helpers import expr_graph, fresh_python
 
 SLOPE = "x = 3.0\nf = 3*x**2 - 4*x + 5"
 
@@ -252,10 +250,7 @@ def test_every_lab_name_is_its_modules_own_and_loads_only_that_module():
         "lab.h_sweep\n"
         "after = sorted(m for m in sys.modules if m.startswith('graphapp.lab.'))\n"
         "print(json.dumps([at_start, after]))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    at_start, after = json.loads(done.stdout)
+    at_start, after = json.loads(fresh_python(code).stdout)
     assert at_start == ["graphapp.lab._common", "graphapp.lab.lesson", "graphapp.lab.slope"]
     assert "graphapp.lab.hsweep" in after  # (with what it imports, but not the rest)
     assert not {"graphapp.lab.partial", "graphapp.lab.trace_table"} & set(after)
