@@ -11,15 +11,12 @@ import argparse
 import contextlib
 import errno
 import gc
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from graphapp import __version__
 from graphapp.paths import default_example
@@ -359,6 +356,8 @@ def _overrides(path: str, doc: GraphFile, assignments: list[str]) -> dict[str, A
 
 def _number_or_list(what: str, text: str) -> Any:
     """A number (nan and inf allowed) or a JSON list of numbers, as a node value."""
+    import json
+
     from graphapp.engine import as_value
     from graphapp.formats.text import from_json_value
 
@@ -383,14 +382,15 @@ def _warn_nonfinite(fwd: Forward) -> None:
               file=sys.stderr)
 
 
-#: orjson writes finite numpy arrays itself (the reports hand them over as they are).
-_JSON_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY
-
-
 def _print(result: Any, as_json: bool) -> None:
     if as_json:
-        # orjson writes the same JSON as the json module, ten times faster on large graphs.
-        _say(orjson.dumps(result, option=_JSON_OPTIONS))
+        # orjson writes the same JSON as the json module, ten times faster on large graphs,
+        # and finite numpy arrays itself (the reports hand them over as they are). Imported
+        # here: it imports uuid, datetime and platform, which `graphapp open` does not need.
+        import orjson
+
+        _say(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE
+                          | orjson.OPT_SERIALIZE_NUMPY))
     else:
         _say(result)
 

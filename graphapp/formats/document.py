@@ -4,11 +4,13 @@ quiz a teacher set on it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import Graph
 from graphapp.formats.header import Prompt
-from graphapp.formats.quiz import Quiz
+
+if TYPE_CHECKING:  # a file without a quiz never imports the quiz module
+    from graphapp.formats.quiz import Quiz
 
 __all__ = ["GraphFile"]
 

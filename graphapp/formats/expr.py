@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import add, lt, not_
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import Graph
 from graphapp.engine.lazy_numpy import np
@@ -56,7 +56,9 @@ from graphapp.formats.header import (
     prompts_of,
 )
 from graphapp.formats.notation import short_name
-from graphapp.formats.quiz import Quiz, QuizError, parse_quiz, quiz_text
+
+if TYPE_CHECKING:
+    from graphapp.formats.quiz import Quiz
 
 __all__ = ["ExprParser", "parse_expr", "unfinished", "write_expr"]
 
@@ -849,6 +851,8 @@ def _read_quiz(found: list[Directive], graph: Graph, path: str) -> Quiz | None:
     if len(found) > 1:
         raise FormatError(f"only one # quiz: line (the first is line {found[0].line})", path,
                           found[1].line, 1)
+    from graphapp.formats.quiz import QuizError, parse_quiz  # only for a file with a quiz
+
     d = found[0]
     try:
         return parse_quiz(d.text, graph)
@@ -1019,6 +1023,8 @@ def write_expr(doc: GraphFile) -> str:
         lines.append("#")
     lines += prompt_lines(doc.prompts)
     if quiz is not None:
+        from graphapp.formats.quiz import quiz_text
+
         lines.append(f"# quiz: {quiz_text(quiz, doc.graph, lambda n: named.get(n, n))}")
     if lines:
         lines.append("")

@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-
-import orjson
 
 from graphapp.engine import Graph, GraphError, rules
 from graphapp.engine.ops import OPS
 from graphapp.formats.document import GraphFile
 from graphapp.formats.errors import FormatError
 from graphapp.formats.header import Directive, Prompt, prompts_of
-from graphapp.formats.quiz import QuizError, quiz_from_json, quiz_to_json
 from graphapp.formats.text import from_json_value, is_position, to_json_value
 
 __all__ = ["FORMAT", "VERSION", "dumps_graph", "loads_graph"]
@@ -66,6 +62,8 @@ class _Located:
             self._scan()
 
     def _scan(self) -> None:
+        import json
+
         decoder = json.JSONDecoder(parse_int=float)  # no digit limit: this only skips values
         text, i = self.text, self._ws(0)
         if i >= len(text) or text[i] != "{":
@@ -155,6 +153,8 @@ def _parse_json(text: str, path: str) -> Any:
     for a float is an error at its position), refuses nesting deeper than 1,024 with a clean
     error instead of a ``RecursionError``, and is several times faster than ``json``.
     """
+    import orjson  # here: it imports uuid, datetime and platform (an .expr needs none)
+
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -210,6 +210,8 @@ def loads_graph(text: str, path: str = "<text>", unfinished: bool = False) -> Gr
         raise r.fail_key("output", str(rules.output_error(output)))
     quiz = None
     if "quiz" in data:
+        from graphapp.formats.quiz import QuizError, quiz_from_json
+
         try:
             quiz = quiz_from_json(data["quiz"], graph)
         except QuizError as exc:
@@ -352,6 +354,8 @@ def _read_edges(raw_edges: list[Any], rows: list[tuple], where_node: dict[str, i
 
 def dumps_graph(doc: GraphFile) -> str:
     """The ``.graph.json`` text of a graph: one node or edge per line, so diffs stay readable."""
+    import json  # here, with orjson's: opening an .expr needs no JSON
+
     g = doc.graph.nx
     head: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     if doc.output is not None:
@@ -361,6 +365,8 @@ def dumps_graph(doc: GraphFile) -> str:
     if doc.groups:
         head["groups"] = doc.groups
     if doc.quiz is not None:
+        from graphapp.formats.quiz import quiz_to_json
+
         head["quiz"] = quiz_to_json(doc.quiz.fitted(doc.graph))
     if doc.prompts:
         head["prompts"] = [{"try": p.text, "check": p.check.text} | ({"hint": p.hint} if p.hint

@@ -21,9 +21,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from graphapp.engine.ops import CATEGORIES, iter_ops
+from graphapp.gui.icons import icon
 from graphapp.gui.tooltips import show_shortcuts
 
 __all__ = ["ACTIONS", "CANVAS_MENU", "MENUS", "NODE_MENU", "TOOLBARS", "Act", "add_node_menu",
@@ -34,7 +35,8 @@ __all__ = ["ACTIONS", "CANVAS_MENU", "MENUS", "NODE_MENU", "TOOLBARS", "Act", "a
 class Act:
     """One command. ``call`` is a path from the window ("save", "view.fit"), called with
     ``args`` (and the checked state for ``checkable`` ones). ``keys`` are shortcuts: names of
-    standard keys ("std:Save") or key sequences ("Ctrl+E")."""
+    standard keys ("std:Save") or key sequences ("Ctrl+E"); ``icon`` names a drawing of
+    :mod:`graphapp.gui.icons`."""
 
     name: str
     text: str
@@ -48,10 +50,10 @@ class Act:
 
 
 ACTIONS: tuple[Act, ...] = (
-    Act("new", "&New", "new_document", ("std:New",), "Start an empty graph", icon="SP_FileIcon"),
+    Act("new", "&New", "new_document", ("std:New",), "Start an empty graph", icon="page"),
     Act("open", "&Open…", "open_dialog", ("std:Open",), "Open an .expr or .graph.json",
-        icon="SP_DialogOpenButton"),
-    Act("save", "&Save", "save", ("std:Save",), "Save the graph", icon="SP_DialogSaveButton"),
+        icon="folder"),
+    Act("save", "&Save", "save", ("std:Save",), "Save the graph", icon="disk"),
     Act("save_as", "Save &As…", "save_as", ("std:SaveAs",), "Save under a new name"),
     Act("export", "&Export Image…", "export_dialog", ("Ctrl+E",),
         "Export SVG, PNG, PDF or dot with Graphviz"),
@@ -87,13 +89,13 @@ ACTIONS: tuple[Act, ...] = (
     Act("step_mode", "&Step Mode", "toggle_step_mode", ("Ctrl+B",),
         "Walk through the pass one node at a time", True),
     Act("step", "Step &→", "stepper.step_forward", ("Ctrl+Right",), "Next step",
-        icon="SP_MediaSeekForward"),
+        icon="seek_forward"),
     Act("step_back", "Step &←", "stepper.step_back", ("Ctrl+Left",), "Previous step",
-        icon="SP_MediaSeekBackward"),
+        icon="seek_backward"),
     Act("restart", "&Restart", "stepper.restart", ("Ctrl+Home",), "Back to the first step",
-        icon="SP_MediaSkipBackward"),
+        icon="skip_backward"),
     Act("play", "&Play", "toggle_play", ("Ctrl+Space",), "Play the steps",
-        icon="SP_MediaPlay"),
+        icon="play"),
     Act("grad_check", "Gradient Check over &h", "gradient_check_over_h", ("Ctrl+Shift+K",),
         "Compare backprop with finite differences for every input, h = 0.1 … 1e-12"),
     Act("function_plot", "Function &Plot", "function_plot", ("Ctrl+Shift+F",),
@@ -166,7 +168,7 @@ def _make(window: Any, spec: Act) -> QAction:
         action.setStatusTip(spec.tip)
         action.setToolTip(spec.tip)
     if spec.icon:
-        action.setIcon(window.style().standardIcon(getattr(QStyle.StandardPixmap, spec.icon)))
+        action.setIcon(icon(spec.icon))
     action.setCheckable(spec.checkable)
     action.setChecked(spec.checked)
     call = _target(window, spec.call)
@@ -188,9 +190,8 @@ def install(window: Any) -> None:
     redo = QKeySequence.keyBindings(key.Redo)  # Ctrl+Shift+Z is one of them on Linux
     extra = QKeySequence("Ctrl+Shift+Z")
     window.act_redo.setShortcuts(redo + ([extra] if extra not in redo else []))
-    icon = window.style().standardIcon
-    window.act_undo.setIcon(icon(QStyle.StandardPixmap.SP_ArrowBack))
-    window.act_redo.setIcon(icon(QStyle.StandardPixmap.SP_ArrowForward))
+    window.act_undo.setIcon(icon("undo"))
+    window.act_redo.setIcon(icon("redo"))
     # F fits the view only while the canvas has the focus (F is a letter elsewhere)
     window.act_fit.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     window.view.addAction(window.act_fit)

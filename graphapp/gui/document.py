@@ -19,16 +19,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from graphapp.engine import Backward, EvaluationError, Forward, Graph, GraphError
-from graphapp.engine.trace import BackwardStep, ForwardStep, backward_trace, forward_trace
 from graphapp.formats import GraphFile
-from graphapp.formats.quiz import Item, Quiz, renamed_item
 from graphapp.gui import events
+
+if TYPE_CHECKING:  # step mode and quizzes import these when first used
+    from graphapp.engine.trace import BackwardStep, ForwardStep
+    from graphapp.formats.quiz import Item, Quiz
 
 __all__ = ["Document", "Results"]
 
@@ -85,12 +87,16 @@ class Results:
     def backward_steps(self) -> list[BackwardStep]:
         """The backward pass step by step (computed on first use)."""
         if self._backward_steps is None:
+            from graphapp.engine.trace import backward_trace  # step mode's, on first use
+
             self._backward_steps = backward_trace(self.backward) if self.backward else []
         return self._backward_steps
 
     def forward_steps(self) -> list[ForwardStep]:
         """The forward pass step by step (computed on first use)."""
         if self._forward_steps is None:
+            from graphapp.engine.trace import forward_trace
+
             self._forward_steps = forward_trace(self.forward) if self.forward else []
         return self._forward_steps
 
@@ -338,6 +344,8 @@ class Document(QObject):
         if isinstance(event, events.NodeRenamed) and self.output == event.old:
             self.output = event.new
         if isinstance(event, events.NodeRenamed) and self.quiz is not None:
+            from graphapp.formats.quiz import renamed_item
+
             self.quiz = self.quiz.renamed(event.old, event.new)
             self.quiz_shown = frozenset(renamed_item(i, event.old, event.new)
                                         for i in self.quiz_shown)

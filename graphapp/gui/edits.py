@@ -3,7 +3,6 @@ statement (``L = (a*b + c) * f``), copy and paste. Each is one undo step (a macr
 
 from __future__ import annotations
 
-import json
 import string
 from typing import Any
 
@@ -212,6 +211,8 @@ def _place(g: Graph, rows: list, edges: list, anchor: QPointF) -> dict[str, list
 # --------------------------------------------------------------------- clipboard
 def copy_nodes(doc: Document, nodes: list[str]) -> str:
     """The selected nodes and the edges among them, as JSON text for the clipboard."""
+    import json
+
     g = doc.graph
     chosen = set(nodes)
     data = {"format": "graphapp-clip", "nodes": [], "edges": []}
@@ -227,6 +228,8 @@ def copy_nodes(doc: Document, nodes: list[str]) -> str:
 def paste_nodes(doc: Document, text: str, offset: QPointF) -> list[str]:
     """Add copied nodes (renamed where their names are taken), shifted by ``offset``; returns
     the new ids, or [] if the text is not copied nodes."""
+    import json
+
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, TypeError):

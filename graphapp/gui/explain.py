@@ -6,17 +6,28 @@ Everything here is text: the numbers come from the engine's results and traces.
 
 from __future__ import annotations
 
-from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphapp.engine import Backward, Graph
-from graphapp.engine.trace import BackwardStep, ForwardStep
 from graphapp.formats.notation import formula_names, operand, short_name
 from graphapp.formats.text import display_name, format_local, format_value
 from graphapp.gui.theme import pretty
 
-__all__ = ["backward_step_html", "chain_rule_html", "formula_names", "forward_step_html",
-           "missing_reason", "with_value"]
+if TYPE_CHECKING:
+    from graphapp.engine.trace import BackwardStep, ForwardStep
+
+__all__ = ["backward_step_html", "chain_rule_html", "escape", "formula_names",
+           "forward_step_html", "missing_reason", "with_value"]
+
+
+def escape(text: str) -> str:
+    """``text`` for rich text: ``&``, ``<``, ``>`` and quotes as entities.
+
+    :func:`html.escape`, imported on first use: the html package reads its 2,000 named
+    entities when imported (~2 ms of the window's start, where nothing is explained yet)."""
+    from html import escape as html_escape
+
+    return html_escape(text)
 
 
 def num(v: Any, digits: int = 8) -> str:

@@ -16,7 +16,6 @@ from graphapp.engine import Graph, gradcheck
 from graphapp.formats import FormatError, GraphFile
 from graphapp.formats.expr import lesson_of, unfinished
 from graphapp.formats.io import load_graph, save_graph
-from graphapp.formats.report import check_table
 from graphapp.formats.text import is_position
 from graphapp.gui.canvas.scene import estimated_sizes
 from graphapp.gui.jobs import Job
@@ -240,6 +239,8 @@ class FileOps:
                    if not bad else f"{bad} of {len(rows)} gradients disagree")
         self.say(summary, 15000)
         if self.ask:
+            from graphapp.formats.report import check_table  # the command line's table
+
             box = QMessageBox(QMessageBox.Icon.Information, "Check gradients", summary,
                               parent=self)
             box.setDetailedText(check_table(rows))
@@ -297,7 +298,8 @@ class FileOps:
 
     def _examples_part(self, menu) -> None:
         self.examples_menu = menu.addMenu("E&xamples")
-        self._fill_examples()
+        # filled when first opened: each entry reads its file for the lesson in its tooltip
+        self.examples_menu.aboutToShow.connect(self._fill_examples)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -313,6 +315,8 @@ class FileOps:
             self.recent_menu.addAction("Clear", self.recent.clear)
 
     def _fill_examples(self) -> None:
+        if self.examples_menu.actions():
+            return
         for path in examples():
             lesson = lesson_of(path.read_text(encoding="utf-8"))
             action = self.examples_menu.addAction(path.stem.replace("_", " "))

@@ -3,9 +3,7 @@ autosave writes every 30 s so that a crash loses at most half a minute of work."
 
 from __future__ import annotations
 
-import json
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +68,7 @@ class Recovery:
                 QStandardPaths.StandardLocation.AppLocalDataLocation)
             folder = Path(base or Path.home() / ".local" / "share" / "graphapp") / "recovery"
         self.folder = folder
-        self.id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.id = f"{os.getpid()}-{os.urandom(4).hex()}"  # uuid would import platform
         self.file = folder / f"autosave-{self.id}.graph.json"
         self.meta = folder / f"autosave-{self.id}.json"
         self._lock: QLockFile | None = None
@@ -83,6 +81,8 @@ class Recovery:
 
     def save(self, doc: GraphFile, origin: Path | None) -> None:
         """Write the recovery copy (atomically)."""
+        import json
+
         self._hold()
         write_text_atomic(self.file, dumps_graph(doc))
         write_text_atomic(self.meta, json.dumps({"origin": str(origin) if origin else None}))
@@ -120,6 +120,8 @@ class Recovery:
     def load(self, orphan: Orphan | None = None) -> tuple[GraphFile, Path | None]:
         """The document an orphan (by default: this instance's own copy) holds and the file
         it had been opened from (if any)."""
+        import json
+
         orphan = orphan or Orphan(self.file, self.meta, None)
         doc = loads_graph(orphan.file.read_text(encoding="utf-8"), str(orphan.file),
                           unfinished=True)

@@ -8,7 +8,6 @@ the actual change of the output agree.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -260,6 +259,8 @@ class Inspector(QWidget):
         self.name_edit.setModified(False)
 
     def _typed_value(self) -> None:
+        import json
+
         node = self.node
         if node is None:
             return
@@ -315,6 +316,8 @@ class Inspector(QWidget):
 
 
 def _editable(value: Any) -> str:
+    import json
+
     if is_array(value):
         return json.dumps(value.tolist())
     return repr(float(value))

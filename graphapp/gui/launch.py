@@ -35,8 +35,7 @@ def _display_problem() -> str:
 
 #: The Qt-free modules the first frame needs, imported before PySide6 (see ``launch``); numpy
 #: too, unless the graph runs on Python floats (:meth:`Plan.runs_on_floats`).
-QT_FREE = ("graphapp.engine.trace", "graphapp.engine.nudge", "graphapp.formats.present",
-           "graphapp.formats.report")
+QT_FREE = ("graphapp.formats.present",)
 #: What a first edit may need and the first frame may not, imported once the window has been
 #: on screen this many milliseconds, so that the first edit does not wait for them: numpy (a
 #: value set by hand is a float64) and networkx (~0.14 s; a structural edit builds the

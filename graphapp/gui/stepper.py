@@ -7,12 +7,14 @@ and says, for the position reached, which nodes and edges are done, current or p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from graphapp.engine.trace import BackwardStep, ForwardStep, Send
 from graphapp.gui.document import Document
+
+if TYPE_CHECKING:  # the steps come with the first use of step mode
+    from graphapp.engine.trace import BackwardStep, ForwardStep, Send
 
 __all__ = ["StepState", "Stepper"]
 

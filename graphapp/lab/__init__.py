@@ -38,6 +38,7 @@ as in the engine). At kinks (relu, abs, max, min) derivatives follow the op tabl
 conventions.
 
 >>> from graphapp.api import parse
+>>> from graphapp.lab import slope
 >>> g = parse("x = 3.0\\nf = 3*x**2 - 4*x + 5").graph
 >>> s = slope(g, "f", "x", 0.001)
 >>> s.f_x, round(s.slope, 6), s.gradient, round(s.error / 0.001, 6)   # the error is 3h
@@ -49,13 +50,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-# eager: the function has its module's name (importing the module would rebind the name)
-from graphapp.lab.slope import DEFAULT_H, Slope, slope
-
 #: The module each other name comes from (as ``(module, name there)`` when renamed). A module
 #: is imported when one of its names is first read: the window's lesson checks and quiz import
 #: this package for a submodule and need none of them (~10 ms at start-up).
 _WHERE: dict[str, str | tuple[str, str]] = {
+    **dict.fromkeys(("DEFAULT_H", "Slope", "slope"), "finite_slope"),
     **dict.fromkeys(("Curve", "Surface", "curve", "default_range", "grid_key", "moved",
                      "surface", "vectorisable"), "grid"),
     **dict.fromkeys(("SWEEP_H", "InputCheck", "SweepRow", "h_sweep", "h_sweep_all"), "hsweep"),
@@ -82,6 +81,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from graphapp.lab.finite_slope import DEFAULT_H, Slope, slope
     from graphapp.lab.grid import (
         Curve,
         Surface,

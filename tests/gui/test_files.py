@@ -179,6 +179,9 @@ def test_recent_files_and_examples_menu(micrograd, tmp_path):
     window._fill_recent()
     names = [a.text() for a in window.recent_menu.actions()]
     assert "r.expr" in names
+    assert not window.examples_menu.actions()  # read when first opened
+    window.examples_menu.aboutToShow.emit()
+    window.examples_menu.aboutToShow.emit()  # once
     examples = [a.text() for a in window.examples_menu.actions()]
     assert len(examples) == len(list(EXAMPLES.glob("*.expr")))
     action = window.examples_menu.actions()[8]  # the ellipsoid

@@ -20,13 +20,18 @@ from tests.helpers import fresh_python
 
 #: Modules the first frame of the window on the micrograd example does not need: the plots'
 #: library, the training panel and trainer, the derivative lab's views (each built when its
-#: dock is first shown), the op search box (Tab), the Graphviz exporter and the lab's numbers
-#: (its lesson checks need none).
+#: dock is first shown), the op search box (Tab), the Graphviz exporter, the lab's numbers
+#: (its lesson checks need none), step mode's traces, the nudge's prediction (a drag), quizzes,
+#: the reports (the command line's, and the gradient check's table), JSON (orjson imports
+#: uuid, datetime and platform; the html package its named entities: text is escaped for the
+#: inspector's explanations, shown once a node is selected).
 NOT_AT_START = ("pyqtgraph", "graphapp.gui.training", "graphapp.train",
                 "graphapp.gui.lab.base", *(f"graphapp.gui.lab.{m}" for _, _, m, _ in DOCKS),
                 "graphapp.gui.op_popup", "graphapp.formats.graphviz_export", "graphviz",
-                "graphapp.lab.grid", "graphapp.lab.hsweep", "graphapp.lab.partial",
-                "graphapp.lab.trace_table")
+                "graphapp.lab.finite_slope", "graphapp.lab.grid", "graphapp.lab.hsweep",
+                "graphapp.lab.partial", "graphapp.lab.trace_table", "graphapp.engine.trace",
+                "graphapp.engine.nudge", "graphapp.formats.quiz", "graphapp.formats.report",
+                "orjson", "json", "uuid", "platform", "datetime", "html")
 
 
 def _fresh_process(code: str, home: Path) -> subprocess.CompletedProcess:
@@ -39,15 +44,23 @@ def _fresh_process(code: str, home: Path) -> subprocess.CompletedProcess:
 def test_the_first_frame_loads_no_plots_training_or_lab_views(tmp_path):
     shot = tmp_path / "shot.png"
     code = (
-        "import gc, json, sys\n"
+        "import gc, sys\n"
         "from graphapp.cli import main\n"
         f"code = main(['open', {str(EXAMPLES / '01_micrograd.expr')!r}, '--screenshot', "
         f"{str(shot)!r}])\n"
-        "print(json.dumps({'code': code, 'modules': sorted(sys.modules),\n"
+        "import PySide6.QtWidgets as widgets\n"
+        "modules = sorted(sys.modules)\n"
+        "import json\n"
+        "print(json.dumps({'code': code, 'modules': modules, 'style': 'QStyle' in vars(widgets),\n"
         "                  'collecting': gc.isenabled(), 'frozen': gc.get_freeze_count()}))\n")
     result = _fresh_process(code, tmp_path)
     assert result.stderr == "", result.stderr
     seen = json.loads(result.stdout)
+    # The drawn icons: the style's standard ones would make PySide6 build QStyle's type and its
+    # eleven enums (~6 ms). PySide6 makes a class's Python type when it is first used.
+    lazy = "False" in fresh_python("import PySide6.QtWidgets as w; print('QStyle' in vars(w))",
+                                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout
+    assert not (lazy and seen["style"])
     assert seen["code"] == 0 and shot.read_bytes().startswith(b"\x89PNG")
     loaded = [m for m in seen["modules"] if m.startswith(NOT_AT_START)]
     assert not loaded, loaded

@@ -251,13 +251,13 @@ def test_every_lab_name_is_its_modules_own_and_loads_only_that_module():
         "after = sorted(m for m in sys.modules if m.startswith('graphapp.lab.'))\n"
         "print(json.dumps([at_start, after]))\n")
     at_start, after = json.loads(fresh_python(code).stdout)
-    assert at_start == ["graphapp.lab._common", "graphapp.lab.lesson", "graphapp.lab.slope"]
+    assert at_start == ["graphapp.lab.lesson"]
     assert "graphapp.lab.hsweep" in after  # (with what it imports, but not the rest)
     assert not {"graphapp.lab.partial", "graphapp.lab.trace_table"} & set(after)
     import graphapp.lab as lab
 
     defined = {}
-    for module in ("grid", "hsweep", "partial", "slope", "trace_table"):
+    for module in ("finite_slope", "grid", "hsweep", "partial", "trace_table"):
         mod = importlib.import_module(f"graphapp.lab.{module}")
         defined.update({name: getattr(mod, name) for name in mod.__all__})
     defined["TRACE_COLUMNS"] = defined.pop("COLUMNS")

@@ -7,13 +7,11 @@ gradient predicts with the change that happens.
 
 from __future__ import annotations
 
-from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QGraphicsSimpleTextItem, QToolTip
+from PySide6.QtWidgets import QToolTip
 
-from graphapp.engine.nudge import predicted_change
 from graphapp.formats.notation import short_name
 from graphapp.formats.present import number
 from graphapp.formats.text import format_local, format_value
@@ -21,8 +19,11 @@ from graphapp.gui.canvas.edge_item import EdgeItem
 from graphapp.gui.canvas.groups import GroupItem
 from graphapp.gui.canvas.node_item import NodeItem, PortItem
 from graphapp.gui.document import Results
-from graphapp.gui.explain import formula_names, with_value
+from graphapp.gui.explain import escape, formula_names, with_value
 from graphapp.gui.theme import pretty
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 __all__ = ["SceneHints"]
 
@@ -125,6 +126,11 @@ class SceneHints:
         x1, y1 = results.value(node), results.value(self.doc.output)
         if any(v is None for v in (x0, y0, g0, x1, y1)):
             return
+        # imported with the first drag: the window's start needs neither
+        from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+        from graphapp.engine.nudge import predicted_change
+
         n = predicted_change(x0, x1, y0, y1, g0)
         out = self.doc.output
         hidden = self.doc.quiz_hidden() if self.doc.quiz is not None else ()

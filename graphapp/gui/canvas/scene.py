@@ -9,11 +9,11 @@ selection, which become undo commands), :mod:`.groups` (folded cards, frames) an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsScene
 
 from graphapp.engine import EvaluationError, GraphError
 from graphapp.engine.lazy_numpy import is_array
@@ -32,6 +32,9 @@ from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
 from graphapp.gui.theme import Theme, current_theme
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 __all__ = ["GraphScene"]
 
