@@ -49,39 +49,36 @@ def _fill(painter: QPainter, ink: QColor, points: list[tuple[float, float]]) -> 
     painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
 
 
+def _stroke(painter: QPainter, ink: QColor, outline: list[tuple[float, float]],
+            *lines: list[tuple[float, float]]) -> None:
+    """Stroke a closed ``outline`` and open ``lines``, each a list of points on the grid."""
+    _pen(painter, ink)
+    path = QPainterPath()
+    path.addPolygon(QPolygonF([QPointF(x, y) for x, y in outline]))
+    path.closeSubpath()
+    for line in lines:
+        path.moveTo(*line[0])
+        for x, y in line[1:]:
+            path.lineTo(x, y)
+    painter.drawPath(path)
+
+
 def _page(painter: QPainter, ink: QColor) -> None:
     """A sheet with its top right corner folded: a new, empty graph."""
-    _pen(painter, ink)
-    path = QPainterPath(QPointF(5.5, 3.5))
-    for x, y in ((14.5, 3.5), (19.5, 8.5), (19.5, 20.5), (5.5, 20.5)):
-        path.lineTo(x, y)
-    path.closeSubpath()
-    path.moveTo(14.5, 3.5)
-    path.lineTo(14.5, 8.5)
-    path.lineTo(19.5, 8.5)
-    painter.drawPath(path)
+    _stroke(painter, ink, [(5.5, 3.5), (14.5, 3.5), (19.5, 8.5), (19.5, 20.5), (5.5, 20.5)],
+            [(14.5, 3.5), (14.5, 8.5), (19.5, 8.5)])
 
 
 def _folder(painter: QPainter, ink: QColor) -> None:
     """A folder with a tab: open a file."""
-    _pen(painter, ink)
-    path = QPainterPath(QPointF(3.5, 6.5))
-    for x, y in ((9.0, 6.5), (11.0, 8.5), (20.5, 8.5), (20.5, 18.5), (3.5, 18.5)):
-        path.lineTo(x, y)
-    path.closeSubpath()
-    path.moveTo(3.5, 11.0)
-    path.lineTo(20.5, 11.0)
-    painter.drawPath(path)
+    _stroke(painter, ink,
+            [(3.5, 6.5), (9.0, 6.5), (11.0, 8.5), (20.5, 8.5), (20.5, 18.5), (3.5, 18.5)],
+            [(3.5, 11.0), (20.5, 11.0)])
 
 
 def _disk(painter: QPainter, ink: QColor) -> None:
     """A floppy disk: save."""
-    _pen(painter, ink)
-    path = QPainterPath(QPointF(4.5, 4.5))
-    for x, y in ((16.5, 4.5), (19.5, 7.5), (19.5, 19.5), (4.5, 19.5)):
-        path.lineTo(x, y)
-    path.closeSubpath()
-    painter.drawPath(path)
+    _stroke(painter, ink, [(4.5, 4.5), (16.5, 4.5), (19.5, 7.5), (19.5, 19.5), (4.5, 19.5)])
     painter.drawRect(QRectF(8.0, 4.5, 7.0, 4.5))  # the shutter
     painter.drawRect(QRectF(7.5, 13.0, 9.0, 6.5))  # the label
 
