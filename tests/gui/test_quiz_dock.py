@@ -323,3 +323,17 @@ def test_the_explanation_waits_for_the_numbers_still_asked(micrograd, qtbot):
     QTest.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
     QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
     assert "= −3 × −2 = 6" in view.explanation.text()
+
+
+def test_renaming_a_quizzed_node_renames_its_question_and_what_was_shown(window, qtbot):
+    path = EXAMPLES / "12_quiz_backprop.expr"  # L = (a*b + a)*f, a quiz on every gradient
+    window.load(load_graph(path), path)
+    wait_layout(window, qtbot)
+    doc = window.doc
+    assert doc.quiz is not None and doc.quiz.mode == "gradients"
+    doc.set_quiz_shown(frozenset({"a", "f"}))  # a and f answered right
+    doc.undo_stack.push(commands.Rename(doc, "a", "alpha"))
+    assert doc.quiz_shown == {"alpha", "f"}
+    assert doc.quiz.renamed("alpha", "a") == load_graph(path).quiz  # the same quiz, renamed
+    doc.undo_stack.undo()
+    assert doc.quiz_shown == {"a", "f"}

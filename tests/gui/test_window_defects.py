@@ -584,3 +584,23 @@ def test_inspector_names_an_op_once(window, qtbot):
     assert window.inspector.op_label.text().startswith("max — The larger")
     window.select([next(n for n in g if g.op(n).name == "matmul")])
     assert window.inspector.op_label.text().startswith("<b>@</b> matmul — ")
+
+
+def test_check_gradients_shows_backprop_and_finite_differences_side_by_side(
+        micrograd, qtbot, monkeypatch):
+    """Asked for, the check's box lists each input with its gradient from backprop (by hand:
+    dL/da = b·f = 6, dL/db = a·f = −4, dL/dc = f = −2, dL/df = a·b + c = 4) and the slope."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()) or 0)
+    micrograd.ask = True
+    try:
+        micrograd.check_gradients().wait(60)
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    finally:
+        micrograd.ask = False
+    rows = {line.split()[0]: line.split() for line in shown[0].splitlines()[1:]}  # a header
+    assert {name: float(row[1].replace("−", "-")) for name, row in rows.items()} == \
+        {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0}
+    assert all(row[-1] == "ok" for row in rows.values())
