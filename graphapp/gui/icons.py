@@ -3,18 +3,21 @@
 Drawn rather than taken from the style: asking the style for its standard icons makes PySide6
 build the Python types of ``QStyle`` and its eleven enums, about 6 ms of the window's start
 (measured), and the style's pictures keep their own colours in a dark palette. Each icon is a
-few strokes and fills on a 24 × 24 grid, scaled to the size asked for; a disabled icon takes
-the palette's disabled text colour, one in a highlighted menu row its highlighted text colour.
+few strokes and fills on a 24 × 24 grid (:data:`DRAWINGS`), scaled to the size asked for at
+the screen's pixel ratio.
 
->>> sorted(DRAWINGS)  # doctest: +NORMALIZE_WHITESPACE
-['disk', 'folder', 'page', 'play', 'redo', 'seek_backward', 'seek_forward',
- 'skip_backward', 'undo']
+Caveats: a disabled icon takes the palette's disabled text colour, and one in a selected row
+of a list its highlighted text colour; but a highlighted menu row keeps the text colour, as
+the style's coloured pictures did (Fusion asks for a hovered menu row's icon in the same mode
+as a hovered toolbar button's, whose background stays light). Colours come from the
+application's palette, not from the palette of the widget showing the icon.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -145,6 +148,10 @@ def _ink(mode: QIcon.Mode) -> QColor:
     return palette.color(QPalette.ColorRole.WindowText)
 
 
+#: Engines Qt cloned (see ``_Drawn.clone``).
+_CLONES: list[QIconEngine] = []
+
+
 class _Drawn(QIconEngine):
     """Paints one of :data:`DRAWINGS`; Qt asks for it at each size and mode it shows."""
 
@@ -165,6 +172,8 @@ class _Drawn(QIconEngine):
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         """The drawing on a transparent pixmap (Qt's default leaves the pixels unset)."""
+        if size.isEmpty():
+            return QPixmap()
         pixmap = QPixmap(size)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
@@ -173,7 +182,12 @@ class _Drawn(QIconEngine):
         return pixmap
 
     def clone(self) -> QIconEngine:
-        return _Drawn(self._name)
+        # Qt takes the copy, but PySide6 leaves it owned by Python: kept here, it outlives
+        # this call (Qt clones an icon only when one shared copy is changed, e.g. addPixmap);
+        # those Qt has deleted since are let go
+        twin = _Drawn(self._name)
+        _CLONES[:] = [*filter(shiboken6.isValid, _CLONES), twin]
+        return twin
 
     def key(self) -> str:
         return f"graphapp-{self._name}"

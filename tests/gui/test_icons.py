@@ -4,6 +4,7 @@ text colour (the disabled one when the action is disabled)."""
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from PySide6.QtCore import QSize
@@ -11,6 +12,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPalette
 
 from graphapp.gui.actions import ACTIONS
 from graphapp.gui.icons import DRAWINGS, icon
+from tests.helpers import fresh_python
 
 SIDE = 48
 
@@ -67,3 +69,37 @@ def test_the_window_shows_each_actions_drawing(window):
     for name in ("undo", "redo"):
         shown = getattr(window, f"act_{name}").icon().pixmap(QSize(SIDE, SIDE)).toImage()
         assert shown == _image(name), name
+
+
+def test_an_empty_size_gives_an_empty_pixmap(qapp):
+    """Qt asks for it now and then; painting into nothing would print ten painter warnings
+    (which fail the test)."""
+    for size in (QSize(0, 0), QSize(0, 5), QSize()):
+        assert icon("page").pixmap(size).isNull()
+
+
+def test_a_changed_copy_of_a_drawn_icon_keeps_its_drawing():
+    """Changing one of two copies makes Qt clone the drawing; PySide6 leaves the clone owned
+    by Python, which would free it at once (a crash at the next paint or change): in a fresh
+    process, which must end well."""
+    code = (
+        "import gc\n"
+        "from PySide6.QtCore import QSize\n"
+        "from PySide6.QtGui import QColor, QIcon, QPixmap\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from graphapp.gui.icons import icon\n"
+        "drawn = icon('page')\n"
+        "changed = QIcon(drawn)\n"
+        "small = QPixmap(8, 8)\n"
+        "small.fill(QColor('red'))\n"
+        "changed.addPixmap(small)\n"
+        "gc.collect()\n"
+        "image = changed.pixmap(QSize(48, 48)).toImage()\n"
+        "print(sum(image.pixelColor(x, y).alpha() == 255 and image.pixelColor(x, y) != "
+        "QColor('red') for x in range(48) for y in range(48)))\n"
+        "del drawn, changed\n"
+        "gc.collect()\n")
+    done = fresh_python(code, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.stderr == ""
+    assert int(done.stdout) > 100  # the page, drawn at 48 px beside the added 8 px pixmap
