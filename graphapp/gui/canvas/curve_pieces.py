@@ -10,8 +10,8 @@ arithmetic on plain tuples, like :mod:`.label_places`.
 Finding those pieces is itself part of every repaint (Qt asks every curve whose box meets
 the repainted area, ~100 of them round one card): the canvas's curves rise or fall
 monotonically (their control points' heights are y0, y0, y3, y3, and de Casteljau keeps
-that), so the pieces at a rectangle's height are found by bisection, in a few microseconds
-whatever the curve's length.
+that; a route along a lane, :mod:`.routes`, is such cubics end to end), so the pieces at a
+rectangle's height are found by bisection, in a few microseconds whatever the curve's length.
 
 Caveat: a piece is kept when the box of its four control points (which holds the piece)
 meets the rectangle, so a little more than the visible part is stroked; a run starts and
@@ -35,7 +35,7 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from graphapp.gui.canvas.label_places import Point, Rect, controls
+from graphapp.gui.canvas.routes import Cubic, Lane, Point, Rect, route
 
 __all__ = ["MAX_PIECES", "STEP", "Boxes", "Cubic", "boxes", "pieces", "runs"]
 
@@ -43,9 +43,6 @@ __all__ = ["MAX_PIECES", "STEP", "Boxes", "Cubic", "boxes", "pieces", "runs"]
 STEP = 200.0
 #: However long the curve, no more pieces than this.
 MAX_PIECES = 128
-
-#: Start, two control points, end.
-Cubic = tuple[Point, Point, Point, Point]
 
 
 def _split(c: Cubic, t: float) -> tuple[Cubic, Cubic]:
@@ -61,18 +58,19 @@ def _split(c: Cubic, t: float) -> tuple[Cubic, Cubic]:
     return ((x0, y0), a, f, m), (m, g, e, (x3, y3))
 
 
-def pieces(p0: Point, p3: Point, step: float = STEP) -> list[Cubic]:
-    """The canvas's cubic from ``p0`` to ``p3`` (:func:`.label_places.controls`) as
+def pieces(p0: Point, p3: Point, step: float = STEP, lane: Lane | None = None) -> list[Cubic]:
+    """The canvas's edge from ``p0`` to ``p3`` (along ``lane``: :func:`.routes.route`) as
     consecutive pieces, none longer than about ``step`` (one piece for a short curve)."""
-    c1, c2 = controls(p0, p3)
-    length = math.dist(p0, c1) + math.dist(c1, c2) + math.dist(c2, p3)
-    n = max(1, min(MAX_PIECES, math.ceil(length / step)))
-    rest: Cubic = (p0, c1, c2, p3)
     out = []
-    for i in range(n - 1):
-        first, rest = _split(rest, 1.0 / (n - i))
-        out.append(first)
-    out.append(rest)
+    for part in route(p0, p3, lane):
+        a, c1, c2, b = part
+        length = math.dist(a, c1) + math.dist(c1, c2) + math.dist(c2, b)
+        n = max(1, min(MAX_PIECES, math.ceil(length / step)))
+        rest: Cubic = part
+        for i in range(n - 1):
+            first, rest = _split(rest, 1.0 / (n - i))
+            out.append(first)
+        out.append(rest)
     return out
 
 

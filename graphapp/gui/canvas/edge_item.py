@@ -21,7 +21,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from graphapp.gui.canvas.curve_pieces import Cubic, boxes, pieces, runs
-from graphapp.gui.canvas.label_places import Spot, controls, label_rect
+from graphapp.gui.canvas.label_places import Spot, label_rect
+from graphapp.gui.canvas.routes import CLEAR, SPREAD, TURN, Lane, lane, route
 from graphapp.gui.theme import Theme, label_font
 
 __all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "WIDTH_STEP", "EdgeDisplay", "EdgeItem", "curve"]
@@ -71,11 +72,12 @@ def _curve_look(d: EdgeDisplay) -> tuple:
     return d.colour, _stepped_width(d.width), d.step, d.dimmed
 
 
-def curve(p0: QPointF, p1: QPointF) -> QPainterPath:
-    """A smooth left-to-right cubic from ``p0`` to ``p1`` (:func:`.label_places.controls`)."""
-    c1, c2 = controls(p0.toTuple(), p1.toTuple())
+def curve(p0: QPointF, p1: QPointF, along: Lane | None = None) -> QPainterPath:
+    """A smooth left-to-right cubic from ``p0`` to ``p1``, or the route back ``along`` a lane
+    (:func:`.routes.route`)."""
     path = QPainterPath(p0)
-    path.cubicTo(QPointF(*c1), QPointF(*c2), p1)
+    for _, c1, c2, end in route(p0.toTuple(), p1.toTuple(), along):
+        path.cubicTo(QPointF(*c1), QPointF(*c2), QPointF(*end))
     return path
 
 
@@ -95,6 +97,8 @@ class EdgeItem(QGraphicsItem):
         self.setZValue(0)
         self._path = QPainterPath()
         self._ends = ((0.0, 0.0), (0.0, 0.0))
+        #: The lane the edge runs back along (``None``: the plain cubic).
+        self.lane: Lane | None = None
         self._tip = QPointF()
         #: Where the label sits on the curve (the scene's choice; ``None``: no room for it, so
         #: it is left out unless it is the current step's) and its size (width, height).
@@ -122,15 +126,37 @@ class EdgeItem(QGraphicsItem):
         """Follow the nodes after one of them moved."""
         self.prepareGeometryChange()
         p0, p3 = self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot)
-        self._path = curve(p0, p3)
+        self._ends = (p0.toTuple(), p3.toTuple())
+        self.lane = self._find_lane() if p3.x() < p0.x() else None
+        self._path = curve(p0, p3, self.lane)
         self._shape = None
         self._pieces = None
-        self._ends = (p0.toTuple(), p3.toTuple())
         self._tip = p3
         self._looks = None
         self._label_rect = self._place_label()
         self._label_room = self._place_label(widest=True)
         self._bounds = None
+
+    def follow_lane(self) -> None:
+        """Look again for this edge's lane (cards moved around it, not only its own two)."""
+        (x0, _), (x3, _) = self._ends
+        if (x3 < x0 or self.lane is not None) and self._find_lane() != self.lane:
+            self.update_path()
+
+    def _find_lane(self) -> Lane | None:
+        """A free lane between the cards this edge runs back past (:func:`.routes.lane`);
+        down into a card, its later inputs' lanes run above and outside its first's."""
+        scene = self.scene()
+        if scene is None:
+            return None
+        (x0, y0), (x3, y3) = self._ends
+        reach = TURN + CLEAR + 4 * SPREAD  # the route's vertical runs and the room they keep
+        height = lane(*self._ends, scene.cards_in(x3 - reach, min(y0, y3), x0 + reach,
+                                                  max(y0, y3)))
+        if height is None:
+            return None
+        spread = min(self.draw_slot, 3) * SPREAD if y3 >= y0 else 0.0
+        return height - spread, spread
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -219,7 +245,7 @@ class EdgeItem(QGraphicsItem):
         if self._label_size == (0.0, 0.0) or spot is None:
             return QRectF()
         size = (LABEL_TEXT + 12, self._label_size[1]) if widest else self._label_size
-        left, top, right, bottom = label_rect(*self._ends, size, spot)
+        left, top, right, bottom = label_rect(*self._ends, size, spot, self.lane)
         return QRectF(left, top, right - left, bottom - top)
 
     def path_rect(self) -> QRectF:
@@ -356,7 +382,7 @@ class EdgeItem(QGraphicsItem):
         works through a whole curve however little of it is painted (see
         :mod:`.curve_pieces`)."""
         if self._pieces is None:
-            self._pieces = pieces(*self._ends)
+            self._pieces = pieces(*self._ends, lane=self.lane)
             self._boxes = boxes(self._pieces)
         if len(self._pieces) == 1 or areas is None:
             return self._path

@@ -10,6 +10,10 @@ none: the canvas leaves it out (the edge's tooltip and the inspector still say i
 than cover a card or another label. A grid of buckets keeps each overlap test local, so a
 pass is linear in the number of edges.
 
+An edge that runs back along a lane (:mod:`.routes`) has its label's spots on that run, and
+labels keep off the other edges' runs where they can (a line through a label is hard to
+read); where nothing else is free, a label may lie over another run.
+
 Caveat: greedy, not optimal; the layout has to leave room between its cards (the gap between
 two columns wider than the labels crossing it) for every label to find a spot.
 
@@ -26,19 +30,15 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["GAP", "Placement", "Spot", "controls", "curve_point", "label_rect", "place"]
+from graphapp.gui.canvas.routes import Lane, Point, Rect, controls, curve_point
 
-Point = tuple[float, float]
-#: left, top, right, bottom
-Rect = tuple[float, float, float, float]
+__all__ = ["GAP", "Placement", "Spot", "controls", "curve_point", "label_rect", "place"]
 
 #: Where along the curve a label is tried (the curve's parameter t), nearest the middle first.
 ALONG = tuple(round(0.5 + sign * k * 0.04, 2)
               for k in range(10) for sign in ((1,) if k == 0 else (-1, 1)))
 #: Room kept between a label and what it must not cover, in scene pixels.
 GAP = 2.0
-#: How far an edge that runs back to the left first leaves its port, in scene pixels.
-BACK_BEND = 60.0
 #: Side of a grid bucket, in scene pixels (about a card).
 BUCKET = 160.0
 
@@ -53,34 +53,11 @@ class Spot:
     side: int = 0
 
 
-def controls(p0: Point, p3: Point) -> tuple[Point, Point]:
-    """The inner control points of the canvas's left-to-right cubic from ``p0`` to ``p3``
-    (it leaves and arrives horizontally). An edge that runs back to the left (into the next
-    band of a folded layout) bends out only a little, instead of looping wide of the graph.
-
-    >>> controls((0, 0), (200, 100)), controls((500, 0), (0, 300))
-    (((100.0, 0), (100.0, 100)), ((560.0, 0), (-60.0, 300)))
-    """
-    span = p3[0] - p0[0]
-    dx = max(40.0, span * 0.5) if span >= 0 else BACK_BEND
-    return (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1])
-
-
-def curve_point(p0: Point, p3: Point, t: float) -> Point:
-    """The point at parameter ``t`` of that cubic.
-
-    >>> curve_point((0, 0), (200, 100), 0.5)
-    (100.0, 50.0)
-    """
-    (x1, y1), (x2, y2) = controls(p0, p3)
-    u = 1.0 - t
-    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
-    return (a * p0[0] + b * x1 + c * x2 + d * p3[0], a * p0[1] + b * y1 + c * y2 + d * p3[1])
-
-
-def label_rect(p0: Point, p3: Point, size: tuple[float, float], spot: Spot) -> Rect:
-    """The rectangle a label of ``size`` (width, height) covers at ``spot``."""
-    x, y = curve_point(p0, p3, spot.t)
+def label_rect(p0: Point, p3: Point, size: tuple[float, float], spot: Spot,
+               lane: Lane | None = None) -> Rect:
+    """The rectangle a label of ``size`` (width, height) covers at ``spot`` of the edge from
+    ``p0`` to ``p3`` (along ``lane``: :func:`.routes.route`)."""
+    x, y = curve_point(p0, p3, spot.t, lane)
     w, h = size
     y += spot.side * (h / 2 + 3)
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
@@ -120,8 +97,14 @@ class _Grid:
 
 SPOTS = tuple(Spot(t, side) for side in (0, -1, 1, -2, 2) for t in ALONG)
 
-#: An edge as placement sees it: where its curve starts and ends, and its label's size.
-Edge = tuple[Point, Point, tuple[float, float]]
+#: An edge as placement sees it: where its curve starts and ends, its label's size and,
+#: optionally, the lane it runs back along (:func:`.routes.route`).
+Edge = tuple[Point, Point, tuple[float, float]] | \
+    tuple[Point, Point, tuple[float, float], Lane | None]
+
+
+def _lane(edge: Edge) -> Lane | None:
+    return edge[3] if len(edge) > 3 else None  # type: ignore[misc]
 
 
 class Placement:
@@ -129,10 +112,17 @@ class Placement:
     placed again on its own: where it was if that is still free, else at its first free spot,
     at the cost of one label, not of all of them."""
 
-    def __init__(self, cards: Sequence[Rect], edges: Mapping[Hashable, Edge]) -> None:
+    def __init__(self, cards: Sequence[Rect], edges: Mapping[Hashable, Edge],
+                 runs: Mapping[Hashable, Rect] | None = None) -> None:
+        """``runs``: the strips edges run along lanes (:func:`.routes.run_box`) by edge; a
+        label keeps off the others' where it can (a line through a label is hard to read)."""
         self._grid = _Grid()
         for r in cards:
             self._grid.add(r)
+        self._runs = dict(runs or {})
+        self._run_grid = _Grid()
+        for r in self._runs.values():
+            self._run_grid.add(r)
         #: Each label's spot (``None``: no room for it).
         self.spots: dict[Hashable, Spot | None] = {}
         self._rects: dict[Hashable, Rect] = {}
@@ -140,18 +130,30 @@ class Placement:
             self._put(key, edges[key])
 
     def _put(self, key: Hashable, edge: Edge) -> Spot | None:
-        p0, p3, (w, h) = edge
+        p0, p3, (w, h) = edge[:3]
+        lane = _lane(edge)
         points: dict[float, Point] = {}  # made as they are needed: most labels fit at once
-        hits = self._grid.hits
-        for spot in SPOTS:
-            x, y = points.get(spot.t) or points.setdefault(spot.t, curve_point(p0, p3, spot.t))
-            y += spot.side * (h / 2 + 3)
-            rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            if not hits(rect):
-                self._rects[key] = rect
-                self._grid.add(rect)
-                self.spots[key] = spot
-                return spot
+        own = self._runs.get(key)
+        if own is not None:
+            self._run_grid.remove(own)
+        try:
+            for clear_of_runs in (bool(self._runs), False):
+                for spot in SPOTS:
+                    x, y = points.get(spot.t) or points.setdefault(
+                        spot.t, curve_point(p0, p3, spot.t, lane))
+                    y += spot.side * (h / 2 + 3)
+                    rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                    if self._grid.hits(rect) or (clear_of_runs and self._run_grid.hits(rect)):
+                        continue
+                    self._rects[key] = rect
+                    self._grid.add(rect)
+                    self.spots[key] = spot
+                    return spot
+                if not self._runs:
+                    break
+        finally:
+            if own is not None:
+                self._run_grid.add(own)
         self.spots[key] = None
         return None
 
@@ -160,12 +162,12 @@ class Placement:
         old = self._rects.pop(key, None)
         if old is not None:
             self._grid.remove(old)
-        p0, p3, size = edge
+        p0, p3, size = edge[:3]
         spot = self.spots.pop(key, None)
         if size[0] <= 0:
             return None
         if spot is not None:
-            rect = label_rect(p0, p3, size, spot)
+            rect = label_rect(p0, p3, size, spot, _lane(edge))
             if not self._grid.hits(rect):
                 self._rects[key] = rect
                 self._grid.add(rect)
@@ -175,12 +177,12 @@ class Placement:
 
 
 def _length(edge: Edge) -> float:
-    (x0, y0), (x3, y3), _ = edge
+    (x0, y0), (x3, y3) = edge[:2]
     return abs(x3 - x0) + abs(y3 - y0)
 
 
 def place(cards: Sequence[Rect], edges: Sequence[Edge]) -> list[Spot | None]:
-    """A spot for each edge's label: ``edges`` are (start, end, label size); ``cards`` the
+    """A spot for each edge's label: ``edges`` are (start, end, label size[, lane]); ``cards`` the
     rectangles labels must leave free. One :class:`Spot` per edge, in order, or ``None`` for a
     label that has no free spot on its curve (the canvas then leaves it out: an overlapping
     label is unreadable and hides what it covers)."""

@@ -28,6 +28,7 @@ from graphapp.gui.canvas.groups import GroupFrame, GroupItem, SceneGroups
 from graphapp.gui.canvas.hints import SceneHints
 from graphapp.gui.canvas.label_places import Placement
 from graphapp.gui.canvas.node_item import HEADER, ROW, WIDE, WIDTH, NodeItem
+from graphapp.gui.canvas.routes import Rect, run_box
 from graphapp.gui.document import Document, Results
 from graphapp.gui.layout import layered_layout
 from graphapp.gui.stepper import Stepper
@@ -167,6 +168,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self.nodes[dst].edges.append(item)
         self.addItem(item)
         self.edges[edge] = item
+        item.follow_lane()  # an edge back to the left looks for a lane among the cards
 
     def _remove_edge_item(self, edge: tuple[str, str, int]) -> None:
         item = self.edges.pop(edge, None)
@@ -207,13 +209,17 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self.labels_stale()
 
     def graph_rect(self) -> QRectF:
-        """The cards' bounding rectangle (kept until something moves, cheaper than
-        ``itemsBoundingRect`` over a thousand cards and their edges)."""
+        """The cards' bounding rectangle, with the edges that run back along lanes out beside
+        them (kept until something moves, cheaper than ``itemsBoundingRect`` over a thousand
+        cards and their edges)."""
         if self._bounds is None:
             rect = QRectF()
             for item in [*self.nodes.values(), *self.groups.values()]:
                 if item.isVisible():
                     rect = rect.united(item.sceneBoundingRect())
+            for edge in self.edges.values():
+                if edge.lane is not None and edge.isVisible():
+                    rect = rect.united(edge.path_rect().adjusted(-4, -4, 4, 4))
             self._bounds = rect
         return self._bounds
 
@@ -400,6 +406,13 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     _labels_waiting = False
     _placement: Placement | None = None
 
+    def cards_in(self, left: float, top: float, right: float, bottom: float) -> list[Rect]:
+        """The footprints of the shown cards (folded groups too) that meet this rectangle, as
+        (left, top, right, bottom)."""
+        return [item.footprint().getCoords()
+                for item in self.items(QRectF(left, top, right - left, bottom - top))
+                if isinstance(item, NodeItem | GroupItem) and item.isVisible()]
+
     def labels_stale(self) -> None:
         """Cards moved (or came, went, changed size): place every label again soon (once,
         however many changes come before)."""
@@ -423,11 +436,15 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._labels_waiting = False
         resized, self._resized = self._resized, set()
         if self._placement is None:
+            for edge in self.edges.values():  # cards moved: lanes may have closed or opened
+                edge.follow_lane()
             cards = [item.footprint().getCoords() for item in
                      [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
-            shown = {k: (*e.ends, e.label_size) for k, e in self.edges.items()
+            runs = {k: run_box(*e.ends, e.lane) for k, e in self.edges.items()
+                    if e.lane is not None and e.isVisible()}
+            shown = {k: (*e.ends, e.label_size, e.lane) for k, e in self.edges.items()
                      if e.isVisible() and e.label_size[0] > 0}
-            self._placement = Placement(cards, shown)
+            self._placement = Placement(cards, shown, runs)
             for key, edge in self.edges.items():
                 edge.set_label_spot(self._placement.spots.get(key))
             return
@@ -435,7 +452,7 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             edge = self.edges.get(key)
             if edge is not None:
                 size = edge.label_size if edge.isVisible() else (0.0, 0.0)
-                edge.set_label_spot(self._placement.update(key, (*edge.ends, size)))
+                edge.set_label_spot(self._placement.update(key, (*edge.ends, size, edge.lane)))
 
     def set_theme(self, theme: Theme) -> None:
         """Repaint everything in another theme (the system switched light/dark)."""

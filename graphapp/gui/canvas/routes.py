@@ -1,0 +1,205 @@
+"""The shape of an edge on the canvas: a smooth left-to-right cubic, or, for an edge that runs
+back to the left (from one band of a folded layout into the next), a route along a free lane
+between the cards. Qt-free arithmetic on plain tuples, shared by the drawing
+(:mod:`.edge_item`), the labels (:mod:`.label_places`) and the repaints (:mod:`.curve_pieces`).
+
+An edge from ``p0`` (an output port) to ``p3`` (an input port) leaves and arrives
+horizontally. When ``p3`` lies left of ``p0`` the plain cubic would cut diagonally across the
+cards between them (behind them: the cards hide it). :func:`lane` finds the height of a free
+horizontal lane between those cards, and :func:`route` then runs the edge out to the right,
+down (or up) to the lane, along it to the left, and down into ``p3``, with rounded turns:
+cubics end to end, monotone in height like the plain cubic.
+
+Caveats: a lane is looked for between the two ports' heights only, among the cards the route
+would pass; none found (no free gap, or a card on one of its two vertical runs), the edge keeps
+the plain cubic, which then bends out only :data:`BACK_BEND` instead of looping wide of the
+graph. A route's point at parameter ``t`` (where a label goes) is on its run along the lane,
+from its right end (0) to its left (1): there the label has the most room, and it stays
+within the route's width.
+
+>>> cards = [(0, 0, 100, 60), (0, 100, 100, 160), (300, 0, 400, 60)]  # two bands, one card below
+>>> lane((405, 30), (-5, 130), cards)  # from the right card back to the lower left one
+80.0
+>>> lane((105, 30), (295, 30), cards) is None  # a forward edge: the plain cubic
+True
+>>> parts = route((405, 30), (-5, 130), (80.0, 0.0))
+>>> parts[0][0], parts[-1][-1]
+((405, 30), (-5, 130))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["BACK_BEND", "CLEAR", "SPREAD", "TURN", "Cubic", "Lane", "Point", "Rect", "controls",
+           "curve_point", "lane", "route", "run_box"]
+
+Point = tuple[float, float]
+#: left, top, right, bottom
+Rect = tuple[float, float, float, float]
+#: Start, two control points, end.
+Cubic = tuple[Point, Point, Point, Point]
+#: A route's lane: its height, and how much further left than :data:`TURN` from its end port
+#: the route turns down into it (edges into one card's several inputs nest instead of
+#: running on top of each other: :data:`SPREAD` per input).
+Lane = tuple[float, float]
+
+#: How far an edge that runs back to the left first leaves its port, in scene pixels (the
+#: plain cubic's bend when there is no lane; a route's run out to its first turn).
+BACK_BEND = 60.0
+#: A route's distance from its ports to its vertical runs, and the radius of its turns.
+TURN = 18.0
+#: Room a lane keeps from the cards it passes, above and below, in scene pixels.
+CLEAR = 10.0
+#: How far apart the lanes (and last turns) of edges into a card's inputs run, per input.
+SPREAD = 9.0
+#: A cubic's control points at this fraction of the radius draw a quarter circle.
+_KAPPA = 0.5523
+
+
+def controls(p0: Point, p3: Point) -> tuple[Point, Point]:
+    """The inner control points of the canvas's left-to-right cubic from ``p0`` to ``p3``
+    (it leaves and arrives horizontally). An edge that runs back to the left bends out only a
+    little, instead of looping wide of the graph.
+
+    >>> controls((0, 0), (200, 100)), controls((500, 0), (0, 300))
+    (((100.0, 0), (100.0, 100)), ((560.0, 0), (-60.0, 300)))
+    """
+    span = p3[0] - p0[0]
+    dx = max(40.0, span * 0.5) if span >= 0 else BACK_BEND
+    return (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1])
+
+
+def _bezier(c: Cubic, t: float) -> Point:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = c
+    u = 1.0 - t
+    a, b, d, e = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    return a * x0 + b * x1 + d * x2 + e * x3, a * y0 + b * y1 + d * y2 + e * y3
+
+
+def curve_point(p0: Point, p3: Point, t: float, lane: Lane | None = None) -> Point:
+    """The point at parameter ``t`` of the edge from ``p0`` to ``p3`` (along ``lane``).
+
+    >>> curve_point((0, 0), (200, 100), 0.5)
+    (100.0, 50.0)
+    >>> curve_point((405, 30), (-5, 130), 0.5, (80.0, 0.0))  # the middle of the lane's run
+    (200.0, 80.0)
+    """
+    if lane is None:
+        c1, c2 = controls(p0, p3)
+        return _bezier((p0, c1, c2, p3), t)
+    start, end, height = _run(p0, p3, lane)
+    return start + (end - start) * t, height
+
+
+def _line(a: Point, b: Point) -> Cubic:
+    return a, (a[0] + (b[0] - a[0]) / 3, a[1] + (b[1] - a[1]) / 3), \
+        (a[0] + 2 * (b[0] - a[0]) / 3, a[1] + 2 * (b[1] - a[1]) / 3), b
+
+
+def _turn(a: Point, b: Point, first: Point, last: Point, r: float) -> Cubic:
+    """A quarter circle of radius ``r`` from ``a`` (heading ``first``) to ``b`` (heading
+    ``last``; headings are unit steps along an axis)."""
+    k = _KAPPA * r
+    return a, (a[0] + k * first[0], a[1] + k * first[1]), \
+        (b[0] - k * last[0], b[1] - k * last[1]), b
+
+
+def _run(p0: Point, p3: Point, lane: Lane) -> tuple[float, float, float]:
+    """Where a route's run along its lane starts and ends (right to left), and its height."""
+    (x0, y0), (x3, y3) = p0, p3
+    height, inset = lane
+    r = _radius(y0, height, y3)
+    return x0 + TURN - r, x3 - TURN - inset + r, height
+
+
+def run_box(p0: Point, p3: Point, lane: Lane) -> Rect:
+    """The strip a route's run along its lane covers, as (left, top, right, bottom): labels
+    keep off it (they sit beside their own run, and never over another edge's).
+
+    >>> run_box((405, 30), (-5, 130), (80.0, 0.0))
+    (-5.0, 79.0, 405.0, 81.0)
+    """
+    start, end, height = _run(p0, p3, lane)
+    return end, height - 1.0, start, height + 1.0
+
+
+def _radius(y0: float, height: float, y3: float) -> float:
+    return max(0.0, min(TURN, abs(height - y0) / 2, abs(y3 - height) / 2))
+
+
+def route(p0: Point, p3: Point, lane: Lane | None = None) -> list[Cubic]:
+    """The edge from ``p0`` to ``p3`` as cubics end to end: the plain cubic, or with ``lane``
+    out to the right, to the lane, along it to the left and into ``p3``."""
+    if lane is None:
+        c1, c2 = controls(p0, p3)
+        return [(p0, c1, c2, p3)]
+    (x0, y0), (x3, y3) = p0, p3
+    height, inset = lane
+    s = 1.0 if y3 >= y0 else -1.0  # down to the lane and on down, or up
+    r = _radius(y0, height, y3)
+    right, left = x0 + TURN, x3 - TURN - inset
+    down, leftward, rightward = (0.0, s), (-1.0, 0.0), (1.0, 0.0)
+    corners = [
+        _turn((right - r, y0), (right, y0 + s * r), rightward, down, r),
+        _turn((right, height - s * r), (right - r, height), down, leftward, r),
+        _turn((left + r, height), (left, height + s * r), leftward, down, r),
+        _turn((left, y3 - s * r), (left + r, y3), down, rightward, r),
+    ]
+    parts: list[Cubic] = []
+    at = p0
+    for corner in corners:
+        if corner[0] != at:
+            parts.append(_line(at, corner[0]))
+        parts.append((at, *corner[1:]) if corner[0] == at else corner)
+        at = corner[3]
+    if at != p3:
+        parts.append(_line(at, p3))
+    else:  # the ports exactly, as the plain cubic has them
+        parts[-1] = (*parts[-1][:3], p3)
+    return parts
+
+
+def lane(p0: Point, p3: Point, cards: Sequence[Rect]) -> float | None:
+    """The height of a free lane for the edge from ``p0`` back to ``p3`` on its left: the
+    middle of the tallest gap, between the ports' heights, among the cards the lane would
+    pass (``None``: a forward edge, no gap of ``2 * CLEAR`` or more, or a card on one of the
+    route's vertical runs)."""
+    (x0, y0), (x3, y3) = p0, p3
+    if x3 >= x0:
+        return None
+    right, left = x0 + TURN, x3 - TURN
+    low, high = min(y0, y3), max(y0, y3)
+    blocked = []
+    for x_lo, t, x_hi, b in cards:
+        if b + CLEAR <= low or t - CLEAR >= high:
+            continue
+        if x_lo <= right and x_hi >= left:
+            blocked.append((t - CLEAR, b + CLEAR))
+    gaps, y = [], low
+    for t, b in sorted(blocked):
+        if t > y:
+            gaps.append((y, t))
+        y = max(y, b)
+    if high > y:
+        gaps.append((y, high))
+    gaps = [(a, b) for a, b in gaps if b - a >= 2 * CLEAR]
+    if not gaps:
+        return None
+    a, b = max(gaps, key=lambda g: g[1] - g[0])
+    at = (a + b) / 2
+    runs = ((right, min(y0, at), max(y0, at)), (left, min(at, y3), max(at, y3)))
+    if any(x_lo - CLEAR < x < x_hi + CLEAR and t < y_hi and b > y_lo
+           for x, y_lo, y_hi in runs for x_lo, t, x_hi, b in _near(cards, p0, p3)):
+        return None
+    return at
+
+
+def _near(cards: Sequence[Rect], p0: Point, p3: Point) -> list[Rect]:
+    """The cards other than the two the edge joins (its ports sit on their edges)."""
+    return [c for c in cards if not _holds(c, p0) and not _holds(c, p3)]
+
+
+def _holds(card: Rect, p: Point) -> bool:
+    x_lo, t, x_hi, b = card
+    return x_lo - CLEAR <= p[0] <= x_hi + CLEAR and t <= p[1] <= b

@@ -1,0 +1,172 @@
+"""Edges that run back to the left (from one band of a folded layout into the next) go along a
+free lane between the cards instead of cutting across them. The checks are rectangle and
+point arithmetic written out here; points on a route come from Qt's own path (the drawing),
+not from the code under test."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from PySide6.QtGui import QPainterPath
+
+from graphapp.gui.canvas.routes import CLEAR, TURN, curve_point, lane, route, run_box
+from tests.gui.test_edge_labels import apart, card_rects, label_rects
+from tests.gui.test_window_defects import open_example
+
+
+def inside(p, r, margin: float = 0.0) -> bool:
+    return r[0] - margin < p[0] < r[2] + margin and r[1] - margin < p[1] < r[3] + margin
+
+
+def drawn_points(parts, n: int = 400) -> list[tuple[float, float]]:
+    """Points along the route as Qt draws it (its own cubic arithmetic)."""
+    path = QPainterPath()
+    path.moveTo(*parts[0][0])
+    for _, c1, c2, end in parts:
+        path.cubicTo(*c1, *c2, *end)
+    return [path.pointAtPercent(k / n).toTuple() for k in range(n + 1)]
+
+
+# ----------------------------------------------------------------- the lane, by hand
+#: Two bands: a card top left and one top right; below, a card at the left (the edge's end).
+TOP_LEFT, TOP_RIGHT, BELOW = (0, 0, 100, 60), (300, 0, 400, 60), (0, 100, 100, 160)
+
+
+def test_the_lane_is_the_middle_of_the_free_gap_between_the_bands():
+    # blocked: [0 − 10, 60 + 10] from the top cards, [100 − 10, …] from the card below:
+    # the gap is 70 … 90, its middle 80
+    assert lane((405, 30), (-5, 130), [TOP_LEFT, TOP_RIGHT, BELOW]) == 80.0
+    # a taller gap elsewhere wins: with the card below lower down, 70 … 170 → 120
+    assert lane((405, 30), (-5, 210), [TOP_LEFT, TOP_RIGHT, (0, 180, 100, 240)]) == 120.0
+
+
+def test_no_lane_for_a_forward_edge_a_closed_gap_or_a_card_on_a_vertical_run():
+    assert lane((105, 30), (295, 30), [TOP_LEFT, TOP_RIGHT]) is None
+    # the bands 15 px apart: less than 2 × CLEAR free
+    assert lane((405, 30), (-5, 105), [TOP_LEFT, TOP_RIGHT, (0, 75, 100, 135)]) is None
+    # a card right of the start port, where the route would turn down: the plain cubic
+    blocker = (405 + TURN - 5, 40, 405 + TURN + 60, 70)
+    assert lane((405, 30), (-5, 130), [TOP_LEFT, TOP_RIGHT, BELOW, blocker]) is None
+
+
+def test_a_route_runs_out_along_and_in_horizontally_and_keeps_clear_of_every_card():
+    p0, p3 = (405.0, 30.0), (-5.0, 130.0)
+    parts = route(p0, p3, (80.0, 0.0))
+    assert parts[0][0] == p0 and parts[-1][-1] == p3
+    assert all(a[-1] == b[0] for a, b in itertools.pairwise(parts))  # one stroke
+    # it leaves and arrives horizontally (the arrowhead points right, into the port)
+    assert parts[0][1][1] == p0[1] and parts[-1][2][1] == p3[1] and parts[-1][2][0] < p3[0]
+    points = drawn_points(parts)
+    heights = [y for _, y in points]
+    # down all the way (the repaint's bisection needs it), to float rounding
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(heights))
+    assert any(abs(y - 80.0) < 1e-9 for _, y in points)  # along the lane
+    for p in points:  # never inside a card (the ports sit on the two it joins)
+        assert not any(inside(p, c, -0.5) for c in (TOP_LEFT, TOP_RIGHT, BELOW)), p
+    # a label's point is on the run along the lane, within the route's width
+    for t in (0.0, 0.5, 1.0):
+        x, y = curve_point(p0, p3, t, (80.0, 0.0))
+        assert y == 80.0 and p3[0] - TURN <= x <= p0[0] + TURN
+    left, top, right, bottom = run_box(p0, p3, (80.0, 0.0))
+    assert top < 80.0 < bottom and left >= p3[0] - TURN and right <= p0[0] + TURN
+
+
+def test_random_two_band_scenes_route_clear_of_every_card():
+    rng = random.Random(3)
+    routed = 0
+    for _ in range(60):
+        cards = []
+        for band in range(2):
+            for col in range(4):
+                if rng.random() < 0.8 or col in (0, 3):
+                    x = col * 280 + rng.uniform(0, 20)
+                    y = band * 260 + rng.uniform(0, 60)
+                    cards.append((x, y, x + 170, y + rng.uniform(50, 120)))
+        top = [c for c in cards if c[1] < 200]
+        low = [c for c in cards if c[1] >= 200]
+        src, dst = max(top, key=lambda c: c[2]), min(low, key=lambda c: c[0])
+        p0, p3 = (src[2] + 5, (src[1] + src[3]) / 2), (dst[0] - 5, (dst[1] + dst[3]) / 2)
+        height = lane(p0, p3, cards)
+        if height is None:
+            continue
+        routed += 1
+        for p in drawn_points(route(p0, p3, (height, 0.0))):
+            assert not any(inside(p, c, CLEAR / 2) for c in cards if c not in (src, dst)), p
+    assert routed > 40
+
+
+def test_a_label_keeps_off_other_lanes_where_it_can_and_lies_on_one_where_it_cannot():
+    from graphapp.gui.canvas.label_places import Placement
+
+    # one edge with a lane at height 100 from x = 0 to 400; another edge's run 9 px above
+    p0, p3, lane_a = (382.0, 30.0), (18.0, 170.0), (100.0, 0.0)
+    other = (0.0, 90.0, 400.0, 92.0)
+    size = (80.0, 30.0)
+    placed = Placement([], {"a": (p0, p3, size, lane_a)}, {"a": run_box(p0, p3, lane_a),
+                                                          "b": other})
+    x, y = curve_point(p0, p3, placed.spots["a"].t, lane_a)
+    rect = (x - 40, y - 15 + placed.spots["a"].side * 18, x + 40, y + 15 + placed.spots["a"].side
+            * 18)
+    assert apart(rect, other)  # below its own run, not over the other (centred, it would be)
+    assert placed.spots["a"].side > 0
+    # cards above and below leave it no room beside the runs: it lies over the other one
+    cards = [(0.0, 0.0, 400.0, 82.0), (0.0, 118.0, 400.0, 200.0)]  # room for it centred
+    placed = Placement(cards, {"a": (p0, p3, size, lane_a)}, {"a": run_box(p0, p3, lane_a),
+                                                             "b": other})
+    assert placed.spots["a"] is not None and placed.spots["a"].side == 0
+
+
+# ----------------------------------------------------------------- in the window
+BACK = ["02_slope.expr", "06_sin_x_plus_x2.expr", "09_ellipsoid.expr", "10_relu_neuron.expr",
+        "11_mlp_sigmoid.expr"]
+
+
+@pytest.mark.parametrize("name", BACK)
+def test_every_edge_back_to_the_left_runs_along_a_lane_clear_of_the_cards(
+        window, qtbot, name):
+    open_example(window, qtbot, name)
+    cards = card_rects(window)
+    back = {k: e for k, e in window.scene.edges.items()
+            if e.isVisible() and e.ends[1][0] < e.ends[0][0]}
+    assert back, "the example has edges running back to the left"
+    for (src, dst, _), edge in back.items():
+        assert edge.lane is not None, (src, dst)
+        path = edge.shape()  # the drawn curve, stroked 10 px wide (hit testing)
+        assert path.boundingRect().width() > 0
+        points = [edge._path.pointAtPercent(k / 300).toTuple() for k in range(301)]
+        for node, rect in cards.items():
+            if node not in (src, dst):
+                assert not any(inside(p, rect) for p in points), (src, dst, node)
+    # no label sits over another edge's run along its lane (a line through it); in 06 the
+    # two lanes into u run in a 50 px gap between cards, with no room beside them
+    runs = {k: run_box(*e.ends, e.lane) for k, e in back.items()}
+    for key, rect in label_rects(window).items():
+        assert name == "06_sin_x_plus_x2.expr" or \
+            all(apart(rect, r) for k, r in runs.items() if k != key), key
+    # the graph's extent (what the view fits, the minimap shows) holds the lanes, out beside
+    # the cards too, and the window opens showing them
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    for edge in back.values():
+        assert window.scene.graph_rect().contains(edge.path_rect()), edge.key
+        assert shown.contains(edge.path_rect()), edge.key
+
+
+def test_a_lane_is_found_again_when_a_card_moves_into_it(window, qtbot):
+    from graphapp.gui import commands
+
+    open_example(window, qtbot, "02_slope.expr")
+    scene = window.scene
+    edge = scene.edges[("mul#1", "sub#1", 0)]  # 3·x² back down to 3·x² − 4·x
+    height = edge.lane[0]
+    # move the constant 5's card into the lane, under the route's run
+    five = next(n for n in scene.nodes if window.doc.graph.value(n) == 5.0)
+    (x0, _), (x3, _) = edge.ends
+    target = [(x0 + x3) / 2 - 80, height - 30]
+    window.doc.undo_stack.push(commands.MoveNodes(
+        window.doc, {five: (window.doc.graph.attrs(five)["pos"], target)}))
+    scene.flush()
+    scene.place_labels()
+    rect = card_rects(window)[five]
+    assert edge.lane is None or not rect[1] - CLEAR < edge.lane[0] < rect[3] + CLEAR
