@@ -42,12 +42,25 @@ def test_the_lane_is_the_middle_of_the_free_gap_between_the_bands():
     assert lane((405, 30), (-5, 210), [TOP_LEFT, TOP_RIGHT, (0, 180, 100, 240)]) == 120.0
 
 
-def test_no_lane_for_a_forward_edge_a_closed_gap_or_a_card_on_a_vertical_run():
+def test_with_no_gap_between_the_bands_the_lane_runs_below_or_above_them_all():
+    # the bands 10 px apart (less than 2 × CLEAR free): blocked −10 … 140 in all; below them
+    # (140 + CLEAR = 150) the route climbs 120 + 30 = 150 px, above (−20) 50 + 140 = 190
+    end_card = (0, 70, 100, 130)
+    assert lane((405, 30), (-5, 120), [TOP_LEFT, TOP_RIGHT, end_card]) == 150.0
+    parts = route((405, 30), (-5, 120), (150.0, 0.0))
+    assert parts[0][0] == (405, 30) and parts[-1][-1] == (-5, 120)
+    assert parts[0][1][1] == 30 and parts[-1][2][1] == 120  # out and in horizontally
+    points = drawn_points(parts)
+    assert max(y for _, y in points) == pytest.approx(150.0)
+    for p in points:
+        assert not any(inside(p, c, -0.5) for c in (TOP_LEFT, TOP_RIGHT, end_card)), p
+
+
+def test_no_lane_for_a_forward_edge_or_with_a_card_on_every_vertical_run():
     assert lane((105, 30), (295, 30), [TOP_LEFT, TOP_RIGHT]) is None
-    # the bands 15 px apart: less than 2 × CLEAR free
-    assert lane((405, 30), (-5, 105), [TOP_LEFT, TOP_RIGHT, (0, 75, 100, 135)]) is None
-    # a card right of the start port, where the route would turn down: the plain cubic
-    blocker = (405 + TURN - 5, 40, 405 + TURN + 60, 70)
+    # a card right of the start port, from above the top cards to below the bottom one:
+    # every lane's first vertical run meets it, so the plain cubic
+    blocker = (405 + TURN - 5, -500, 405 + TURN + 60, 500)
     assert lane((405, 30), (-5, 130), [TOP_LEFT, TOP_RIGHT, BELOW, blocker]) is None
 
 

@@ -144,19 +144,22 @@ class EdgeItem(QGraphicsItem):
             self.update_path()
 
     def _find_lane(self) -> Lane | None:
-        """A free lane between the cards this edge runs back past (:func:`.routes.lane`);
-        down into a card, its later inputs' lanes run above and outside its first's."""
+        """A free lane among the cards this edge runs back past (:func:`.routes.lane`), with
+        the routes into one card's inputs nested."""
         scene = self.scene()
         if scene is None:
             return None
-        (x0, y0), (x3, y3) = self._ends
+        (x0, _), (x3, y3) = self._ends
         reach = TURN + CLEAR + 4 * SPREAD  # the route's vertical runs and the room they keep
-        height = lane(*self._ends, scene.cards_in(x3 - reach, min(y0, y3), x0 + reach,
-                                                  max(y0, y3)))
+        # the whole height of the columns it passes: a lane may run above or below them all
+        height = lane(*self._ends, scene.cards_in(x3 - reach, -1e9, x0 + reach, 1e9))
         if height is None:
             return None
-        spread = min(self.draw_slot, 3) * SPREAD if y3 >= y0 else 0.0
-        return height - spread, spread
+        if height < y3:  # down into the card: its later inputs' routes outside its first's
+            spread = min(self.draw_slot, 3) * SPREAD
+            return height - spread, spread
+        spread = max(0, 1 - self.draw_slot) * SPREAD  # up into it: the first input's outside
+        return height + spread, spread
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -10,10 +10,12 @@ horizontal lane between those cards, and :func:`route` then runs the edge out to
 down (or up) to the lane, along it to the left, and down into ``p3``, with rounded turns:
 cubics end to end, monotone in height like the plain cubic.
 
-Caveats: a lane is looked for between the two ports' heights only, among the cards the route
-would pass; none found (no free gap, or a card on one of its two vertical runs), the edge keeps
-the plain cubic, which then bends out only :data:`BACK_BEND` instead of looping wide of the
-graph. A route's point at parameter ``t`` (where a label goes) is on its run along the lane,
+Caveats: a lane between the two ports' heights is preferred; where the cards in the way leave
+none (a compact layout whose bands interleave), the lane runs above or below them all, the
+route then rising and falling rather than falling all the way (the repaint scans its pieces
+instead of bisecting). With a card on the vertical runs of every candidate, the edge keeps the
+plain cubic, which bends out only :data:`BACK_BEND` instead of looping wide of the graph.
+A route's point at parameter ``t`` (where a label goes) is on its run along the lane,
 from its right end (0) to its left (1): there the label has the most room, and it stays
 within the route's width.
 
@@ -29,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 __all__ = ["BACK_BEND", "CLEAR", "SPREAD", "TURN", "Cubic", "Lane", "Point", "Rect", "controls",
@@ -39,9 +42,9 @@ Point = tuple[float, float]
 Rect = tuple[float, float, float, float]
 #: Start, two control points, end.
 Cubic = tuple[Point, Point, Point, Point]
-#: A route's lane: its height, and how much further left than :data:`TURN` from its end port
-#: the route turns down into it (edges into one card's several inputs nest instead of
-#: running on top of each other: :data:`SPREAD` per input).
+#: A route's lane: its height, and how much further out than :data:`TURN` from its ports the
+#: route turns (edges into one card's several inputs nest instead of running on top of each
+#: other: :data:`SPREAD` per input).
 Lane = tuple[float, float]
 
 #: How far an edge that runs back to the left first leaves its port, in scene pixels (the
@@ -110,7 +113,7 @@ def _run(p0: Point, p3: Point, lane: Lane) -> tuple[float, float, float]:
     (x0, y0), (x3, y3) = p0, p3
     height, inset = lane
     r = _radius(y0, height, y3)
-    return x0 + TURN - r, x3 - TURN - inset + r, height
+    return x0 + TURN + inset - r, x3 - TURN - inset + r, height
 
 
 def run_box(p0: Point, p3: Point, lane: Lane) -> Rect:
@@ -136,15 +139,16 @@ def route(p0: Point, p3: Point, lane: Lane | None = None) -> list[Cubic]:
         return [(p0, c1, c2, p3)]
     (x0, y0), (x3, y3) = p0, p3
     height, inset = lane
-    s = 1.0 if y3 >= y0 else -1.0  # down to the lane and on down, or up
+    s1 = 1.0 if height >= y0 else -1.0  # down to the lane (or up to it)
+    s2 = 1.0 if y3 >= height else -1.0  # and on down into the end port (or up)
     r = _radius(y0, height, y3)
-    right, left = x0 + TURN, x3 - TURN - inset
-    down, leftward, rightward = (0.0, s), (-1.0, 0.0), (1.0, 0.0)
+    right, left = x0 + TURN + inset, x3 - TURN - inset
+    out, into, leftward, rightward = (0.0, s1), (0.0, s2), (-1.0, 0.0), (1.0, 0.0)
     corners = [
-        _turn((right - r, y0), (right, y0 + s * r), rightward, down, r),
-        _turn((right, height - s * r), (right - r, height), down, leftward, r),
-        _turn((left + r, height), (left, height + s * r), leftward, down, r),
-        _turn((left, y3 - s * r), (left + r, y3), down, rightward, r),
+        _turn((right - r, y0), (right, y0 + s1 * r), rightward, out, r),
+        _turn((right, height - s1 * r), (right - r, height), out, leftward, r),
+        _turn((left + r, height), (left, height + s2 * r), leftward, into, r),
+        _turn((left, y3 - s2 * r), (left + r, y3), into, rightward, r),
     ]
     parts: list[Cubic] = []
     at = p0
@@ -161,38 +165,40 @@ def route(p0: Point, p3: Point, lane: Lane | None = None) -> list[Cubic]:
 
 
 def lane(p0: Point, p3: Point, cards: Sequence[Rect]) -> float | None:
-    """The height of a free lane for the edge from ``p0`` back to ``p3`` on its left: the
-    middle of the tallest gap, between the ports' heights, among the cards the lane would
-    pass (``None``: a forward edge, no gap of ``2 * CLEAR`` or more, or a card on one of the
-    route's vertical runs)."""
+    """The height of a free lane for the edge from ``p0`` back to ``p3`` on its left, among
+    the cards in its way (those the lane's run would pass): the middle of the tallest gap
+    between the ports' heights, else the free gap needing the least climb, above or below
+    those cards if need be. ``None``: a forward edge, or a card on each candidate's vertical
+    runs (out beside the start port, or down beside the end port)."""
     (x0, y0), (x3, y3) = p0, p3
     if x3 >= x0:
         return None
     right, left = x0 + TURN, x3 - TURN
-    low, high = min(y0, y3), max(y0, y3)
-    blocked = []
-    for x_lo, t, x_hi, b in cards:
-        if b + CLEAR <= low or t - CLEAR >= high:
-            continue
-        if x_lo <= right and x_hi >= left:
-            blocked.append((t - CLEAR, b + CLEAR))
-    gaps, y = [], low
-    for t, b in sorted(blocked):
+    blocked = sorted((t - CLEAR, b + CLEAR) for x_lo, t, x_hi, b in cards
+                     if x_lo <= right and x_hi >= left)
+    gaps, y = [], -math.inf
+    for t, b in blocked:
         if t > y:
             gaps.append((y, t))
         y = max(y, b)
-    if high > y:
-        gaps.append((y, high))
-    gaps = [(a, b) for a, b in gaps if b - a >= 2 * CLEAR]
-    if not gaps:
-        return None
-    a, b = max(gaps, key=lambda g: g[1] - g[0])
-    at = (a + b) / 2
-    runs = ((right, min(y0, at), max(y0, at)), (left, min(at, y3), max(at, y3)))
-    if any(x_lo - CLEAR < x < x_hi + CLEAR and t < y_hi and b > y_lo
-           for x, y_lo, y_hi in runs for x_lo, t, x_hi, b in _near(cards, p0, p3)):
-        return None
-    return at
+    gaps.append((y, math.inf))
+
+    def height(gap: tuple[float, float]) -> float:
+        a, b = gap
+        return b - CLEAR if a == -math.inf else a + CLEAR if b == math.inf else (a + b) / 2
+
+    def cost(gap: tuple[float, float]) -> tuple[float, float]:
+        at = height(gap)
+        return abs(at - y0) + abs(y3 - at), gap[0] - gap[1]  # the least climb, the tallest
+
+    near = _near(cards, p0, p3)
+    for gap in sorted((g for g in gaps if g[1] - g[0] >= 2 * CLEAR), key=cost):
+        at = height(gap)
+        runs = ((right, min(y0, at), max(y0, at)), (left, min(at, y3), max(at, y3)))
+        if not any(x_lo - CLEAR < x < x_hi + CLEAR and t < y_hi and b > y_lo
+                   for x, y_lo, y_hi in runs for x_lo, t, x_hi, b in near):
+            return at
+    return None
 
 
 def _near(cards: Sequence[Rect], p0: Point, p3: Point) -> list[Rect]:
