@@ -7,6 +7,7 @@ move or labels change size); the item keeps that spot as the curve moves under i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from graphapp.gui.canvas.curve_pieces import Cubic, boxes, pieces, runs
 from graphapp.gui.canvas.label_places import Spot, label_rect
-from graphapp.gui.canvas.routes import CLEAR, SPREAD, TURN, Lane, lane, route
+from graphapp.gui.canvas.routes import CLEAR, REACH, SPREAD, TURN, Lane, Rect, lane, route
 from graphapp.gui.theme import Theme, label_font
 
 __all__ = ["DETAIL_ZOOM", "LABEL_TEXT", "WIDTH_STEP", "EdgeDisplay", "EdgeItem", "curve"]
@@ -122,12 +123,15 @@ class EdgeItem(QGraphicsItem):
         """``(src, dst, slot)``."""
         return self.src.node_id, self.dst.node_id, self.slot
 
-    def update_path(self) -> None:
-        """Follow the nodes after one of them moved."""
-        self.prepareGeometryChange()
+    def update_path(self, cards: Sequence[Rect] | None = None) -> None:
+        """Follow the nodes after one of them moved (``cards``: every shown card's footprint,
+        when the caller has them at hand)."""
         p0, p3 = self.draw_src.output_pos(), self.draw_dst.input_pos(self.draw_slot)
         self._ends = (p0.toTuple(), p3.toTuple())
-        self.lane = self._find_lane() if p3.x() < p0.x() else None
+        # the lane before Qt hears of the change: finding it asks the scene for cards, which
+        # would index this item where its old curve was
+        self.lane = self._find_lane(cards) if p3.x() < p0.x() else None
+        self.prepareGeometryChange()
         self._path = curve(p0, p3, self.lane)
         self._shape = None
         self._pieces = None
@@ -137,29 +141,28 @@ class EdgeItem(QGraphicsItem):
         self._label_room = self._place_label(widest=True)
         self._bounds = None
 
-    def follow_lane(self) -> None:
-        """Look again for this edge's lane (cards moved around it, not only its own two)."""
+    def follow_lane(self, cards: Sequence[Rect] | None = None) -> bool:
+        """Look again for this edge's lane (cards moved around it, not only its own two);
+        True when it changed."""
         (x0, _), (x3, _) = self._ends
-        if (x3 < x0 or self.lane is not None) and self._find_lane() != self.lane:
-            self.update_path()
+        if not self.isVisible() or (x3 >= x0 and self.lane is None):
+            return False
+        if self._find_lane(cards) == self.lane:
+            return False
+        self.update_path(cards)
+        return True
 
-    def _find_lane(self) -> Lane | None:
-        """A free lane among the cards this edge runs back past (:func:`.routes.lane`), with
-        the routes into one card's inputs nested."""
+    def _find_lane(self, cards: Sequence[Rect] | None = None) -> Lane | None:
+        """A free lane among the cards this edge runs back past (:func:`.routes.lane`)."""
         scene = self.scene()
         if scene is None:
             return None
-        (x0, _), (x3, y3) = self._ends
-        reach = TURN + CLEAR + 4 * SPREAD  # the route's vertical runs and the room they keep
-        # the whole height of the columns it passes: a lane may run above or below them all
-        height = lane(*self._ends, scene.cards_in(x3 - reach, -1e9, x0 + reach, 1e9))
-        if height is None:
-            return None
-        if height < y3:  # down into the card: its later inputs' routes outside its first's
-            spread = min(self.draw_slot, 3) * SPREAD
-            return height - spread, spread
-        spread = max(0, 1 - self.draw_slot) * SPREAD  # up into it: the first input's outside
-        return height + spread, spread
+        if cards is None:  # the cards within the lane's reach
+            (x0, y0), (x3, y3) = self._ends
+            side = TURN + 3 * SPREAD + 2 * CLEAR
+            cards = scene.cards_in(x3 - side, min(y0, y3) - REACH, x0 + side,
+                                   max(y0, y3) + REACH)
+        return lane(*self._ends, cards, self.draw_slot)
 
     @property
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -21,7 +21,7 @@ within the route's width.
 
 >>> cards = [(0, 0, 100, 60), (0, 100, 100, 160), (300, 0, 400, 60)]  # two bands, one card below
 >>> lane((405, 30), (-5, 130), cards)  # from the right card back to the lower left one
-80.0
+(80.0, 0.0)
 >>> lane((105, 30), (295, 30), cards) is None  # a forward edge: the plain cubic
 True
 >>> parts = route((405, 30), (-5, 130), (80.0, 0.0))
@@ -34,8 +34,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["BACK_BEND", "CLEAR", "SPREAD", "TURN", "Cubic", "Lane", "Point", "Rect", "controls",
-           "curve_point", "lane", "route", "run_box"]
+__all__ = ["BACK_BEND", "CLEAR", "REACH", "SPREAD", "TURN", "Cubic", "Lane", "Point", "Rect",
+           "controls", "curve_point", "lane", "route", "run_box"]
 
 Point = tuple[float, float]
 #: left, top, right, bottom
@@ -56,6 +56,9 @@ TURN = 18.0
 CLEAR = 10.0
 #: How far apart the lanes (and last turns) of edges into a card's inputs run, per input.
 SPREAD = 9.0
+#: How far above or below its ports an edge's lane may run, in scene pixels (the cards beyond
+#: are not looked at: a lane is found among a few hundred cards at most, whatever the graph).
+REACH = 600.0
 #: A cubic's control points at this fraction of the radius draw a quarter circle.
 _KAPPA = 0.5523
 
@@ -153,29 +156,36 @@ def route(p0: Point, p3: Point, lane: Lane | None = None) -> list[Cubic]:
     parts: list[Cubic] = []
     at = p0
     for corner in corners:
-        if corner[0] != at:
+        if math.dist(corner[0], at) > 1e-9:
             parts.append(_line(at, corner[0]))
-        parts.append((at, *corner[1:]) if corner[0] == at else corner)
+            at = corner[0]
+        parts.append((at, *corner[1:]))
         at = corner[3]
-    if at != p3:
+    if math.dist(at, p3) > 1e-9:
         parts.append(_line(at, p3))
     else:  # the ports exactly, as the plain cubic has them
         parts[-1] = (*parts[-1][:3], p3)
     return parts
 
 
-def lane(p0: Point, p3: Point, cards: Sequence[Rect]) -> float | None:
-    """The height of a free lane for the edge from ``p0`` back to ``p3`` on its left, among
-    the cards in its way (those the lane's run would pass): the middle of the tallest gap
-    between the ports' heights, else the free gap needing the least climb, above or below
-    those cards if need be. ``None``: a forward edge, or a card on each candidate's vertical
-    runs (out beside the start port, or down beside the end port)."""
+def lane(p0: Point, p3: Point, cards: Sequence[Rect], slot: int = 0) -> Lane | None:
+    """A free lane for the edge from ``p0`` back to ``p3`` on its left (into input ``slot`` of
+    its card), among the cards in its way (those the lane's run would pass): the middle of the
+    tallest gap between the ports' heights, else the free gap needing the least climb, above
+    or below those cards if need be, within :data:`REACH` of the ports. Routes into one card
+    nest: down into it, a later input's lane runs :data:`SPREAD` higher and its turns as much
+    further out; up into it, the first input's. ``None``: a forward edge, or no candidate
+    whose lane, vertical runs (out beside the start port, down beside the end port) and
+    nesting keep clear of every card but the two the edge joins, each on its own side."""
     (x0, y0), (x3, y3) = p0, p3
     if x3 >= x0:
         return None
-    right, left = x0 + TURN, x3 - TURN
-    blocked = sorted((t - CLEAR, b + CLEAR) for x_lo, t, x_hi, b in cards
-                     if x_lo <= right and x_hi >= left)
+    top, bottom = min(y0, y3) - REACH, max(y0, y3) + REACH
+    most = TURN + 3 * SPREAD + CLEAR  # how far out a route's vertical runs may go
+    near = [c for c in cards if c[1] < bottom and c[3] > top and c[0] < x0 + most
+            and c[2] > x3 - most]
+    blocked = sorted((t - CLEAR, b + CLEAR) for x_lo, t, x_hi, b in near
+                     if x_lo < x0 + most - CLEAR and x_hi > x3 - most + CLEAR)
     gaps, y = [], -math.inf
     for t, b in blocked:
         if t > y:
@@ -183,27 +193,39 @@ def lane(p0: Point, p3: Point, cards: Sequence[Rect]) -> float | None:
         y = max(y, b)
     gaps.append((y, math.inf))
 
-    def height(gap: tuple[float, float]) -> float:
+    def middle(gap: tuple[float, float]) -> float:
         a, b = gap
         return b - CLEAR if a == -math.inf else a + CLEAR if b == math.inf else (a + b) / 2
 
     def cost(gap: tuple[float, float]) -> tuple[float, float]:
-        at = height(gap)
+        at = middle(gap)
         return abs(at - y0) + abs(y3 - at), gap[0] - gap[1]  # the least climb, the tallest
 
-    near = _near(cards, p0, p3)
-    for gap in sorted((g for g in gaps if g[1] - g[0] >= 2 * CLEAR), key=cost):
-        at = height(gap)
-        runs = ((right, min(y0, at), max(y0, at)), (left, min(at, y3), max(at, y3)))
-        if not any(x_lo - CLEAR < x < x_hi + CLEAR and t < y_hi and b > y_lo
-                   for x, y_lo, y_hi in runs for x_lo, t, x_hi, b in near):
-            return at
+    # the cards beside the vertical runs (at most 3 * SPREAD further out than TURN): the
+    # start port's card is left of the run out of it, the end port's right of the run into it
+    out, back = x0 + TURN, x3 - TURN
+    start = [c for c in near if c[0] - CLEAR < out + 3 * SPREAD and c[2] + CLEAR > out
+             and not _holds(c, p0)]
+    end = [c for c in near if c[0] - CLEAR < back and c[2] + CLEAR > back - 3 * SPREAD
+           and not _holds(c, p3)]
+    for _, gap in sorted((cost(g), g) for g in gaps if g[1] - g[0] >= 2 * CLEAR):
+        at = middle(gap)
+        down = at < y3
+        inset = (min(slot, 3) if down else max(0, 1 - slot)) * SPREAD
+        at = at - inset if down else at + inset
+        if not (gap[0] <= at <= gap[1] and top < at < bottom):
+            continue
+        right, left = x0 + TURN + inset, x3 - TURN - inset
+        if not (_crosses(start, right, y0, at) or _crosses(end, left, at, y3)):
+            return at, inset
     return None
 
 
-def _near(cards: Sequence[Rect], p0: Point, p3: Point) -> list[Rect]:
-    """The cards other than the two the edge joins (its ports sit on their edges)."""
-    return [c for c in cards if not _holds(c, p0) and not _holds(c, p3)]
+def _crosses(cards: list[Rect], x: float, y_a: float, y_b: float) -> bool:
+    """Whether a vertical run at ``x`` from ``y_a`` to ``y_b`` comes within ``CLEAR`` of a card."""
+    lo, hi = min(y_a, y_b), max(y_a, y_b)
+    return any(x_lo - CLEAR < x < x_hi + CLEAR and t < hi and b > lo
+               for x_lo, t, x_hi, b in cards)
 
 
 def _holds(card: Rect, p: Point) -> bool:

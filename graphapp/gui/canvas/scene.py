@@ -203,8 +203,10 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             if item.pos() != target:
                 item.setPos(target)
                 moved.append(item)
-        for edge in {id(e): e for item in moved for e in item.edges}.values():
-            edge.update_path()
+        edges = {id(e): e for item in moved for e in item.edges}.values()
+        cards = self.card_footprints() if edges else []  # once, for every lane to look at
+        for edge in edges:
+            edge.update_path(cards)
         self._bounds = None
         self.labels_stale()
 
@@ -406,11 +408,18 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
     _labels_waiting = False
     _placement: Placement | None = None
 
+    def card_footprints(self) -> list[Rect]:
+        """Every shown card's footprint (folded groups too) as (left, top, right, bottom):
+        what labels and lanes keep clear of."""
+        return [item.footprint().getCoords() for item in
+                [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
+
     def cards_in(self, left: float, top: float, right: float, bottom: float) -> list[Rect]:
         """The footprints of the shown cards (folded groups too) that meet this rectangle, as
         (left, top, right, bottom)."""
         return [item.footprint().getCoords()
-                for item in self.items(QRectF(left, top, right - left, bottom - top))
+                for item in self.items(QRectF(left, top, right - left, bottom - top),
+                                       Qt.ItemSelectionMode.IntersectsItemBoundingRect)
                 if isinstance(item, NodeItem | GroupItem) and item.isVisible()]
 
     def labels_stale(self) -> None:
@@ -436,10 +445,11 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
         self._labels_waiting = False
         resized, self._resized = self._resized, set()
         if self._placement is None:
-            for edge in self.edges.values():  # cards moved: lanes may have closed or opened
-                edge.follow_lane()
-            cards = [item.footprint().getCoords() for item in
-                     [*self.nodes.values(), *self.groups.values()] if item.isVisible()]
+            cards = self.card_footprints()
+            moved = [edge.follow_lane(cards) for edge in self.edges.values()]
+            if any(moved):  # cards moved: lanes may have closed or opened
+                self._bounds = None
+                self.shown.emit()
             runs = {k: run_box(*e.ends, e.lane) for k, e in self.edges.items()
                     if e.lane is not None and e.isVisible()}
             shown = {k: (*e.ends, e.label_size, e.lane) for k, e in self.edges.items()
