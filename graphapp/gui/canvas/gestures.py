@@ -55,11 +55,7 @@ class SceneGestures:
 
     def follow_moves(self) -> None:
         """Re-route the edges of cards that moved by hand."""
-        moved = [item for item in self.selectedItems() if isinstance(item, NodeItem)]
-        edges = {id(e): e for item in moved for e in item.edges}.values()
-        cards = self.card_footprints() if len(edges) > 1 else None  # once for many lanes
-        for edge in edges:
-            edge.update_path(cards)
+        self.reroute([item for item in self.selectedItems() if isinstance(item, NodeItem)])
         self._bounds = None
         self._fit_frames()
         self.shown.emit()

@@ -203,12 +203,17 @@ class GraphScene(SceneGestures, SceneGroups, SceneHints, QGraphicsScene):
             if item.pos() != target:
                 item.setPos(target)
                 moved.append(item)
-        edges = {id(e): e for item in moved for e in item.edges}.values()
-        cards = self.card_footprints() if edges else []  # once, for every lane to look at
-        for edge in edges:
-            edge.update_path(cards)
+        self.reroute(moved)
         self._bounds = None
         self.labels_stale()
+
+    def reroute(self, moved: list) -> None:
+        """Re-route the edges of cards that moved, each once; with several, the cards'
+        footprints (for the lanes to look at) are gathered once for all of them."""
+        edges = {id(e): e for item in moved for e in item.edges}.values()
+        cards = self.card_footprints() if len(edges) > 1 else None
+        for edge in edges:
+            edge.update_path(cards)
 
     def graph_rect(self) -> QRectF:
         """The cards' bounding rectangle, with the edges that run back along lanes out beside
